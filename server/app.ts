@@ -1,0 +1,88 @@
+/** The Express application. Everything it needs comes in through the AppContext, so tests build it on their
+ *  own throwaway database. */
+import crypto from 'node:crypto';
+import express from 'express';
+import helmet from 'helmet';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import pg from 'pg';
+import { pinoHttp } from 'pino-http';
+import type { AppContext } from './http/context.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
+import { authenticate } from './modules/auth/middleware.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { caseRoutes } from './modules/cases/routes.ts';
+import { geometryRoutes } from './modules/geometry/routes.ts';
+import { userRoutes } from './modules/users/routes.ts';
+import { systemRoutes } from './modules/system/routes.ts';
+import { AppError } from './errors.ts';
+
+export interface BuiltApp {
+  app: express.Express;
+  close(): Promise<void>;
+}
+
+export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use((req, res, next) => {
+    req.requestId = (req.get('x-request-id') ?? '').slice(0, 64) || crypto.randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req) => (req as express.Request).requestId,
+      // method, path and status only: never bodies, cookies, tokens or query strings (they can hold names)
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req) => ({ userId: (req as express.Request).user?.id }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use((req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(['application/json', 'application/geo+json', 'application/*+json'])) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json or application/geo+json).');
+    }
+    next();
+  });
+  app.use(express.json({ limit: '10mb', type: ['application/json', 'application/geo+json', 'application/*+json'] }));
+
+  const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({ pool: sessionPool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  app.use(
+    session({
+      name: 'redline.sid',
+      secret: ctx.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'strict', secure: ctx.config.SESSION_COOKIE_SECURE, maxAge: 8 * 60 * 60 * 1000 },
+    }),
+  );
+  app.use(authenticate(ctx.db));
+
+  app.use(systemRoutes(ctx));
+  app.use(authRoutes(ctx));
+  app.use(caseRoutes(ctx));
+  app.use(geometryRoutes(ctx));
+  app.use(userRoutes(ctx));
+  app.use(notFound);
+  app.use(errorHandler(ctx.log));
+
+  return {
+    app,
+    async close() {
+      store.close();
+      await sessionPool.end();
+    },
+  };
+}

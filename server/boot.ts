@@ -1,0 +1,72 @@
+/** Shared start-up for the server and the CLI: database (embedded or DATABASE_URL), migrations, authority. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Knex } from 'knex';
+import type { Config } from './config/index.ts';
+import { createDb } from './db/knex.ts';
+import { startEmbedded, type EmbeddedCluster } from './db/embedded.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { ensureAuthority } from './seed/seed.ts';
+
+export interface Booted {
+  db: Knex;
+  url: string;
+  authorityId: number;
+  cluster: EmbeddedCluster | null;
+  shutdown(): Promise<void>;
+}
+
+export class BootError extends Error {}
+
+/** Connects (starting the embedded cluster when there is no DATABASE_URL), migrates, ensures the authority. */
+export async function bootDatabase(config: Config, log: Logger, opts: { owner: boolean }): Promise<Booted> {
+  let cluster: EmbeddedCluster | null = null;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    const dataDir = path.resolve(config.REDLINE_DATA_DIR);
+    if (opts.owner) claimDataDir(dataDir);
+    cluster = await startEmbedded({ dataDir, log });
+    url = cluster.url;
+  }
+  const db = createDb(url);
+  const shutdown = async () => {
+    await db.destroy();
+    // the server owns the cluster (and adopts one a killed Redline left running); the CLI never stops it
+    if (cluster) await cluster.stop(opts.owner);
+    if (opts.owner && !config.DATABASE_URL) fs.rmSync(path.join(path.resolve(config.REDLINE_DATA_DIR), 'redline.pid'), { force: true });
+  };
+  try {
+    await db.raw('SELECT 1');
+    const ext = await db.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'");
+    if (!ext.rows.length) {
+      throw new BootError('The database server has no PostGIS. Install PostGIS >= 3.3 on it (Debian: apt-get install postgresql-15-postgis-3), or leave DATABASE_URL unset to use the embedded cluster.');
+    }
+    const applied = await migrateLatest(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const authorityId = await ensureAuthority(db, config.REDLINE_AUTHORITY);
+    return { db, url, authorityId, cluster, shutdown };
+  } catch (e) {
+    await shutdown().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** One Redline server per data folder: refuses to start when another live process holds it. */
+function claimDataDir(dataDir: string) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const pidFile = path.join(dataDir, 'redline.pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    if (pid && pid !== process.pid) {
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new BootError(`Redline is already running on the data folder ${dataDir} (process ${pid}). Stop it first, or set REDLINE_DATA_DIR to another folder.`);
+    }
+  }
+  fs.writeFileSync(pidFile, String(process.pid));
+}

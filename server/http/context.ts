@@ -1,0 +1,32 @@
+/** What the app knows per request (set by middleware) and per process (the AppContext). */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.ts';
+import type { User } from '../modules/users/service.ts';
+import type { Actor } from '../modules/audit/audit.ts';
+
+export interface AppContext {
+  db: Knex;
+  config: Config;
+  log: Logger;
+  authorityId: number;
+  sessionSecret: string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      user?: User;
+      requestId: string;
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+  }
+}
+
+export const actorOf = (user: User): Actor => ({ id: user.id, username: user.username });

@@ -1,0 +1,216 @@
+/** The OpenAPI 3 document served at /api/openapi.json. A test checks that it lists exactly the routes the
+ *  app serves, with the roles each requires, and that it is a valid OpenAPI 3 document. */
+import { APPLICATION_STATUSES, BREACH_TYPES, ENFORCEMENT_STATUSES, NOTICE_TYPES, ROLES, SITE_SOURCES } from '../domain/cases.ts';
+import { ERRORS } from '../errors.ts';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const err = (description: string) => ({ description, ...json(ref('Error')) });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const crsParam = {
+  name: 'crs', in: 'query', required: false,
+  description: 'Coordinate reference system of geometries: CRS84 (default, longitude/latitude) or EPSG:27700 (or their OGC URIs).',
+  schema: { type: 'string', example: 'EPSG:27700' },
+};
+const staff = (roles: readonly string[]) => ({
+  security: [{ session: [] }, { bearer: [] }],
+  'x-roles': roles,
+  description: `Roles: ${roles.join(', ')}.`,
+});
+const common = {
+  '401': err('Not signed in (AUTHENTICATION_REQUIRED) or a bad token (INVALID_CREDENTIALS)'),
+  '403': err('Signed in without a role this needs (FORBIDDEN)'),
+};
+const ALL = ROLES;
+const WRITERS = ['admin', 'support', 'officer', 'enforcement'];
+const intakeErrors = {
+  '400': err('Missing or malformed request (VALIDATION_FAILED, GEOMETRY_REQUIRED, GEOMETRY_NOT_OBJECT, INVALID_JSON)'),
+  '422': err(
+    'The geometry was refused: GEOMETRY_TYPE_UNSUPPORTED, GEOMETRY_EMPTY, POSITION_INVALID, COORDINATE_NOT_NUMBER, COORDINATE_NOT_FINITE, ' +
+      'RING_TOO_FEW_POSITIONS, RING_NOT_CLOSED, TOO_MANY_VERTICES, CRS_UNSUPPORTED, CRS_CONFLICT, COORDINATE_OUT_OF_RANGE, LAT_LON_SWAPPED, ' +
+      'EASTING_NORTHING_SWAPPED, CRS_MISMATCH, SITE_OUTSIDE_AUTHORITY, SITE_CROSSES_AUTHORITY_BOUNDARY, INVALID_GEOMETRY (with the ST_IsValidDetail ' +
+      'reason and location), REPAIR_FAILED. details.path is the JSON path of the offending part; details.location a position.',
+  ),
+};
+const repairParams = [
+  crsParam,
+  { name: 'repair', in: 'query', schema: { type: 'boolean' }, description: 'Repair an invalid site with ST_MakeValid and report what changed. Never done unless asked.' },
+  { name: 'crossBoundary', in: 'query', schema: { type: 'boolean' }, description: "Accept a site that extends beyond the authority's boundary (cross-boundary application)." },
+];
+
+export const openApiDocument = {
+  openapi: '3.0.3',
+  info: {
+    title: 'Redline API',
+    version: '0.1.0',
+    description:
+      "A council's planning cases and their sites, in PostGIS. Geometry is stored and measured in EPSG:27700; GeoJSON in and out is CRS84 " +
+      'unless crs=EPSG:27700. Errors are always { "error": { "code", "message", "details" } }.',
+    license: { name: 'Data: Open Government Licence v3.0 where stated' },
+  },
+  servers: [{ url: '/' }],
+  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'admin' }],
+  paths: {
+    '/healthz': {
+      get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
+    },
+    '/api/openapi.json': { get: { tags: ['system'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document' } } } },
+    '/api/codelists/application-types': {
+      get: { tags: ['system'], summary: 'Application types (planning.data.gov.uk code list, with county matters marked)', responses: { '200': { description: 'Code list' } } },
+    },
+    '/api/codelists/cases': { get: { tags: ['system'], summary: 'Statuses, breach types and notice types', responses: { '200': { description: 'Code lists' } } } },
+    '/': { get: { tags: ['system'], summary: 'Front page (HTML)', responses: { '200': { description: 'HTML' } } } },
+    '/api/auth/login': {
+      post: {
+        tags: ['auth'], summary: 'Sign in with username and password; sets the session cookie',
+        requestBody: { required: true, ...json({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }) },
+        responses: { '200': { description: 'Signed in', ...json({ type: 'object', properties: { user: ref('User') } }) }, '401': err('INVALID_CREDENTIALS'), '429': err('RATE_LIMITED') },
+      },
+    },
+    '/api/auth/logout': { post: { tags: ['auth'], summary: 'Sign out', responses: { '204': { description: 'Signed out' } } } },
+    '/api/auth/me': { get: { tags: ['auth'], summary: 'Who is signed in', ...staff(ALL), responses: { '200': { description: 'The user', ...json({ type: 'object', properties: { user: ref('User') } }) }, ...common } } },
+    '/api/cases': {
+      get: {
+        tags: ['cases'], summary: 'List cases with filters (newest received first)', ...staff(ALL),
+        parameters: ['kind', 'status', 'applicationType', 'breachType', 'officer', 'reference', 'q', 'receivedFrom', 'receivedTo', 'hasSite', 'limit', 'offset'].map((name) => ({
+          name, in: 'query', schema: { type: ['limit', 'offset'].includes(name) ? 'integer' : name === 'hasSite' ? 'boolean' : 'string' },
+          ...(name === 'reference' ? { description: 'reference prefix' } : name === 'q' ? { description: 'text in description, address or reference' } : {}),
+        })),
+        responses: { '200': { description: 'A page of cases', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Case') }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }) }, '400': err('VALIDATION_FAILED'), ...common },
+      },
+      post: {
+        tags: ['cases'], summary: 'Register a planning application or an enforcement case', ...staff(WRITERS),
+        requestBody: { required: true, ...json(ref('CaseCreate')) },
+        responses: {
+          '201': { description: 'Created; ETag holds the version', ...json(ref('Case')) }, '400': err('VALIDATION_FAILED'),
+          '409': err('REFERENCE_TAKEN'), '422': err('UNKNOWN_APPLICATION_TYPE, UNKNOWN_OFFICER'), ...common,
+        },
+      },
+    },
+    '/api/cases/{id}': {
+      get: { tags: ['cases'], summary: 'Read a case with its current site (and personal details for roles that may see them)', ...staff(ALL), parameters: [idParam, crsParam], responses: { '200': { description: 'The case; ETag holds the version', ...json(ref('Case')) }, '404': err('CASE_NOT_FOUND'), ...common } },
+      patch: {
+        tags: ['cases'], summary: 'Change a case (optimistic concurrency)', ...staff(WRITERS),
+        parameters: [idParam, { name: 'If-Match', in: 'header', schema: { type: 'string', example: '"v3"' }, description: 'The ETag read; or send "version" in the body' }],
+        requestBody: { required: true, ...json(ref('CaseUpdate')) },
+        responses: { '200': { description: 'Changed; new ETag', ...json(ref('Case')) }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND'), '412': err('VERSION_CONFLICT: someone changed it since; nothing was changed'), '428': err('PRECONDITION_REQUIRED: no If-Match or version'), ...common },
+      },
+    },
+    '/api/cases/{id}/site': {
+      get: { tags: ['cases'], summary: 'The current site boundary', ...staff(ALL), parameters: [idParam, crsParam], responses: { '200': { description: 'Site', ...json(ref('Site')) }, '404': err('CASE_NOT_FOUND, SITE_NOT_SET'), ...common } },
+      put: {
+        tags: ['cases'], summary: 'Set or replace the site boundary (the earlier one stays in the history)', ...staff(WRITERS),
+        parameters: [idParam, ...repairParams, { name: 'If-Match', in: 'header', schema: { type: 'string' }, description: 'Optional: refuse if the case changed' }],
+        requestBody: { required: true, ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite'), crs: { type: 'string' }, source: { type: 'string', enum: SITE_SOURCES }, note: { type: 'string' } } }) },
+        responses: { '200': { description: 'Stored', ...json({ type: 'object', properties: { site: ref('Site'), version: { type: 'integer' } } }) }, ...intakeErrors, '404': err('CASE_NOT_FOUND'), '412': err('VERSION_CONFLICT'), ...common },
+      },
+    },
+    '/api/cases/{id}/site/versions': {
+      get: { tags: ['cases'], summary: 'Every boundary the site has had, newest first, with who set it and when', ...staff(ALL), parameters: [idParam, crsParam], responses: { '200': { description: 'Site versions', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Site') } } }) }, '404': err('CASE_NOT_FOUND'), ...common } },
+    },
+    '/api/cases/{id}/nearby': {
+      get: {
+        tags: ['cases'], summary: "Planning history: other cases whose sites overlap, touch or lie within withinM metres of this case's site, nearest first", ...staff(ALL),
+        parameters: [idParam, { name: 'withinM', in: 'query', schema: { type: 'number', minimum: 0, maximum: 1000, default: 50 } }, { name: 'limit', in: 'query', schema: { type: 'integer', default: 100 } }],
+        responses: { '200': { description: 'Nearby cases', ...json({ type: 'object', properties: { withinM: { type: 'number' }, items: { type: 'array', items: ref('NearbyCase') } } }) }, '404': err('CASE_NOT_FOUND, SITE_NOT_SET'), ...common },
+      },
+    },
+    '/api/geometry/validate': {
+      post: {
+        tags: ['geometry'], summary: 'Check a site exactly as setting it would, without storing it (area, repair report or the reason it is refused)', ...staff(ALL),
+        parameters: repairParams,
+        requestBody: { required: true, ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite') } }) },
+        responses: { '200': { description: 'Accepted site', ...json(ref('Site')) }, ...intakeErrors, ...common },
+      },
+    },
+    '/api/users': {
+      get: { tags: ['admin'], summary: 'Staff accounts', ...staff(['admin']), responses: { '200': { description: 'Users', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }) }, ...common } },
+      post: {
+        tags: ['admin'], summary: 'Create a staff account (a generated password is returned once when none is given)', ...staff(['admin']),
+        requestBody: { required: true, ...json({ type: 'object', required: ['username', 'role'], properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string', enum: ROLES }, password: { type: 'string', minLength: 12 } } }) },
+        responses: { '201': { description: 'Created' }, '400': err('VALIDATION_FAILED'), '409': err('USERNAME_TAKEN'), ...common },
+      },
+    },
+    '/api/users/{id}': {
+      patch: {
+        tags: ['admin'], summary: 'Change role, name, password, or disable', ...staff(['admin']), parameters: [idParam],
+        requestBody: { required: true, ...json({ type: 'object', properties: { displayName: { type: 'string' }, role: { type: 'string', enum: ROLES }, disabled: { type: 'boolean' }, password: { type: 'string', minLength: 12 } } }) },
+        responses: { '200': { description: 'Changed' }, '404': err('USER_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/users/{id}/tokens': {
+      post: {
+        tags: ['admin'], summary: 'Create an API token for scripts and GIS tools (shown once)', ...staff(['admin']), parameters: [idParam],
+        requestBody: { required: true, ...json({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }) },
+        responses: { '201': { description: 'The token', ...json({ type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, token: { type: 'string' } } }) }, '404': err('USER_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/tokens/{id}': { delete: { tags: ['admin'], summary: 'Revoke an API token', ...staff(['admin']), parameters: [idParam], responses: { '204': { description: 'Revoked' }, '404': err('NOT_FOUND'), ...common } } },
+    '/api/audit': {
+      get: {
+        tags: ['admin'], summary: 'The audit log, newest first', ...staff(['admin']),
+        parameters: ['entityType', 'entityId', 'limit', 'offset'].map((name) => ({ name, in: 'query', schema: { type: ['limit', 'offset'].includes(name) ? 'integer' : 'string' } })),
+        responses: { '200': { description: 'Audit rows' }, ...common },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      session: { type: 'apiKey', in: 'cookie', name: 'redline.sid' },
+      bearer: { type: 'http', scheme: 'bearer', description: 'API token from `npm run redline -- token:create`' },
+    },
+    schemas: {
+      Error: {
+        type: 'object', required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(ERRORS) }, message: { type: 'string' }, details: {} } } },
+      },
+      Health: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'object' }, postgis: { type: 'object' } } },
+      User: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string', enum: ROLES }, disabled: { type: 'boolean' } } },
+      GeoJSONSite: { type: 'object', description: 'GeoJSON Polygon or MultiPolygon, or a Feature / FeatureCollection of them', required: ['type'], properties: { type: { type: 'string', enum: ['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'] } } },
+      Site: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' }, areaM2: { type: 'number', description: 'planar, EPSG:27700' }, areaHa: { type: 'number' }, source: { type: 'string', enum: SITE_SOURCES },
+          inputCrs: { type: 'string' }, repair: { type: 'object', nullable: true, description: 'what repair=true changed' }, setAt: { type: 'string', format: 'date-time' },
+          setBy: { type: 'string' }, supersededAt: { type: 'string', nullable: true }, geometry: { type: 'object' },
+        },
+      },
+      CaseCreate: {
+        type: 'object', required: ['kind', 'description', 'receivedDate'],
+        properties: {
+          kind: { type: 'string', enum: ['application', 'enforcement'] }, reference: { type: 'string', description: 'generated (e.g. 26/AP/0001) when omitted' },
+          applicationType: { type: 'string', description: 'planning.data.gov.uk planning-application-type reference (applications)' },
+          breachType: { type: 'string', enum: BREACH_TYPES, description: 'enforcement' }, description: { type: 'string' }, siteAddress: { type: 'string' },
+          uprns: { type: 'array', items: { type: 'integer' } }, status: { type: 'string', enum: [...new Set([...APPLICATION_STATUSES, ...ENFORCEMENT_STATUSES])] },
+          receivedDate: { type: 'string', format: 'date' }, validDate: { type: 'string', format: 'date' }, targetDate: { type: 'string', format: 'date' },
+          extensionsOfTime: { type: 'array', items: { type: 'object', properties: { agreedOn: { type: 'string', format: 'date' }, newTargetDate: { type: 'string', format: 'date' }, reason: { type: 'string' } } } },
+          decision: { type: 'string' }, decisionDate: { type: 'string', format: 'date' },
+          siteVisits: { type: 'array', items: { type: 'object', properties: { visitedOn: { type: 'string', format: 'date' }, officer: { type: 'string' }, notes: { type: 'string' } } } },
+          noticesServed: { type: 'array', items: { type: 'object', properties: { type: { type: 'string', enum: NOTICE_TYPES }, servedOn: { type: 'string', format: 'date' }, effectiveOn: { type: 'string', format: 'date' }, complianceDate: { type: 'string', format: 'date' } } } },
+          officer: { type: 'string', description: 'username' },
+          parties: { type: 'array', items: ref('Party') },
+        },
+      },
+      CaseUpdate: { type: 'object', description: 'Any field of CaseCreate except kind and reference, plus version', properties: { version: { type: 'integer' } } },
+      Party: { type: 'object', required: ['role'], properties: { role: { type: 'string', enum: ['applicant', 'agent', 'complainant'] }, name: { type: 'string' }, organisation: { type: 'string' }, address: { type: 'string' }, postcode: { type: 'string' }, email: { type: 'string' }, phone: { type: 'string' } } },
+      Case: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' }, reference: { type: 'string' }, kind: { type: 'string' }, applicationType: { type: 'string', nullable: true }, breachType: { type: 'string', nullable: true },
+          description: { type: 'string' }, siteAddress: { type: 'string', nullable: true }, uprns: { type: 'array', items: { type: 'integer' } }, status: { type: 'string' },
+          receivedDate: { type: 'string', format: 'date' }, validDate: { type: 'string', nullable: true }, targetDate: { type: 'string', nullable: true },
+          effectiveTargetDate: { type: 'string', nullable: true, description: 'the latest agreed extension of time, else the target date' },
+          decision: { type: 'string', nullable: true }, decisionDate: { type: 'string', nullable: true }, version: { type: 'integer' },
+          site: { allOf: [ref('Site')], nullable: true }, parties: { type: 'array', items: ref('Party'), description: 'only for roles that may see personal details' },
+        },
+      },
+      NearbyCase: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' }, reference: { type: 'string' }, kind: { type: 'string' }, relation: { type: 'string', enum: ['overlaps', 'touches', 'near'] },
+          distanceM: { type: 'number' }, overlapM2: { type: 'number' }, status: { type: 'string' }, receivedDate: { type: 'string' }, decision: { type: 'string', nullable: true },
+        },
+      },
+    },
+  },
+} as const;

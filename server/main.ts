@@ -1,0 +1,88 @@
+/** `npm start`: Redline with its database (embedded PostgreSQL + PostGIS unless DATABASE_URL is set) and demo data. */
+import { once } from 'node:events';
+import type { Logger } from 'pino';
+import { loadConfig, ConfigError, type Config } from './config/index.ts';
+import { createLogger } from './logger.ts';
+import { bootDatabase, BootError, type Booted } from './boot.ts';
+import { EmbeddedDatabaseError } from './db/embedded.ts';
+import { buildApp } from './app.ts';
+import { sessionSecret } from './http/session-secret.ts';
+import { seedDemo, writeDemoUsers } from './seed/seed.ts';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(e.message + '\n');
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const started = Date.now();
+  let booted;
+  try {
+    booted = await bootDatabase(config, log, { owner: true });
+  } catch (e) {
+    if (e instanceof EmbeddedDatabaseError || e instanceof BootError) {
+      process.stderr.write(`Redline cannot start: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  try {
+    await serve(config, log, booted, started);
+  } catch (e) {
+    // never leave the embedded cluster running behind a failed start
+    await booted.shutdown().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function serve(config: Config, log: Logger, booted: Booted, started: number) {
+  const { db, authorityId } = booted;
+  if (config.REDLINE_DEMO_DATA) {
+    const seeded = await seedDemo({
+      db,
+      authorityId,
+      intake: { authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP },
+    });
+    if (seeded) {
+      const text = writeDemoUsers(config.REDLINE_DATA_DIR, seeded.users);
+      // printed once, on the first start; also kept in the data folder (mode 600)
+      process.stdout.write(`\nDemo accounts (also in ${config.REDLINE_DATA_DIR}/demo-users.txt):\n${text}\n`);
+      log.info({ cases: seeded.cases, users: seeded.users.length }, 'demo data loaded');
+    }
+  }
+  const built = buildApp(
+    { db, config, log, authorityId, sessionSecret: sessionSecret(config.SESSION_SECRET, config.REDLINE_DATA_DIR) },
+    booted.url,
+  );
+  const server = built.app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+  log.info({ url: `http://localhost:${port}`, startupMs: Date.now() - started, embedded: Boolean(booted.cluster) }, 'Redline is listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.closeAllConnections?.();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await built.close();
+    await booted.shutdown();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`Redline failed to start: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,256 @@
+/** Case storage (knex). Only this file and sql/queries/*.sql know the table layout. */
+import type { Knex } from 'knex';
+import { sqlQuery } from '../../db/queries.ts';
+
+export const CASE_COLUMNS = [
+  'c.id', 'c.authority_id as authorityId', 'c.kind', 'c.reference', 'c.application_type as applicationType', 'c.breach_type as breachType',
+  'c.description', 'c.site_address as siteAddress', 'c.uprns', 'c.status', 'c.received_date as receivedDate', 'c.valid_date as validDate',
+  'c.target_date as targetDate', 'c.extensions_of_time as extensionsOfTime', 'c.decision', 'c.decision_date as decisionDate',
+  'c.site_visits as siteVisits', 'c.notices_served as noticesServed', 'c.officer_id as officerId', 'c.version',
+  'c.created_at as createdAt', 'c.updated_at as updatedAt', 'u.username as officerUsername', 'u.display_name as officerName',
+];
+
+export interface CaseRow {
+  id: number;
+  authorityId: number;
+  kind: 'application' | 'enforcement';
+  reference: string;
+  applicationType: string | null;
+  breachType: string | null;
+  description: string;
+  siteAddress: string | null;
+  uprns: number[];
+  status: string;
+  receivedDate: string;
+  validDate: string | null;
+  targetDate: string | null;
+  extensionsOfTime: Array<{ agreedOn: string; newTargetDate: string; reason?: string }>;
+  decision: string | null;
+  decisionDate: string | null;
+  siteVisits: unknown[];
+  noticesServed: unknown[];
+  officerId: number | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  officerUsername: string | null;
+  officerName: string | null;
+}
+
+/** Column values for an insert or update, from the API's field names. */
+export interface CaseColumns {
+  kind?: string;
+  reference?: string;
+  application_type?: string | null;
+  breach_type?: string | null;
+  description?: string;
+  site_address?: string | null;
+  uprns?: number[];
+  status?: string;
+  received_date?: string;
+  valid_date?: string | null;
+  target_date?: string | null;
+  extensions_of_time?: string;
+  decision?: string | null;
+  decision_date?: string | null;
+  site_visits?: string;
+  notices_served?: string;
+  officer_id?: number | null;
+}
+
+export interface SiteRow {
+  id: number;
+  caseId: number;
+  areaM2: number;
+  source: string;
+  inputCrs: string;
+  repair: unknown;
+  note: string | null;
+  setAt: Date;
+  supersededAt: Date | null;
+  setBy: string | null;
+  geometry: string;
+}
+
+export interface PartyRow {
+  role: string;
+  name: string | null;
+  organisation: string | null;
+  address: string | null;
+  postcode: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+type Q = Knex | Knex.Transaction;
+
+const caseQuery = (db: Q) => db('case_record as c').leftJoin('app_user as u', 'u.id', 'c.officer_id');
+
+export async function findCase(db: Q, authorityId: number, id: number, forUpdate = false): Promise<CaseRow | undefined> {
+  const q = caseQuery(db).where({ 'c.id': id, 'c.authority_id': authorityId }).first(CASE_COLUMNS);
+  if (forUpdate) q.forUpdate('c');
+  return q as Promise<CaseRow | undefined>;
+}
+
+export async function referenceExists(db: Q, authorityId: number, reference: string): Promise<boolean> {
+  return Boolean(await db('case_record').where({ authority_id: authorityId, reference }).first('id'));
+}
+
+export async function nextReferenceNumber(db: Q, authorityId: number, year: number, prefix: string): Promise<number> {
+  const { rows } = await db.raw<{ rows: Array<{ last_value: number }> }>(
+    `INSERT INTO reference_counter (authority_id, year, prefix, last_value) VALUES (:authorityId, :year, :prefix, 1)
+     ON CONFLICT (authority_id, year, prefix) DO UPDATE SET last_value = reference_counter.last_value + 1
+     RETURNING last_value`,
+    { authorityId, year, prefix },
+  );
+  return rows[0]!.last_value;
+}
+
+export async function insertCase(db: Q, authorityId: number, cols: CaseColumns): Promise<number> {
+  const [row] = await db('case_record').insert({ ...cols, authority_id: authorityId }).returning('id');
+  return row.id as number;
+}
+
+export async function updateCase(db: Q, id: number, cols: CaseColumns): Promise<void> {
+  await db('case_record')
+    .where({ id })
+    .update({ ...cols, version: db.raw('version + 1'), updated_at: db.fn.now() });
+}
+
+export async function bumpVersion(db: Q, id: number): Promise<void> {
+  await db('case_record').where({ id }).update({ version: db.raw('version + 1'), updated_at: db.fn.now() });
+}
+
+export async function listParties(db: Q, caseId: number): Promise<PartyRow[]> {
+  return db('case_party').where({ case_id: caseId }).orderBy('id').select('role', 'name', 'organisation', 'address', 'postcode', 'email', 'phone');
+}
+
+export async function replaceParties(db: Q, caseId: number, parties: Array<Partial<PartyRow> & { role: string }>): Promise<void> {
+  await db('case_party').where({ case_id: caseId }).delete();
+  if (parties.length) await db('case_party').insert(parties.map((p) => ({ ...p, case_id: caseId })));
+}
+
+export async function findUserIdByUsername(db: Q, username: string): Promise<number | undefined> {
+  const row = await db('app_user').where({ username }).first('id');
+  return row?.id;
+}
+
+export interface ListFilter {
+  kind?: string;
+  status?: string;
+  applicationType?: string;
+  breachType?: string;
+  officer?: string;
+  reference?: string;
+  q?: string;
+  receivedFrom?: string;
+  receivedTo?: string;
+  hasSite?: boolean;
+  limit: number;
+  offset: number;
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+export async function listCases(db: Q, authorityId: number, f: ListFilter): Promise<{ rows: CaseRow[]; total: number }> {
+  const base = caseQuery(db).where('c.authority_id', authorityId);
+  if (f.kind) base.where('c.kind', f.kind);
+  if (f.status) base.where('c.status', f.status);
+  if (f.applicationType) base.where('c.application_type', f.applicationType);
+  if (f.breachType) base.where('c.breach_type', f.breachType);
+  if (f.officer) base.where('u.username', f.officer);
+  if (f.reference) base.whereILike('c.reference', likeEscape(f.reference) + '%');
+  if (f.receivedFrom) base.where('c.received_date', '>=', f.receivedFrom);
+  if (f.receivedTo) base.where('c.received_date', '<=', f.receivedTo);
+  if (f.q) {
+    const pattern = '%' + likeEscape(f.q) + '%';
+    base.where((w) => w.whereILike('c.description', pattern).orWhereILike('c.site_address', pattern).orWhereILike('c.reference', pattern));
+  }
+  if (f.hasSite !== undefined) {
+    const exists = db('case_site as s').whereRaw('s.case_id = c.id').whereNull('s.superseded_at').select(db.raw('1'));
+    if (f.hasSite) base.whereExists(exists);
+    else base.whereNotExists(exists);
+  }
+  const counted = (await base.clone().clearSelect().count({ total: '*' })) as Array<{ total: string | number }>;
+  const total = counted[0]?.total ?? 0;
+  const rows = (await base
+    .clone()
+    .select(CASE_COLUMNS)
+    .orderBy([{ column: 'c.received_date', order: 'desc' }, { column: 'c.id', order: 'desc' }])
+    .limit(f.limit)
+    .offset(f.offset)) as CaseRow[];
+  return { rows, total: Number(total) };
+}
+
+function siteColumns(db: Q, srid: number) {
+  return [
+    's.id', 's.case_id as caseId', 's.area_m2 as areaM2', 's.source', 's.input_crs as inputCrs', 's.repair', 's.note',
+    's.set_at as setAt', 's.superseded_at as supersededAt', 'u.username as setBy',
+    srid === 27700 ? db.raw('ST_AsGeoJSON(s.geom, 3) as geometry') : db.raw('ST_AsGeoJSON(ST_Transform(s.geom, 4326), 9) as geometry'),
+  ];
+}
+
+export async function currentSite(db: Q, caseId: number, srid: number): Promise<SiteRow | undefined> {
+  return db('case_site as s')
+    .leftJoin('app_user as u', 'u.id', 's.set_by')
+    .where('s.case_id', caseId)
+    .whereNull('s.superseded_at')
+    .first(siteColumns(db, srid));
+}
+
+export async function siteVersions(db: Q, caseId: number, srid: number): Promise<SiteRow[]> {
+  return db('case_site as s')
+    .leftJoin('app_user as u', 'u.id', 's.set_by')
+    .where('s.case_id', caseId)
+    .orderBy('s.id', 'desc')
+    .select(siteColumns(db, srid));
+}
+
+export async function currentSiteSummary(db: Q, caseId: number) {
+  return db('case_site').where({ case_id: caseId }).whereNull('superseded_at').first('id', 'area_m2 as areaM2', 'source');
+}
+
+export async function supersedeSite(db: Q, caseId: number): Promise<void> {
+  await db('case_site').where({ case_id: caseId }).whereNull('superseded_at').update({ superseded_at: db.raw('clock_timestamp()') });
+}
+
+export async function insertSite(
+  db: Q,
+  s: { caseId: number; ewkb: string; areaM2: number; source: string; inputCrs: string; repair: unknown; note?: string; setBy: number | null },
+): Promise<number> {
+  const [row] = await db('case_site')
+    .insert({
+      case_id: s.caseId,
+      geom: db.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [s.ewkb]),
+      area_m2: s.areaM2,
+      source: s.source,
+      input_crs: s.inputCrs,
+      repair: s.repair === null ? null : JSON.stringify(s.repair),
+      note: s.note ?? null,
+      set_by: s.setBy,
+    })
+    .returning('id');
+  return row.id as number;
+}
+
+export interface NearbyRow {
+  case_id: number;
+  reference: string;
+  kind: string;
+  application_type: string | null;
+  breach_type: string | null;
+  description: string;
+  site_address: string | null;
+  status: string;
+  received_date: string;
+  decision: string | null;
+  decision_date: string | null;
+  distance_m: number;
+  overlap_m2: number;
+  relation: 'overlaps' | 'touches' | 'near';
+}
+
+export async function nearbyCases(db: Q, caseId: number, withinM: number, limit: number): Promise<NearbyRow[]> {
+  const { rows } = await db.raw<{ rows: NearbyRow[] }>(sqlQuery('case_nearby'), { caseId, withinM, limit });
+  return rows;
+}

@@ -1,0 +1,88 @@
+import { Router } from 'express';
+
+import type { AppContext } from '../../http/context.ts';
+import { parseBody, parseQuery } from '../../http/validate.ts';
+import { requireRole } from '../auth/middleware.ts';
+import { STAFF_ROLES, etagOf, versionFromIfMatch } from '../../domain/cases.ts';
+import { AppError } from '../../errors.ts';
+import * as svc from './service.ts';
+import { CreateCase, CrsQuery, ListQuery, NearbyQuery, SiteBody, SiteQuery, UpdateCase } from './schema.ts';
+
+const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
+
+const caseId = (raw: string | string[] | undefined) => {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) throw new AppError('CASE_NOT_FOUND', `"${raw}" is not a case id.`, { id: raw ?? null });
+  return id;
+};
+
+function ifMatch(header: string | undefined): number | null {
+  if (header === undefined) return null;
+  const v = versionFromIfMatch(header);
+  if (v === null) throw new AppError('VALIDATION_FAILED', `If-Match must be the case's ETag, such as "v3"; got ${header}.`, { issues: [{ path: 'header.if-match', message: 'not an ETag of this API' }] });
+  return v;
+}
+
+export function caseRoutes(ctx: AppContext) {
+  const s: svc.CaseService = {
+    db: ctx.db,
+    authorityId: ctx.authorityId,
+    intake: { authorityId: ctx.authorityId, toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP },
+  };
+  const r = Router();
+
+  r.get('/api/cases', requireRole(...STAFF_ROLES), async (req, res) => {
+    res.json(await svc.listCases(s, parseQuery(ListQuery, req.query)));
+  });
+
+  r.post('/api/cases', requireRole(...WRITERS), async (req, res) => {
+    const created = await svc.createCase(s, req.user!, parseBody(CreateCase, req.body), req.requestId);
+    res.status(201).location(`/api/cases/${created.id}`).setHeader('ETag', etagOf(created.version)).json(created);
+  });
+
+  r.get('/api/cases/:id', requireRole(...STAFF_ROLES), async (req, res) => {
+    const { crs } = parseQuery(CrsQuery, req.query);
+    const c = await svc.getCase(s, req.user!, caseId(req.params.id), crs);
+    res.setHeader('ETag', etagOf(c.version)).json(c);
+  });
+
+  r.patch('/api/cases/:id', requireRole(...WRITERS), async (req, res) => {
+    const c = await svc.updateCase(s, req.user!, caseId(req.params.id), parseBody(UpdateCase, req.body), ifMatch(req.get('if-match')), req.requestId);
+    res.setHeader('ETag', etagOf(c.version)).json(c);
+  });
+
+  r.get('/api/cases/:id/site', requireRole(...STAFF_ROLES), async (req, res) => {
+    const { crs } = parseQuery(CrsQuery, req.query);
+    res.json(await svc.getSite(s, caseId(req.params.id), crs));
+  });
+
+  r.put('/api/cases/:id/site', requireRole(...WRITERS), async (req, res) => {
+    const q = parseQuery(SiteQuery, req.query);
+    const body = parseBody(SiteBody, req.body);
+    if (q.crs && body.crs && q.crs !== body.crs) {
+      throw new AppError('CRS_CONFLICT', `The crs parameter (${q.crs}) and the body's crs (${body.crs}) disagree. Send one.`, { parameter: q.crs, body: body.crs });
+    }
+    const out = await svc.setSite(
+      s,
+      req.user!,
+      caseId(req.params.id),
+      { geometry: body.geometry, crs: q.crs ?? body.crs, source: body.source, note: body.note, repair: q.repair, crossBoundary: q.crossBoundary },
+      ifMatch(req.get('if-match')),
+      req.requestId,
+    );
+    res.setHeader('ETag', etagOf(out.version)).json(out);
+  });
+
+  r.get('/api/cases/:id/site/versions', requireRole(...STAFF_ROLES), async (req, res) => {
+    const { crs } = parseQuery(CrsQuery, req.query);
+    res.json(await svc.getSiteVersions(s, caseId(req.params.id), crs));
+  });
+
+  r.get('/api/cases/:id/nearby', requireRole(...STAFF_ROLES), async (req, res) => {
+    const q = parseQuery(NearbyQuery, req.query);
+    res.json(await svc.nearbyCases(s, caseId(req.params.id), q.withinM, q.limit));
+  });
+
+  return r;
+}
+

@@ -1,0 +1,361 @@
+/** Cases: register, read, list, update with optimistic concurrency, plot the site, planning history.
+ *  Every change is one transaction with its audit_log row. */
+import type { Knex } from 'knex';
+import { AppError } from '../../errors.ts';
+import type { Actor } from '../audit/audit.ts';
+import { writeAudit } from '../audit/audit.ts';
+import {
+  APPLICATION_DECISIONS, APPLICATION_STATUSES, CASE_WRITERS, ENFORCEMENT_DECISIONS, ENFORCEMENT_STATUSES, PARTY_READERS,
+  REFERENCE_PREFIX, formatReference, isApplicationType, type CaseKind, type Role,
+} from '../../domain/cases.ts';
+import { parseCrs } from '../../domain/geometry-shape.ts';
+import type { User } from '../users/service.ts';
+import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
+import * as repo from './repo.ts';
+import type { CreateCaseInput, UpdateCaseInput } from './schema.ts';
+
+export interface CaseService {
+  db: Knex;
+  authorityId: number;
+  intake: Omit<IntakeOptions, 'crs' | 'repair' | 'crossBoundary'>;
+}
+
+const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
+
+function assertCanWrite(user: User, kind: CaseKind) {
+  if (!CASE_WRITERS[kind].includes(user.role)) {
+    throw new AppError('FORBIDDEN', `Only ${CASE_WRITERS[kind].join(', ')} may change ${kind} cases; you are signed in as ${user.role}.`, {
+      required: CASE_WRITERS[kind],
+      role: user.role,
+    });
+  }
+}
+
+const actorOf = (u: User): Actor => ({ id: u.id, username: u.username });
+
+/** The target date that applies: the latest agreed extension of time, else the statutory target. */
+export function effectiveTargetDate(row: Pick<repo.CaseRow, 'targetDate' | 'extensionsOfTime'>): string | null {
+  const ext = [...row.extensionsOfTime].sort((a, b) => a.agreedOn.localeCompare(b.agreedOn)).at(-1);
+  return ext ? ext.newTargetDate : row.targetDate;
+}
+
+function siteView(s: repo.SiteRow) {
+  return {
+    id: s.id,
+    areaM2: round(s.areaM2, 2),
+    areaHa: round(s.areaM2 / 10_000, 4),
+    source: s.source,
+    inputCrs: s.inputCrs,
+    repair: s.repair ?? null,
+    note: s.note,
+    setAt: s.setAt,
+    setBy: s.setBy,
+    supersededAt: s.supersededAt,
+    geometry: JSON.parse(s.geometry),
+  };
+}
+
+function caseView(row: repo.CaseRow) {
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind,
+    applicationType: row.applicationType,
+    breachType: row.breachType,
+    description: row.description,
+    siteAddress: row.siteAddress,
+    uprns: row.uprns,
+    status: row.status,
+    receivedDate: row.receivedDate,
+    validDate: row.validDate,
+    targetDate: row.targetDate,
+    extensionsOfTime: row.extensionsOfTime,
+    effectiveTargetDate: effectiveTargetDate(row),
+    decision: row.decision,
+    decisionDate: row.decisionDate,
+    siteVisits: row.siteVisits,
+    noticesServed: row.noticesServed,
+    officer: row.officerId ? { username: row.officerUsername, displayName: row.officerName } : null,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+export type CaseView = ReturnType<typeof caseView>;
+
+async function officerId(db: Knex | Knex.Transaction, username: string | null | undefined): Promise<number | null | undefined> {
+  if (username === undefined) return undefined;
+  if (username === null) return null;
+  const id = await repo.findUserIdByUsername(db, username);
+  if (!id) throw new AppError('UNKNOWN_OFFICER', `There is no user "${username}" to assign as officer.`, { officer: username });
+  return id;
+}
+
+function checkKindFields(kind: CaseKind, f: { applicationType?: string | null; breachType?: string | null; status?: string; decision?: string | null }) {
+  if (kind === 'application') {
+    if (f.applicationType !== undefined && f.applicationType !== null && !isApplicationType(f.applicationType)) {
+      throw new AppError('UNKNOWN_APPLICATION_TYPE', `"${f.applicationType}" is not an application type of the planning.data.gov.uk code list (GET /api/codelists/application-types).`, {
+        applicationType: f.applicationType,
+      });
+    }
+    if (f.breachType !== undefined) throw validation('breachType', 'applies to enforcement cases only');
+  } else if (f.applicationType !== undefined) {
+    throw validation('applicationType', 'applies to planning applications only');
+  }
+  const statuses: readonly string[] = kind === 'application' ? APPLICATION_STATUSES : ENFORCEMENT_STATUSES;
+  if (f.status !== undefined && !statuses.includes(f.status)) throw validation('status', `must be one of ${statuses.join(', ')}`);
+  const decisions: readonly string[] = kind === 'application' ? APPLICATION_DECISIONS : ENFORCEMENT_DECISIONS;
+  if (f.decision !== undefined && f.decision !== null && !decisions.includes(f.decision)) {
+    throw validation('decision', `must be one of ${decisions.join(', ')}`);
+  }
+}
+
+function validation(field: string, message: string) {
+  return new AppError('VALIDATION_FAILED', `body.${field}: ${message}`, { issues: [{ path: `body.${field}`, message }] });
+}
+
+function checkDates(d: { receivedDate: string; validDate: string | null; decisionDate: string | null; extensionsOfTime: Array<{ newTargetDate: string; agreedOn: string }> }) {
+  if (d.validDate && d.validDate < d.receivedDate) throw validation('validDate', 'cannot be before the received date');
+  if (d.decisionDate && d.decisionDate < d.receivedDate) throw validation('decisionDate', 'cannot be before the received date');
+  d.extensionsOfTime.forEach((e, i) => {
+    if (e.agreedOn < d.receivedDate) throw validation(`extensionsOfTime.${i}.agreedOn`, 'cannot be before the received date');
+  });
+}
+
+export async function createCase(svc: CaseService, user: User, input: CreateCaseInput, requestId?: string) {
+  assertCanWrite(user, input.kind);
+  checkKindFields(input.kind, input.kind === 'application' ? { applicationType: input.applicationType } : {});
+  const ext = input.kind === 'application' ? (input.extensionsOfTime ?? []) : [];
+  checkDates({ receivedDate: input.receivedDate, validDate: input.kind === 'application' ? (input.validDate ?? null) : null, decisionDate: input.decisionDate ?? null, extensionsOfTime: ext });
+  const id = await svc.db.transaction(async (trx) => {
+    let reference = input.reference;
+    if (reference) {
+      if (await repo.referenceExists(trx, svc.authorityId, reference)) {
+        throw new AppError('REFERENCE_TAKEN', `The reference ${reference} is already used by another case of this authority.`, { reference });
+      }
+    } else {
+      const year = Number(input.receivedDate.slice(0, 4));
+      do {
+        const n = await repo.nextReferenceNumber(trx, svc.authorityId, year, REFERENCE_PREFIX[input.kind]);
+        reference = formatReference(year, REFERENCE_PREFIX[input.kind], n);
+      } while (await repo.referenceExists(trx, svc.authorityId, reference));
+    }
+    const cols: repo.CaseColumns = {
+      kind: input.kind,
+      reference,
+      description: input.description,
+      site_address: input.siteAddress ?? null,
+      uprns: input.uprns ?? [],
+      status: input.status,
+      received_date: input.receivedDate,
+      target_date: input.targetDate ?? null,
+      decision: input.decision ?? null,
+      decision_date: input.decisionDate ?? null,
+      officer_id: (await officerId(trx, input.officer)) ?? null,
+    };
+    if (input.kind === 'application') {
+      Object.assign(cols, {
+        application_type: input.applicationType,
+        valid_date: input.validDate ?? null,
+        extensions_of_time: JSON.stringify(input.extensionsOfTime ?? []),
+      });
+    } else {
+      Object.assign(cols, {
+        breach_type: input.breachType,
+        site_visits: JSON.stringify(input.siteVisits ?? []),
+        notices_served: JSON.stringify(input.noticesServed ?? []),
+      });
+    }
+    const newId = await repo.insertCase(trx, svc.authorityId, cols);
+    if (input.parties?.length) await repo.replaceParties(trx, newId, input.parties);
+    const after = caseView((await repo.findCase(trx, svc.authorityId, newId))!);
+    await writeAudit(trx, { actor: actorOf(user), action: 'case.create', entityType: 'case', entityId: newId, after: { ...after, parties: input.parties ?? [] }, requestId });
+    return newId;
+  });
+  return getCase(svc, user, id);
+}
+
+export async function getCase(svc: CaseService, user: User, id: number, crs?: unknown) {
+  const row = await repo.findCase(svc.db, svc.authorityId, id);
+  if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+  const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
+  const site = await repo.currentSite(svc.db, id, srid);
+  const parties = PARTY_READERS.includes(user.role) ? await repo.listParties(svc.db, id) : undefined;
+  return { ...caseView(row), site: site ? siteView(site) : null, ...(parties ? { parties } : {}) };
+}
+
+export async function listCases(svc: CaseService, f: repo.ListFilter) {
+  const { rows, total } = await repo.listCases(svc.db, svc.authorityId, f);
+  return { items: rows.map(caseView), total, limit: f.limit, offset: f.offset };
+}
+
+function checkVersion(row: repo.CaseRow, expected: number | null, required: boolean) {
+  if (expected === null) {
+    if (!required) return;
+    throw new AppError('PRECONDITION_REQUIRED', `Send the version you are changing: an If-Match header with the case's ETag ("v${row.version}") or "version" in the body.`, {
+      currentVersion: row.version,
+    });
+  }
+  if (expected !== row.version) {
+    throw new AppError(
+      'VERSION_CONFLICT',
+      `The case was changed by someone else since you read it (you have version ${expected}, it is now version ${row.version}). Reload it and make your change again.`,
+      { expectedVersion: expected, currentVersion: row.version },
+    );
+  }
+}
+
+export async function updateCase(svc: CaseService, user: User, id: number, patch: UpdateCaseInput, ifMatchVersion: number | null, requestId?: string) {
+  const expected = ifMatchVersion ?? patch.version ?? null;
+  await svc.db.transaction(async (trx) => {
+    const row = await repo.findCase(trx, svc.authorityId, id, true);
+    if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+    assertCanWrite(user, row.kind);
+    checkVersion(row, expected, true);
+    checkKindFields(row.kind, patch);
+    if (row.kind === 'application' && (patch.siteVisits || patch.noticesServed)) throw validation(patch.siteVisits ? 'siteVisits' : 'noticesServed', 'applies to enforcement cases only');
+    if (row.kind === 'enforcement' && (patch.validDate !== undefined || patch.extensionsOfTime)) throw validation(patch.extensionsOfTime ? 'extensionsOfTime' : 'validDate', 'applies to planning applications only');
+    const merged = {
+      receivedDate: patch.receivedDate ?? row.receivedDate,
+      validDate: patch.validDate !== undefined ? patch.validDate : row.validDate,
+      decisionDate: patch.decisionDate !== undefined ? patch.decisionDate : row.decisionDate,
+      extensionsOfTime: patch.extensionsOfTime ?? row.extensionsOfTime,
+    };
+    checkDates(merged);
+    const cols: repo.CaseColumns = {};
+    if (patch.applicationType !== undefined) cols.application_type = patch.applicationType;
+    if (patch.breachType !== undefined) cols.breach_type = patch.breachType;
+    if (patch.description !== undefined) cols.description = patch.description;
+    if (patch.siteAddress !== undefined) cols.site_address = patch.siteAddress;
+    if (patch.uprns !== undefined) cols.uprns = patch.uprns;
+    if (patch.status !== undefined) cols.status = patch.status;
+    if (patch.receivedDate !== undefined) cols.received_date = patch.receivedDate;
+    if (patch.validDate !== undefined) cols.valid_date = patch.validDate;
+    if (patch.targetDate !== undefined) cols.target_date = patch.targetDate;
+    if (patch.extensionsOfTime !== undefined) cols.extensions_of_time = JSON.stringify(patch.extensionsOfTime);
+    if (patch.decision !== undefined) cols.decision = patch.decision;
+    if (patch.decisionDate !== undefined) cols.decision_date = patch.decisionDate;
+    if (patch.siteVisits !== undefined) cols.site_visits = JSON.stringify(patch.siteVisits);
+    if (patch.noticesServed !== undefined) cols.notices_served = JSON.stringify(patch.noticesServed);
+    const oid = await officerId(trx, patch.officer);
+    if (oid !== undefined) cols.officer_id = oid;
+    const partiesBefore = patch.parties ? await repo.listParties(trx, id) : undefined;
+    await repo.updateCase(trx, id, cols);
+    if (patch.parties) await repo.replaceParties(trx, id, patch.parties);
+    const after = caseView((await repo.findCase(trx, svc.authorityId, id))!);
+    await writeAudit(trx, {
+      actor: actorOf(user),
+      action: 'case.update',
+      entityType: 'case',
+      entityId: id,
+      before: { ...caseView(row), ...(partiesBefore ? { parties: partiesBefore } : {}) },
+      after: { ...after, ...(patch.parties ? { parties: patch.parties } : {}) },
+      requestId,
+    });
+  });
+  return getCase(svc, user, id);
+}
+
+export interface SetSiteInput {
+  geometry: unknown;
+  crs?: string;
+  source: 'drawn' | 'imported' | 'property' | 'amended';
+  note?: string;
+  repair?: boolean;
+  crossBoundary?: boolean;
+}
+
+export async function setSite(svc: CaseService, user: User, id: number, input: SetSiteInput, ifMatchVersion: number | null, requestId?: string) {
+  const existing = await repo.findCase(svc.db, svc.authorityId, id);
+  if (!existing) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+  assertCanWrite(user, existing.kind);
+  const site = await intakeSite(svc.db, input.geometry, { ...svc.intake, crs: input.crs, repair: input.repair, crossBoundary: input.crossBoundary });
+  const result = await svc.db.transaction(async (trx) => {
+    const row = (await repo.findCase(trx, svc.authorityId, id, true))!;
+    checkVersion(row, ifMatchVersion, false);
+    const before = await repo.currentSiteSummary(trx, id);
+    await repo.supersedeSite(trx, id);
+    const siteId = await repo.insertSite(trx, {
+      caseId: id,
+      ewkb: site.ewkb,
+      areaM2: site.areaM2,
+      source: input.source,
+      inputCrs: site.inputCrs,
+      repair: site.repair,
+      note: input.note,
+      setBy: user.id,
+    });
+    await repo.bumpVersion(trx, id);
+    await writeAudit(trx, {
+      actor: actorOf(user),
+      action: 'case.site.set',
+      entityType: 'case_site',
+      entityId: siteId,
+      before: before ? { caseId: id, siteId: before.id, areaM2: before.areaM2, source: before.source } : null,
+      after: { caseId: id, siteId, areaM2: site.areaM2, source: input.source, inputCrs: site.inputCrs, repaired: Boolean(site.repair), outsideAuthorityM2: site.outsideAuthorityM2 },
+      requestId,
+    });
+    return { siteId, version: row.version + 1 };
+  });
+  return {
+    site: {
+      id: result.siteId,
+      areaM2: site.areaM2,
+      areaHa: site.areaHa,
+      vertexCount: site.vertexCount,
+      polygonCount: site.polygonCount,
+      source: input.source,
+      inputCrs: site.inputCrs,
+      repair: site.repair,
+      outsideAuthorityM2: site.outsideAuthorityM2,
+      geometry: site.geometry,
+    },
+    version: result.version,
+  };
+}
+
+export async function getSite(svc: CaseService, id: number, crs?: unknown) {
+  const row = await repo.findCase(svc.db, svc.authorityId, id);
+  if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+  const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
+  const site = await repo.currentSite(svc.db, id, srid);
+  if (!site) throw new AppError('SITE_NOT_SET', `Case ${row.reference} has no site yet. Plot it with PUT /api/cases/${id}/site.`, { id });
+  return siteView(site);
+}
+
+export async function getSiteVersions(svc: CaseService, id: number, crs?: unknown) {
+  const row = await repo.findCase(svc.db, svc.authorityId, id);
+  if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+  const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
+  return { items: (await repo.siteVersions(svc.db, id, srid)).map(siteView) };
+}
+
+export async function nearbyCases(svc: CaseService, id: number, withinM: number, limit: number) {
+  const row = await repo.findCase(svc.db, svc.authorityId, id);
+  if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+  if (!(await repo.currentSiteSummary(svc.db, id))) {
+    throw new AppError('SITE_NOT_SET', `Case ${row.reference} has no site yet, so there is no planning history to find around it.`, { id });
+  }
+  const rows = await repo.nearbyCases(svc.db, id, withinM, limit);
+  return {
+    withinM,
+    items: rows.map((r) => ({
+      id: r.case_id,
+      reference: r.reference,
+      kind: r.kind,
+      applicationType: r.application_type,
+      breachType: r.breach_type,
+      description: r.description,
+      siteAddress: r.site_address,
+      status: r.status,
+      receivedDate: r.received_date,
+      decision: r.decision,
+      decisionDate: r.decision_date,
+      relation: r.relation,
+      distanceM: round(r.distance_m, 2),
+      overlapM2: round(r.overlap_m2, 2),
+    })),
+  };
+}
+
+export type { Role };
