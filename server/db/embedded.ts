@@ -57,7 +57,8 @@ function quiet(msg: string) {
 
 /** Newest /usr/lib/postgresql/<v>/bin that has initdb, or null. */
 export function findPostgresBinDir(): string | null {
-  if (process.env.REDLINE_PG_BINDIR) return process.env.REDLINE_PG_BINDIR;
+  const configured = process.env.REDLINE_PG_BINDIR;
+  if (configured) return fs.existsSync(path.join(configured, 'initdb')) ? configured : null;
   const base = '/usr/lib/postgresql';
   if (!fs.existsSync(base)) return null;
   const versions = fs
@@ -67,15 +68,26 @@ export function findPostgresBinDir(): string | null {
   return versions[0] ? path.join(base, versions[0], 'bin') : null;
 }
 
+/** How we may install Debian packages: as root, or through sudo when a person is at the terminal to answer it. */
+function installer(): string[] | null {
+  if (!fs.existsSync('/usr/bin/apt-get')) return null;
+  if (isRoot()) return [];
+  if (process.stdin.isTTY && spawnSync('sh', ['-c', 'command -v sudo']).status === 0) return ['sudo'];
+  return null;
+}
+
 function aptInstall(packages: string[], log?: EmbeddedOptions['log']) {
-  log?.info({ packages }, 'installing missing Debian packages (running as root)');
+  const prefix = installer();
+  if (!prefix) return false;
+  log?.info({ packages }, 'installing missing Debian packages');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', ...packages], { env, encoding: 'utf8' });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { env, encoding: 'utf8' });
-    r = spawnSync('apt-get', ['install', '-y', '-q', ...packages], { env, encoding: 'utf8' });
-  }
-  return r.status === 0;
+  const apt = (args: string[]) => {
+    const [cmd, ...rest] = [...prefix, 'apt-get', ...args];
+    return spawnSync(cmd!, rest, { env, encoding: 'utf8', stdio: prefix.length ? 'inherit' : 'pipe' }).status === 0;
+  };
+  if (apt(['install', '-y', '-q', ...packages])) return true;
+  apt(['update', '-q']);
+  return apt(['install', '-y', '-q', ...packages]);
 }
 
 async function pgVersionOf(binDir: string): Promise<number> {
@@ -100,7 +112,7 @@ async function shareDirOf(binDir: string): Promise<string> {
  * Throws EmbeddedDatabaseError with exactly what to install when it cannot fix it itself.
  */
 export async function ensurePostgres(opts: Pick<EmbeddedOptions, 'allowInstall' | 'binDir' | 'shareDir' | 'log'>): Promise<string> {
-  const canInstall = (opts.allowInstall ?? true) && isRoot() && fs.existsSync('/usr/bin/apt-get');
+  const canInstall = (opts.allowInstall ?? true) && installer() !== null;
   let binDir = opts.binDir ?? findPostgresBinDir();
   if (!binDir) {
     if (canInstall && aptInstall(['postgresql', 'postgresql-contrib'], opts.log)) binDir = findPostgresBinDir();
@@ -281,6 +293,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
     async stop(force = false) {
       if (stopped || (!startedHere && !force)) return;
       stopped = true;
+      if (runningPort(pgDir) === null) return; // someone else stopped it already
       await asUser(user, path.join(binDir, 'pg_ctl'), ['-D', pgDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
       log?.info({ pgDir }, 'embedded PostgreSQL stopped');
     },
