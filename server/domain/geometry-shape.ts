@@ -38,8 +38,9 @@ const CRS_ALIASES: Record<string, Crs> = {
 
 export const SUPPORTED_CRS = ['CRS84 (default; also OGC:CRS84, its OGC URI, EPSG:4326 in lon/lat order)', 'EPSG:27700 (also http://www.opengis.net/def/crs/EPSG/0/27700)'];
 
-/** The area in which British National Grid is defined (EPSG:27700 area of use), with a small margin. */
-export const BNG_LONLAT_BOUNDS = { minLon: -9.2, maxLon: 3.0, minLat: 49.7, maxLat: 61.1 } as const;
+/** Where PostGIS's WGS 84 -> OSGB36 transformation (EPSG:1314, the Helmert shift) applies. Outside it PROJ falls
+ *  back silently to a transformation that is 130-150 m out, so such positions are refused, not transformed. */
+export const BNG_LONLAT_BOUNDS = { minLon: -8.82, maxLon: 1.92, minLat: 49.79, maxLat: 60.94 } as const;
 export const BNG_XY_BOUNDS = { minX: 0, maxX: 700_000, minY: 0, maxY: 1_300_000 } as const;
 
 export function parseCrs(value: unknown, where = 'crs'): Crs | undefined {
@@ -284,7 +285,9 @@ function checkRanges(polygons: PolygonCoords[], paths: string[], crs: Crs) {
       { crs, looksLike: 'CRS84' },
     );
   }
-  if (everyPosition(polygons, (x, y) => inBng(y, x)) && !everyPosition(polygons, inBng)) {
+  // Swapped only when every position is off the grid as sent and on it swapped: the two ranges overlap
+  // (unlike longitude/latitude over GB), so one mistyped vertex must not make the whole site look swapped.
+  if (everyPosition(polygons, (x, y) => inBng(y, x) && !inBng(x, y))) {
     throw new AppError(
       'EASTING_NORTHING_SWAPPED',
       'The coordinates are in northing, easting order; EPSG:27700 positions are [easting, northing] (e.g. [533000, 180000]). Swap each pair and send it again.',

@@ -6,15 +6,18 @@
 --   :srid         int      input SRID: 4326 (CRS84, longitude/latitude) or 27700
 --   :authorityId  int      authority whose boundary the site must lie within
 --   :toleranceM   float8   metres (EPSG:27700) the site may extend beyond the boundary
---   :repair       boolean  ST_MakeValid + ST_CollectionExtract(…, 3) when the site is invalid
+--   :repair       boolean  ST_MakeValid(…, 'method=structure') + ST_CollectionExtract(…, 3) when invalid:
+--                          overlapping parts become their union and a hole never adds area (GEOS >= 3.10)
 -- Output (one row):
 --   input_valid, input_reason, input_x, input_y        ST_IsValidDetail in the input CRS (location in input CRS)
 --   valid27700, reason27700, loc27700_x, loc27700_y     the same after transforming (location in EPSG:27700)
 --   polygons_before, vertices_before, area_before_m2    the site as sent (area only meaningful when valid)
---   repaired, made_valid_parts, made_valid_polygons     ST_MakeValid result: all parts, polygonal parts kept
+--   repaired, made_valid_parts, made_valid_polygons     ST_MakeValid result: all atomic parts, polygonal parts kept
 --   ewkb                                                the site to store: hex EWKB, MultiPolygon, SRID 27700
 --   polygons_after, vertices_after, area_m2             the site to store, planar m² in EPSG:27700
 --   geojson_crs84, geojson_27700                        the site to store as GeoJSON (9 and 3 decimals)
+--                                                       (both derived from what is stored: a CRS84 round trip
+--                                                        through the Helmert shift moves a vertex by up to ~1e-8 degrees)
 --   authority_found, inside                             covered by the boundary buffered by :toleranceM
 --   outside_m2, outside_x, outside_y                    area beyond the boundary and a point in it (EPSG:27700)
 --   distance_to_boundary_m                              when the site does not reach the boundary at all
@@ -27,7 +30,7 @@ WITH input AS (
 ), repaired AS (
   SELECT *,
     ((d_in).valid AND (d27700).valid) AS ok,
-    CASE WHEN NOT ((d_in).valid AND (d27700).valid) AND :repair THEN ST_MakeValid(g27700) END AS made_valid
+    CASE WHEN NOT ((d_in).valid AND (d27700).valid) AND :repair THEN ST_MakeValid(g27700, 'method=structure') END AS made_valid
   FROM checked
 ), site AS (
   SELECT *,
@@ -53,7 +56,8 @@ SELECT
   ST_NumGeometries(g27700) AS polygons_before, ST_NPoints(g27700) AS vertices_before,
   ST_Area(g27700) AS area_before_m2,
   made_valid IS NOT NULL AS repaired,
-  ST_NumGeometries(made_valid) AS made_valid_parts,
+  -- every atomic part (ST_MakeValid may nest a MultiPolygon in a GeometryCollection beside the lines it drops)
+  CASE WHEN made_valid IS NOT NULL THEN (SELECT count(*)::int FROM ST_Dump(made_valid)) END AS made_valid_parts,
   CASE WHEN made_valid IS NOT NULL THEN ST_NumGeometries(ST_CollectionExtract(made_valid, 3)) END AS made_valid_polygons,
   ST_GeometryType(made_valid) AS made_valid_type,
   CASE WHEN geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN encode(ST_AsEWKB(geom), 'hex') END AS ewkb,
