@@ -5,6 +5,9 @@ import pg from 'pg';
 
 // int8 (bigserial ids, UPRNs): UPRNs have at most 12 digits, ids stay far below 2^53, so numbers are exact.
 pg.types.setTypeParser(20, (v: string) => Number(v));
+// int8[] (UPRN lists) likewise
+const parseInt8Array = pg.types.getTypeParser(1016 as never) as (v: string) => Array<string | null>;
+pg.types.setTypeParser(1016 as never, (v: string) => parseInt8Array(v).map((x) => (x === null ? null : Number(x))));
 // date: keep 'YYYY-MM-DD' as text; a JS Date would move it by the time zone.
 pg.types.setTypeParser(1082, (v: string) => v);
 // numeric (ST_Area results cast to numeric, etc.)

@@ -11,6 +11,13 @@ export function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.parse.failed') {
     return new AppError('INVALID_JSON', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
   }
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the request body as JSON in UTF-8, uncompressed or gzip, deflate or br encoded (${e.message ?? 'unsupported'}).`);
+  }
+  if (err instanceof URIError && e.status === 400) {
+    // the router could not percent-decode a path parameter
+    return new AppError('VALIDATION_FAILED', 'The URL path is not valid percent-encoding.', { issues: [{ path: 'path', message: 'is not valid percent-encoding' }] });
+  }
   if (e?.type === 'entity.too.large') {
     return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large (limit 10 MB). Simplify the geometry or split the upload.');
   }

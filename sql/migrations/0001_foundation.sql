@@ -121,17 +121,20 @@ CREATE INDEX case_site_current_gix ON case_site USING gist (geom) WHERE supersed
 
 CREATE FUNCTION case_site_keep_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
     RAISE EXCEPTION 'case_site rows are history and cannot be deleted' USING ERRCODE = 'raise_exception';
   END IF;
-  IF NEW.geom IS DISTINCT FROM OLD.geom OR NEW.case_id <> OLD.case_id OR NEW.set_at <> OLD.set_at
-     OR NEW.set_by IS DISTINCT FROM OLD.set_by OR OLD.superseded_at IS NOT NULL THEN
+  -- only superseded_at may change, and only from NULL to a time
+  IF OLD.superseded_at IS NOT NULL OR NEW.superseded_at IS NULL
+     OR (to_jsonb(NEW) - 'superseded_at') IS DISTINCT FROM (to_jsonb(OLD) - 'superseded_at') THEN
     RAISE EXCEPTION 'case_site rows are history: only superseded_at may be set, once' USING ERRCODE = 'raise_exception';
   END IF;
   RETURN NEW;
 END $$;
 CREATE TRIGGER case_site_keep_history BEFORE UPDATE OR DELETE ON case_site
   FOR EACH ROW EXECUTE FUNCTION case_site_keep_history();
+CREATE TRIGGER case_site_no_truncate BEFORE TRUNCATE ON case_site
+  FOR EACH STATEMENT EXECUTE FUNCTION case_site_keep_history();
 
 -- Address points (UPRN) and property outlines, filled by the neighbour-notification loaders.
 CREATE TABLE address (

@@ -321,7 +321,7 @@ describe("repair=true returns the ST_MakeValid(…, 'method=structure') result a
       'Vertices: 7 → 8.',
       "Area after repair: 50 m² (the invalid shape's area cannot be trusted).",
     ]);
-    const xs = (r.geometry27700 as { coordinates: number[][][][] }).coordinates.flat(2).map((p) => p[0]);
+    const xs = (r.geometry27700 as { coordinates: number[][][][] }).coordinates.flat(2).map((p) => p[0]!);
     expect(Math.min(...xs)).toBe(533000); // the spike reached 532995
   });
 

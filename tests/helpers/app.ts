@@ -19,10 +19,11 @@ export interface TestApp extends TestDb {
   closeApp(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** `logDestination`: where the app's logs go, at the configured LOG_LEVEL (pass LOG_LEVEL in `env`); without it the app logs nothing. */
+export async function startTestApp(env: Record<string, string> = {}, logDestination?: NodeJS.WritableStream): Promise<TestApp> {
   const tdb = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', REDLINE_DATA_DIR: '/nonexistent', ...env });
-  const log = createLogger('silent');
+  const log = logDestination ? createLogger(config.LOG_LEVEL, logDestination) : createLogger('silent');
   const built = buildApp({ db: tdb.db, config, log, authorityId: tdb.authorityId, sessionSecret: 'x'.repeat(40) }, tdb.url);
   const system = { id: null, username: 'test' };
   const users = {} as Record<Role, User>;

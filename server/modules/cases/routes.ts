@@ -12,7 +12,8 @@ const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 
 const caseId = (raw: string | string[] | undefined) => {
   const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError('CASE_NOT_FOUND', `"${raw}" is not a case id.`, { id: raw ?? null });
+  // ids are int4: a larger number would be a database error, not a missing case
+  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError('CASE_NOT_FOUND', `"${raw}" is not a case id.`, { id: raw ?? null });
   return id;
 };
 

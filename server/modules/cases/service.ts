@@ -166,7 +166,13 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
         notices_served: JSON.stringify(input.noticesServed ?? []),
       });
     }
-    const newId = await repo.insertCase(trx, svc.authorityId, cols);
+    const newId = await repo.insertCase(trx, svc.authorityId, cols).catch((e: { code?: string; constraint?: string }) => {
+      // a concurrent registration took the reference between the check above and this insert
+      if (e?.code === '23505' && e.constraint === 'case_record_authority_id_reference_key') {
+        throw new AppError('REFERENCE_TAKEN', `The reference ${reference} is already used by another case of this authority.`, { reference });
+      }
+      throw e;
+    });
     if (input.parties?.length) await repo.replaceParties(trx, newId, input.parties);
     const after = caseView((await repo.findCase(trx, svc.authorityId, newId))!);
     await writeAudit(trx, { actor: actorOf(user), action: 'case.create', entityType: 'case', entityId: newId, after: { ...after, parties: input.parties ?? [] }, requestId });

@@ -21,9 +21,16 @@ const AuditQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 }).strict();
 
+// ids are int4: a larger number would be a database error, not a missing user or token
+const isId = (id: number) => Number.isInteger(id) && id > 0 && id <= 2_147_483_647;
 const userId = (raw: string | string[] | undefined) => {
   const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new AppError('USER_NOT_FOUND', `"${raw}" is not a user id.`, { id: raw ?? null });
+  if (!isId(id)) throw new AppError('USER_NOT_FOUND', `"${raw}" is not a user id.`, { id: raw ?? null });
+  return id;
+};
+const tokenId = (raw: string | string[] | undefined) => {
+  const id = Number(raw);
+  if (!isId(id)) throw new AppError('NOT_FOUND', `"${raw}" is not a token id.`, { id: raw ?? null });
   return id;
 };
 
@@ -47,7 +54,7 @@ export function userRoutes(ctx: AppContext) {
     res.status(201).json(await users.createToken(ctx.db, actorOf(req.user!), userId(req.params.id), name, req.requestId));
   });
   r.delete('/api/tokens/:id', requireRole('admin'), async (req, res) => {
-    await users.revokeToken(ctx.db, actorOf(req.user!), userId(req.params.id), req.requestId);
+    await users.revokeToken(ctx.db, actorOf(req.user!), tokenId(req.params.id), req.requestId);
     res.status(204).end();
   });
   r.get('/api/audit', requireRole('admin'), async (req, res) => {

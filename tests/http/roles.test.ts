@@ -1,0 +1,378 @@
+/**
+ * Who may do what: the role matrix of every staff route, read from the app's own router stack (so a new route
+ * is covered without editing this file, and a route this file has no request for fails the run), the rules that
+ * depend on the kind of case, bearer tokens (revoked, disabled user, unknown), and session sign-in.
+ */
+import type { Express } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, STAFF_ROLES, type Role } from '../../server/domain/cases.ts';
+import { rolesOf } from '../../server/modules/auth/middleware.ts';
+import { createToken, createUser } from '../../server/modules/users/service.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+
+interface RouteInfo {
+  method: string;
+  path: string;
+  roles?: Role[];
+}
+interface LayerLike {
+  slash?: boolean;
+  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
+  handle?: { stack?: LayerLike[] };
+}
+
+/** Every route of an Express 5 app: app.router.stack, nested routers' handle.stack, and the roles its requireRole declares. */
+function listRoutes(app: Express): RouteInfo[] {
+  const out: RouteInfo[] = [];
+  const walk = (stack: LayerLike[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const declared = layer.route.stack.map((l) => rolesOf(l.handle)).filter((r): r is Role[] => Array.isArray(r));
+        expect(declared.length, `${layer.route.path} has more than one requireRole`).toBeLessThanOrEqual(1);
+        for (const [m, on] of Object.entries(layer.route.methods)) {
+          if (on) out.push({ method: m.toUpperCase(), path: layer.route.path, roles: declared[0] });
+        }
+      } else if (layer.handle?.stack) {
+        // routers are mounted without a path prefix, so route paths are the full paths
+        expect(layer.slash, 'a router mounted under a path prefix: its routes would be listed without it').toBe(true);
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk(app.router.stack as unknown as LayerLike[]);
+  return out;
+}
+
+const t: TestApp = await startTestApp({ LOGIN_RATE_LIMIT_PER_15_MIN: '1000' });
+afterAll(async () => {
+  await t.closeApp();
+});
+
+const routes = listRoutes(t.app);
+const staffRoutes = routes.filter((r): r is RouteInfo & { roles: Role[] } => r.roles !== undefined);
+const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+type Q = Record<string, unknown>;
+const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]] });
+const application = (over: Q = {}): Q => ({ kind: 'application', applicationType: 'full', description: 'Roof terrace', receivedDate: '2024-03-01', ...over });
+const enforcement = (over: Q = {}): Q => ({ kind: 'enforcement', breachType: 'untidy-land', description: 'Overgrown garden', receivedDate: '2024-03-01', ...over });
+
+const fx = { appCase: 0, enfCase: 0, spareUser: 0 };
+let seq = 0;
+async function auditCount() {
+  const [row] = await t.db('audit_log').count({ n: '*' });
+  return Number(row!.n);
+}
+async function caseVersion(id: number) {
+  return (await t.db('case_record').where({ id }).first('version')).version as number;
+}
+/** a case the role may write: enforcement cases for the enforcement role, applications for everyone else */
+const caseFor = (role: Role) => (role === 'enforcement' ? fx.enfCase : fx.appCase);
+
+interface Call {
+  url: string;
+  body?: unknown;
+  status: number;
+}
+/** A request for each staff route that the route's allowed roles should succeed with. */
+const CALLS: Record<string, (role: Role) => Promise<Call>> = {
+  'GET /api/auth/me': async () => ({ url: '/api/auth/me', status: 200 }),
+  'GET /api/cases': async () => ({ url: '/api/cases?limit=5', status: 200 }),
+  'POST /api/cases': async (role) => ({ url: '/api/cases', body: role === 'enforcement' ? enforcement() : application(), status: 201 }),
+  'GET /api/cases/:id': async (role) => ({ url: `/api/cases/${caseFor(role)}`, status: 200 }),
+  'PATCH /api/cases/:id': async (role) => ({
+    url: `/api/cases/${caseFor(role)}`,
+    body: { version: await caseVersion(caseFor(role)), description: `Edited by ${role}` },
+    status: 200,
+  }),
+  'GET /api/cases/:id/site': async (role) => ({ url: `/api/cases/${caseFor(role)}/site`, status: 200 }),
+  'PUT /api/cases/:id/site': async (role) => ({ url: `/api/cases/${caseFor(role)}/site?crs=EPSG:27700`, body: { geometry: square(533000, 179000, 30 + ++seq) }, status: 200 }),
+  'GET /api/cases/:id/site/versions': async (role) => ({ url: `/api/cases/${caseFor(role)}/site/versions`, status: 200 }),
+  'GET /api/cases/:id/nearby': async (role) => ({ url: `/api/cases/${caseFor(role)}/nearby?withinM=10`, status: 200 }),
+  'POST /api/geometry/validate': async () => ({ url: '/api/geometry/validate?crs=EPSG:27700', body: { geometry: square(533000, 179000, 10) }, status: 200 }),
+  'GET /api/users': async () => ({ url: '/api/users', status: 200 }),
+  'POST /api/users': async (role) => ({ url: '/api/users', body: { username: `made.by.${role}.${++seq}`, role: 'gis' }, status: 201 }),
+  'PATCH /api/users/:id': async () => ({ url: `/api/users/${fx.spareUser}`, body: { displayName: `Renamed ${++seq}` }, status: 200 }),
+  'POST /api/users/:id/tokens': async () => ({ url: `/api/users/${fx.spareUser}/tokens`, body: { name: `script ${++seq}` }, status: 201 }),
+  'DELETE /api/tokens/:id': async () => {
+    const { id } = await createToken(t.db, { id: null, username: 'test' }, fx.spareUser, `to revoke ${++seq}`);
+    return { url: `/api/tokens/${id}`, status: 204 };
+  },
+  'GET /api/audit': async () => ({ url: '/api/audit?limit=5', status: 200 }),
+};
+
+function send(agent: ReturnType<typeof request> | ReturnType<TestApp['as']>, method: string, call: Call) {
+  const m = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  const req = agent[m](call.url);
+  return call.body === undefined ? req : req.send(call.body as object);
+}
+
+beforeAll(async () => {
+  const a = await t.as('officer').post('/api/cases').send(application()).expect(201);
+  const e = await t.as('enforcement').post('/api/cases').send(enforcement()).expect(201);
+  fx.appCase = a.body.id;
+  fx.enfCase = e.body.id;
+  await t.as('officer').put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`).send({ geometry: square(533000, 179000, 30) }).expect(200);
+  await t.as('enforcement').put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`).send({ geometry: square(533100, 179000, 30) }).expect(200);
+  fx.spareUser = (await createUser(t.db, { id: null, username: 'test' }, { username: 'spare.user', role: 'gis' })).id;
+});
+
+describe('the route table read from the app', () => {
+  it('holds the staff routes of every module', () => {
+    const keys = staffRoutes.map(key);
+    for (const k of ['GET /api/auth/me', 'GET /api/cases', 'PATCH /api/cases/:id', 'PUT /api/cases/:id/site', 'POST /api/geometry/validate', 'DELETE /api/tokens/:id', 'GET /api/audit']) {
+      expect(keys).toContain(k);
+    }
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('has a request in this file for every staff route (a new route must be added here)', () => {
+    expect(staffRoutes.map(key).filter((k) => !(k in CALLS))).toEqual([]);
+    expect(Object.keys(CALLS).filter((k) => !staffRoutes.some((r) => key(r) === k))).toEqual([]);
+  });
+
+  it('leaves only the public routes without a role check', () => {
+    expect(routes.filter((r) => !r.roles).map(key).sort()).toEqual(
+      ['GET /', 'GET /api/codelists/application-types', 'GET /api/codelists/cases', 'GET /api/openapi.json', 'GET /healthz', 'POST /api/auth/login', 'POST /api/auth/logout'].sort(),
+    );
+  });
+
+  it('declares admin only for accounts, tokens and the audit log', () => {
+    const admin = staffRoutes.filter((r) => /^\/api\/(users|tokens|audit)/.test(r.path));
+    expect(admin.length).toBe(6);
+    for (const r of admin) expect(r.roles, key(r)).toEqual(['admin']);
+  });
+
+  it('declares every staff role for reading cases and checking geometry, and the four writing roles for changing cases', () => {
+    for (const r of staffRoutes.filter((x) => x.path.startsWith('/api/cases') || x.path.startsWith('/api/geometry') || x.path === '/api/auth/me')) {
+      const expected = r.method === 'GET' || r.path === '/api/geometry/validate' ? [...STAFF_ROLES] : ['admin', 'support', 'officer', 'enforcement'];
+      expect([...r.roles].sort(), key(r)).toEqual([...expected].sort());
+    }
+  });
+});
+
+describe.each(staffRoutes.map((r) => [key(r), r] as const))('%s', (_name, route) => {
+  const forbidden = ROLES.filter((r) => !route.roles.includes(r));
+  const allowed = ROLES.filter((r) => route.roles.includes(r));
+
+  it('answers 401 AUTHENTICATION_REQUIRED to an anonymous request and changes nothing', async () => {
+    const call = await CALLS[key(route)]!(route.roles[0]!);
+    const before = await auditCount();
+    const res = await send(t.anon, route.method, call);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('AUTHENTICATION_REQUIRED');
+    expect(await auditCount()).toBe(before);
+  });
+
+  if (forbidden.length > 0) {
+    it.each(forbidden)('answers 403 FORBIDDEN to the %s role and changes nothing', async (role) => {
+      const call = await CALLS[key(route)]!(role);
+      const before = await auditCount();
+      const res = await send(t.as(role), route.method, call);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('FORBIDDEN');
+      expect(res.body.error.details).toEqual({ required: route.roles, role });
+      expect(await auditCount()).toBe(before);
+    });
+  }
+
+  it.each(allowed)('lets the %s role through', async (role) => {
+    const call = await CALLS[key(route)]!(role);
+    const res = await send(t.as(role), route.method, call);
+    expect([401, 403]).not.toContain(res.status);
+    expect(res.status, JSON.stringify(res.body)).toBe(call.status);
+  });
+});
+
+describe('rules that depend on the kind of case', () => {
+  it('forbids the officer role to register an enforcement case', async () => {
+    const res = await t.as('officer').post('/api/cases').send(enforcement({ reference: 'KIND/1' })).expect(403);
+    expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required: ['admin', 'support', 'enforcement'], role: 'officer' } });
+    expect(await t.db('case_record').where({ reference: 'KIND/1' }).first()).toBeUndefined();
+  });
+
+  it('forbids the officer role to change an enforcement case or its site', async () => {
+    const version = await caseVersion(fx.enfCase);
+    const patch = await t.as('officer').patch(`/api/cases/${fx.enfCase}`).send({ version, status: 'closed' }).expect(403);
+    expect(patch.body.error.code).toBe('FORBIDDEN');
+    const site = await t.as('officer').put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`).send({ geometry: square(533100, 179000, 5) }).expect(403);
+    expect(site.body.error.code).toBe('FORBIDDEN');
+    expect(await caseVersion(fx.enfCase)).toBe(version);
+  });
+
+  it('forbids the enforcement role to register a planning application', async () => {
+    const res = await t.as('enforcement').post('/api/cases').send(application({ reference: 'KIND/2' })).expect(403);
+    expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required: ['admin', 'support', 'officer'], role: 'enforcement' } });
+    expect(await t.db('case_record').where({ reference: 'KIND/2' }).first()).toBeUndefined();
+  });
+
+  it('forbids the enforcement role to change a planning application or its site', async () => {
+    const version = await caseVersion(fx.appCase);
+    expect((await t.as('enforcement').patch(`/api/cases/${fx.appCase}`).send({ version, status: 'withdrawn' }).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect((await t.as('enforcement').put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`).send({ geometry: square(533000, 179000, 5) }).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect(await caseVersion(fx.appCase)).toBe(version);
+  });
+
+  it.each(['admin', 'support'] as const)('lets the %s role register and change both kinds', async (role) => {
+    for (const body of [application(), enforcement()]) {
+      const c = await t.as(role).post('/api/cases').send(body).expect(201);
+      await t.as(role).patch(`/api/cases/${c.body.id}`).set('If-Match', '"v1"').send({ description: 'Changed' }).expect(200);
+    }
+  });
+
+  it('lets every role read both kinds', async () => {
+    for (const role of ROLES) {
+      await t.as(role).get(`/api/cases/${fx.appCase}`).expect(200);
+      await t.as(role).get(`/api/cases/${fx.enfCase}`).expect(200);
+    }
+  });
+});
+
+describe('API tokens', () => {
+  async function userWithToken(role: Role) {
+    const user = await createUser(t.db, { id: null, username: 'test' }, { username: `tok.${role}.${++seq}`, role });
+    const { id, token } = await createToken(t.db, { id: null, username: 'test' }, user.id, 'tests');
+    return { user, tokenId: id, token };
+  }
+  const me = (token: string) => t.anon.get('/api/auth/me').set('Authorization', `Bearer ${token}`);
+
+  it('refuses a revoked token with 401 INVALID_CREDENTIALS', async () => {
+    const { token, tokenId, user } = await userWithToken('officer');
+    expect((await me(token).expect(200)).body.user.username).toBe(user.username);
+    await t.as('admin').delete(`/api/tokens/${tokenId}`).expect(204);
+    expect((await me(token).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await t.anon.get('/api/cases').set('Authorization', `Bearer ${token}`).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses to revoke a token twice (404 NOT_FOUND)', async () => {
+    const { tokenId } = await userWithToken('gis');
+    await t.as('admin').delete(`/api/tokens/${tokenId}`).expect(204);
+    expect((await t.as('admin').delete(`/api/tokens/${tokenId}`).expect(404)).body.error.code).toBe('NOT_FOUND');
+  });
+
+  it("refuses a disabled user's token with 401, and accepts it again once the user is enabled", async () => {
+    const { token, user } = await userWithToken('support');
+    await me(token).expect(200);
+    await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: true }).expect(200);
+    expect((await me(token).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
+    await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: false }).expect(200);
+    await me(token).expect(200);
+  });
+
+  it("applies a change of role to the user's token at once", async () => {
+    const { token, user } = await userWithToken('admin');
+    await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(200);
+    await t.as('admin').patch(`/api/users/${user.id}`).send({ role: 'gis' }).expect(200);
+    expect((await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(403)).body.error.code).toBe('FORBIDDEN');
+  });
+
+  it.each([
+    ['an unknown token', 'Bearer rl_not-a-real-token'],
+    ['a bearer header without a token', 'Bearer '],
+    ['another scheme', 'Basic b2ZmaWNlci51c2VyOnBhc3N3b3Jk'],
+  ])('refuses %s with 401 INVALID_CREDENTIALS', async (_what, header) => {
+    const res = await t.anon.get('/api/auth/me').set('Authorization', header).expect(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('session sign-in', () => {
+  const cookieOf = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('redline.sid='));
+
+  it('signs in with username and password, sets an HttpOnly SameSite=Strict cookie, and /api/auth/me answers with the user', async () => {
+    const agent = request.agent(t.app);
+    const res = await agent.post('/api/auth/login').send({ username: 'officer.user', password: 'officer-password-123' }).expect(200);
+    expect(res.body.user).toMatchObject({ username: 'officer.user', role: 'officer', disabled: false });
+    expect(JSON.stringify(res.body)).not.toMatch(/argon2|passwordHash/i);
+    const cookie = cookieOf(res);
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const me = await agent.get('/api/auth/me').expect(200);
+    expect(me.body.user).toMatchObject({ username: 'officer.user', role: 'officer' });
+  });
+
+  it('takes the username in any case', async () => {
+    const agent = request.agent(t.app);
+    await agent.post('/api/auth/login').send({ username: 'Officer.User', password: 'officer-password-123' }).expect(200);
+    await agent.get('/api/auth/me').expect(200);
+  });
+
+  it("checks the session user's role on each route", async () => {
+    const agent = request.agent(t.app);
+    await agent.post('/api/auth/login').send({ username: 'gis.user', password: 'gis-password-123' }).expect(200);
+    await agent.get('/api/cases').expect(200);
+    expect((await agent.post('/api/cases').send(application()).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect((await agent.get('/api/users').expect(403)).body.error.code).toBe('FORBIDDEN');
+  });
+
+  it.each([
+    ['a wrong password', { username: 'officer.user', password: 'officer-password-124' }],
+    ['an unknown username', { username: 'nobody.at.all', password: 'officer-password-123' }],
+    ["another user's password", { username: 'admin.user', password: 'officer-password-123' }],
+  ])('refuses %s with 401 INVALID_CREDENTIALS and no session', async (_what, body) => {
+    const agent = request.agent(t.app);
+    const res = await agent.post('/api/auth/login').send(body).expect(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+    expect(cookieOf(res)).toBeUndefined();
+    expect((await agent.get('/api/auth/me').expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
+  });
+
+  it('refuses a token-only account (no password) with 401', async () => {
+    await createUser(t.db, { id: null, username: 'test' }, { username: 'script.only', role: 'gis' });
+    const res = await t.anon.post('/api/auth/login').send({ username: 'script.only', password: 'anything-at-all' }).expect(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses a login without a password with 400 VALIDATION_FAILED', async () => {
+    const res = await t.anon.post('/api/auth/login').send({ username: 'officer.user' }).expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('ends the session on logout: the same cookie is then anonymous', async () => {
+    const agent = request.agent(t.app);
+    const login = await agent.post('/api/auth/login').send({ username: 'support.user', password: 'support-password-123' }).expect(200);
+    const cookie = cookieOf(login)!.split(';')[0]!;
+    await agent.get('/api/auth/me').expect(200);
+    await agent.post('/api/auth/logout').expect(204);
+    expect((await agent.get('/api/auth/me').expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
+    // the old cookie, replayed by someone who kept it, is no longer a session
+    expect((await t.anon.get('/api/auth/me').set('Cookie', cookie).expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
+  });
+
+  it('refuses a disabled user at sign-in, and ends the sessions of a user who is disabled', async () => {
+    const user = await createUser(t.db, { id: null, username: 'test' }, { username: 'soon.disabled', role: 'officer', password: 'soon-disabled-password' });
+    const agent = request.agent(t.app);
+    await agent.post('/api/auth/login').send({ username: 'soon.disabled', password: 'soon-disabled-password' }).expect(200);
+    await agent.get('/api/auth/me').expect(200);
+    await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: true }).expect(200);
+    expect((await agent.get('/api/auth/me').expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
+    const again = await request.agent(t.app).post('/api/auth/login').send({ username: 'soon.disabled', password: 'soon-disabled-password' }).expect(401);
+    expect(again.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('signs in with a password an admin set', async () => {
+    const created = await t.as('admin').post('/api/users').send({ username: 'new.officer', role: 'officer', password: 'a-long-enough-password' }).expect(201);
+    expect(created.body).not.toHaveProperty('password');
+    await t.anon.post('/api/auth/login').send({ username: 'new.officer', password: 'a-long-enough-password' }).expect(200);
+  });
+});
+
+describe('sign-in rate limit', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ LOGIN_RATE_LIMIT_PER_15_MIN: '3' });
+  });
+  afterAll(async () => {
+    await limited.closeApp();
+  });
+
+  it('answers 429 RATE_LIMITED after the limit, even to the right password', async () => {
+    for (let i = 0; i < 3; i++) {
+      await limited.anon.post('/api/auth/login').send({ username: 'officer.user', password: 'wrong-password-000' }).expect(401);
+    }
+    const res = await limited.anon.post('/api/auth/login').send({ username: 'officer.user', password: 'officer-password-123' }).expect(429);
+    expect(res.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String), details: null } });
+  });
+});
