@@ -5,15 +5,13 @@
  * roles each staff route really requires.
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../server/domain/cases.ts';
 import { ERRORS, type ErrorCode } from '../../server/errors.ts';
 import { openApiDocument } from '../../server/http/openapi.ts';
-import { rolesOf } from '../../server/modules/auth/middleware.ts';
 import { CrsQuery, ListQuery, NearbyQuery, SiteQuery } from '../../server/modules/cases/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
 
 let t: TestApp;
 let caseId: number;
@@ -188,32 +186,6 @@ describe('the error shape across the API', () => {
   });
 });
 
-interface RouteInfo {
-  method: string;
-  path: string;
-  roles?: Role[];
-}
-interface LayerLike {
-  slash?: boolean;
-  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
-  handle?: { stack?: LayerLike[] };
-}
-function listRoutes(app: Express): RouteInfo[] {
-  const out: RouteInfo[] = [];
-  const walk = (stack: LayerLike[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const roles = layer.route.stack.map((l) => rolesOf(l.handle)).find((r) => Array.isArray(r));
-        for (const [m, on] of Object.entries(layer.route.methods)) if (on) out.push({ method: m.toUpperCase(), path: layer.route.path, roles });
-      } else if (layer.handle?.stack) {
-        expect(layer.slash, 'routers are mounted without a path prefix').toBe(true);
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk(app.router.stack as unknown as LayerLike[]);
-  return out;
-}
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 interface Operation {

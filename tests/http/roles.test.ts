@@ -3,46 +3,13 @@
  * is covered without editing this file, and a route this file has no request for fails the run), the rules that
  * depend on the kind of case, bearer tokens (revoked, disabled user, unknown), and session sign-in.
  */
-import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, STAFF_ROLES, type Role } from '../../server/domain/cases.ts';
-import { rolesOf } from '../../server/modules/auth/middleware.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
 
-interface RouteInfo {
-  method: string;
-  path: string;
-  roles?: Role[];
-}
-interface LayerLike {
-  slash?: boolean;
-  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
-  handle?: { stack?: LayerLike[] };
-}
-
-/** Every route of an Express 5 app: app.router.stack, nested routers' handle.stack, and the roles its requireRole declares. */
-function listRoutes(app: Express): RouteInfo[] {
-  const out: RouteInfo[] = [];
-  const walk = (stack: LayerLike[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const declared = layer.route.stack.map((l) => rolesOf(l.handle)).filter((r): r is Role[] => Array.isArray(r));
-        expect(declared.length, `${layer.route.path} has more than one requireRole`).toBeLessThanOrEqual(1);
-        for (const [m, on] of Object.entries(layer.route.methods)) {
-          if (on) out.push({ method: m.toUpperCase(), path: layer.route.path, roles: declared[0] });
-        }
-      } else if (layer.handle?.stack) {
-        // routers are mounted without a path prefix, so route paths are the full paths
-        expect(layer.slash, 'a router mounted under a path prefix: its routes would be listed without it').toBe(true);
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk(app.router.stack as unknown as LayerLike[]);
-  return out;
-}
 
 const t: TestApp = await startTestApp({ LOGIN_RATE_LIMIT_PER_15_MIN: '1000' });
 afterAll(async () => {
