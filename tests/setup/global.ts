@@ -28,6 +28,31 @@ function baseOf(url: string) {
   return u.toString().replace(/\/$/, '');
 }
 
+/** Stops and removes throwaway clusters left by test runs that were killed before their teardown. */
+async function reapAbandonedClusters() {
+  for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('redline-test-'))) {
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(fs.existsSync(path.join(dir, 'owner.pid')) ? fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8') : 0);
+    let alive = false;
+    try {
+      if (owner) process.kill(owner, 0);
+      alive = Boolean(owner);
+    } catch {
+      alive = false;
+    }
+    if (alive) continue;
+    try {
+      if (fs.existsSync(path.join(dir, 'pg', 'postmaster.pid'))) {
+        const leftover = await startEmbedded({ dataDir: dir, ephemeral: true, allowInstall: false });
+        await leftover.stop(true);
+      }
+    } catch {
+      // not a cluster we can start or stop: just remove it
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function setup(project: TestProject) {
   let cluster: EmbeddedCluster | null = null;
   let dir: string | null = null;
@@ -35,7 +60,9 @@ export default async function setup(project: TestProject) {
   if (process.env.TEST_DATABASE_URL) {
     baseUrl = baseOf(process.env.TEST_DATABASE_URL);
   } else {
+    await reapAbandonedClusters();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-test-'));
+    fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
     fs.chmodSync(dir, 0o711);
     cluster = await startEmbedded({ dataDir: dir, ephemeral: true });
     baseUrl = baseOf(cluster.url);
