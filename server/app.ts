@@ -15,6 +15,8 @@ import { caseRoutes } from './modules/cases/routes.ts';
 import { geometryRoutes } from './modules/geometry/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
+import { layerRoutes } from './modules/layers/routes.ts';
+import { constraintRoutes } from './modules/constraints/routes.ts';
 import { AppError } from './errors.ts';
 
 export interface BuiltApp {
@@ -45,14 +47,18 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
+  // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
+  const isUpload = (req: express.Request) => req.method === 'PUT' && /^\/api\/layers\/[^/]+\/data$/.test(req.path);
   app.use((req, _res, next) => {
+    if (isUpload(req)) return next();
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(['application/json', 'application/geo+json', 'application/*+json'])) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json or application/geo+json).');
     }
     next();
   });
-  app.use(express.json({ limit: '10mb', type: ['application/json', 'application/geo+json', 'application/*+json'] }));
+  const json = express.json({ limit: '10mb', type: ['application/json', 'application/geo+json', 'application/*+json'] });
+  app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
 
   const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
   const PgStore = connectPgSimple(session);
@@ -75,6 +81,8 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(caseRoutes(ctx));
   app.use(geometryRoutes(ctx));
   app.use(userRoutes(ctx));
+  app.use(layerRoutes(ctx));
+  app.use(constraintRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
 

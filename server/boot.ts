@@ -8,6 +8,7 @@ import { createDb } from './db/knex.ts';
 import { startEmbedded, type EmbeddedCluster } from './db/embedded.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { ensureAuthority } from './seed/seed.ts';
+import { syncBuiltinLayers } from './modules/layers/definitions.ts';
 
 export interface Booted {
   db: Knex;
@@ -45,6 +46,7 @@ export async function bootDatabase(config: Config, log: Logger, opts: { owner: b
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     const authorityId = await ensureAuthority(db, config.REDLINE_AUTHORITY);
+    await syncBuiltinLayers(db);
     return { db, url, authorityId, cluster, shutdown };
   } catch (e) {
     await shutdown().catch(() => undefined);

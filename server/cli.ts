@@ -13,6 +13,12 @@
  *   token:create --username U --name N
  *                                 create an API token for scripts and GIS tools; printed once
  *   token:revoke --id N           revoke an API token
+ *   layer:list                    constraint layers, their data versions and feature counts
+ *   layer:define --file def.json  add or change a local layer (same schema as layers/definitions/*.json)
+ *   layer:load --layer ID --file F [--file F2 …] [--reference FIELD] [--name FIELD] [--map target=SOURCE …]
+ *              [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
+ *                                 load or refresh a layer from GeoPackage, zipped Shapefile, GeoJSON or CSV
+ *   layer:load-demo [--force]     load the bundled Southwark layers (done on first start with demo data)
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,6 +32,17 @@ import { ROLES } from './domain/cases.ts';
 import { isAppError } from './errors.ts';
 import { createToken, createUser, findUserByUsername, generatePassword, listUsers, revokeToken, updateUser } from './modules/users/service.ts';
 import type { Actor } from './modules/audit/audit.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { listLayers, parseDefinition, upsertDefinition } from './modules/layers/definitions.ts';
+import { loadLayer, type LoadReport } from './modules/layers/loader.ts';
+import { loadDemoLayers } from './seed/layers.ts';
+
+function formatLoadReport(r: LoadReport): string {
+  const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+  const examples = r.skippedExamples.map((e) => `    skipped (${e.reason}): ${e.source} feature ${e.fid}${e.reference ? ` ref ${e.reference}` : ''}${e.detail ? ` — ${e.detail}` : ''}`).join('\n');
+  return `${r.layerId}: loaded ${r.loaded} of ${r.read} features as version ${r.dataVersion} (was ${r.previousVersion}); repaired ${r.repaired}; skipped: ${skipped}; ${r.pieces} pieces; ${r.ms} ms\n${examples ? examples + '\n' : ''}`;
+}
 
 const USAGE = `Usage: npm run redline -- <command> [options]
 
@@ -36,6 +53,11 @@ const USAGE = `Usage: npm run redline -- <command> [options]
   user:disable --username U
   token:create --username U --name N
   token:revoke --id N
+  layer:list
+  layer:define --file definition.json
+  layer:load --layer ID --file F [--file F2 …] [--reference FIELD] [--name FIELD] [--map target=SOURCE …]
+             [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
+  layer:load-demo [--force]
 `;
 
 class UsageError extends Error {}
@@ -48,10 +70,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, id: { type: 'string' } },
+    options: {
+      username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, id: { type: 'string' },
+      layer: { type: 'string' }, file: { type: 'string', multiple: true }, reference: { type: 'string' }, map: { type: 'string', multiple: true },
+      'source-layer': { type: 'string' }, 'source-crs': { type: 'string' }, repair: { type: 'boolean' }, coverage: { type: 'string' }, force: { type: 'boolean' },
+    },
     strict: true,
   });
-  const need = (key: keyof typeof values): string => {
+  const need = (key: 'username' | 'role' | 'name' | 'password' | 'id' | 'layer'): string => {
     const v = values[key];
     if (typeof v !== 'string' || !v) throw new UsageError(`${command} needs --${key}`);
     return v;
@@ -117,6 +143,46 @@ async function main(argv: string[]): Promise<number> {
       case 'token:revoke':
         await revokeToken(db, actor, Number(need('id')));
         process.stdout.write(`revoked token ${values.id}\n`);
+        break;
+      case 'layer:list':
+        for (const l of await listLayers(db)) {
+          process.stdout.write(`${l.id.padEnd(36)} ${l.origin.padEnd(8)} v${String(l.dataVersion).padEnd(4)} ${String(l.featureCount).padStart(8)} features  ${l.loadedAt ? new Date(l.loadedAt).toISOString() : 'not loaded'}\n`);
+        }
+        break;
+      case 'layer:define': {
+        const file = values.file?.[0];
+        if (!file) throw new UsageError('layer:define needs --file definition.json');
+        const def = parseDefinition(JSON.parse(fs.readFileSync(file, 'utf8')), path.basename(file));
+        await db.transaction((trx) => upsertDefinition(trx, actor, def, 'local'));
+        process.stdout.write(`defined local layer ${def.id}\n`);
+        break;
+      }
+      case 'layer:load': {
+        const files = values.file ?? [];
+        if (!files.length) throw new UsageError('layer:load needs at least one --file');
+        const properties: Record<string, string> = {};
+        for (const m of values.map ?? []) {
+          const eq = m.indexOf('=');
+          if (eq < 1) throw new UsageError(`--map needs target=SOURCE, got "${m}"`);
+          properties[m.slice(0, eq)] = m.slice(eq + 1);
+        }
+        if (values.coverage && !['authority', 'extent'].includes(values.coverage)) throw new UsageError('--coverage is authority or extent');
+        const custom = values.reference || values.name || Object.keys(properties).length;
+        const report = await loadLayer(db, {
+          layerId: need('layer'),
+          sources: files.map((f) => ({ file: path.resolve(f), sourceLayer: values['source-layer'], sourceCrs: values['source-crs'] })),
+          fieldMap: custom ? { reference: values.reference, name: values.name, properties } : undefined,
+          repair: values.repair,
+          coverage: values.coverage as 'authority' | 'extent' | undefined,
+          toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+          actor,
+          onProgress: (m) => process.stdout.write(`  ${m}\n`),
+        });
+        process.stdout.write(formatLoadReport(report));
+        break;
+      }
+      case 'layer:load-demo':
+        for (const r of await loadDemoLayers(db, { force: values.force, actor, onProgress: (m) => process.stdout.write(`  ${m}\n`) })) process.stdout.write(formatLoadReport(r));
         break;
       default:
         throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);

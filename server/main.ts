@@ -8,6 +8,7 @@ import { EmbeddedDatabaseError } from './db/embedded.ts';
 import { buildApp } from './app.ts';
 import { sessionSecret } from './http/session-secret.ts';
 import { seedDemo, writeDemoUsers } from './seed/seed.ts';
+import { loadDemoLayers } from './seed/layers.ts';
 
 async function main() {
   let config;
@@ -44,6 +45,8 @@ async function main() {
 async function serve(config: Config, log: Logger, booted: Booted, started: number) {
   const { db, authorityId } = booted;
   if (config.REDLINE_DEMO_DATA) {
+    const layers = await loadDemoLayers(db, { onProgress: (m) => log.debug(m) });
+    for (const r of layers) log.info({ layer: r.layerId, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo layer loaded');
     const seeded = await seedDemo({
       db,
       authorityId,

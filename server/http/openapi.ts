@@ -49,7 +49,7 @@ export const openApiDocument = {
     license: { name: 'Data: Open Government Licence v3.0 where stated' },
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'admin' }],
+  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'admin' }],
   paths: {
     '/healthz': {
       get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
@@ -121,6 +121,78 @@ export const openApiDocument = {
         parameters: repairParams,
         requestBody: { required: true, ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite') } }) },
         responses: { '200': { description: 'Accepted site', ...json(ref('Site')) }, ...intakeErrors, ...common },
+      },
+    },
+    '/api/layers': {
+      get: { tags: ['layers'], summary: 'Constraint layers: definition, data version, feature count, last load report', ...staff(ALL), responses: { '200': { description: 'Layers', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Layer') } } }) }, ...common } },
+      post: {
+        tags: ['layers'], summary: 'Add or change a local layer (same schema as layers/definitions/*.json), without a code change', ...staff(['admin', 'gis']),
+        requestBody: { required: true, ...json({ type: 'object', required: ['definition'], properties: { definition: ref('LayerDefinition') } }) },
+        responses: { '201': { description: 'Defined', ...json(ref('Layer')) }, '400': err('VALIDATION_FAILED (each field named)'), ...common },
+      },
+    },
+    '/api/layers/{id}': {
+      get: { tags: ['layers'], summary: 'One layer', ...staff(ALL), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Layer', ...json(ref('Layer')) }, '404': err('LAYER_NOT_FOUND'), ...common } },
+    },
+    '/api/layers/{id}/data': {
+      put: {
+        tags: ['layers'], summary: "Load or refresh a layer's data: the request body is the file (GeoPackage, zipped Shapefile, GeoJSON, CSV with WKT). Atomic and versioned.", ...staff(['admin', 'gis']),
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'filename', in: 'query', schema: { type: 'string' }, description: 'original file name (its extension helps GDAL)' },
+          { name: 'sourceLayer', in: 'query', schema: { type: 'string' }, description: 'layer inside a GeoPackage or zip with several' },
+          { name: 'sourceCrs', in: 'query', schema: { type: 'string' }, description: 'CRS of a file that declares none (e.g. a Shapefile without .prj)' },
+          { name: 'reference', in: 'query', schema: { type: 'string' }, description: 'source field for the feature reference (or a {A}/{B} template)' },
+          { name: 'name', in: 'query', schema: { type: 'string' }, description: 'source field for the feature name' },
+          { name: 'properties', in: 'query', schema: { type: 'string' }, description: 'JSON object: target property → source field or template' },
+          { name: 'repair', in: 'query', schema: { type: 'boolean' }, description: 'repair invalid geometry (ST_MakeValid) instead of skipping it' },
+          { name: 'coverage', in: 'query', schema: { type: 'string', enum: ['authority', 'extent'] } },
+        ],
+        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'application/geo+json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+        responses: {
+          '200': { description: 'Load report: loaded, skipped (and why, with examples), version, source hash', ...json(ref('LoadReport')) },
+          '404': err('LAYER_NOT_FOUND'),
+          '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_NO_CRS, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_FIELD_MISSING: nothing changed'),
+          ...common,
+        },
+      },
+    },
+    '/api/constraints/check': {
+      post: {
+        tags: ['constraints'], summary: 'Check a posted site against every layer (or the ones named): status, relation, overlap, distance and why, in one SQL statement', ...staff(ALL),
+        parameters: repairParams.slice(1),
+        requestBody: { required: true, ...json({ type: 'object', required: ['site'], properties: { site: ref('GeoJSONSite'), crs: { type: 'string' }, layers: { type: 'array', items: { type: 'string' } } } }) },
+        responses: { '200': { description: 'The report', ...json(ref('ConstraintReport')) }, ...intakeErrors, '404': err('LAYER_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/constraint-checks': {
+      get: { tags: ['constraints'], summary: "The case's stored checks, newest first", ...staff(ALL), parameters: [idParam], responses: { '200': { description: 'Checks' }, ...common } },
+      post: {
+        tags: ['constraints'], summary: "Check the case's current site and store the answer with the site, layer versions and hit snapshots", ...staff(WRITERS), parameters: [idParam],
+        requestBody: { required: false, ...json({ type: 'object', properties: { layers: { type: 'array', items: { type: 'string' } } } }) },
+        responses: { '201': { description: 'Stored check', ...json(ref('StoredCheck')) }, '404': err('CASE_NOT_FOUND, SITE_NOT_SET, LAYER_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/constraint-checks/{checkId}': {
+      get: {
+        tags: ['constraints'], summary: 'A stored check exactly as it was, with its hits, snapshots and decisions', ...staff(ALL),
+        parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { '200': { description: 'Stored check', ...json(ref('StoredCheck')) }, '404': err('CHECK_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/constraint-checks/{checkId}/rerun': {
+      post: {
+        tags: ['constraints'], summary: 'Run a stored check again on the same site against the current layers; store it and say what changed', ...staff(WRITERS),
+        parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { '201': { description: 'New check and the changes' }, '404': err('CHECK_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/constraint-checks/{checkId}/hits/{hitId}': {
+      patch: {
+        tags: ['constraints'], summary: 'Confirm or dismiss a hit, with a reason (audited)', ...staff(['admin', 'officer', 'enforcement']),
+        parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'hitId', in: 'path', required: true, schema: { type: 'integer' } }],
+        requestBody: { required: true, ...json({ type: 'object', required: ['decision', 'reason'], properties: { decision: { type: 'string', enum: ['confirmed', 'dismissed'] }, reason: { type: 'string' } } }) },
+        responses: { '200': { description: 'Recorded' }, '400': err('VALIDATION_FAILED'), '404': err('CHECK_NOT_FOUND, HIT_NOT_FOUND'), ...common },
       },
     },
     '/api/users': {
@@ -204,6 +276,20 @@ export const openApiDocument = {
           site: { allOf: [ref('Site')], nullable: true }, parties: { type: 'array', items: ref('Party'), description: 'only for roles that may see personal details' },
         },
       },
+      Layer: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, category: { type: 'string' }, origin: { type: 'string', enum: ['builtin', 'local'] }, definition: ref('LayerDefinition'), dataVersion: { type: 'integer' }, featureCount: { type: 'integer' }, loadedAt: { type: 'string', nullable: true }, sourceHash: { type: 'string', nullable: true }, lastLoad: { type: 'object', nullable: true } } },
+      LayerDefinition: { type: 'object', description: 'See layers/schema.ts: id, title, category, dataset, geometryKind, rule (intersects with minOverlapM2/minOverlapPct, or within distanceM), ruleReason, report {positive, negative}, keyFields, style (OpenLayers flat-style subset), public, publicity, provenance, fieldMap' },
+      LoadReport: { type: 'object', properties: { layerId: { type: 'string' }, dataVersion: { type: 'integer' }, previousVersion: { type: 'integer' }, sourceHash: { type: 'string' }, read: { type: 'integer' }, loaded: { type: 'integer' }, repaired: { type: 'integer' }, skipped: { type: 'object' }, skippedExamples: { type: 'array', items: { type: 'object' } }, pieces: { type: 'integer' }, ms: { type: 'integer' } } },
+      ConstraintReport: {
+        type: 'object',
+        properties: {
+          siteAreaM2: { type: 'number' }, summary: { type: 'object' }, publicity: { type: 'array', items: { type: 'object' } },
+          layers: { type: 'array', items: { type: 'object', properties: {
+            layerId: { type: 'string' }, status: { type: 'string', enum: ['constraint', 'clear', 'unknown'] }, sentence: { type: 'string' }, rule: { type: 'object' }, dataVersion: { type: 'integer' }, caveats: { type: 'array', items: { type: 'string' } },
+            hits: { type: 'array', items: { type: 'object', properties: { reference: { type: 'string' }, name: { type: 'string' }, relation: { type: 'string', enum: ['site-within-feature', 'feature-within-site', 'overlaps', 'touches', 'near'] }, overlapM2: { type: 'number' }, overlapPct: { type: 'number' }, distanceM: { type: 'number' }, fired: { type: 'boolean' }, why: { type: 'string' }, keyFields: { type: 'array', items: { type: 'object' } } } } },
+          } } },
+        },
+      },
+      StoredCheck: { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'integer' }, siteId: { type: 'integer' }, createdAt: { type: 'string' }, createdBy: { type: 'string' }, previousId: { type: 'integer', nullable: true }, layers: { type: 'array', items: { type: 'object' } }, report: ref('ConstraintReport'), hits: { type: 'array', items: { type: 'object' } } } },
       NearbyCase: {
         type: 'object',
         properties: {

@@ -25,7 +25,19 @@ const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coord
 const application = (over: Q = {}): Q => ({ kind: 'application', applicationType: 'full', description: 'Roof terrace', receivedDate: '2024-03-01', ...over });
 const enforcement = (over: Q = {}): Q => ({ kind: 'enforcement', breachType: 'untidy-land', description: 'Overgrown garden', receivedDate: '2024-03-01', ...over });
 
-const fx = { appCase: 0, enfCase: 0, spareUser: 0 };
+const fx = { appCase: 0, enfCase: 0, spareUser: 0, checks: {} as Record<number, { checkId: number; hitId: number }> };
+const localLayer = (id: string) => ({
+  id, title: `Local layer ${id}`, category: 'local', dataset: null, geometryKind: 'polygon',
+  rule: { kind: 'within', distanceM: 20 }, ruleReason: 'A test layer.',
+  report: { positive: '{name} is {where}.', negative: 'Nothing within 20 m.' },
+  style: { 'stroke-color': '#000000' }, public: false,
+  provenance: { source: 'tests', licence: 'OGL-3.0', attribution: 'Test data' },
+});
+const featureCollection = (name: string) => ({
+  type: 'FeatureCollection',
+  crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
+  features: [{ type: 'Feature', properties: { ref: 'R1', title: name }, geometry: square(532990, 178990, 300) }],
+});
 let seq = 0;
 async function auditCount() {
   const [row] = await t.db('audit_log').count({ n: '*' });
@@ -67,6 +79,23 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     return { url: `/api/tokens/${id}`, status: 204 };
   },
   'GET /api/audit': async () => ({ url: '/api/audit?limit=5', status: 200 }),
+  'GET /api/layers': async () => ({ url: '/api/layers', status: 200 }),
+  'GET /api/layers/:id': async () => ({ url: '/api/layers/conservation-area', status: 200 }),
+  'POST /api/layers': async (role) => ({ url: '/api/layers', body: { definition: localLayer(`local-${role}-${++seq}`) }, status: 201 }),
+  'PUT /api/layers/:id/data': async (role) => ({
+    url: '/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title',
+    body: featureCollection(`loaded by ${role} ${++seq}`),
+    status: 200,
+  }),
+  'POST /api/constraints/check': async () => ({ url: '/api/constraints/check', body: { site: square(533000, 179000, 10), crs: 'EPSG:27700', layers: ['roles-fixture'] }, status: 200 }),
+  'GET /api/cases/:id/constraint-checks': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks`, status: 200 }),
+  'POST /api/cases/:id/constraint-checks': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks`, body: { layers: ['roles-fixture'] }, status: 201 }),
+  'GET /api/cases/:id/constraint-checks/:checkId': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}`, status: 200 }),
+  'POST /api/cases/:id/constraint-checks/:checkId/rerun': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/rerun`, status: 201 }),
+  'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': async (role) => {
+    const c = fx.checks[caseFor(role)]!;
+    return { url: `/api/cases/${caseFor(role)}/constraint-checks/${c.checkId}/hits/${c.hitId}`, body: { decision: 'confirmed', reason: `checked on site by ${role}` }, status: 200 };
+  },
 };
 
 function send(agent: ReturnType<typeof request> | ReturnType<TestApp['as']>, method: string, call: Call) {
@@ -83,6 +112,13 @@ beforeAll(async () => {
   await t.as('officer').put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`).send({ geometry: square(533000, 179000, 30) }).expect(200);
   await t.as('enforcement').put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`).send({ geometry: square(533100, 179000, 30) }).expect(200);
   fx.spareUser = (await createUser(t.db, { id: null, username: 'test' }, { username: 'spare.user', role: 'gis' })).id;
+  // a local layer with one feature around both case sites, so stored checks have a hit to decide on
+  await t.as('gis').post('/api/layers').send({ definition: localLayer('roles-fixture') }).expect(201);
+  await t.as('gis').put('/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title').send(featureCollection('fixture')).expect(200);
+  for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
+    const check = await t.as(role).post(`/api/cases/${id}/constraint-checks`).send({ layers: ['roles-fixture'] }).expect(201);
+    fx.checks[id] = { checkId: check.body.id, hitId: check.body.hits[0].id };
+  }
 });
 
 describe('the route table read from the app', () => {
@@ -112,8 +148,10 @@ describe('the route table read from the app', () => {
   });
 
   it('declares every staff role for reading cases and checking geometry, and the four writing roles for changing cases', () => {
-    for (const r of staffRoutes.filter((x) => x.path.startsWith('/api/cases') || x.path.startsWith('/api/geometry') || x.path === '/api/auth/me')) {
-      const expected = r.method === 'GET' || r.path === '/api/geometry/validate' ? [...STAFF_ROLES] : ['admin', 'support', 'officer', 'enforcement'];
+    const deciding = '/api/cases/:id/constraint-checks/:checkId/hits/:hitId';
+    expect([...staffRoutes.find((x) => x.path === deciding)!.roles].sort()).toEqual(['admin', 'enforcement', 'officer']);
+    for (const r of staffRoutes.filter((x) => (x.path.startsWith('/api/cases') && x.path !== deciding) || x.path.startsWith('/api/geometry') || x.path === '/api/constraints/check' || x.path === '/api/auth/me')) {
+      const expected = r.method === 'GET' || r.path === '/api/geometry/validate' || r.path === '/api/constraints/check' ? [...STAFF_ROLES] : ['admin', 'support', 'officer', 'enforcement'];
       expect([...r.roles].sort(), key(r)).toEqual([...expected].sort());
     }
   });

@@ -12,6 +12,7 @@ import { startEmbedded, ensureDatabase, type EmbeddedCluster } from '../../serve
 import { createDb } from '../../server/db/knex.ts';
 import { migrateLatest } from '../../server/db/migrate.ts';
 import { ensureAuthority } from '../../server/seed/seed.ts';
+import { syncBuiltinLayers } from '../../server/modules/layers/definitions.ts';
 
 export const TEMPLATE_DB = 'redline_template';
 
@@ -76,6 +77,7 @@ export default async function setup(project: TestProject) {
   try {
     await migrateLatest(db);
     await ensureAuthority(db, 'SWK');
+    await syncBuiltinLayers(db);
   } finally {
     await db.destroy();
   }

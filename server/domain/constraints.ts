@@ -1,0 +1,277 @@
+/**
+ * The constraint report (pure): from the rows of sql/queries/constraint_check.sql and the layers' definitions,
+ * each layer's status (constraint / clear / unknown), each hit's relation, overlap, distance, whether the rule
+ * fired and a sentence saying why. Never "clear" when the answer is not known.
+ */
+import type { LayerDefinition } from '../../layers/schema.ts';
+
+export type Relation = 'site-within-feature' | 'feature-within-site' | 'overlaps' | 'touches' | 'near';
+export type Status = 'constraint' | 'clear' | 'unknown';
+
+export interface CheckRow {
+  layer_id: string;
+  data_version: number;
+  loaded: boolean;
+  covered: boolean;
+  site_area_m2: number;
+  feature_id: number | null;
+  source_ref: string | null;
+  name: string | null;
+  properties: Record<string, unknown> | null;
+  feature_dim: number | null;
+  distance_m: number | null;
+  overlap_m2: number | null;
+  intersects: boolean | null;
+  feature_within_site: boolean | null;
+}
+
+export interface LayerInfo {
+  id: string;
+  title: string;
+  category: string;
+  definition: LayerDefinition;
+  definitionHash: string;
+  dataVersion: number;
+  loadedAt: Date | string | null;
+  sourceHash: string | null;
+  lastLoad?: { skipped?: Record<string, number> } | null;
+}
+
+export interface Hit {
+  featureId: number;
+  reference: string | null;
+  name: string | null;
+  keyFields: Array<{ label: string; field: string; value: unknown }>;
+  relation: Relation;
+  overlapM2: number;
+  overlapPct: number;
+  distanceM: number;
+  fired: boolean;
+  why: string;
+}
+
+export interface LayerResult {
+  layerId: string;
+  title: string;
+  category: string;
+  status: Status;
+  sentence: string;
+  rule: LayerDefinition['rule'];
+  ruleReason: string;
+  dataVersion: number;
+  definitionHash: string;
+  loadedAt: string | null;
+  publicity: LayerDefinition['publicity'];
+  caveats: string[];
+  hits: Hit[];
+}
+
+export interface ConstraintReport {
+  siteAreaM2: number;
+  summary: Record<Status, number>;
+  layers: LayerResult[];
+  publicity: Array<{ trigger: NonNullable<LayerDefinition['publicity']>; layerId: string; because: string; requirement: string }>;
+}
+
+const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
+
+export function formatDistance(m: number): string {
+  if (m === 0) return '0 m';
+  return `${round(m, m < 1 ? 2 : m < 100 ? 1 : 0)} m`;
+}
+export function formatOverlap(m2: number, pct: number): string {
+  return `${round(m2, m2 < 10 ? 2 : 1)} m², ${round(pct, pct < 1 ? 2 : 1)}% of the site`;
+}
+
+const RELATION_PHRASE: Record<Relation, string> = {
+  'site-within-feature': 'entirely within',
+  'feature-within-site': 'around all of',
+  overlaps: 'partly within',
+  touches: 'next to',
+  near: 'near',
+};
+
+/** For "within N m" sentences: where the feature is relative to the site. */
+const WHERE_PHRASE: Partial<Record<Relation, string>> = {
+  'site-within-feature': 'across the whole site',
+  'feature-within-site': 'on the site',
+  overlaps: 'partly on the site',
+  touches: 'touching the red line',
+};
+
+/** Relative tolerance for "the whole site is inside the feature" when summing piece areas. */
+const WHOLE_SITE = 1e-9;
+
+export function relationOf(r: CheckRow): Relation {
+  const overlap = r.overlap_m2 ?? 0;
+  if (r.feature_dim === 2) {
+    if (overlap > 0 && overlap >= r.site_area_m2 * (1 - WHOLE_SITE)) return 'site-within-feature';
+    if (r.feature_within_site) return 'feature-within-site';
+    if (overlap > 0) return 'overlaps';
+    return r.intersects ? 'touches' : 'near';
+  }
+  if (r.feature_within_site) return 'feature-within-site';
+  return r.intersects ? 'touches' : 'near';
+}
+
+export function fill(template: string, values: Record<string, unknown>): string {
+  return template.replace(/\{([a-zA-Z0-9_-]+)\}/g, (_m, key: string) => {
+    const v = values[key];
+    return v === undefined || v === null || v === '' ? 'not recorded' : String(v);
+  });
+}
+
+function displayName(r: CheckRow): string {
+  const p = r.properties ?? {};
+  return r.name ?? (p['address-text'] as string | undefined) ?? r.source_ref ?? `feature ${r.feature_id}`;
+}
+
+function hitOf(def: LayerDefinition, r: CheckRow): Hit {
+  const relation = relationOf(r);
+  const overlapM2 = r.overlap_m2 ?? 0;
+  const overlapPct = r.site_area_m2 > 0 ? (overlapM2 / r.site_area_m2) * 100 : 0;
+  const distanceM = r.distance_m ?? 0;
+  const rule = def.rule;
+  let fired: boolean;
+  if (rule.kind === 'within') fired = distanceM <= rule.distanceM;
+  else if (r.feature_dim === 2) fired = overlapM2 > 0 && (overlapM2 >= rule.minOverlapM2 || overlapPct >= rule.minOverlapPct);
+  else fired = Boolean(r.intersects);
+  const name = displayName(r);
+  const values = {
+    ...(r.properties ?? {}),
+    name,
+    reference: r.source_ref,
+    distance: formatDistance(distanceM),
+    where: WHERE_PHRASE[relation] ?? `${formatDistance(distanceM)} from the red line`,
+    overlap: formatOverlap(overlapM2, overlapPct),
+    relation: RELATION_PHRASE[relation],
+  };
+  let why: string;
+  if (fired) {
+    why =
+      fill(def.report.positive, values) +
+      (rule.kind === 'within'
+        ? ''
+        : r.feature_dim === 2
+          ? ` Rule: an overlap of at least ${rule.minOverlapM2} m² or ${rule.minOverlapPct}% of the site.`
+          : ' It lies on the site.');
+  } else if (rule.kind === 'intersects' && relation === 'touches') {
+    why = `${def.title} '${name}' only shares a boundary with the site (no overlap), so it is not a constraint under the rule (an overlap of at least ${rule.minOverlapM2} m² or ${rule.minOverlapPct}% of the site).`;
+  } else if (rule.kind === 'intersects') {
+    why = `${def.title} '${name}' overlaps the site by only ${formatOverlap(overlapM2, overlapPct)}, below the rule's ${rule.minOverlapM2} m² and ${rule.minOverlapPct}%: treated as a digitising sliver, not a constraint. Check it if the boundary is known to be precise.`;
+  } else {
+    why = `${def.title} '${name}' is ${formatDistance(distanceM)} from the red line, beyond the rule's ${rule.distanceM} m.`;
+  }
+  return {
+    featureId: r.feature_id!,
+    reference: r.source_ref,
+    name: r.name,
+    keyFields: def.keyFields.map((k) => ({ label: k.label, field: k.field, value: (values as Record<string, unknown>)[k.field] ?? null })),
+    relation,
+    overlapM2: round(overlapM2, 2),
+    overlapPct: round(overlapPct, 2),
+    distanceM: round(distanceM, 2),
+    fired,
+    why,
+  };
+}
+
+/** DMPO / LBCA Regs publicity that a constraint triggers (see the shared planning rules). */
+const PUBLICITY_TEXT: Record<NonNullable<LayerDefinition['publicity']>, string> = {
+  'listed-building-setting':
+    'Affects the setting of a listed building: newspaper notice and site notice for at least 7 days; no decision within 21 days of the later (LBCA Regs 1990 reg 5A). Copy to Historic England for grade I or II*.',
+  'conservation-area':
+    'Affects the character or appearance of a conservation area: newspaper notice and site notice for at least 7 days; no decision within 21 days of the later (LBCA Regs 1990 reg 5A).',
+};
+
+export function buildReport(siteAreaM2: number, layers: LayerInfo[], rows: CheckRow[], failures: Map<string, string> = new Map()): ConstraintReport {
+  const byLayer = new Map<string, CheckRow[]>();
+  for (const r of rows) {
+    const list = byLayer.get(r.layer_id) ?? [];
+    list.push(r);
+    byLayer.set(r.layer_id, list);
+  }
+  const results: LayerResult[] = layers.map((layer) => {
+    const def = layer.definition;
+    const layerRows = byLayer.get(layer.id) ?? [];
+    const first = layerRows[0];
+    const hits = layerRows.filter((r) => r.feature_id !== null).map((r) => hitOf(def, r));
+    const fired = hits.filter((h) => h.fired);
+    const caveats: string[] = [];
+    const noGeometry = layer.lastLoad?.skipped?.['no-geometry'] ?? 0;
+    if (noGeometry > 0) caveats.push(`${noGeometry} feature${noGeometry === 1 ? '' : 's'} of this layer had no location in the source data and could not be checked.`);
+    let status: Status;
+    let sentence: string;
+    const failure = failures.get(layer.id);
+    if (failure) {
+      status = fired.length ? 'constraint' : 'unknown';
+      sentence = `Could not check this layer: ${failure}`;
+    } else if (!first || !first.loaded) {
+      status = 'unknown';
+      sentence = `No data has been loaded for ${def.title.toLowerCase()}, so it cannot be checked.`;
+    } else if (fired.length) {
+      status = 'constraint';
+      sentence = fired[0]!.why + (fired.length > 1 ? ` (and ${fired.length - 1} more)` : '');
+      if (!first.covered) caveats.push("Part of the site is outside this layer's data coverage: there may be more.");
+    } else if (!first.covered) {
+      status = 'unknown';
+      sentence = `The ${def.title.toLowerCase()} data does not cover the whole site (outside the area it was loaded for, or near a feature that could not be loaded), so Redline cannot say it is clear.`;
+    } else {
+      status = 'clear';
+      sentence = def.report.negative;
+    }
+    return {
+      layerId: layer.id,
+      title: def.title,
+      category: def.category,
+      status,
+      sentence,
+      rule: def.rule,
+      ruleReason: def.ruleReason,
+      dataVersion: layer.dataVersion,
+      definitionHash: layer.definitionHash,
+      loadedAt: layer.loadedAt ? new Date(layer.loadedAt).toISOString() : null,
+      publicity: def.publicity,
+      caveats,
+      hits,
+    };
+  });
+  const summary: Record<Status, number> = { constraint: 0, clear: 0, unknown: 0 };
+  for (const r of results) summary[r.status]++;
+  const publicity = results
+    .filter((r) => r.status === 'constraint' && r.publicity)
+    .map((r) => ({ trigger: r.publicity!, layerId: r.layerId, because: r.sentence, requirement: PUBLICITY_TEXT[r.publicity!] }));
+  return { siteAreaM2: round(siteAreaM2, 2), summary, layers: results, publicity };
+}
+
+export interface HitChange {
+  layerId: string;
+  key: string;
+  change: 'added' | 'removed' | 'changed';
+  before: Pick<Hit, 'relation' | 'distanceM' | 'overlapM2' | 'fired'> | null;
+  after: Pick<Hit, 'relation' | 'distanceM' | 'overlapM2' | 'fired'> | null;
+}
+
+const hitKey = (h: Hit) => h.reference ?? h.name ?? String(h.featureId);
+const brief = (h: Hit) => ({ relation: h.relation, distanceM: h.distanceM, overlapM2: h.overlapM2, fired: h.fired });
+
+/** What changed between two reports of the same site: layer statuses and hits (matched by reference). */
+export function diffReports(before: ConstraintReport, after: ConstraintReport) {
+  const statusChanges: Array<{ layerId: string; before: Status | null; after: Status | null }> = [];
+  const hitChanges: HitChange[] = [];
+  const layerIds = [...new Set([...before.layers.map((l) => l.layerId), ...after.layers.map((l) => l.layerId)])];
+  for (const id of layerIds) {
+    const a = before.layers.find((l) => l.layerId === id);
+    const b = after.layers.find((l) => l.layerId === id);
+    if (a?.status !== b?.status) statusChanges.push({ layerId: id, before: a?.status ?? null, after: b?.status ?? null });
+    const oldHits = new Map((a?.hits ?? []).map((h) => [hitKey(h), h]));
+    const newHits = new Map((b?.hits ?? []).map((h) => [hitKey(h), h]));
+    for (const [k, h] of newHits) {
+      const o = oldHits.get(k);
+      if (!o) hitChanges.push({ layerId: id, key: k, change: 'added', before: null, after: brief(h) });
+      else if (JSON.stringify(brief(o)) !== JSON.stringify(brief(h))) hitChanges.push({ layerId: id, key: k, change: 'changed', before: brief(o), after: brief(h) });
+    }
+    for (const [k, o] of oldHits) if (!newHits.has(k)) hitChanges.push({ layerId: id, key: k, change: 'removed', before: brief(o), after: null });
+  }
+  return { statusChanges, hitChanges };
+}

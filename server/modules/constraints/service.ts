@@ -1,0 +1,174 @@
+/** The constraint check: ad hoc for a posted site, and stored on a case (site, layer versions, hit snapshots)
+ *  so it can be shown exactly as it was, re-run to see what changed, and its hits confirmed or dismissed. */
+import type { Knex } from 'knex';
+import { AppError } from '../../errors.ts';
+import { sqlQuery } from '../../db/queries.ts';
+import { buildReport, diffReports, type CheckRow, type ConstraintReport, type LayerInfo } from '../../domain/constraints.ts';
+import { listLayers } from '../layers/definitions.ts';
+import { writeAudit, type Actor } from '../audit/audit.ts';
+
+async function layersFor(db: Knex | Knex.Transaction, ids?: string[]): Promise<LayerInfo[]> {
+  const rows = await listLayers(db, ids);
+  if (ids) {
+    const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length) throw new AppError('LAYER_NOT_FOUND', `There is no layer ${missing.map((m) => `"${m}"`).join(', ')}. GET /api/layers lists them.`, { missing });
+  }
+  return rows.map((r) => ({ ...r, lastLoad: r.lastLoad as LayerInfo['lastLoad'] }));
+}
+
+async function query(db: Knex | Knex.Transaction, siteEwkb: string, layerIds: string[]): Promise<CheckRow[]> {
+  const { rows } = await db.raw<{ rows: CheckRow[] }>(sqlQuery('constraint_check'), { site: siteEwkb, layerIds });
+  return rows;
+}
+
+/** Runs every layer in one statement; if that fails, each layer alone, so one broken layer is "unknown"
+ *  and the others still answer. */
+export async function runCheck(db: Knex, siteEwkb: string, layerIds?: string[]): Promise<ConstraintReport> {
+  const layers = await layersFor(db, layerIds);
+  const ids = layers.map((l) => l.id);
+  const failures = new Map<string, string>();
+  let rows: CheckRow[];
+  try {
+    rows = await query(db, siteEwkb, ids);
+  } catch {
+    rows = [];
+    for (const id of ids) {
+      try {
+        rows.push(...(await query(db, siteEwkb, [id])));
+      } catch (e) {
+        failures.set(id, (e as Error).message.split('\n')[0]!.slice(0, 300));
+      }
+    }
+  }
+  const { rows: area } = await db.raw<{ rows: Array<{ a: number }> }>(`SELECT ST_Area(ST_GeomFromEWKB(decode(?, 'hex'))) AS a`, [siteEwkb]);
+  return buildReport(area[0]!.a, layers, rows, failures);
+}
+
+export interface StoredCheckView {
+  id: number;
+  caseId: number;
+  siteId: number | null;
+  createdAt: Date;
+  createdBy: string | null;
+  previousId: number | null;
+  layers: unknown;
+  report: ConstraintReport;
+  hits: Array<Record<string, unknown>>;
+}
+
+async function storeCheck(
+  trx: Knex.Transaction,
+  caseId: number,
+  siteId: number | null,
+  siteEwkb: string,
+  report: ConstraintReport,
+  actor: Actor,
+  previousId: number | null,
+  requestId?: string,
+): Promise<number> {
+  const layerVersions = report.layers.map((l) => ({ id: l.layerId, dataVersion: l.dataVersion, definitionHash: l.definitionHash, loadedAt: l.loadedAt }));
+  const [row] = await trx('constraint_check')
+    .insert({
+      case_id: caseId,
+      site_id: siteId,
+      site_geom: trx.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [siteEwkb]),
+      site_area_m2: report.siteAreaM2,
+      layers: JSON.stringify(layerVersions),
+      result: JSON.stringify(report),
+      query_sql: sqlQuery('constraint_check'),
+      previous_id: previousId,
+      created_by: actor.id,
+    })
+    .returning('id');
+  const checkId = row.id as number;
+  for (const l of report.layers) {
+    for (const h of l.hits) {
+      await trx.raw(
+        `INSERT INTO constraint_hit (check_id, layer_id, data_version, feature_id, feature_key, source_ref, name, properties, feature_geom,
+                                     relation, overlap_m2, overlap_pct, distance_m, fired, reason)
+         SELECT ?, ?, ?, f.id, ?, f.source_ref, f.name, f.properties,
+                ST_ClipByBox2D(f.geom, ST_Expand(ST_GeomFromEWKB(decode(?, 'hex')), 500)), ?, ?, ?, ?, ?, ?
+         FROM constraint_feature f WHERE f.id = ?`,
+        [checkId, l.layerId, l.dataVersion, h.reference ?? h.name ?? String(h.featureId), siteEwkb, h.relation, h.overlapM2, h.overlapPct, h.distanceM, h.fired, h.why, h.featureId],
+      );
+    }
+  }
+  await writeAudit(trx, {
+    actor, action: previousId ? 'constraint-check.rerun' : 'constraint-check.create', entityType: 'constraint_check', entityId: checkId, requestId,
+    after: { caseId, siteId, summary: report.summary, layers: layerVersions.length, previousId },
+  });
+  return checkId;
+}
+
+export async function createStoredCheck(db: Knex, authorityId: number, caseId: number, actor: Actor, layerIds?: string[], requestId?: string) {
+  const site = await db('case_site as s')
+    .join('case_record as c', 'c.id', 's.case_id')
+    .where({ 's.case_id': caseId, 'c.authority_id': authorityId })
+    .whereNull('s.superseded_at')
+    .first('s.id', db.raw("encode(ST_AsEWKB(s.geom), 'hex') AS ewkb"));
+  if (!site) {
+    const exists = await db('case_record').where({ id: caseId, authority_id: authorityId }).first('id');
+    if (!exists) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
+    throw new AppError('SITE_NOT_SET', 'The case has no site yet: plot it before checking constraints.', { id: caseId });
+  }
+  const report = await runCheck(db, site.ewkb, layerIds);
+  const id = await db.transaction((trx) => storeCheck(trx, caseId, site.id, site.ewkb, report, actor, null, requestId));
+  return getStoredCheck(db, authorityId, caseId, id);
+}
+
+export async function rerunStoredCheck(db: Knex, authorityId: number, caseId: number, checkId: number, actor: Actor, requestId?: string) {
+  const before = await getStoredCheck(db, authorityId, caseId, checkId);
+  const row = await db('constraint_check').where({ id: checkId }).first('site_id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"));
+  const ids = before.report.layers.map((l) => l.layerId);
+  const existing = (await listLayers(db, ids)).map((l) => l.id);
+  const report = await runCheck(db, row.ewkb, existing);
+  const id = await db.transaction((trx) => storeCheck(trx, caseId, row.site_id, row.ewkb, report, actor, checkId, requestId));
+  const after = await getStoredCheck(db, authorityId, caseId, id);
+  return { check: after, changes: diffReports(before.report, after.report) };
+}
+
+export async function getStoredCheck(db: Knex, authorityId: number, caseId: number, checkId: number): Promise<StoredCheckView> {
+  const row = await db('constraint_check as k')
+    .join('case_record as c', 'c.id', 'k.case_id')
+    .leftJoin('app_user as u', 'u.id', 'k.created_by')
+    .where({ 'k.id': checkId, 'k.case_id': caseId, 'c.authority_id': authorityId })
+    .first('k.id', 'k.case_id as caseId', 'k.site_id as siteId', 'k.created_at as createdAt', 'u.username as createdBy', 'k.previous_id as previousId', 'k.layers', 'k.result');
+  if (!row) throw new AppError('CHECK_NOT_FOUND', `Case ${caseId} has no constraint check ${checkId}.`, { caseId, checkId });
+  const hits = await db('constraint_hit as h')
+    .leftJoin('app_user as u', 'u.id', 'h.decided_by')
+    .where('h.check_id', checkId)
+    .orderBy('h.id')
+    .select(
+      'h.id', 'h.layer_id as layerId', 'h.data_version as dataVersion', 'h.feature_key as featureKey', 'h.source_ref as reference', 'h.name',
+      'h.properties', 'h.relation', 'h.overlap_m2 as overlapM2', 'h.overlap_pct as overlapPct', 'h.distance_m as distanceM', 'h.fired', 'h.reason',
+      'h.decision', 'h.decision_reason as decisionReason', 'u.username as decidedBy', 'h.decided_at as decidedAt',
+      db.raw('ST_AsGeoJSON(ST_Transform(h.feature_geom, 4326), 7)::json AS geometry'),
+    );
+  return { id: row.id, caseId: row.caseId, siteId: row.siteId, createdAt: row.createdAt, createdBy: row.createdBy, previousId: row.previousId, layers: row.layers, report: row.result, hits };
+}
+
+export async function listStoredChecks(db: Knex, authorityId: number, caseId: number) {
+  return db('constraint_check as k')
+    .join('case_record as c', 'c.id', 'k.case_id')
+    .leftJoin('app_user as u', 'u.id', 'k.created_by')
+    .where({ 'k.case_id': caseId, 'c.authority_id': authorityId })
+    .orderBy('k.id', 'desc')
+    .select('k.id', 'k.site_id as siteId', 'k.created_at as createdAt', 'u.username as createdBy', 'k.previous_id as previousId', db.raw("k.result->'summary' AS summary"));
+}
+
+export async function decideHit(
+  db: Knex, authorityId: number, caseId: number, checkId: number, hitId: number,
+  decision: 'confirmed' | 'dismissed', reason: string, actor: Actor, requestId?: string,
+) {
+  await getStoredCheck(db, authorityId, caseId, checkId);
+  return db.transaction(async (trx) => {
+    const before = await trx('constraint_hit').where({ id: hitId, check_id: checkId }).forUpdate().first('decision', 'decision_reason', 'layer_id', 'feature_key');
+    if (!before) throw new AppError('HIT_NOT_FOUND', `Check ${checkId} has no hit ${hitId}.`, { checkId, hitId });
+    await trx('constraint_hit').where({ id: hitId }).update({ decision, decision_reason: reason, decided_by: actor.id, decided_at: trx.fn.now() });
+    await writeAudit(trx, {
+      actor, action: 'constraint-hit.decide', entityType: 'constraint_hit', entityId: hitId, requestId,
+      before: { decision: before.decision, reason: before.decision_reason }, after: { decision, reason, layerId: before.layer_id, feature: before.feature_key, checkId },
+    });
+    return { id: hitId, decision, reason };
+  });
+}

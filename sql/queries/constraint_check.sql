@@ -1,0 +1,46 @@
+-- constraint_check: every requested layer's answer for one site, in one statement, in EPSG:27700.
+-- Candidate features come from the subdivided pieces (at most 256 vertices each, GiST-indexed), so a
+-- 500,000-vertex flood zone costs a handful of small intersections. Overlap is the sum over a feature's pieces
+-- (the pieces partition the feature exactly); distance is the least over its pieces.
+-- Parameters:
+--   :site      text    hex EWKB of the site: MultiPolygon, SRID 27700 (from the geometry intake)
+--   :layerIds  text[]  the layers to answer
+-- Output: one row per layer with no candidate features (feature_id NULL), else one row per candidate feature:
+--   layer_id, data_version, loaded (has data), covered (site inside the layer's data coverage),
+--   rule_kind ('intersects' | 'within'), rule_distance_m, min_overlap_m2, min_overlap_pct,
+--   site_area_m2, feature_id, source_ref, name, properties, feature_dim (0 point, 1 line, 2 area),
+--   distance_m (0 when touching or overlapping), overlap_m2, intersects, feature_within_site
+WITH site AS (
+  SELECT g, ST_Area(g) AS area FROM (SELECT ST_GeomFromEWKB(decode(:site, 'hex')) AS g) s
+), l AS (
+  SELECT id, data_version, coverage,
+         definition #>> '{rule,kind}' AS rule_kind,
+         coalesce((definition #>> '{rule,distanceM}')::float8, 0) AS rule_distance_m,
+         coalesce((definition #>> '{rule,minOverlapM2}')::float8, 0) AS min_overlap_m2,
+         coalesce((definition #>> '{rule,minOverlapPct}')::float8, 0) AS min_overlap_pct
+  FROM layer WHERE id = ANY(:layerIds)
+), piece_hits AS (
+  SELECT p.layer_id, p.feature_id,
+         ST_Distance(p.geom, site.g) AS d,
+         ST_Intersects(p.geom, site.g) AS i,
+         CASE WHEN ST_Dimension(p.geom) = 2 AND ST_Intersects(p.geom, site.g)
+              THEN ST_Area(ST_Intersection(p.geom, site.g)) ELSE 0 END AS a
+  FROM l CROSS JOIN site
+  JOIN constraint_piece p
+    ON p.layer_id = l.id AND p.data_version = l.data_version AND ST_DWithin(p.geom, site.g, l.rule_distance_m)
+), feature_hits AS (
+  SELECT layer_id, feature_id, min(d) AS distance_m, sum(a) AS overlap_m2, bool_or(i) AS intersects
+  FROM piece_hits GROUP BY layer_id, feature_id
+)
+SELECT l.id AS layer_id, l.data_version, l.data_version > 0 AS loaded,
+       (l.coverage IS NOT NULL AND ST_CoveredBy(site.g, l.coverage)) AS covered,
+       l.rule_kind, l.rule_distance_m, l.min_overlap_m2, l.min_overlap_pct, site.area AS site_area_m2,
+       f.id AS feature_id, f.source_ref, f.name, f.properties, ST_Dimension(f.geom) AS feature_dim,
+       h.distance_m, h.overlap_m2, h.intersects,
+       CASE WHEN f.id IS NULL THEN NULL
+            WHEN ST_Dimension(f.geom) = 0 THEN ST_Within(f.geom, site.g)
+            ELSE f.geom @ site.g AND ST_CoveredBy(f.geom, site.g) END AS feature_within_site
+FROM l CROSS JOIN site
+LEFT JOIN feature_hits h ON h.layer_id = l.id
+LEFT JOIN constraint_feature f ON f.id = h.feature_id
+ORDER BY l.id, h.distance_m, h.overlap_m2 DESC, f.source_ref;
