@@ -9,6 +9,8 @@ import { buildApp } from './app.ts';
 import { sessionSecret } from './http/session-secret.ts';
 import { seedDemo, writeDemoUsers } from './seed/seed.ts';
 import { loadDemoLayers } from './seed/layers.ts';
+import { gdalInstalled } from './modules/layers/loader.ts';
+import { aptInstall } from './db/embedded.ts';
 
 async function main() {
   let config;
@@ -45,8 +47,13 @@ async function main() {
 async function serve(config: Config, log: Logger, booted: Booted, started: number) {
   const { db, authorityId } = booted;
   if (config.REDLINE_DEMO_DATA) {
-    const layers = await loadDemoLayers(db, { onProgress: (m) => log.debug(m) });
-    for (const r of layers) log.info({ layer: r.layerId, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo layer loaded');
+    if (!gdalInstalled()) aptInstall(['gdal-bin'], log);
+    if (gdalInstalled()) {
+      const layers = await loadDemoLayers(db, { onProgress: (m) => log.debug(m) });
+      for (const r of layers) log.info({ layer: r.layerId, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo layer loaded');
+    } else {
+      log.warn("GDAL's ogr2ogr is not installed, so the Southwark constraint layers were not loaded (checks will say unknown). Install it: sudo apt-get install gdal-bin, then restart Redline.");
+    }
     const seeded = await seedDemo({
       db,
       authorityId,

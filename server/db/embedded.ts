@@ -76,7 +76,7 @@ function installer(): string[] | null {
   return null;
 }
 
-function aptInstall(packages: string[], log?: EmbeddedOptions['log']) {
+export function aptInstall(packages: string[], log?: EmbeddedOptions['log']) {
   const prefix = installer();
   if (!prefix) return false;
   log?.info({ packages }, 'installing missing Debian packages');

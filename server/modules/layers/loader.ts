@@ -72,9 +72,13 @@ export interface LoadReport {
 
 const GDAL_HINT = 'Install GDAL: sudo apt-get install gdal-bin (or bash scripts/install-system-deps.sh).';
 
-export function ensureGdal(): void {
+export const gdalInstalled = () => {
   const r = spawnSync('ogr2ogr', ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new AppError('GDAL_MISSING', `GDAL's ogr2ogr is not installed. ${GDAL_HINT}`);
+  return !r.error && r.status === 0;
+};
+
+export function ensureGdal(): void {
+  if (!gdalInstalled()) throw new AppError('GDAL_MISSING', `GDAL's ogr2ogr is not installed. ${GDAL_HINT}`);
 }
 
 function sha256(file: string): string {
