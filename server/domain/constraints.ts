@@ -23,6 +23,7 @@ export interface CheckRow {
   overlap_m2: number | null;
   intersects: boolean | null;
   feature_within_site: boolean | null;
+  starts_on?: string | Date | null;
 }
 
 export interface LayerInfo {
@@ -161,6 +162,10 @@ function hitOf(def: LayerDefinition, r: CheckRow): Hit {
     why = `${def.title} '${name}' overlaps the site by only ${formatOverlap(overlapM2, overlapPct)}, below the rule's ${rule.minOverlapM2} m² and ${rule.minOverlapPct}%: treated as a digitising sliver, not a constraint. Check it if the boundary is known to be precise.`;
   } else {
     why = `${def.title} '${name}' is ${formatDistance(distanceM)} from the red line, beyond the rule's ${rule.distanceM} m.`;
+  }
+  if (r.starts_on) {
+    const d = typeof r.starts_on === 'string' ? r.starts_on.slice(0, 10) : r.starts_on.toISOString().slice(0, 10);
+    why += ` Its start date (${d}) is in the future: check whether it is in force yet.`;
   }
   return {
     featureId: r.feature_id!,

@@ -9,6 +9,7 @@
 --   layer_id, data_version, loaded (has data), covered (site inside the layer's data coverage),
 --   rule_kind ('intersects' | 'within'), rule_distance_m, min_overlap_m2, min_overlap_pct,
 --   site_area_m2, feature_id, source_ref, name, properties, feature_dim (0 point, 1 line, 2 area),
+--   starts_on (a start date in the future: the feature may not be in force yet),
 --   distance_m (0 when touching or overlapping), overlap_m2, intersects, feature_within_site
 WITH site AS (
   SELECT g, ST_Area(g) AS area FROM (SELECT ST_GeomFromEWKB(decode(:site, 'hex')) AS g) s
@@ -36,6 +37,7 @@ SELECT l.id AS layer_id, l.data_version, l.data_version > 0 AS loaded,
        (l.coverage IS NOT NULL AND ST_CoveredBy(site.g, l.coverage)) AS covered,
        l.rule_kind, l.rule_distance_m, l.min_overlap_m2, l.min_overlap_pct, site.area AS site_area_m2,
        f.id AS feature_id, f.source_ref, f.name, f.properties, ST_Dimension(f.geom) AS feature_dim,
+       CASE WHEN f.valid_from > current_date THEN f.valid_from END AS starts_on,
        h.distance_m, h.overlap_m2, h.intersects,
        CASE WHEN f.id IS NULL THEN NULL
             WHEN ST_Dimension(f.geom) = 0 THEN ST_Within(f.geom, site.g)

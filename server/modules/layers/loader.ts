@@ -52,7 +52,7 @@ export interface LoadOptions {
   onProgress?: (message: string) => void;
 }
 
-export type SkipReason = 'no-geometry' | 'invalid-geometry' | 'wrong-geometry-type' | 'outside-authority';
+export type SkipReason = 'no-geometry' | 'invalid-geometry' | 'wrong-geometry-type' | 'outside-authority' | 'ended';
 
 export interface LoadReport {
   layerId: string;
@@ -252,6 +252,12 @@ export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport
         [opts.toleranceM ?? 50],
       );
 
+      // planning.data.gov.uk end-date / start-date (ISO dates only; other forms stay as text in the properties):
+      // a feature that has ended is no longer in force; one that starts in the future is kept and flagged
+      await trx.raw(
+        `UPDATE incoming SET skip = 'ended', detail = 'end-date ' || (props->>'end-date')
+         WHERE skip IS NULL AND props->>'end-date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND (props->>'end-date')::date < current_date`,
+      );
       const refExpr = fieldMap.reference ? fieldExpr(trx, fieldMap.reference) : trx.raw('NULL::text');
       const nameExpr = fieldMap.name ? fieldExpr(trx, fieldMap.name) : trx.raw('NULL::text');
       const mapped = Object.entries(fieldMap.properties ?? {});
@@ -259,9 +265,10 @@ export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport
         ? trx.raw(`props || jsonb_strip_nulls(jsonb_build_object(${mapped.map(() => '?::text, ?').join(', ')}))`, mapped.flatMap(([k, v]) => [k, fieldExpr(trx, v)]))
         : trx.raw('props');
       await trx.raw(
-        `INSERT INTO constraint_feature (layer_id, data_version, source_ref, name, properties, geom, source_file)
+        `INSERT INTO constraint_feature (layer_id, data_version, source_ref, name, properties, geom, source_file, valid_from)
          SELECT ?, ?, coalesce(CASE WHEN r ~ '^[-]{0,1}[0-9]+[.]0+$' THEN regexp_replace(r, '[.]0+$', '') ELSE r END, label || ':' || fid),
-                n, p, geom, label
+                n, p, geom, label,
+                CASE WHEN p->>'start-date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN (p->>'start-date')::date END
          FROM (SELECT label, fid, geom, ? AS r, ? AS n, ? AS p FROM incoming WHERE skip IS NULL ORDER BY src, fid) s`,
         [layer.id, version, refExpr, nameExpr, propsExpr],
       );
@@ -289,7 +296,7 @@ export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport
         [baseCoverage, searchM + 1],
       );
       const skippedRows = (await trx('incoming').whereNotNull('skip').groupBy('skip').select('skip').count({ n: '*' })) as Array<{ skip: SkipReason; n: string }>;
-      const skipped: Record<SkipReason, number> = { 'no-geometry': 0, 'invalid-geometry': 0, 'wrong-geometry-type': 0, 'outside-authority': 0 };
+      const skipped: Record<SkipReason, number> = { 'no-geometry': 0, 'invalid-geometry': 0, 'wrong-geometry-type': 0, 'outside-authority': 0, ended: 0 };
       for (const r of skippedRows) skipped[r.skip] = Number(r.n);
       const examples = await trx.raw<{ rows: LoadReport['skippedExamples'] }>(
         `SELECT reason, source, fid, reference, detail FROM (
