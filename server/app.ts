@@ -17,6 +17,7 @@ import { userRoutes } from './modules/users/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { layerRoutes } from './modules/layers/routes.ts';
 import { constraintRoutes } from './modules/constraints/routes.ts';
+import { neighbourRoutes } from './modules/neighbours/routes.ts';
 import { AppError } from './errors.ts';
 
 export interface BuiltApp {
@@ -48,7 +49,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
     }),
   );
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
-  const isUpload = (req: express.Request) => req.method === 'PUT' && /^\/api\/layers\/[^/]+\/data$/.test(req.path);
+  const isUpload = (req: express.Request) => req.method === 'PUT' && /^\/api\/(layers\/[^/]+|addresses|properties)\/data$/.test(req.path);
   app.use((req, _res, next) => {
     if (isUpload(req)) return next();
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -83,6 +84,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(userRoutes(ctx));
   app.use(layerRoutes(ctx));
   app.use(constraintRoutes(ctx));
+  app.use(neighbourRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
 

@@ -9,6 +9,7 @@ import { buildApp } from './app.ts';
 import { sessionSecret } from './http/session-secret.ts';
 import { seedDemo, writeDemoUsers } from './seed/seed.ts';
 import { loadDemoLayers } from './seed/layers.ts';
+import { loadDemoAddresses } from './seed/addresses.ts';
 import { gdalInstalled } from './modules/layers/loader.ts';
 import { aptInstall } from './db/embedded.ts';
 
@@ -64,6 +65,9 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
       // printed once, on the first start; also kept in the data folder (mode 600)
       process.stdout.write(`\nDemo accounts (also in ${config.REDLINE_DATA_DIR}/demo-users.txt):\n${text}\n`);
       log.info({ cases: seeded.cases, users: seeded.users.length }, 'demo data loaded');
+    }
+    if (gdalInstalled()) {
+      for (const r of await loadDemoAddresses(db, config.REDLINE_DATA_DIR)) log.info({ dataset: r.dataset, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo addresses loaded');
     }
   }
   const built = buildApp(

@@ -49,7 +49,7 @@ export const openApiDocument = {
     license: { name: 'Data: Open Government Licence v3.0 where stated' },
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'admin' }],
+  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'admin' }],
   paths: {
     '/healthz': {
       get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
@@ -195,6 +195,46 @@ export const openApiDocument = {
         responses: { '200': { description: 'Recorded' }, '400': err('VALIDATION_FAILED'), '404': err('CHECK_NOT_FOUND, HIT_NOT_FOUND'), ...common },
       },
     },
+    '/api/neighbours/preview': {
+      post: {
+        tags: ['neighbours'], summary: 'Who would get a neighbour letter for a posted site, and why (not stored)', ...staff(ALL),
+        requestBody: { required: true, ...json({ type: 'object', required: ['site', 'selection'], properties: { site: ref('GeoJSONSite'), siteCrs: { type: 'string' }, selection: ref('Selection') } }) },
+        responses: { '200': { description: 'Recipients with reasons, exclusions, unaddressed adjoining properties', ...json(ref('NeighbourSelection')) }, ...intakeErrors, '409': err('ADDRESSES_NOT_LOADED'), ...common },
+      },
+    },
+    '/api/cases/{id}/notification-runs': {
+      get: { tags: ['neighbours'], summary: "The case's notification runs, newest first", ...staff(ALL), parameters: [idParam], responses: { '200': { description: 'Runs' }, ...common } },
+      post: {
+        tags: ['neighbours'], summary: "Select neighbours for the case's current site and store the run (audited); says who was added and dropped since the previous run", ...staff(WRITERS), parameters: [idParam],
+        requestBody: { required: true, ...json({ type: 'object', required: ['selection'], properties: { selection: ref('Selection') } }) },
+        responses: { '201': { description: 'The run', ...json(ref('NotificationRun')) }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND, SITE_NOT_SET'), '409': err('ADDRESSES_NOT_LOADED'), ...common },
+      },
+    },
+    '/api/cases/{id}/notification-runs/{runId}': {
+      get: { tags: ['neighbours'], summary: 'A stored run with its recipients and the changes since the previous run', ...staff(ALL), parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'The run', ...json(ref('NotificationRun')) }, '404': err('RUN_NOT_FOUND'), ...common } },
+    },
+    '/api/cases/{id}/notification-runs/{runId}/recipients.csv': {
+      get: { tags: ['neighbours'], summary: 'Recipients for mail merge: "The Occupier" and 3 to 7 address lines in Royal Mail order', ...staff(ALL), parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, '404': err('RUN_NOT_FOUND'), ...common } },
+    },
+    '/api/cases/{id}/notification-runs/{runId}/recipients.geojson': {
+      get: { tags: ['neighbours'], summary: 'Recipients as numbered points (CRS84) for the map', ...staff(ALL), parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'GeoJSON', content: { 'application/geo+json': { schema: { type: 'object' } } } }, '404': err('RUN_NOT_FOUND'), ...common } },
+    },
+    '/api/addresses/data': {
+      put: {
+        tags: ['neighbours'], summary: 'Load or replace the address points (CSV with OS Open UPRN / AddressBase-style columns, GeoJSON, GeoPackage); atomic and versioned', ...staff(['admin', 'gis']),
+        parameters: [{ name: 'filename', in: 'query', schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        responses: { '200': { description: 'Load report' }, '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_FIELD_MISSING, LAYER_FILE_NO_CRS: nothing changed'), ...common },
+      },
+    },
+    '/api/properties/data': {
+      put: {
+        tags: ['neighbours'], summary: 'Load or replace the property or building outlines (GeoJSON, GeoPackage, zipped Shapefile); atomic and versioned', ...staff(['admin', 'gis']),
+        parameters: ['filename', 'reference', 'name', 'uprns', 'repair'].map((name) => ({ name, in: 'query', schema: { type: name === 'repair' ? 'boolean' : 'string' } })),
+        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'application/geo+json': { schema: { type: 'object' } } } },
+        responses: { '200': { description: 'Load report' }, '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_NO_CRS: nothing changed'), ...common },
+      },
+    },
     '/api/users': {
       get: { tags: ['admin'], summary: 'Staff accounts', ...staff(['admin']), responses: { '200': { description: 'Users', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }) }, ...common } },
       post: {
@@ -290,6 +330,18 @@ export const openApiDocument = {
         },
       },
       StoredCheck: { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'integer' }, siteId: { type: 'integer' }, createdAt: { type: 'string' }, createdBy: { type: 'string' }, previousId: { type: 'integer', nullable: true }, layers: { type: 'array', items: { type: 'object' } }, report: ref('ConstraintReport'), hits: { type: 'array', items: { type: 'object' } } } },
+      Selection: {
+        type: 'object', description: 'Combine any of the modes; at least one',
+        properties: {
+          adjoining: { oneOf: [{ type: 'boolean' }, { type: 'object', properties: { toleranceM: { type: 'number', minimum: 0, maximum: 20, default: 1 } } }] },
+          radiusM: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1000 }, polygon: ref('GeoJSONSite'), crs: { type: 'string' },
+          add: { type: 'array', items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } } },
+          remove: { type: 'array', items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } } },
+        },
+      },
+      Recipient: { type: 'object', properties: { number: { type: 'integer' }, uprn: { type: 'integer' }, parentUprn: { type: 'integer', nullable: true }, addressLines: { type: 'array', items: { type: 'string' } }, postcode: { type: 'string' }, distanceM: { type: 'number' }, reasons: { type: 'array', items: { type: 'object', properties: { mode: { type: 'string', enum: ['adjoining', 'radius', 'polygon', 'manual', 'same-building'] }, detail: { type: 'string' }, distanceM: { type: 'number' } } } } } },
+      NeighbourSelection: { type: 'object', properties: { recipients: { type: 'array', items: ref('Recipient') }, excluded: { type: 'array', items: { type: 'object' } }, unaddressed: { type: 'array', items: { type: 'object' } }, notFound: { type: 'array', items: { type: 'integer' } }, addressVersion: { type: 'integer' }, propertyVersion: { type: 'integer' } } },
+      NotificationRun: { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'integer' }, params: ref('Selection'), recipientCount: { type: 'integer' }, recipients: { type: 'array', items: ref('Recipient') }, changes: { type: 'object', nullable: true, properties: { added: { type: 'array', items: { type: 'object' } }, dropped: { type: 'array', items: { type: 'object' } } } } } },
       NearbyCase: {
         type: 'object',
         properties: {

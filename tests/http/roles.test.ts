@@ -25,7 +25,15 @@ const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coord
 const application = (over: Q = {}): Q => ({ kind: 'application', applicationType: 'full', description: 'Roof terrace', receivedDate: '2024-03-01', ...over });
 const enforcement = (over: Q = {}): Q => ({ kind: 'enforcement', breachType: 'untidy-land', description: 'Overgrown garden', receivedDate: '2024-03-01', ...over });
 
-const fx = { appCase: 0, enfCase: 0, spareUser: 0, checks: {} as Record<number, { checkId: number; hitId: number }> };
+const fx = { appCase: 0, enfCase: 0, spareUser: 0, checks: {} as Record<number, { checkId: number; hitId: number }>, runs: {} as Record<number, number> };
+const addressCsv = (n: number) =>
+  'UPRN,ADDRESS_LINE_1,ADDRESS_LINE_2,POSTCODE,X_COORDINATE,Y_COORDINATE\n' +
+  Array.from({ length: n }, (_, i) => `${100000 + i},${i + 1} Test Street,London,SE1 1AA,${533000 + 40 + i},${179010}`).join('\n') + '\n';
+const outlines = () => ({
+  type: 'FeatureCollection',
+  crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
+  features: [{ type: 'Feature', properties: { ref: 'P1' }, geometry: square(533030.5, 179000, 20) }],
+});
 const localLayer = (id: string) => ({
   id, title: `Local layer ${id}`, category: 'local', dataset: null, geometryKind: 'polygon',
   rule: { kind: 'within', distanceM: 20 }, ruleReason: 'A test layer.',
@@ -92,6 +100,14 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'POST /api/cases/:id/constraint-checks': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks`, body: { layers: ['roles-fixture'] }, status: 201 }),
   'GET /api/cases/:id/constraint-checks/:checkId': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}`, status: 200 }),
   'POST /api/cases/:id/constraint-checks/:checkId/rerun': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/rerun`, status: 201 }),
+  'POST /api/neighbours/preview': async () => ({ url: '/api/neighbours/preview', body: { site: square(533000, 179000, 30), siteCrs: 'EPSG:27700', selection: { radiusM: 50 } }, status: 200 }),
+  'GET /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, status: 200 }),
+  'POST /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, body: { selection: { adjoining: true, radiusM: 50 } }, status: 201 }),
+  'GET /api/cases/:id/notification-runs/:runId': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}`, status: 200 }),
+  'GET /api/cases/:id/notification-runs/:runId/recipients.csv': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.csv`, status: 200 }),
+  'GET /api/cases/:id/notification-runs/:runId/recipients.geojson': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.geojson`, status: 200 }),
+  'PUT /api/addresses/data': async () => ({ url: '/api/addresses/data?filename=addresses.csv', body: addressCsv(5 + ++seq), status: 200 }),
+  'PUT /api/properties/data': async () => ({ url: `/api/properties/data?filename=outlines.geojson&reference=ref`, body: outlines(), status: 200 }),
   'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': async (role) => {
     const c = fx.checks[caseFor(role)]!;
     return { url: `/api/cases/${caseFor(role)}/constraint-checks/${c.checkId}/hits/${c.hitId}`, body: { decision: 'confirmed', reason: `checked on site by ${role}` }, status: 200 };
@@ -118,6 +134,11 @@ beforeAll(async () => {
   for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
     const check = await t.as(role).post(`/api/cases/${id}/constraint-checks`).send({ layers: ['roles-fixture'] }).expect(201);
     fx.checks[id] = { checkId: check.body.id, hitId: check.body.hits[0].id };
+  }
+  await t.as('gis').put('/api/addresses/data?filename=addresses.csv').send(addressCsv(5)).expect(200);
+  await t.as('gis').put('/api/properties/data?filename=outlines.geojson&reference=ref').send(outlines()).expect(200);
+  for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
+    fx.runs[id] = (await t.as(role).post(`/api/cases/${id}/notification-runs`).send({ selection: { radiusM: 50 } }).expect(201)).body.id;
   }
 });
 
