@@ -19,6 +19,10 @@
  *              [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
  *                                 load or refresh a layer from GeoPackage, zipped Shapefile, GeoJSON or CSV
  *   layer:load-demo [--force]     load the bundled Southwark layers (done on first start with demo data)
+ *   address:load --file F         load or replace the address points (CSV with OS Open UPRN / AddressBase-style
+ *                                 columns, GeoJSON or GeoPackage)
+ *   property:load --file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]
+ *                                 load or replace the property / building outlines (GeoJSON, GeoPackage, zipped Shapefile)
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -37,6 +41,7 @@ import path from 'node:path';
 import { listLayers, parseDefinition, upsertDefinition } from './modules/layers/definitions.ts';
 import { loadLayer, type LoadReport } from './modules/layers/loader.ts';
 import { loadDemoLayers } from './seed/layers.ts';
+import { loadAddresses, loadProperties } from './modules/addresses/loader.ts';
 
 function formatLoadReport(r: LoadReport): string {
   const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
@@ -58,6 +63,8 @@ const USAGE = `Usage: npm run redline -- <command> [options]
   layer:load --layer ID --file F [--file F2 …] [--reference FIELD] [--name FIELD] [--map target=SOURCE …]
              [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
   layer:load-demo [--force]
+  address:load --file F
+  property:load --file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]
 `;
 
 class UsageError extends Error {}
@@ -73,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, id: { type: 'string' },
       layer: { type: 'string' }, file: { type: 'string', multiple: true }, reference: { type: 'string' }, map: { type: 'string', multiple: true },
-      'source-layer': { type: 'string' }, 'source-crs': { type: 'string' }, repair: { type: 'boolean' }, coverage: { type: 'string' }, force: { type: 'boolean' },
+      'source-layer': { type: 'string' }, uprns: { type: 'string' }, 'source-crs': { type: 'string' }, repair: { type: 'boolean' }, coverage: { type: 'string' }, force: { type: 'boolean' },
     },
     strict: true,
   });
@@ -184,6 +191,20 @@ async function main(argv: string[]): Promise<number> {
       case 'layer:load-demo':
         for (const r of await loadDemoLayers(db, { force: values.force, actor, onProgress: (m) => process.stdout.write(`  ${m}\n`) })) process.stdout.write(formatLoadReport(r));
         break;
+      case 'address:load':
+      case 'property:load': {
+        const file = values.file?.[0];
+        if (!file) throw new UsageError(`${command} needs --file`);
+        const progress = (m: string) => process.stdout.write(`  ${m}\n`);
+        const r =
+          command === 'address:load'
+            ? await loadAddresses(db, { file: path.resolve(file), actor, onProgress: progress })
+            : await loadProperties(db, { file: path.resolve(file), reference: values.reference, name: values.name, uprns: values.uprns, repair: values.repair, actor, onProgress: progress });
+        const skipped = Object.entries(r.skipped).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+        process.stdout.write(`${r.dataset}: loaded ${r.loaded} of ${r.read} as version ${r.dataVersion} (was ${r.previousVersion}); skipped: ${skipped}; ${r.ms} ms\n`);
+        for (const e of r.skippedExamples) process.stdout.write(`    skipped (${e.reason}): row ${e.row} — ${e.detail}\n`);
+        break;
+      }
       default:
         throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
     }
