@@ -18,6 +18,7 @@ import { systemRoutes } from './modules/system/routes.ts';
 import { layerRoutes } from './modules/layers/routes.ts';
 import { constraintRoutes } from './modules/constraints/routes.ts';
 import { neighbourRoutes } from './modules/neighbours/routes.ts';
+import { publicityRoutes } from './modules/publicity/routes.ts';
 import { AppError } from './errors.ts';
 
 export interface BuiltApp {
@@ -85,6 +86,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(layerRoutes(ctx));
   app.use(constraintRoutes(ctx));
   app.use(neighbourRoutes(ctx));
+  app.use(publicityRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
 

@@ -49,7 +49,7 @@ export const openApiDocument = {
     license: { name: 'Data: Open Government Licence v3.0 where stated' },
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'admin' }],
+  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'publicity' }, { name: 'admin' }],
   paths: {
     '/healthz': {
       get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
@@ -195,6 +195,19 @@ export const openApiDocument = {
         responses: { '200': { description: 'Recorded' }, '400': err('VALIDATION_FAILED'), '404': err('CHECK_NOT_FOUND, HIT_NOT_FOUND'), ...common },
       },
     },
+    '/api/cases/{id}/publicity': {
+      get: {
+        tags: ['publicity'], summary: "The publicity the law and the authority's SCI require (with legal basis and reasons), the events recorded, their windows, the earliest decision date and the statutory determination date with extensions", ...staff(ALL),
+        parameters: [idParam], responses: { '200': { description: 'Publicity' }, '404': err('CASE_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/publicity-events': {
+      post: {
+        tags: ['publicity'], summary: 'Record a site notice posted, letters sent, press advert or website publication (audited)', ...staff(['admin', 'support', 'officer']), parameters: [idParam],
+        requestBody: { required: true, ...json({ type: 'object', required: ['kind', 'date'], properties: { kind: { type: 'string', enum: ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'] }, date: { type: 'string', format: 'date' }, eia: { type: 'boolean' }, notes: { type: 'string' } } }) },
+        responses: { '201': { description: 'Recorded, with the publicity recomputed' }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND'), ...common },
+      },
+    },
     '/api/neighbours/preview': {
       post: {
         tags: ['neighbours'], summary: 'Who would get a neighbour letter for a posted site, and why (not stored)', ...staff(ALL),
@@ -313,6 +326,8 @@ export const openApiDocument = {
           receivedDate: { type: 'string', format: 'date' }, validDate: { type: 'string', nullable: true }, targetDate: { type: 'string', nullable: true },
           effectiveTargetDate: { type: 'string', nullable: true, description: 'the latest agreed extension of time, else the target date' },
           decision: { type: 'string', nullable: true }, decisionDate: { type: 'string', nullable: true }, version: { type: 'integer' },
+          development: { type: 'object', description: 'dwellings (null = some, number unknown), floorspaceM2, eia, departure, publicRightOfWay, nearRailway, newBuildingOrExtension, listedBuildingConsent {grade, interiorOnly}' },
+          publicity: { type: 'object', nullable: true, description: 'as GET /api/cases/{id}/publicity (applications)' },
           site: { allOf: [ref('Site')], nullable: true }, parties: { type: 'array', items: ref('Party'), description: 'only for roles that may see personal details' },
         },
       },

@@ -22,6 +22,8 @@ export interface AuthorityDefinition {
   boundaryFile: string;
   boundarySource: string;
   copyright: string;
+  /** publicity the authority's Statement of Community Involvement adds to the statutory minimum */
+  sciPolicy: Record<string, unknown>;
 }
 
 export const AUTHORITIES: Record<string, AuthorityDefinition> = {
@@ -33,6 +35,7 @@ export const AUTHORITIES: Record<string, AuthorityDefinition> = {
     boundarySource: 'ONS 2014 wards (generalised), dissolved; OGL v3 + OS OpenData',
     copyright:
       'Contains OS data © Crown copyright and database right 2026. Contains public sector information licensed under the Open Government Licence v3.0.',
+    sciPolicy: { name: 'Statement of Community Involvement (demo policy)', lettersAlways: true, siteNoticeForMajors: true },
   },
 };
 
@@ -56,6 +59,7 @@ export async function ensureAuthority(db: Knex, code: string): Promise<number> {
         boundary: trx.raw('ST_Multi(ST_Transform(ST_SetSRID(ST_Union(ARRAY[' + geoms.map(() => '?').join(',') + ']), 4326), 27700))', geoms),
         boundary_source: def.boundarySource,
         copyright_statement: def.copyright,
+        sci_policy: JSON.stringify(def.sciPolicy),
       })
       .returning(['id', 'code', 'name']);
     await writeAudit(trx, { actor: SYSTEM, action: 'authority.create', entityType: 'authority', entityId: row.id, after: { code: row.code, name: row.name } });

@@ -100,6 +100,8 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'POST /api/cases/:id/constraint-checks': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks`, body: { layers: ['roles-fixture'] }, status: 201 }),
   'GET /api/cases/:id/constraint-checks/:checkId': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}`, status: 200 }),
   'POST /api/cases/:id/constraint-checks/:checkId/rerun': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/rerun`, status: 201 }),
+  'GET /api/cases/:id/publicity': async (role) => ({ url: `/api/cases/${caseFor(role)}/publicity`, status: 200 }),
+  'POST /api/cases/:id/publicity-events': async (role) => ({ url: `/api/cases/${fx.appCase}/publicity-events`, body: { kind: 'site-notice', date: '2024-03-05', notes: `posted by ${role}` }, status: 201 }),
   'POST /api/neighbours/preview': async () => ({ url: '/api/neighbours/preview', body: { site: square(533000, 179000, 30), siteCrs: 'EPSG:27700', selection: { radiusM: 50 } }, status: 200 }),
   'GET /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, status: 200 }),
   'POST /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, body: { selection: { adjoining: true, radiusM: 50 } }, status: 201 }),
@@ -171,7 +173,9 @@ describe('the route table read from the app', () => {
   it('declares every staff role for reading cases and checking geometry, and the four writing roles for changing cases', () => {
     const deciding = '/api/cases/:id/constraint-checks/:checkId/hits/:hitId';
     expect([...staffRoutes.find((x) => x.path === deciding)!.roles].sort()).toEqual(['admin', 'enforcement', 'officer']);
-    for (const r of staffRoutes.filter((x) => (x.path.startsWith('/api/cases') && x.path !== deciding) || x.path.startsWith('/api/geometry') || x.path === '/api/constraints/check' || x.path === '/api/auth/me')) {
+    const publicity = '/api/cases/:id/publicity-events';
+    expect([...staffRoutes.find((x) => x.path === publicity)!.roles].sort()).toEqual(['admin', 'officer', 'support']);
+    for (const r of staffRoutes.filter((x) => (x.path.startsWith('/api/cases') && x.path !== deciding && x.path !== publicity) || x.path.startsWith('/api/geometry') || x.path === '/api/constraints/check' || x.path === '/api/auth/me')) {
       const expected = r.method === 'GET' || r.path === '/api/geometry/validate' || r.path === '/api/constraints/check' ? [...STAFF_ROLES] : ['admin', 'support', 'officer', 'enforcement'];
       expect([...r.roles].sort(), key(r)).toEqual([...expected].sort());
     }

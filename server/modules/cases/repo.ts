@@ -6,7 +6,7 @@ export const CASE_COLUMNS = [
   'c.id', 'c.authority_id as authorityId', 'c.kind', 'c.reference', 'c.application_type as applicationType', 'c.breach_type as breachType',
   'c.description', 'c.site_address as siteAddress', 'c.uprns', 'c.status', 'c.received_date as receivedDate', 'c.valid_date as validDate',
   'c.target_date as targetDate', 'c.extensions_of_time as extensionsOfTime', 'c.decision', 'c.decision_date as decisionDate',
-  'c.site_visits as siteVisits', 'c.notices_served as noticesServed', 'c.officer_id as officerId', 'c.version',
+  'c.site_visits as siteVisits', 'c.development', 'c.notices_served as noticesServed', 'c.officer_id as officerId', 'c.version',
   'c.created_at as createdAt', 'c.updated_at as updatedAt', 'u.username as officerUsername', 'u.display_name as officerName',
 ];
 
@@ -29,6 +29,7 @@ export interface CaseRow {
   decisionDate: string | null;
   siteVisits: unknown[];
   noticesServed: unknown[];
+  development: Record<string, unknown>;
   officerId: number | null;
   version: number;
   createdAt: Date;
@@ -54,6 +55,7 @@ export interface CaseColumns {
   decision?: string | null;
   decision_date?: string | null;
   site_visits?: string;
+  development?: string;
   notices_served?: string;
   officer_id?: number | null;
 }

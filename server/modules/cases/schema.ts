@@ -41,6 +41,19 @@ export const NoticeServed = z.object({
   notes: z.string().max(2000).optional(),
 }).strict();
 
+/** What the development is: for the DMPO art. 2 major tests and the art. 15 / LBCA Regs publicity rules. */
+export const Development = z.object({
+  /** dwellinghouses provided; null = some, number not known (outline) */
+  dwellings: z.number().int().min(0).max(100_000).nullable().optional(),
+  floorspaceM2: z.number().min(0).max(10_000_000).optional(),
+  eia: z.boolean().optional(),
+  departure: z.boolean().optional(),
+  publicRightOfWay: z.boolean().optional(),
+  nearRailway: z.boolean().optional(),
+  newBuildingOrExtension: z.boolean().optional(),
+  listedBuildingConsent: z.object({ grade: z.enum(['I', 'II*', 'II']).nullable(), interiorOnly: z.boolean() }).strict().optional(),
+}).strict();
+
 const common = {
   reference: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9/._-]+$/, 'may use letters, digits and / . _ -').optional(),
   description: z.string().trim().min(1).max(5000),
@@ -54,6 +67,7 @@ const common = {
 export const CreateApplication = z.object({
   kind: z.literal('application'),
   applicationType: z.string().min(1).max(64),
+  development: Development.optional(),
   status: z.enum(APPLICATION_STATUSES).default('received'),
   validDate: IsoDate.nullable().optional(),
   targetDate: IsoDate.nullable().optional(),
@@ -82,6 +96,7 @@ export type CreateCaseInput = z.infer<typeof CreateCase>;
 export const UpdateCase = z.object({
   version: z.number().int().positive().optional(),
   applicationType: z.string().min(1).max(64).optional(),
+  development: Development.optional(),
   breachType: z.enum(BREACH_TYPES).optional(),
   description: common.description.optional(),
   siteAddress: z.string().trim().max(500).nullable().optional(),

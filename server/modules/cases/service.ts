@@ -12,6 +12,7 @@ import { parseCrs } from '../../domain/geometry-shape.ts';
 import type { User } from '../users/service.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import * as repo from './repo.ts';
+import { casePublicity } from '../publicity/service.ts';
 import type { CreateCaseInput, UpdateCaseInput } from './schema.ts';
 
 export interface CaseService {
@@ -61,6 +62,7 @@ function caseView(row: repo.CaseRow) {
     reference: row.reference,
     kind: row.kind,
     applicationType: row.applicationType,
+    development: row.development,
     breachType: row.breachType,
     description: row.description,
     siteAddress: row.siteAddress,
@@ -156,6 +158,7 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
     if (input.kind === 'application') {
       Object.assign(cols, {
         application_type: input.applicationType,
+        development: JSON.stringify(input.development ?? {}),
         valid_date: input.validDate ?? null,
         extensions_of_time: JSON.stringify(input.extensionsOfTime ?? []),
       });
@@ -187,7 +190,8 @@ export async function getCase(svc: CaseService, user: User, id: number, crs?: un
   const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
   const site = await repo.currentSite(svc.db, id, srid);
   const parties = PARTY_READERS.includes(user.role) ? await repo.listParties(svc.db, id) : undefined;
-  return { ...caseView(row), site: site ? siteView(site) : null, ...(parties ? { parties } : {}) };
+  const publicity = row.kind === 'application' ? await casePublicity(svc.db, svc.authorityId, id) : null;
+  return { ...caseView(row), site: site ? siteView(site) : null, publicity, ...(parties ? { parties } : {}) };
 }
 
 export async function listCases(svc: CaseService, f: repo.ListFilter) {
@@ -220,7 +224,9 @@ export async function updateCase(svc: CaseService, user: User, id: number, patch
     checkVersion(row, expected, true);
     checkKindFields(row.kind, patch);
     if (row.kind === 'application' && (patch.siteVisits || patch.noticesServed)) throw validation(patch.siteVisits ? 'siteVisits' : 'noticesServed', 'applies to enforcement cases only');
-    if (row.kind === 'enforcement' && (patch.validDate !== undefined || patch.extensionsOfTime)) throw validation(patch.extensionsOfTime ? 'extensionsOfTime' : 'validDate', 'applies to planning applications only');
+    if (row.kind === 'enforcement' && (patch.validDate !== undefined || patch.extensionsOfTime || patch.development)) {
+      throw validation(patch.extensionsOfTime ? 'extensionsOfTime' : patch.development ? 'development' : 'validDate', 'applies to planning applications only');
+    }
     const merged = {
       receivedDate: patch.receivedDate ?? row.receivedDate,
       validDate: patch.validDate !== undefined ? patch.validDate : row.validDate,
@@ -231,6 +237,7 @@ export async function updateCase(svc: CaseService, user: User, id: number, patch
     const cols: repo.CaseColumns = {};
     if (patch.applicationType !== undefined) cols.application_type = patch.applicationType;
     if (patch.breachType !== undefined) cols.breach_type = patch.breachType;
+    if (patch.development !== undefined) cols.development = JSON.stringify(patch.development);
     if (patch.description !== undefined) cols.description = patch.description;
     if (patch.siteAddress !== undefined) cols.site_address = patch.siteAddress;
     if (patch.uprns !== undefined) cols.uprns = patch.uprns;

@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../http/context.ts';
+import { actorOf } from '../../http/context.ts';
+import { parseBody } from '../../http/validate.ts';
+import { requireRole } from '../auth/middleware.ts';
+import { CASE_WRITERS, STAFF_ROLES } from '../../domain/cases.ts';
+import { AppError } from '../../errors.ts';
+import { IsoDate } from '../cases/schema.ts';
+import { casePublicity, EVENT_KINDS, recordEvent } from './service.ts';
+
+// publicity is recorded on planning applications, by those who change them
+const WRITERS = CASE_WRITERS.application;
+const EventBody = z.object({ kind: z.enum(EVENT_KINDS), date: IsoDate, eia: z.boolean().optional(), notes: z.string().max(1000).optional() }).strict();
+
+const caseId = (raw: string | string[] | undefined) => {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError('CASE_NOT_FOUND', `"${raw}" is not a case id.`, { id: raw ?? null });
+  return id;
+};
+
+export function publicityRoutes(ctx: AppContext) {
+  const r = Router();
+  r.get('/api/cases/:id/publicity', requireRole(...STAFF_ROLES), async (req, res) => {
+    res.json(await casePublicity(ctx.db, ctx.authorityId, caseId(req.params.id)));
+  });
+  r.post('/api/cases/:id/publicity-events', requireRole(...WRITERS), async (req, res) => {
+    const body = parseBody(EventBody, req.body);
+    const event = await recordEvent(ctx.db, ctx.authorityId, caseId(req.params.id), body, actorOf(req.user!), req.requestId);
+    res.status(201).json({ event, publicity: await casePublicity(ctx.db, ctx.authorityId, caseId(req.params.id)) });
+  });
+  return r;
+}
