@@ -269,14 +269,29 @@ export function diffReports(before: ConstraintReport, after: ConstraintReport) {
     const a = before.layers.find((l) => l.layerId === id);
     const b = after.layers.find((l) => l.layerId === id);
     if (a?.status !== b?.status) statusChanges.push({ layerId: id, before: a?.status ?? null, after: b?.status ?? null });
-    const oldHits = new Map((a?.hits ?? []).map((h) => [hitKey(h), h]));
-    const newHits = new Map((b?.hits ?? []).map((h) => [hitKey(h), h]));
-    for (const [k, h] of newHits) {
-      const o = oldHits.get(k);
-      if (!o) hitChanges.push({ layerId: id, key: k, change: 'added', before: null, after: brief(h) });
-      else if (JSON.stringify(brief(o)) !== JSON.stringify(brief(h))) hitChanges.push({ layerId: id, key: k, change: 'changed', before: brief(o), after: brief(h) });
+    // several features can share a reference (one listed building drawn as several polygons): group them,
+    // pair identical hits first, then the rest in report order
+    const group = (hits: Hit[]) => {
+      const m = new Map<string, Array<ReturnType<typeof brief>>>();
+      for (const h of hits) m.set(hitKey(h), [...(m.get(hitKey(h)) ?? []), brief(h)]);
+      return m;
+    };
+    const oldHits = group(a?.hits ?? []);
+    const newHits = group(b?.hits ?? []);
+    const same = (x: ReturnType<typeof brief>, y: ReturnType<typeof brief>) => JSON.stringify(x) === JSON.stringify(y);
+    for (const [k, news] of newHits) {
+      const olds = oldHits.get(k) ?? [];
+      const unmatched = news.filter((h) => {
+        const i = olds.findIndex((o) => same(o, h));
+        if (i >= 0) olds.splice(i, 1);
+        return i < 0;
+      });
+      for (const h of unmatched) {
+        const o = olds.shift();
+        hitChanges.push(o ? { layerId: id, key: k, change: 'changed', before: o, after: h } : { layerId: id, key: k, change: 'added', before: null, after: h });
+      }
     }
-    for (const [k, o] of oldHits) if (!newHits.has(k)) hitChanges.push({ layerId: id, key: k, change: 'removed', before: brief(o), after: null });
+    for (const [k, olds] of oldHits) for (const o of olds) hitChanges.push({ layerId: id, key: k, change: 'removed', before: o, after: null });
   }
   return { statusChanges, hitChanges };
 }

@@ -229,6 +229,10 @@ export async function loadAddresses(
       report.read++;
       const props = { ...rec.props };
       const point = rec.wkt ? /^POINT\s*\(\s*([-0-9.eE+]+)\s+([-0-9.eE+]+)\s*\)$/i.exec(rec.wkt) : null;
+      if (rec.wkt && !point) {
+        skip('wrong-geometry-type', report.read, /^\s*([A-Z]+)/i.exec(rec.wkt)?.[1]?.toUpperCase() ?? 'UNKNOWN');
+        continue;
+      }
       if (point) {
         props.__x = point[1];
         props.__y = point[2];
@@ -245,6 +249,9 @@ export async function loadAddresses(
     }
     await flush();
     if (report.read === 0) throw new AppError('LAYER_FILE_EMPTY', 'The file has no rows. The current addresses are unchanged.');
+    if ((report.skipped['wrong-geometry-type'] ?? 0) === report.read) {
+      throw new AppError('LAYER_FILE_WRONG_GEOMETRY', 'Address points must be points; the file has none. The current addresses are unchanged.');
+    }
     // the same UPRN twice: keep the first, report the rest
     const dups = await trx.raw<{ rows: Array<{ n: number; uprn: number }> }>(
       `DELETE FROM address_incoming i USING address_incoming j WHERE i.uprn = j.uprn AND i.n > j.n RETURNING i.n, i.uprn`,

@@ -21,27 +21,43 @@ async function query(db: Knex | Knex.Transaction, siteEwkb: string, layerIds: st
   return rows;
 }
 
+/** The database's own words for a failed query: knex puts the (multi-line) statement in front of them. */
+function dbErrorMessage(e: unknown): string {
+  const message = String((e as Error)?.message ?? e);
+  const sqlState = (e as { code?: unknown })?.code;
+  const i = message.lastIndexOf(' - ');
+  const own = typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) && i >= 0 ? message.slice(i + 3) : message;
+  return own.split('\n')[0]!.slice(0, 300);
+}
+
 /** Runs every layer in one statement; if that fails, each layer alone, so one broken layer is "unknown"
- *  and the others still answer. */
+ *  and the others still answer. When the layers are named, their definitions and the check are fetched side by
+ *  side (the check's rows are used only once every named layer is known to exist). */
 export async function runCheck(db: Knex, siteEwkb: string, layerIds?: string[]): Promise<ConstraintReport> {
+  const settle = (p: Promise<CheckRow[]>) => p.then((rows) => ({ ok: true as const, rows }), () => ({ ok: false as const }));
+  const early = layerIds ? settle(query(db, siteEwkb, [...new Set(layerIds)])) : null;
   const layers = await layersFor(db, layerIds);
   const ids = layers.map((l) => l.id);
   const failures = new Map<string, string>();
   let rows: CheckRow[];
-  try {
-    rows = await query(db, siteEwkb, ids);
-  } catch {
+  const all = await (early ?? settle(query(db, siteEwkb, ids)));
+  if (all.ok) {
+    rows = all.rows;
+  } else {
     rows = [];
     for (const id of ids) {
       try {
         rows.push(...(await query(db, siteEwkb, [id])));
       } catch (e) {
-        failures.set(id, (e as Error).message.split('\n')[0]!.slice(0, 300));
+        failures.set(id, dbErrorMessage(e));
       }
     }
   }
-  const { rows: area } = await db.raw<{ rows: Array<{ a: number }> }>(`SELECT ST_Area(ST_GeomFromEWKB(decode(?, 'hex'))) AS a`, [siteEwkb]);
-  return buildReport(area[0]!.a, layers, rows, failures);
+  // every row of the check carries the site's area (site_area_m2, the same ST_Area); asked for alone only without rows
+  const area = rows.length
+    ? rows[0]!.site_area_m2
+    : (await db.raw<{ rows: Array<{ a: number }> }>(`SELECT ST_Area(ST_GeomFromEWKB(decode(?, 'hex'))) AS a`, [siteEwkb])).rows[0]!.a;
+  return buildReport(area, layers, rows, failures);
 }
 
 export interface StoredCheckView {

@@ -86,7 +86,7 @@ function sha256(file: string): string {
 }
 
 /** The path GDAL opens for a file: zips through /vsizip/, everything else as is. */
-function gdalPath(file: string): { path: string; options: string[] } {
+function gdalPath(file: string): { path: string; options: string[]; defaultCrs?: string } {
   const fd = fs.openSync(file, 'r');
   const head = Buffer.alloc(16);
   fs.readSync(fd, head, 0, 16, 0);
@@ -95,7 +95,7 @@ function gdalPath(file: string): { path: string; options: string[] } {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') {
     // planning.data.gov.uk CSV: WKT in "geometry" (EPSG:4326), points in "point"
-    return { path: file, options: ['-oo', 'GEOM_POSSIBLE_NAMES=geometry,WKT,wkt', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=NO'] };
+    return { path: file, options: ['-oo', 'GEOM_POSSIBLE_NAMES=geometry,WKT,wkt', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-oo', 'AUTODETECT_TYPE=NO'], defaultCrs: 'EPSG:4326' };
   }
   return { path: file, options: [] };
 }
@@ -109,8 +109,13 @@ function pgConn(db: Knex): { conn: string; password: string } {
 
 function classifyGdalError(stderr: string, label: string): AppError {
   const text = stderr.trim().split('\n').filter((l) => /ERROR/.test(l)).slice(0, 3).join(' ') || stderr.trim().slice(0, 400);
-  if (/no coordinate system|has no SRS|source layer has no coordinate system/i.test(stderr)) {
+  // (GDAL wraps "source layer has no\ncoordinate system" over two lines)
+  if (/no\s+coordinate\s+system|has\s+no\s+SRS/i.test(stderr)) {
     return new AppError('LAYER_FILE_NO_CRS', `${label} does not say which coordinate reference system it is in (a Shapefile without its .prj?). Send its CRS, e.g. sourceCrs=EPSG:27700.`, { source: label, gdal: text });
+  }
+  // a CRS PROJ does not know (before the generic test: the failed reprojection that follows says "Invalid")
+  if (/crs not found|Failed to process SRS|Failed to import/i.test(stderr)) {
+    return new AppError('LAYER_FILE_NO_CRS', `${label} declares a coordinate reference system GDAL cannot use: ${text}`, { source: label, gdal: text });
   }
   if (/Unable to open|not recognized as|not a supported|Couldn't open|failed to open|zip|Invalid|corrupt/i.test(stderr)) {
     return new AppError('LAYER_FILE_UNREADABLE', `${label} could not be read as GeoPackage, zipped Shapefile, GeoJSON or CSV: ${text}`, { source: label, gdal: text });
@@ -187,7 +192,7 @@ export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport
       await runOgr2ogr(
         [
           '-f', 'PostgreSQL', conn, g.path, ...(src.sourceLayer ? [src.sourceLayer] : []), ...g.options,
-          '-nln', table, '-t_srs', 'EPSG:27700', ...(src.sourceCrs ? ['-s_srs', src.sourceCrs] : []),
+          '-nln', table, '-t_srs', 'EPSG:27700', ...((src.sourceCrs ?? g.defaultCrs) ? ['-s_srs', (src.sourceCrs ?? g.defaultCrs)!] : []),
           '-lco', 'GEOMETRY_NAME=geom', '-lco', 'FID=ogc_fid', '-lco', 'LAUNDER=NO', '-lco', 'SPATIAL_INDEX=NONE', '-lco', 'PRECISION=NO',
           '-nlt', 'GEOMETRY', '-dim', 'XY', '-progress', '--config', 'PG_USE_COPY', 'YES',
         ],
@@ -197,6 +202,11 @@ export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport
       );
       staged.push({ table, label, sha256: sha256(src.file), constants: src.constants ?? {} });
     }
+
+    // a file without features says so, whatever fields are mapped
+    let stagedRows = 0;
+    for (const s of staged) stagedRows += Number((await db.raw<{ rows: Array<{ n: number }> }>(`SELECT count(*)::int AS n FROM ${ident(s.table)}`)).rows[0]!.n);
+    if (stagedRows === 0) throw new AppError('LAYER_FILE_EMPTY', 'The file has no features. The layer keeps its current data.', { sources: staged.map((s) => s.label) });
 
     // the mapped fields must exist in every source
     for (const s of staged) {

@@ -16,8 +16,9 @@ import { createRun, getRun, listRuns, recipientsCsv, recipientsGeoJson, select, 
 
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 const DATA_ADMINS = ['admin', 'gis'] as const;
-const PreviewBody = z.object({ site: z.unknown(), siteCrs: z.string().max(100).optional(), selection: z.unknown() }).strict();
-const RunBody = z.object({ selection: z.unknown() }).strict();
+// a missing selection is an empty one, refused by SelectionParams saying which modes there are
+const PreviewBody = z.object({ site: z.unknown(), siteCrs: z.string().max(100).optional(), selection: z.unknown().optional() }).strict();
+const RunBody = z.object({ selection: z.unknown().optional() }).strict();
 const UploadQuery = z.object({
   filename: z.string().max(200).regex(/^[^/\\]+$/, 'a file name, without folders').optional(),
   reference: z.string().max(100).optional(),

@@ -168,7 +168,9 @@ export async function createRun(db: Knex, authorityId: number, caseId: number, p
     });
     return row.id as number;
   });
-  return getRun(db, authorityId, caseId, runId);
+  // who was left out and why (the site's own addresses, removals) and additions that matched no address: said
+  // when the run is made, so nobody is dropped silently
+  return { ...(await getRun(db, authorityId, caseId, runId)), excluded: selection.excluded, notFound: selection.notFound };
 }
 
 export async function getRun(db: Knex, authorityId: number, caseId: number, runId: number) {
@@ -227,10 +229,12 @@ export function recipientsCsv(recipients: Recipient[]): string {
 
 export function addressBlock(r: Pick<Recipient, 'addressLines' | 'postcode'>): string[] {
   const body = [...r.addressLines];
+  // at most 5 lines between "The Occupier" and the postcode: fold the first lines together rather than drop the
+  // last one, which is the post town
+  while (body.length > 5) body.splice(0, 2, `${body[0]}, ${body[1]}`);
   // Royal Mail: the post town in capitals on its own line
   if (body.length) body[body.length - 1] = body[body.length - 1]!.toUpperCase();
-  const lines = ['The Occupier', ...body.slice(0, 5), ...(r.postcode ? [r.postcode.toUpperCase()] : [])];
-  return lines.slice(0, 7);
+  return ['The Occupier', ...body, ...(r.postcode ? [r.postcode.toUpperCase()] : [])];
 }
 
 /** Recipients as GeoJSON points in CRS84 (transformed by PostGIS), numbered as in the list and on the map. */

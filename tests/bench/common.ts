@@ -1,0 +1,139 @@
+/**
+ * Shared by the benchmarks in tests/bench (not part of `npm test`): the database they run on, a seeded
+ * PRNG, percentiles and the results table / JSON file. See /work/shared/benchmarks.md for the rules:
+ * Redline and a floor side by side in one run, interleaved after a warm-up, same data, answers compared.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbedded, type EmbeddedCluster } from '../../server/db/embedded.ts';
+import { repoRoot } from '../../server/config/index.ts';
+
+export const RESULTS_DIR = path.join(repoRoot, 'tests', 'bench', 'results');
+
+export interface BenchDatabase {
+  url: string;
+  /** true when this run made the cluster (BENCH_DATABASE_URL unset) */
+  embedded: boolean;
+  /** the cluster folder was kept from an earlier BENCH_KEEP=1 run (its data may be reused) */
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+/** Fixed folder used by BENCH_KEEP=1 so a later run can reuse the generated data. */
+export const KEEP_DIR = path.join(os.tmpdir(), 'redline-bench-keep');
+
+/**
+ * BENCH_DATABASE_URL when set (a database this run may fill), else a private embedded cluster:
+ * a throwaway mkdtemp folder (removed at the end), or with BENCH_KEEP=1 a fixed folder that is kept.
+ */
+export async function benchDatabase(log: (msg: string) => void): Promise<BenchDatabase> {
+  if (process.env.BENCH_DATABASE_URL) {
+    return { url: process.env.BENCH_DATABASE_URL, embedded: false, reused: true, stop: async () => {} };
+  }
+  const keep = process.env.BENCH_KEEP === '1';
+  let dir: string;
+  let reused = false;
+  if (keep) {
+    dir = KEEP_DIR;
+    reused = fs.existsSync(path.join(dir, 'pg', 'PG_VERSION'));
+    fs.mkdirSync(dir, { recursive: true });
+  } else {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-bench-'));
+  }
+  fs.chmodSync(dir, 0o711);
+  log(`${reused ? 'reusing' : 'starting'} an embedded PostgreSQL cluster in ${dir}${keep ? ' (BENCH_KEEP=1: kept afterwards)' : ' (throwaway)'}`);
+  let cluster: EmbeddedCluster;
+  try {
+    cluster = await startEmbedded({ dataDir: dir, ephemeral: true });
+  } catch (e) {
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  let stopped = false;
+  return {
+    url: cluster.url,
+    embedded: true,
+    reused,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await cluster.stop(true);
+      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** mulberry32: small, fast, seeded; the same sequence on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Nearest-rank percentile (p in 0..100) of unsorted samples. */
+export function percentile(samples: number[], p: number): number {
+  if (!samples.length) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p95: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export function summarise(samples: number[]): Summary {
+  const n = samples.length;
+  const mean = n ? samples.reduce((a, b) => a + b, 0) / n : NaN;
+  return {
+    n,
+    p50: round(percentile(samples, 50), 3),
+    p95: round(percentile(samples, 95), 3),
+    mean: round(mean, 3),
+    min: round(Math.min(...samples), 3),
+    max: round(Math.max(...samples), 3),
+  };
+}
+
+export const round = (v: number, dp: number) => (Number.isFinite(v) ? Math.round(v * 10 ** dp) / 10 ** dp : v);
+
+/** Milliseconds since `start` (process.hrtime.bigint()). */
+export const msSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** A plain-text table: first row is the header. */
+export function table(rows: Array<Array<string | number>>): string {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** Writes tests/bench/results/<name>-<YYYY-MM-DD>.json; returns its path. */
+export function writeResults(name: string, data: unknown): string {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const date = new Date().toISOString().slice(0, 10);
+  const file = path.join(RESULTS_DIR, `${name}-${date}.json`);
+  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  return file;
+}
+
+export function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
