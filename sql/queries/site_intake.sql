@@ -6,6 +6,7 @@
 --   :srid         int      input SRID: 4326 (CRS84, longitude/latitude) or 27700
 --   :authorityId  int      authority whose boundary the site must lie within
 --   :toleranceM   float8   metres (EPSG:27700) the site may extend beyond the boundary
+--   :outputs      boolean  return the GeoJSON of the site (callers that only store or check it skip the work)
 --   :repair       boolean  ST_MakeValid(…, 'method=structure') + ST_CollectionExtract(…, 3) when invalid:
 --                          overlapping parts become their union and a hole never adds area (GEOS >= 3.10)
 -- Output (one row):
@@ -65,8 +66,8 @@ SELECT
   ST_GeometryType(made_valid) AS made_valid_type,
   CASE WHEN geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN encode(ST_AsEWKB(geom), 'hex') END AS ewkb,
   ST_NumGeometries(geom) AS polygons_after, ST_NPoints(geom) AS vertices_after, ST_Area(geom) AS area_m2,
-  CASE WHEN geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN ST_AsGeoJSON(ST_Transform(geom, 4326), 9) END AS geojson_crs84,
-  CASE WHEN geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN ST_AsGeoJSON(geom, 3) END AS geojson_27700,
+  CASE WHEN :outputs AND geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN ST_AsGeoJSON(ST_Transform(geom, 4326), 9) END AS geojson_crs84,
+  CASE WHEN :outputs AND geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN ST_AsGeoJSON(geom, 3) END AS geojson_27700,
   boundary IS NOT NULL AS authority_found,
   inside,
   ST_Area(beyond) AS outside_m2,

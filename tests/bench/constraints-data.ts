@@ -22,7 +22,7 @@ import { definitionHash } from '../../server/modules/layers/definitions.ts';
 import { prng, round } from './common.ts';
 
 /** Bump when the generated data changes, so BENCH_KEEP=1 regenerates instead of reusing old data. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export const AUTHORITY_CODE = 'BEN';
 export const SQUARE = { minX: 400_000, minY: 100_000, maxX: 500_000, maxY: 200_000 } as const;
@@ -220,6 +220,8 @@ export interface GeneratedData {
   pieces: { huge: number; ordinaryPolygon: number; point: number; rawHuge: number; total: number };
   sites: { total: number; acrossHugeEdges: number; verticesMin: number; verticesMax: number; acrossMinM: number; acrossMaxM: number };
   sizesMb: { constraint_feature: number; constraint_piece: number };
+  /** md5 over every benchmark feature, piece, site and layer: the same on every run at the same scale */
+  fingerprint: { features: string; pieces: string; sites: string; layers: string };
 }
 
 /** Makes the authority (code BEN) and all the data; returns what it made. */
@@ -573,6 +575,12 @@ async function collectStats(c: pg.Client, scale: number, phases: Record<string, 
     [HUGE_LAYER_IDS, polyIds, pointIds, RAW_HUGE_LAYER_IDS],
   );
   const sizes = await q(`SELECT pg_total_relation_size('constraint_feature') AS f, pg_total_relation_size('constraint_piece') AS p`);
+  const fingerprint = {
+    features: (await q(`SELECT md5(string_agg(id::text || layer_id || source_ref || md5(ST_AsEWKB(geom)) || properties::text, ',' ORDER BY id)) AS m FROM constraint_feature WHERE layer_id LIKE 'bench-%'`)).m,
+    pieces: (await q(`SELECT md5(string_agg(feature_id::text || md5(ST_AsEWKB(geom)), ',' ORDER BY feature_id, md5(ST_AsEWKB(geom)))) AS m FROM constraint_piece WHERE layer_id LIKE 'bench-%'`)).m,
+    sites: (await q(`SELECT md5(string_agg(id::text || coalesce(across_edge, '') || geojson, ',' ORDER BY id)) AS m FROM bench_site`)).m,
+    layers: (await q(`SELECT md5(string_agg(id || definition_hash || feature_count, ',' ORDER BY id)) AS m FROM layer WHERE id LIKE 'bench-%'`)).m,
+  };
   return {
     generatorVersion: GENERATOR_VERSION,
     scale,
@@ -587,5 +595,6 @@ async function collectStats(c: pg.Client, scale: number, phases: Record<string, 
     pieces: { huge: pieces.huge, ordinaryPolygon: pieces.ord, point: pieces.pts, rawHuge: pieces.raw, total: pieces.total },
     sites: { total: sites.total, acrossHugeEdges: sites.across, verticesMin: sites.vMin, verticesMax: sites.vMax, acrossMinM: round(sites.dMin, 1), acrossMaxM: round(sites.dMax, 1) },
     sizesMb: { constraint_feature: round(Number(sizes.f) / 2 ** 20, 1), constraint_piece: round(Number(sizes.p) / 2 ** 20, 1) },
+    fingerprint,
   };
 }

@@ -233,7 +233,7 @@ async function main() {
       generatedNow = true;
       log(`generated in ${data.generationSeconds} s`);
     }
-    log(`data: ${JSON.stringify(data.features)} features; ${JSON.stringify(data.pieces)} pieces; tables ${JSON.stringify(data.sizesMb)} MB`);
+    log(`data: ${JSON.stringify(data.features)} features; ${JSON.stringify(data.pieces)} pieces; tables ${JSON.stringify(data.sizesMb)} MB; fingerprint ${JSON.stringify(data.fingerprint)}`);
 
     // ---------------------------------------------------------------------------------------------- the app
     const db = createDb(url); // Redline's own pool (same size as server/boot.ts)

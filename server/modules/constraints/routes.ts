@@ -36,7 +36,7 @@ export function constraintRoutes(ctx: AppContext) {
     const body = parseBody(CheckBody, req.body);
     const site = await intakeSite(ctx.db, body.site, {
       crs: body.crs, repair: q.repair, crossBoundary: q.crossBoundary, authorityId: ctx.authorityId,
-      toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP,
+      toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP, outputs: false,
     });
     const report = await runCheck(ctx.db, site.ewkb, body.layers);
     res.json({ site: { areaM2: site.areaM2, areaHa: site.areaHa, repair: site.repair }, ...report });

@@ -18,6 +18,8 @@ export interface IntakeOptions {
   authorityId: number;
   toleranceM: number;
   vertexCap: number;
+  /** return the site as GeoJSON (default true); the constraint check and neighbour selection only need the EWKB */
+  outputs?: boolean;
 }
 
 export interface RepairReport {
@@ -91,6 +93,7 @@ export async function intakeSite(db: Knex, input: unknown, opts: IntakeOptions):
     authorityId: opts.authorityId,
     toleranceM: opts.toleranceM,
     repair: Boolean(opts.repair),
+    outputs: opts.outputs ?? true,
   });
   const r = rows[0]!;
   const valid = r.input_valid && r.valid27700;
@@ -161,8 +164,8 @@ export async function intakeSite(db: Knex, input: unknown, opts: IntakeOptions):
   return {
     inputCrs: shape.crs,
     ewkb: r.ewkb!,
-    geometry: JSON.parse(r.geojson_crs84!),
-    geometry27700: JSON.parse(r.geojson_27700!),
+    geometry: r.geojson_crs84 ? JSON.parse(r.geojson_crs84) : null,
+    geometry27700: r.geojson_27700 ? JSON.parse(r.geojson_27700) : null,
     areaM2: round(areaM2, 2),
     areaHa: round(areaM2 / 10_000, 4),
     vertexCount: r.vertices_after ?? shape.vertexCount,
