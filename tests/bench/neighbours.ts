@@ -7,32 +7,35 @@
  *      classification, x, y, distance), nearest first, through the same pool. Radius 20, 50, 100 and 250 m
  *      around seeded sites 20–300 m across, over 2 million seeded address points (towns and countryside, with
  *      blocks of flats under a PP parent) in a synthetic authority covering 400000..500000 E, 100000..200000 N.
- *      Also the HTTP endpoint POST /api/neighbours/preview (auth, geometry intake, JSON) on 127.0.0.1 in the
- *      same interleaved run. Every answer is compared: Redline's recipients and exclusions (the site's own
- *      addresses) must be the floor's UPRNs less the PP parent shells (which lead to their flats but get no
- *      letter; here the flats share their parent's point, so no radius splits a building).
+ *      Also, in the same interleaved run: the HTTP endpoint POST /api/neighbours/preview (bearer token, geometry
+ *      intake, JSON) on 127.0.0.1, and the floor on a second pool of the same driver with JIT off (PostgreSQL
+ *      JIT-compiles the floor when a large radius in a town makes its estimated cost high; Redline's statement is
+ *      costed so that it never is), both for information. Every answer is compared: Redline's recipients and
+ *      exclusions (the site's own addresses) must be the floor's UPRNs less the PP parent shells (which lead to
+ *      their flats but get no letter; here the flats share their parent's point, so no radius splits a building).
+ *      Then a breakdown of the HTTP request's parts, in-process, on the first 200 sites at 50 m.
  *
  * Environment:
  *   BENCH_DATABASE_URL  use this database (it is filled with benchmark data) instead of a throwaway cluster
  *   BENCH_KEEP=1        keep the embedded cluster in $TMPDIR/redline-bench-keep and reuse its data next time
  *   BENCH_ADDRESSES     address points to generate (default 2000000)
- *   BENCH_SITES         seeded sites measured per radius (default 200)
- *   BENCH_ROUNDS        measured passes over the sites per radius (default 3)
+ *   BENCH_SITES         seeded sites measured per radius (default 1000)
+ *   BENCH_ROUNDS        measured passes over the sites per radius (default 1)
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createDb } from '../../server/db/knex.ts';
 import { migrateLatest } from '../../server/db/migrate.ts';
-import { createToken, createUser } from '../../server/modules/users/service.ts';
+import { createToken, createUser, userForToken } from '../../server/modules/users/service.ts';
 import { select, SelectionParams } from '../../server/modules/neighbours/service.ts';
-import type { IntakeOptions } from '../../server/modules/geometry/intake.ts';
+import { intakeSite, type IntakeOptions } from '../../server/modules/geometry/intake.ts';
 import { benchDatabase, machine, msSince, prng, round, summarise, table, writeResults, type Summary } from './common.ts';
 
 const log = (m: string) => console.log(`[bench:neighbours] ${m}`);
@@ -44,8 +47,8 @@ const envInt = (name: string, dflt: number, max: number) => {
   return n;
 };
 const ADDRESSES = envInt('BENCH_ADDRESSES', 2_000_000, 20_000_000);
-const SITES = envInt('BENCH_SITES', 200, 5000);
-const ROUNDS = envInt('BENCH_ROUNDS', 3, 100);
+const SITES = envInt('BENCH_SITES', 1000, 5000);
+const ROUNDS = envInt('BENCH_ROUNDS', 1, 100);
 const RADII = [20, 50, 100, 250] as const;
 const AUTHORITY_CODE = 'BNB';
 const GENERATOR_VERSION = 1;
@@ -299,6 +302,13 @@ async function main() {
       });
     log(`Redline listening on http://127.0.0.1:${port}`);
 
+    // the same driver and settings as createDb, with JIT off on every connection: the floor without JIT, for information
+    const noJitDb = knexFactory({
+      client: 'pg',
+      connection: { connectionString: url, application_name: 'redline-bench-nojit' },
+      pool: { min: 0, max: 2, afterCreate: (conn: { query: (q: string, cb: (e: Error | null) => void) => void }, done: (e: Error | null, c: unknown) => void) => conn.query('SET jit = off', (e) => done(e, conn)) },
+    });
+    cleanups.push(() => noJitDb.destroy());
     const intake: IntakeOptions = { authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP };
     type Answer = { ms: number; uprns: Set<string>; rows: number };
     const redline = async (s: Site, params: SelectionParams): Promise<Answer> => {
@@ -307,9 +317,9 @@ async function main() {
       const ms = msSince(t);
       return { ms, uprns: new Set([...sel.recipients, ...sel.excluded].map((r) => String(r.uprn))), rows: sel.recipients.length + sel.excluded.length };
     };
-    const floor = async (s: Site, radiusM: number): Promise<Answer & { pp: number }> => {
+    const floor = async (s: Site, radiusM: number, on: Knex = db): Promise<Answer & { pp: number }> => {
       const t = process.hrtime.bigint();
-      const { rows } = await db.raw<{ rows: FloorRow[] }>(FLOOR_SQL, [s.ewkb, radiusM]);
+      const { rows } = await on.raw<{ rows: FloorRow[] }>(FLOOR_SQL, [s.ewkb, radiusM]);
       const ms = msSince(t);
       // PP parent shells lead to their flats but get no letter in Redline
       const letters = rows.filter((r) => r.classification !== 'PP');
@@ -326,7 +336,8 @@ async function main() {
     const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((u) => b.has(u));
 
     const results: Array<{
-      radiusM: number; redline: Summary; floor: Summary; http: Summary; ratioP50: number; ratioP95: number; httpRatioP50: number; httpRatioP95: number;
+      radiusM: number; redline: Summary; floor: Summary; floorNoJit: Summary; http: Summary; ratioP50: number; ratioP95: number;
+      noJitRatioP50: number; noJitRatioP95: number; httpRatioP50: number; httpRatioP95: number;
       met: boolean; recipientsMean: number; recipientsMax: number; ppParentsMean: number; answersCompared: number; mismatches: number; mismatchExamples: unknown[];
     }> = [];
     for (const radiusM of RADII) {
@@ -336,10 +347,12 @@ async function main() {
       for (const [i, s] of sites.entries()) {
         await redline(s, params);
         await floor(s, radiusM);
+        await floor(s, radiusM, noJitDb);
         await httpPreview(bodies[i]!);
       }
       const aMs: number[] = [];
       const bMs: number[] = [];
+      const cMs: number[] = [];
       const hMs: number[] = [];
       const counts: number[] = [];
       const pps: number[] = [];
@@ -347,25 +360,28 @@ async function main() {
       let compared = 0;
       for (let r = 0; r < ROUNDS; r++) {
         for (const [i, s] of sites.entries()) {
-          // the order rotates site by site and round by round: A B H, B H A, H A B
-          const order = (i + r) % 3;
+          // the order rotates site by site and round by round: A B C H, B C H A, C H A B, H A B C
+          const order = (i + r) % 4;
           let a: Answer | undefined;
           let b: (Answer & { pp: number }) | undefined;
+          let c: Answer | undefined;
           let h: Answer | undefined;
-          for (let k = 0; k < 3; k++) {
-            const which = (order + k) % 3;
+          for (let k = 0; k < 4; k++) {
+            const which = (order + k) % 4;
             if (which === 0) a = await redline(s, params);
             else if (which === 1) b = await floor(s, radiusM);
+            else if (which === 2) c = await floor(s, radiusM, noJitDb);
             else h = await httpPreview(bodies[i]!);
           }
           aMs.push(a!.ms);
           bMs.push(b!.ms);
+          cMs.push(c!.ms);
           hMs.push(h!.ms);
           if (r === 0) {
             counts.push(a!.rows);
             pps.push(b!.pp);
             compared++;
-            if (!sameSet(a!.uprns, b!.uprns) || !sameSet(h!.uprns, b!.uprns)) {
+            if (!sameSet(a!.uprns, b!.uprns) || !sameSet(h!.uprns, b!.uprns) || !sameSet(c!.uprns, b!.uprns)) {
               mismatches.push({
                 site: s.id, redline: a!.uprns.size, floor: b!.uprns.size, http: h!.uprns.size,
                 onlyRedline: [...a!.uprns].filter((u) => !b!.uprns.has(u)).slice(0, 10),
@@ -377,10 +393,12 @@ async function main() {
       }
       const A = summarise(aMs);
       const B = summarise(bMs);
+      const C = summarise(cMs);
       const H = summarise(hMs);
       const res = {
-        radiusM, redline: A, floor: B, http: H,
+        radiusM, redline: A, floor: B, floorNoJit: C, http: H,
         ratioP50: round(A.p50 / B.p50, 2), ratioP95: round(A.p95 / B.p95, 2),
+        noJitRatioP50: round(A.p50 / C.p50, 2), noJitRatioP95: round(A.p95 / C.p95, 2),
         httpRatioP50: round(H.p50 / B.p50, 2), httpRatioP95: round(H.p95 / B.p95, 2),
         met: A.p50 / B.p50 <= 1.5 && A.p95 / B.p95 <= 2,
         recipientsMean: round(counts.reduce((x, y) => x + y, 0) / counts.length, 1), recipientsMax: Math.max(...counts),
@@ -388,18 +406,45 @@ async function main() {
         answersCompared: compared, mismatches: mismatches.length, mismatchExamples: mismatches.slice(0, 10),
       };
       results.push(res);
-      log(`radius ${radiusM} m: Redline p50 ${A.p50} / p95 ${A.p95} ms; floor p50 ${B.p50} / p95 ${B.p95} ms; ratio ${res.ratioP50} / ${res.ratioP95}; HTTP p50 ${H.p50} / p95 ${H.p95} ms; mismatches ${mismatches.length}`);
+      log(
+        `radius ${radiusM} m: Redline p50 ${A.p50} / p95 ${A.p95} ms; floor p50 ${B.p50} / p95 ${B.p95} ms; ratio ${res.ratioP50} / ${res.ratioP95}; ` +
+          `floor without JIT p50 ${C.p50} / p95 ${C.p95} ms; HTTP p50 ${H.p50} / p95 ${H.p95} ms; mismatches ${mismatches.length}`,
+      );
       for (const m of mismatches.slice(0, 3)) log(`  mismatch at site ${m.site}: ${JSON.stringify(m)}`);
     }
 
+    // where an HTTP preview's time goes, measured in-process step by step (not interleaved: for orientation)
+    log('breakdown of POST /api/neighbours/preview at 50 m, in-process, first 200 sites');
+    const steps: Record<string, number[]> = {
+      'auth: userForToken (SELECT + UPDATE last_used_at)': [], 'intake: site_intake.sql': [], 'select (Redline\'s selection)': [], 'JSON.stringify': [], 'HTTP request, whole': [],
+    };
+    const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+      const t = process.hrtime.bigint();
+      const v = await f();
+      steps[name]!.push(msSince(t));
+      return v;
+    };
+    const params50 = SelectionParams.parse({ radiusM: 50 });
+    for (const s of sites.slice(0, 200)) {
+      await time('auth: userForToken (SELECT + UPDATE last_used_at)', () => userForToken(db, token));
+      const site = await time('intake: site_intake.sql', () => intakeSite(db, s.geojson, { ...intake, crs: 'EPSG:27700' }));
+      const sel = await time('select (Redline\'s selection)', () => select(db, site.ewkb, params50, intake));
+      await time('JSON.stringify', () => JSON.stringify(sel));
+      await time('HTTP request, whole', () => post(JSON.stringify({ site: s.geojson, siteCrs: 'EPSG:27700', selection: { radiusM: 50 } })));
+    }
+    const breakdown = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarise(v)]));
+
     const rows: Array<Array<string | number>> = [
-      ['radius', 'recipients mean/max', 'Redline p50', 'p95', 'floor p50', 'p95', 'ratio p50', 'ratio p95', 'target met', 'HTTP p50', 'p95', 'HTTP/floor p50', 'p95', 'mismatches'],
+      ['radius', 'recipients mean/max', 'Redline p50', 'p95', 'floor p50', 'p95', 'ratio p50', 'ratio p95', 'target met',
+        'floor no-JIT p50', 'p95', 'ratio p50', 'p95', 'HTTP p50', 'p95', 'HTTP/floor p50', 'p95', 'mismatches'],
       ...results.map((r) => [
         `${r.radiusM} m`, `${r.recipientsMean} / ${r.recipientsMax}`, r.redline.p50, r.redline.p95, r.floor.p50, r.floor.p95, r.ratioP50, r.ratioP95,
-        r.met ? 'yes' : 'NO', r.http.p50, r.http.p95, r.httpRatioP50, r.httpRatioP95, r.mismatches,
+        r.met ? 'yes' : 'NO', r.floorNoJit.p50, r.floorNoJit.p95, r.noJitRatioP50, r.noJitRatioP95, r.http.p50, r.http.p95, r.httpRatioP50, r.httpRatioP95, r.mismatches,
       ]),
     ];
-    console.log(`\nB2 neighbour selection, ms (targets: Redline/floor p50 ≤ 1.5×, p95 ≤ 2×; ${sites.length} sites × ${ROUNDS} rounds per radius)\n` + table(rows));
+    console.log(`\nB2 neighbour selection, ms (targets: Redline/floor p50 ≤ 1.5×, p95 ≤ 2×; ${sites.length} sites × ${ROUNDS} round(s) per radius)\n` + table(rows));
+    console.log('\nPOST /api/neighbours/preview at 50 m, step by step (in-process, first 200 sites), ms\n' +
+      table([['step', 'p50', 'p95', 'mean'], ...Object.entries(breakdown).map(([k, v]) => [k, v.p50, v.p95, v.mean])]));
     const file = writeResults('neighbours', {
       benchmark: 'B2 (tests/bench/neighbours.ts)',
       at: new Date().toISOString(),
@@ -414,6 +459,7 @@ async function main() {
       },
       floorSql: FLOOR_SQL.trim(),
       results,
+      httpBreakdownAt50m: breakdown,
       totalSeconds: round((Date.now() - started) / 1000, 1),
     });
     console.log(`\nresults written to ${file}`);

@@ -84,6 +84,9 @@ const FLATS = [1, 2, 3, 4, 5, 6].map((k) =>
 );
 const PARENT2 = addr({ uprn: 3100, classification: 'PP', lines: ['Iris Court', '9 Block Road', 'London'], x: O3[0] + 200, y: O3[1] + 15 });
 const FLATS2 = [1, 2, 3].map((k) => addr({ uprn: 3100 + k, parent: 3100, classification: 'RD06', lines: [`Flat ${k}`, 'Iris Court', '9 Block Road', 'London'], x: O3[0] + 200, y: O3[1] + 15 }));
+// a house (not a parent shell) with two annexes under it, 100 m from the site
+const HOUSE = addr({ uprn: 3200, classification: 'RD02', lines: ['The Lodge', '20 Block Road', 'London'], x: O3[0] + 130, y: O3[1] + 15 });
+const ANNEXES = [1, 2].map((k) => addr({ uprn: 3200 + k, parent: 3200, classification: 'RD07', lines: [`Annex ${k}`, 'The Lodge', '20 Block Road', 'London'], x: O3[0] + 125 + 10 * k, y: O3[1] + 20 }));
 
 // S4 the site's own addresses: the case's UPRN geocoded 2 m outside the red line, and a point inside it
 const O4 = [534500, 179000] as const;
@@ -309,6 +312,17 @@ describe('with the fixture addresses and outlines loaded', () => {
       expect(p.recipients.some((r) => r.uprn === PARENT.uprn)).toBe(false);
     });
 
+    it('a building whose parent is an address itself (not a PP shell): choosing one annex brings the house and the other annex', async () => {
+      const p = await preview(polygon(S3), { add: [{ uprn: ANNEXES[0]!.uprn, reason: 'Shares the drive' }] });
+      expect(uprns(p.recipients)).toEqual([HOUSE.uprn, ANNEXES[0]!.uprn, ANNEXES[1]!.uprn]);
+      expect(byUprn(p, HOUSE.uprn).reasons).toEqual([{ mode: 'same-building', detail: `in the same building as UPRN ${ANNEXES[0]!.uprn}, which was selected`, distanceM: 100 }]);
+      expect(byUprn(p, ANNEXES[1]!.uprn).reasons[0]!.detail).toBe(`in the same building as UPRN ${ANNEXES[0]!.uprn}, which was selected`);
+      // and choosing the house brings both annexes, through the house
+      const q = await preview(polygon(S3), { add: [{ uprn: HOUSE.uprn, reason: 'Owner asked' }] });
+      expect(uprns(q.recipients)).toEqual([HOUSE.uprn, ANNEXES[0]!.uprn, ANNEXES[1]!.uprn]);
+      for (const a of ANNEXES) expect(byUprn(q, a.uprn).reasons[0]!.detail).toBe(`in the same building as UPRN ${HOUSE.uprn}, which was selected`);
+    });
+
     it('adding one flat by hand brings its building-mates, not the parent', async () => {
       const p = await preview(polygon(S3), { add: [{ uprn: 3102, reason: 'Asked at the counter' }] });
       expect(uprns(p.recipients)).toEqual([3101, 3102, 3103]);
@@ -372,6 +386,17 @@ describe('with the fixture addresses and outlines loaded', () => {
       expect(got.has(A5.cornerPast50.uprn)).toBe(false);
       const wider = await preview(polygon(S5), { radiusM: 50.011 });
       expect(new Set(wider.recipients.map((r) => r.uprn)).has(A5.past50.uprn)).toBe(true);
+    });
+
+    it('gives the same answers call after call (a prepared statement, soon with a generic plan, on each pooled connection)', async () => {
+      const first = await preview(polygon(S5), { radiusM: 50 });
+      // 25 calls over a pool of at most 4 connections: at least one runs the statement 7 times (PostgreSQL plans the first 5)
+      for (let i = 0; i < 25; i++) {
+        const radiusM = i % 2 ? 50 : 50.011;
+        const p = await preview(polygon(S5), { radiusM });
+        if (radiusM === 50) expect(p.recipients).toEqual(first.recipients);
+        else expect(uprns(p.recipients)).toEqual([...uprns(first.recipients), A5.past50.uprn, A5.cornerPast50.uprn].sort((a, b) => a - b));
+      }
     });
 
     it('manual additions and removals carry their reasons; removal wins and is listed; an unknown UPRN is notFound', async () => {

@@ -1,5 +1,6 @@
 /** Neighbour notification: who gets a letter and every reason why; ad hoc previews and stored, audited runs on a
  *  case, with what changed since the previous run; recipients as mail-merge CSV and GeoJSON. */
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
@@ -23,8 +24,11 @@ export const SelectionParams = z
   });
 export type SelectionParams = z.infer<typeof SelectionParams>;
 
+type Mode = 'adjoining' | 'radius' | 'polygon' | 'manual';
+
+/** A row of sql/queries/neighbour_selection.sql: the data versions (first), or one reason an address was chosen. */
 interface SelectionRow {
-  uprn: number;
+  uprn: number | null;
   parent_uprn: number | null;
   address_lines: string[];
   postcode: string | null;
@@ -32,8 +36,11 @@ interface SelectionRow {
   x: number;
   y: number;
   distance_m: number;
-  reasons: Array<{ mode: string; propertyId: number | null; viaUprn: number | null; distanceM: number }>;
-  excluded: 'site' | 'removed' | null;
+  mode: Mode | 'same-building';
+  property_id: number | null;
+  reason_distance_m: number | null;
+  address_version: number | null;
+  property_version: number | null;
 }
 
 export interface Recipient {
@@ -50,18 +57,18 @@ export interface Recipient {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-function describeReason(r: SelectionRow['reasons'][number], params: SelectionParams, tol: number): string {
-  switch (r.mode) {
+function describeReason(mode: SelectionRow['mode'], distanceM: number, uprn: number, viaUprn: number | null, params: SelectionParams, tol: number): string {
+  switch (mode) {
     case 'adjoining':
-      return `in a property whose outline is ${round2(r.distanceM)} m from the red line (adjoining within ${tol} m)`;
+      return `in a property whose outline is ${distanceM} m from the red line (adjoining within ${tol} m)`;
     case 'radius':
-      return `${round2(r.distanceM)} m from the red line, within the ${params.radiusM} m radius`;
+      return `${distanceM} m from the red line, within the ${params.radiusM} m radius`;
     case 'polygon':
       return 'inside the area drawn by the officer';
+    case 'manual':
+      return `added by hand: ${params.add.find((a) => a.uprn === uprn)?.reason ?? ''}`;
     case 'same-building':
-      return `in the same building as UPRN ${r.viaUprn}, which was selected`;
-    default:
-      return r.mode;
+      return `in the same building as UPRN ${viaUprn}, which was selected`;
   }
 }
 
@@ -75,51 +82,121 @@ export interface Selection {
   propertyVersion: number;
 }
 
-export async function select(db: Knex, siteEwkb: string, params: SelectionParams, intake: IntakeOptions, siteUprns: number[] = []): Promise<Selection> {
-  const versions = await db('reference_dataset').select('id', 'data_version');
-  const addressVersion = versions.find((v) => v.id === 'address')?.data_version ?? 0;
-  const propertyVersion = versions.find((v) => v.id === 'property')?.data_version ?? 0;
-  if (addressVersion === 0) {
-    throw new AppError('ADDRESSES_NOT_LOADED', 'No address points are loaded, so Redline cannot say who to notify. Load them with npm run redline -- address:load.', {});
+/** The statement with only the blocks of the modes asked for (see the header of neighbour_selection.sql). */
+const MODE_BLOCK = /\/\*(adjoining|radius|polygon|manual)\*\/([\s\S]*?)\/\*end \1\*\//g;
+const statements = new Map<string, string>();
+function selectionSql(modes: Mode[]): string {
+  const key = modes.join(',');
+  let sql = statements.get(key);
+  if (sql === undefined) {
+    sql = sqlQuery('neighbour_selection').replace(MODE_BLOCK, (_block, mode: Mode, body: string) => (modes.includes(mode) ? body : ''));
+    statements.set(key, sql);
   }
-  const polygon = params.polygon === undefined ? null : (await intakeSite(db, params.polygon, { ...intake, crs: params.crs, crossBoundary: true })).ewkb;
+  return sql;
+}
+
+/**
+ * Runs the selection as a named prepared statement on a connection of the pool (outside a transaction): PostgreSQL
+ * then parses and plans it once per connection and mode combination, not on every call. (The plan does not depend on
+ * the site: the red line is a materialised CTE, so the same plan serves every site and radius.)
+ */
+async function runSelection(db: Knex, sql: string, bindings: Record<string, unknown>): Promise<SelectionRow[]> {
+  if (db.isTransaction) return (await db.raw<{ rows: SelectionRow[] }>(sql, bindings)).rows;
+  const native = db.raw(sql, bindings).toSQL().toNative();
+  const name = `redline_neighbours_${crypto.createHash('sha1').update(native.sql).digest('hex').slice(0, 16)}`;
+  const conn = await db.client.acquireConnection();
+  try {
+    return (await conn.query({ name, text: native.sql, values: native.bindings })).rows as SelectionRow[];
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
+
+function addressesNotLoaded(): AppError {
+  return new AppError('ADDRESSES_NOT_LOADED', 'No address points are loaded, so Redline cannot say who to notify. Load them with npm run redline -- address:load.', {});
+}
+
+export async function select(db: Knex, siteEwkb: string, params: SelectionParams, intake: IntakeOptions, siteUprns: number[] = []): Promise<Selection> {
+  let polygon: string | null = null;
+  if (params.polygon !== undefined) {
+    // without addresses there is nothing to say about the drawn area either: say that first
+    const loaded = await db('reference_dataset').where({ id: 'address' }).first('data_version');
+    if (!loaded?.data_version) throw addressesNotLoaded();
+    polygon = (await intakeSite(db, params.polygon, { ...intake, crs: params.crs, crossBoundary: true })).ewkb;
+  }
   const tol = typeof params.adjoining === 'object' ? params.adjoining.toleranceM : 1;
-  const { rows } = await db.raw<{ rows: SelectionRow[] }>(sqlQuery('neighbour_selection'), {
+  const modes: Mode[] = [];
+  if (params.adjoining) modes.push('adjoining');
+  if (params.radiusM !== undefined) modes.push('radius');
+  if (polygon !== null) modes.push('polygon');
+  if (params.add.length) modes.push('manual');
+  const rows = await runSelection(db, selectionSql(modes), {
     site: siteEwkb,
-    adjoining: Boolean(params.adjoining),
     toleranceM: tol,
     radiusM: params.radiusM ?? null,
     polygon,
     add: params.add.map((a) => a.uprn),
-    remove: params.remove.map((r) => r.uprn),
-    siteUprns,
   });
+  const head = rows[0];
+  const addressVersion = head && head.uprn === null ? head.address_version ?? 0 : 0;
+  const propertyVersion = head && head.uprn === null ? head.property_version ?? 0 : 0;
+  if (addressVersion === 0) throw addressesNotLoaded();
+
+  // the chosen addresses, and for each building (parent UPRN, or the address's own) the nearest chosen address in it
+  // (by the distance its reason is about, then UPRN): the one the building's other addresses came through
+  const chosen = new Set<number>();
+  const via = new Map<number, { uprn: number; d: number }>();
+  for (const r of rows) {
+    if (r.uprn === null || r.mode === 'same-building') continue;
+    chosen.add(r.uprn);
+    const key = r.parent_uprn ?? r.uprn;
+    const d = r.reason_distance_m ?? r.distance_m;
+    const best = via.get(key);
+    if (!best || d < best.d || (d === best.d && r.uprn < best.uprn)) via.set(key, { uprn: r.uprn, d });
+  }
+  // one entry per address, in the statement's order (nearest first); a parent shell (AddressBase class PP: the
+  // building, not a delivery point) leads to its flats but gets no letter
+  const entries = new Map<number, SelectionRow[]>();
+  for (const r of rows) {
+    if (r.uprn === null || r.classification === 'PP' || (r.mode === 'same-building' && chosen.has(r.uprn))) continue;
+    const list = entries.get(r.uprn);
+    if (list) list.push(r);
+    else entries.set(r.uprn, [r]);
+  }
+  const site = new Set(siteUprns);
+  const removed = new Map(params.remove.map((x) => [x.uprn, x.reason]));
   const recipients: Recipient[] = [];
   const excluded: Selection['excluded'] = [];
-  for (const r of rows) {
-    if (r.excluded) {
-      excluded.push({
-        uprn: r.uprn, addressLines: r.address_lines,
-        because: r.excluded === 'site' ? "the site's own address (the applicant is told separately)" : `removed by hand: ${params.remove.find((x) => x.uprn === r.uprn)?.reason ?? ''}`,
-      });
+  for (const [uprn, reasonRows] of entries) {
+    const r = reasonRows[0]!;
+    // the site's own: the case's UPRNs, and address points inside or on the red line
+    if (r.distance_m === 0 || site.has(uprn)) {
+      excluded.push({ uprn, addressLines: r.address_lines, because: "the site's own address (the applicant is told separately)" });
+      continue;
+    }
+    if (removed.has(uprn)) {
+      excluded.push({ uprn, addressLines: r.address_lines, because: `removed by hand: ${removed.get(uprn) ?? ''}` });
       continue;
     }
     recipients.push({
       number: recipients.length + 1,
-      uprn: r.uprn,
+      uprn,
       parentUprn: r.parent_uprn,
       addressLines: r.address_lines,
       postcode: r.postcode,
       distanceM: round2(r.distance_m),
-      reasons: r.reasons
-        .sort((a, b) => a.mode.localeCompare(b.mode))
-        .map((x) => ({ mode: x.mode, detail: x.mode === 'manual' ? `added by hand: ${params.add.find((a) => a.uprn === r.uprn)?.reason ?? ''}` : describeReason(x, params, tol), distanceM: round2(x.distanceM) })),
+      reasons: reasonRows
+        .map((x) => {
+          const distanceM = round2(x.reason_distance_m ?? x.distance_m);
+          const viaUprn = x.mode === 'same-building' ? via.get(x.parent_uprn ?? uprn)?.uprn ?? null : null;
+          return { mode: x.mode, detail: describeReason(x.mode, distanceM, uprn, viaUprn, params, tol), distanceM };
+        })
+        .sort((a, b) => a.mode.localeCompare(b.mode)),
       x: r.x,
       y: r.y,
     });
   }
-  const known = new Set(rows.map((r) => r.uprn));
-  const notFound = params.add.map((a) => a.uprn).filter((u) => !known.has(u));
+  const notFound = params.add.map((a) => a.uprn).filter((u) => !entries.has(u));
   const unaddressed = params.adjoining
     ? ((await db.raw(
         `SELECT p.id AS "propertyId", p.source_ref AS reference, p.name, round(ST_Distance(p.geom, s.g)::numeric, 2)::float8 AS "distanceM"
