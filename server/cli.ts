@@ -19,6 +19,9 @@
  *              [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
  *                                 load or refresh a layer from GeoPackage, zipped Shapefile, GeoJSON or CSV
  *   layer:load-demo [--force]     load the bundled Southwark layers (done on first start with demo data)
+ *   authority:sci [--file policy.json]
+ *                                 show, or set, the publicity the authority's Statement of Community Involvement adds
+ *                                 to the statutory minimum: { name, lettersAlways, siteNoticeForMajors, pressForMajors, letterRadiusM }
  *   address:load --file F         load or replace the address points (CSV with OS Open UPRN / AddressBase-style
  *                                 columns, GeoJSON or GeoPackage)
  *   property:load --file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]
@@ -42,6 +45,18 @@ import { listLayers, parseDefinition, upsertDefinition } from './modules/layers/
 import { loadLayer, type LoadReport } from './modules/layers/loader.ts';
 import { loadDemoLayers } from './seed/layers.ts';
 import { loadAddresses, loadProperties } from './modules/addresses/loader.ts';
+import { writeAudit } from './modules/audit/audit.ts';
+
+/** The authority's Statement of Community Involvement policy (server/domain/publicity.ts SciPolicy). */
+const SciPolicySchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    lettersAlways: z.boolean().optional(),
+    siteNoticeForMajors: z.boolean().optional(),
+    pressForMajors: z.boolean().optional(),
+    letterRadiusM: z.number().positive().max(1000).optional(),
+  })
+  .strict();
 
 function formatLoadReport(r: LoadReport): string {
   const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
@@ -63,6 +78,7 @@ const USAGE = `Usage: npm run redline -- <command> [options]
   layer:load --layer ID --file F [--file F2 …] [--reference FIELD] [--name FIELD] [--map target=SOURCE …]
              [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
   layer:load-demo [--force]
+  authority:sci [--file policy.json]
   address:load --file F
   property:load --file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]
 `;
@@ -191,6 +207,21 @@ async function main(argv: string[]): Promise<number> {
       case 'layer:load-demo':
         for (const r of await loadDemoLayers(db, { force: values.force, actor, onProgress: (m) => process.stdout.write(`  ${m}\n`) })) process.stdout.write(formatLoadReport(r));
         break;
+      case 'authority:sci': {
+        const file = values.file?.[0];
+        const row = await db('authority').where({ code: config.REDLINE_AUTHORITY }).first('id', 'sci_policy');
+        if (file) {
+          const parsed = SciPolicySchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+          if (!parsed.success) throw new UsageError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+          await db.transaction(async (trx) => {
+            await trx('authority').where({ id: row.id }).update({ sci_policy: JSON.stringify(parsed.data) });
+            await writeAudit(trx, { actor, action: 'authority.sci.update', entityType: 'authority', entityId: row.id, before: row.sci_policy, after: parsed.data });
+          });
+          process.stdout.write(`Statement of Community Involvement policy set for ${config.REDLINE_AUTHORITY}\n`);
+        }
+        process.stdout.write(JSON.stringify(file ? (await db('authority').where({ id: row.id }).first('sci_policy')).sci_policy : row.sci_policy, null, 2) + '\n');
+        break;
+      }
       case 'address:load':
       case 'property:load': {
         const file = values.file?.[0];

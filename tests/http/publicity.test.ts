@@ -1,6 +1,11 @@
 /** A case's publicity through the API: derived from the case, its site and its stored constraint check, with the
  *  events recorded and the dates that follow (the rules themselves are tested in tests/unit/publicity.test.ts). */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../server/config/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
@@ -92,4 +97,53 @@ describe('GET /api/cases/:id/publicity', () => {
     expect(kind.body.error.details.issues[0].path).toBe('body.kind');
     await t.as('enforcement').post(`/api/cases/${id}/publicity-events`).send({ kind: 'site-notice', date: '2026-10-02' }).expect(403);
   });
+});
+
+describe("the authority's Statement of Community Involvement (npm run redline -- authority:sci)", () => {
+  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'cli.ts'), ...args], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('adds letters to every application once the policy says "letters always", and refuses a malformed policy', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-sci-'));
+    try {
+      const id = await application();
+      const none = path.join(dir, 'none.json');
+      fs.writeFileSync(none, JSON.stringify({ name: 'Test SCI' }));
+      expect((await cli(['authority:sci', '--file', none])).code).toBe(0);
+      const before = await t.as('officer').get(`/api/cases/${id}/publicity`).expect(200);
+      expect(before.body.publicity.requirements.some((r: { source: string }) => r.source === 'sci')).toBe(false);
+
+      const always = path.join(dir, 'always.json');
+      fs.writeFileSync(always, JSON.stringify({ name: 'Test SCI', lettersAlways: true }));
+      const set = await cli(['authority:sci', '--file', always]);
+      expect(set.code).toBe(0);
+      expect(set.stdout).toContain('"lettersAlways": true');
+      const after = await t.as('officer').get(`/api/cases/${id}/publicity`).expect(200);
+      const sci = after.body.publicity.requirements.filter((r: { source: string }) => r.source === 'sci');
+      expect(sci.map((r: { kind: string }) => r.kind)).toEqual(['neighbour-letters']);
+      const [audited] = await t.db('audit_log').where({ action: 'authority.sci.update' }).count({ n: '*' });
+      expect(Number(audited!.n)).toBe(2);
+
+      const bad = path.join(dir, 'bad.json');
+      fs.writeFileSync(bad, JSON.stringify({ lettersAlways: 'yes' }));
+      const refused = await cli(['authority:sci', '--file', bad]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('lettersAlways');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
