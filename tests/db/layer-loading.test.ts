@@ -5,7 +5,7 @@
  * member, planning.data.gov.uk entity GeoJSON and CSV (tests/fixtures/planning-data, see SOURCES.md), bad files,
  * invalid geometry, atomic reloads, and the real Southwark layers end to end.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { createDb } from '../../server/db/knex.ts';
 import { loadLayer, reapStagingTables, type LoadReport, type LoadSource } from '../../server/modules/layers/loader.ts';
 import { demoLayerSources, loadDemoLayers } from '../../server/seed/layers.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const t: TestApp = await startTestApp();
 /** a second pool, for holding locks while the app's pool works */
@@ -566,21 +567,8 @@ describe('a reload is atomic', () => {
 // ---------------------------------------------------------------- defining local layers: API and CLI
 
 describe('local layers through the API and the CLI', () => {
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'cli.ts'), ...args], {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(t.url, args);
+
 
   it('adds a local layer with POST /api/layers: stored, listed, audited, with no data yet', async () => {
     const body = await defineLayer('api-layer', { kind: 'within', distanceM: 25 });

@@ -1,12 +1,11 @@
 /** A case's publicity through the API: derived from the case, its site and its stored constraint check, with the
  *  events recorded and the dates that follow (the rules themselves are tested in tests/unit/publicity.test.ts). */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../server/config/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { runCli } from '../helpers/cli.ts';
 
 let t: TestApp;
 const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]] });
@@ -100,21 +99,8 @@ describe('GET /api/cases/:id/publicity', () => {
 });
 
 describe("the authority's Statement of Community Involvement (npm run redline -- authority:sci)", () => {
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'cli.ts'), ...args], {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: t.url, LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(t.url, args);
+
 
   it('adds letters to every application once the policy says "letters always", and refuses a malformed policy', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-sci-'));

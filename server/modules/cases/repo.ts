@@ -1,6 +1,7 @@
 /** Case storage (knex). Only this file and sql/queries/*.sql know the table layout. */
 import type { Knex } from 'knex';
 import { sqlQuery } from '../../db/queries.ts';
+import { AppError } from '../../errors.ts';
 
 export const CASE_COLUMNS = [
   'c.id', 'c.authority_id as authorityId', 'c.kind', 'c.reference', 'c.application_type as applicationType', 'c.breach_type as breachType',
@@ -206,6 +207,20 @@ export async function siteVersions(db: Q, caseId: number, srid: number): Promise
     .where('s.case_id', caseId)
     .orderBy('s.id', 'desc')
     .select(siteColumns(db, srid));
+}
+
+/** The case's current site as hex EWKB (with its id and the case's UPRNs), for work done on it: a missing case
+ *  is CASE_NOT_FOUND, a case without a site SITE_NOT_SET saying what it is needed for. */
+export async function currentSiteForWork(db: Q, authorityId: number, caseId: number, purpose: string): Promise<{ id: number; uprns: number[]; ewkb: string }> {
+  const site = await db('case_site as s')
+    .join('case_record as c', 'c.id', 's.case_id')
+    .where({ 's.case_id': caseId, 'c.authority_id': authorityId })
+    .whereNull('s.superseded_at')
+    .first('s.id', 'c.uprns', db.raw("encode(ST_AsEWKB(s.geom), 'hex') AS ewkb"));
+  if (site) return site;
+  const exists = await db('case_record').where({ id: caseId, authority_id: authorityId }).first('id');
+  if (!exists) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
+  throw new AppError('SITE_NOT_SET', `The case has no site yet: plot it before ${purpose}.`, { id: caseId });
 }
 
 export async function currentSiteSummary(db: Q, caseId: number) {

@@ -5,17 +5,13 @@ import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { STAFF_ROLES, etagOf, versionFromIfMatch } from '../../domain/cases.ts';
 import { AppError } from '../../errors.ts';
+import { intId } from '../../http/params.ts';
 import * as svc from './service.ts';
 import { CreateCase, CrsQuery, ListQuery, NearbyQuery, SiteBody, SiteQuery, UpdateCase } from './schema.ts';
 
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 
-const caseId = (raw: string | string[] | undefined) => {
-  const id = Number(raw);
-  // ids are int4: a larger number would be a database error, not a missing case
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError('CASE_NOT_FOUND', `"${raw}" is not a case id.`, { id: raw ?? null });
-  return id;
-};
+const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
 
 function ifMatch(header: string | undefined): number | null {
   if (header === undefined) return null;

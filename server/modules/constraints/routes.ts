@@ -5,7 +5,7 @@ import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { STAFF_ROLES } from '../../domain/cases.ts';
-import { AppError } from '../../errors.ts';
+import { intId } from '../../http/params.ts';
 import { intakeSite } from '../geometry/intake.ts';
 import { createStoredCheck, decideHit, getStoredCheck, listStoredChecks, rerunStoredCheck, runCheck } from './service.ts';
 
@@ -20,11 +20,7 @@ const CheckQuery = z.object({
 const StoredBody = z.object({ layers: LayerIds }).strict();
 const Decision = z.object({ decision: z.enum(['confirmed', 'dismissed']), reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(2000) }).strict();
 
-const idParam = (raw: string | string[] | undefined, code: 'CASE_NOT_FOUND' | 'CHECK_NOT_FOUND' | 'HIT_NOT_FOUND', what: string) => {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError(code, `"${raw}" is not a ${what} id.`, { id: raw ?? null });
-  return id;
-};
+const idParam = intId;
 
 export function constraintRoutes(ctx: AppContext) {
   const r = Router();

@@ -6,6 +6,7 @@ import { sqlQuery } from '../../db/queries.ts';
 import { buildReport, diffReports, type CheckRow, type ConstraintReport, type LayerInfo } from '../../domain/constraints.ts';
 import { listLayers } from '../layers/definitions.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
+import { currentSiteForWork } from '../cases/repo.ts';
 
 async function layersFor(db: Knex | Knex.Transaction, ids?: string[]): Promise<LayerInfo[]> {
   const rows = await listLayers(db, ids);
@@ -117,16 +118,7 @@ async function storeCheck(
 }
 
 export async function createStoredCheck(db: Knex, authorityId: number, caseId: number, actor: Actor, layerIds?: string[], requestId?: string) {
-  const site = await db('case_site as s')
-    .join('case_record as c', 'c.id', 's.case_id')
-    .where({ 's.case_id': caseId, 'c.authority_id': authorityId })
-    .whereNull('s.superseded_at')
-    .first('s.id', db.raw("encode(ST_AsEWKB(s.geom), 'hex') AS ewkb"));
-  if (!site) {
-    const exists = await db('case_record').where({ id: caseId, authority_id: authorityId }).first('id');
-    if (!exists) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
-    throw new AppError('SITE_NOT_SET', 'The case has no site yet: plot it before checking constraints.', { id: caseId });
-  }
+  const site = await currentSiteForWork(db, authorityId, caseId, 'checking constraints');
   const report = await runCheck(db, site.ewkb, layerIds);
   const id = await db.transaction((trx) => storeCheck(trx, caseId, site.id, site.ewkb, report, actor, null, requestId));
   return getStoredCheck(db, authorityId, caseId, id);

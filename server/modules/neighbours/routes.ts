@@ -10,6 +10,7 @@ import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { STAFF_ROLES } from '../../domain/cases.ts';
 import { AppError } from '../../errors.ts';
+import { intId } from '../../http/params.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import { loadAddresses, loadProperties } from '../addresses/loader.ts';
 import { createRun, getRun, listRuns, recipientsCsv, recipientsGeoJson, select, SelectionParams } from './service.ts';
@@ -27,11 +28,7 @@ const UploadQuery = z.object({
   repair: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 }).strict();
 
-const idOf = (raw: string | string[] | undefined, code: 'CASE_NOT_FOUND' | 'RUN_NOT_FOUND', what: string) => {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError(code, `"${raw}" is not a ${what} id.`, { id: raw ?? null });
-  return id;
-};
+const idOf = intId;
 
 function parseSelection(raw: unknown) {
   const r = SelectionParams.safeParse(raw ?? {});

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { sqlQuery } from '../../db/queries.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
+import { currentSiteForWork } from '../cases/repo.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 
 const Uprn = z.number().int().positive().max(999_999_999_999);
@@ -211,16 +212,7 @@ export async function select(db: Knex, siteEwkb: string, params: SelectionParams
 }
 
 export async function createRun(db: Knex, authorityId: number, caseId: number, params: SelectionParams, intake: IntakeOptions, actor: Actor, requestId?: string) {
-  const site = await db('case_site as s')
-    .join('case_record as c', 'c.id', 's.case_id')
-    .where({ 's.case_id': caseId, 'c.authority_id': authorityId })
-    .whereNull('s.superseded_at')
-    .first('s.id', 'c.uprns', db.raw("encode(ST_AsEWKB(s.geom), 'hex') AS ewkb"));
-  if (!site) {
-    const exists = await db('case_record').where({ id: caseId, authority_id: authorityId }).first('id');
-    if (!exists) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
-    throw new AppError('SITE_NOT_SET', 'The case has no site yet: plot it before selecting neighbours.', { id: caseId });
-  }
+  const site = await currentSiteForWork(db, authorityId, caseId, 'selecting neighbours');
   const selection = await select(db, site.ewkb, params, intake, site.uprns ?? []);
   const runId = await db.transaction(async (trx) => {
     const previous = await trx('notification_run').where({ case_id: caseId }).orderBy('id', 'desc').first('id');

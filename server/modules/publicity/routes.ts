@@ -5,7 +5,7 @@ import { actorOf } from '../../http/context.ts';
 import { parseBody } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { CASE_WRITERS, STAFF_ROLES } from '../../domain/cases.ts';
-import { AppError } from '../../errors.ts';
+import { intId } from '../../http/params.ts';
 import { IsoDate } from '../cases/schema.ts';
 import { casePublicity, EVENT_KINDS, recordEvent } from './service.ts';
 
@@ -13,11 +13,7 @@ import { casePublicity, EVENT_KINDS, recordEvent } from './service.ts';
 const WRITERS = CASE_WRITERS.application;
 const EventBody = z.object({ kind: z.enum(EVENT_KINDS), date: IsoDate, eia: z.boolean().optional(), notes: z.string().max(1000).optional() }).strict();
 
-const caseId = (raw: string | string[] | undefined) => {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError('CASE_NOT_FOUND', `"${raw}" is not a case id.`, { id: raw ?? null });
-  return id;
-};
+const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
 
 export function publicityRoutes(ctx: AppContext) {
   const r = Router();

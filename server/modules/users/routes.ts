@@ -5,7 +5,7 @@ import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { ROLES } from '../../domain/cases.ts';
-import { AppError } from '../../errors.ts';
+import { intId } from '../../http/params.ts';
 import { listAudit } from '../audit/audit.ts';
 import * as users from './service.ts';
 
@@ -21,18 +21,8 @@ const AuditQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 }).strict();
 
-// ids are int4: a larger number would be a database error, not a missing user or token
-const isId = (id: number) => Number.isInteger(id) && id > 0 && id <= 2_147_483_647;
-const userId = (raw: string | string[] | undefined) => {
-  const id = Number(raw);
-  if (!isId(id)) throw new AppError('USER_NOT_FOUND', `"${raw}" is not a user id.`, { id: raw ?? null });
-  return id;
-};
-const tokenId = (raw: string | string[] | undefined) => {
-  const id = Number(raw);
-  if (!isId(id)) throw new AppError('NOT_FOUND', `"${raw}" is not a token id.`, { id: raw ?? null });
-  return id;
-};
+const userId = (raw: string | string[] | undefined) => intId(raw, 'USER_NOT_FOUND', 'user');
+const tokenId = (raw: string | string[] | undefined) => intId(raw, 'NOT_FOUND', 'token');
 
 export function userRoutes(ctx: AppContext) {
   const r = Router();
