@@ -3,6 +3,7 @@
  * PRNG, percentiles and the results table / JSON file. See /work/shared/benchmarks.md for the rules:
  * Redline and a floor side by side in one run, interleaved after a warm-up, same data, answers compared.
  */
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,4 +137,28 @@ export function machine() {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
   };
+}
+
+/** A keep-alive JSON POST client for one endpoint of the app under test (one socket, like one user). */
+export function jsonPoster(port: number, path: string, token: string, timeoutMs: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const post = (body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1', port, path, method: 'POST', agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(timeoutMs, () => req.destroy(new Error('request timed out')));
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { post, close: async () => agent.destroy() };
 }

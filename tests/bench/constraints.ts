@@ -19,7 +19,6 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +34,7 @@ import { intakeSite } from '../../server/modules/geometry/intake.ts';
 import { listLayers } from '../../server/modules/layers/definitions.ts';
 import { runCheck } from '../../server/modules/constraints/service.ts';
 import { buildReport, type CheckRow, type ConstraintReport, type LayerInfo } from '../../server/domain/constraints.ts';
-import { benchDatabase, machine, msSince, round, summarise, table, writeResults, type Summary } from './common.ts';
+import { benchDatabase, machine, msSince, round, summarise, table, writeResults, type Summary, jsonPoster } from './common.ts';
 import {
   AUTHORITY_CODE, B1_LAYER_IDS, GENERATOR_VERSION, HUGE_LAYER_IDS, RAW_HUGE_LAYER_IDS, existingData, generate, type GeneratedData,
 } from './constraints-data.ts';
@@ -257,26 +256,9 @@ async function main() {
     const { token } = await createToken(db, system, user.id, 'benchmark');
     log(`Redline listening on http://127.0.0.1:${port}`);
 
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(async () => agent.destroy());
-    const post = (body: string) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1', port, path: '/api/constraints/check', method: 'POST', agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-            res.on('error', reject);
-          },
-        );
-        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
-        req.on('error', reject);
-        req.end(body);
-      });
+    const client = jsonPoster(port, '/api/constraints/check', token, REQUEST_TIMEOUT_MS);
+    cleanups.push(client.close);
+    const post = client.post;
 
     const floorDb = createDb(url, 1);
     cleanups.push(() => floorDb.destroy());

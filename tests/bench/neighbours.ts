@@ -24,7 +24,6 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import knexFactory, { type Knex } from 'knex';
@@ -36,7 +35,7 @@ import { migrateLatest } from '../../server/db/migrate.ts';
 import { createToken, createUser, userForToken } from '../../server/modules/users/service.ts';
 import { select, SelectionParams } from '../../server/modules/neighbours/service.ts';
 import { intakeSite, type IntakeOptions } from '../../server/modules/geometry/intake.ts';
-import { benchDatabase, machine, msSince, prng, round, summarise, table, writeResults, type Summary } from './common.ts';
+import { benchDatabase, machine, msSince, prng, round, summarise, table, writeResults, type Summary, jsonPoster } from './common.ts';
 
 const log = (m: string) => console.log(`[bench:neighbours] ${m}`);
 const envInt = (name: string, dflt: number, max: number) => {
@@ -280,26 +279,9 @@ async function main() {
     const system = { id: null, username: 'system:bench' };
     const user = await createUser(db, system, { username: `bench.neighbours.${Date.now()}`, role: 'officer' });
     const { token } = await createToken(db, system, user.id, 'benchmark');
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    cleanups.push(async () => agent.destroy());
-    const post = (body: string) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1', port, path: '/api/neighbours/preview', method: 'POST', agent,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-            res.on('error', reject);
-          },
-        );
-        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
-        req.on('error', reject);
-        req.end(body);
-      });
+    const client = jsonPoster(port, '/api/neighbours/preview', token, REQUEST_TIMEOUT_MS);
+    cleanups.push(client.close);
+    const post = client.post;
     log(`Redline listening on http://127.0.0.1:${port}`);
 
     // the same driver and settings as createDb, with JIT off on every connection: the floor without JIT, for information
