@@ -19,6 +19,7 @@ import { layerRoutes } from './modules/layers/routes.ts';
 import { constraintRoutes } from './modules/constraints/routes.ts';
 import { neighbourRoutes } from './modules/neighbours/routes.ts';
 import { publicityRoutes } from './modules/publicity/routes.ts';
+import { mapRoutes } from './modules/maps/routes.ts';
 import { AppError } from './errors.ts';
 
 export interface BuiltApp {
@@ -90,6 +91,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(constraintRoutes(ctx));
   app.use(neighbourRoutes(ctx));
   app.use(publicityRoutes(ctx));
+  app.use(mapRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
 

@@ -20,6 +20,8 @@ const schema = z.object({
   REDLINE_AUTHORITY: z.string().regex(/^[A-Z]{3}$/, 'must be a planning.data.gov.uk local-authority code such as SWK').default('SWK'),
   REDLINE_DEMO_DATA: bool.default(true),
   SITE_VERTEX_CAP: z.coerce.number().int().min(4).max(1_000_000).default(10_000),
+  /** the largest map image, in pixels (A3 at 300 dpi is 17.4 million) */
+  MAP_MAX_PIXELS: z.coerce.number().int().min(10_000).max(100_000_000).default(18_000_000),
   AUTHORITY_BOUNDARY_TOLERANCE_M: z.coerce.number().min(0).max(5_000).default(50),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_COOKIE_SECURE: bool.default(false),

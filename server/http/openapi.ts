@@ -22,6 +22,12 @@ const common = {
   '403': err('Signed in without a role this needs (FORBIDDEN)'),
 };
 const ALL = ROLES;
+const mapSheetParams = [
+  { name: 'paper', in: 'query', schema: { type: 'string', enum: ['A4', 'A3'], default: 'A4' } },
+  { name: 'orientation', in: 'query', schema: { type: 'string', enum: ['portrait', 'landscape'], default: 'portrait' } },
+  { name: 'scale', in: 'query', description: '1:N, or fit (the smallest of 1:500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000 that shows it all)', schema: { type: 'string', enum: ['fit', '500', '1250', '2500', '5000'], default: 'fit' } },
+  { name: 'dpi', in: 'query', schema: { type: 'string', enum: ['150', '300'], default: '150' } },
+];
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'];
 const intakeErrors = {
   '400': err('Missing or malformed request (VALIDATION_FAILED, GEOMETRY_REQUIRED, GEOMETRY_NOT_OBJECT, INVALID_JSON)'),
@@ -49,7 +55,7 @@ export const openApiDocument = {
     license: { name: 'Data: Open Government Licence v3.0 where stated' },
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'publicity' }, { name: 'admin' }],
+  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'publicity' }, { name: 'maps' }, { name: 'admin' }],
   paths: {
     '/healthz': {
       get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
@@ -206,6 +212,51 @@ export const openApiDocument = {
         tags: ['publicity'], summary: 'Record a site notice posted, letters sent, press advert or website publication (audited)', ...staff(['admin', 'support', 'officer']), parameters: [idParam],
         requestBody: { required: true, ...json({ type: 'object', required: ['kind', 'date'], properties: { kind: { type: 'string', enum: ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'] }, date: { type: 'string', format: 'date' }, eia: { type: 'boolean' }, notes: { type: 'string' } } }) },
         responses: { '201': { description: 'Recorded, with the publicity recomputed' }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/maps/{file}': {
+      get: {
+        tags: ['maps'], summary: "A map image of the case, true to scale: the site location plan, the neighbour notification map (a run's recipients numbered as in its list) or the constraints map (a stored check's hits, with a key)", ...staff(ALL),
+        parameters: [
+          idParam,
+          { name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$', example: 'site-location.png' } },
+          ...mapSheetParams,
+          { name: 'runId', in: 'query', description: 'neighbours: the notification run (default: the latest)', schema: { type: 'integer' } },
+          { name: 'checkId', in: 'query', description: 'constraints: the stored check (default: the latest)', schema: { type: 'integer' } },
+        ],
+        responses: {
+          '200': { description: 'The image; X-Map-Scale, X-Map-Dpi, X-Map-Extent (EPSG:27700) and X-Map-Frame (pixels) describe it', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+          '400': err('VALIDATION_FAILED (paper, orientation, scale, dpi)'),
+          '404': err('CASE_NOT_FOUND, MAP_TEMPLATE_NOT_FOUND, SITE_NOT_SET, RUN_NOT_FOUND, CHECK_NOT_FOUND'),
+          '409': err('NO_NEIGHBOUR_RUN, NO_CONSTRAINT_CHECK'),
+          '422': err('MAP_TOO_LARGE (more pixels than MAP_MAX_PIXELS), MAP_DOES_NOT_FIT (the site does not fit at that scale: details.fitsAt)'),
+          ...common,
+        },
+      },
+    },
+    '/api/maps/{file}': {
+      post: {
+        tags: ['maps'], summary: 'Render a map of a posted site (ad hoc): site location plan, neighbour map (a selection as in /api/neighbours/preview) or constraints map (a live check)', ...staff(ALL),
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$' } }],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object', required: ['site'],
+            properties: {
+              site: { type: 'object', description: 'GeoJSON Polygon or MultiPolygon (or a Feature of one)' }, crs: { type: 'string' },
+              paper: { type: 'string', enum: ['A4', 'A3'] }, orientation: { type: 'string', enum: ['portrait', 'landscape'] },
+              scale: { oneOf: [{ type: 'string', enum: ['fit'] }, { type: 'integer', enum: [500, 1250, 2500, 5000] }] }, dpi: { type: 'integer', enum: [150, 300] },
+              title: { type: 'string' }, reference: { type: 'string' }, address: { type: 'string' },
+              selection: { type: 'object', description: 'neighbours: as in /api/neighbours/preview' }, layers: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+        },
+        responses: {
+          '200': { description: 'The image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+          ...intakeErrors,
+          '404': err('MAP_TEMPLATE_NOT_FOUND, LAYER_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/neighbours/preview': {

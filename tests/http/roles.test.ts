@@ -102,6 +102,8 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'POST /api/cases/:id/constraint-checks/:checkId/rerun': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/rerun`, status: 201 }),
   'GET /api/cases/:id/publicity': async (role) => ({ url: `/api/cases/${caseFor(role)}/publicity`, status: 200 }),
   'POST /api/cases/:id/publicity-events': async (role) => ({ url: `/api/cases/${fx.appCase}/publicity-events`, body: { kind: 'site-notice', date: '2024-03-05', notes: `posted by ${role}` }, status: 201 }),
+  'GET /api/cases/:id/maps/:file': async (role) => ({ url: `/api/cases/${caseFor(role)}/maps/neighbours.png?runId=${fx.runs[caseFor(role)]}`, status: 200 }),
+  'POST /api/maps/:file': async () => ({ url: '/api/maps/site-location.png', body: { site: square(533000, 179000, 30), crs: 'EPSG:27700' }, status: 200 }),
   'POST /api/neighbours/preview': async () => ({ url: '/api/neighbours/preview', body: { site: square(533000, 179000, 30), siteCrs: 'EPSG:27700', selection: { radiusM: 50 } }, status: 200 }),
   'GET /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, status: 200 }),
   'POST /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, body: { selection: { adjoining: true, radiusM: 50 } }, status: 201 }),
