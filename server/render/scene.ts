@@ -162,12 +162,14 @@ async function gather(db: Knex, authorityId: number, template: MapTemplate, subj
 
   const siteBox = await bboxOf(db, site);
   let content = grow(siteBox, CONTEXT_M);
-  const mustFit = siteBox;
+  // at a fixed scale the red line must fit, and on a neighbour map every notified address and the selection area
+  let mustFit = siteBox;
   if (template === 'neighbours') {
-    for (const r of recipients) content = union(content, grow({ minX: r.x, minY: r.y, maxX: r.x, maxY: r.y }, 10));
-    if (selection) content = union(content, await bboxOf(db, selection));
+    for (const r of recipients) mustFit = union(mustFit, { minX: r.x, minY: r.y, maxX: r.x, maxY: r.y });
+    if (selection) mustFit = union(mustFit, await bboxOf(db, selection));
+    content = union(content, grow(mustFit, 10));
   }
-  return { site, title, reference, address, selection, properties: true, runId, recipients, layers, layerIds, checkId, content, mustFit: template === 'neighbours' ? content : mustFit, legendExtra };
+  return { site, title, reference, address, selection, properties: true, runId, recipients, layers, layerIds, checkId, content, mustFit, legendExtra };
 }
 
 function selectionLabel(p: SelectionParams): string {
