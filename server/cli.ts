@@ -22,6 +22,8 @@
  *   authority:sci [--file policy.json]
  *                                 show, or set, the publicity the authority's Statement of Community Involvement adds
  *                                 to the statutory minimum: { name, lettersAlways, siteNoticeForMajors, pressForMajors, letterRadiusM }
+ *   authority:copyright [--text "…"]
+ *                                 show, or set, the copyright and licence statement printed on the authority's maps
  *   address:load --file F         load or replace the address points (CSV with OS Open UPRN / AddressBase-style
  *                                 columns, GeoJSON or GeoPackage)
  *   property:load --file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]
@@ -79,6 +81,7 @@ const USAGE = `Usage: npm run redline -- <command> [options]
              [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]
   layer:load-demo [--force]
   authority:sci [--file policy.json]
+  authority:copyright [--text "Contains OS data © Crown copyright and database right 2026 …"]
   address:load --file F
   property:load --file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]
 `;
@@ -96,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, id: { type: 'string' },
       layer: { type: 'string' }, file: { type: 'string', multiple: true }, reference: { type: 'string' }, map: { type: 'string', multiple: true },
-      'source-layer': { type: 'string' }, uprns: { type: 'string' }, 'source-crs': { type: 'string' }, repair: { type: 'boolean' }, coverage: { type: 'string' }, force: { type: 'boolean' },
+      text: { type: 'string' }, 'source-layer': { type: 'string' }, uprns: { type: 'string' }, 'source-crs': { type: 'string' }, repair: { type: 'boolean' }, coverage: { type: 'string' }, force: { type: 'boolean' },
     },
     strict: true,
   });
@@ -220,6 +223,20 @@ async function main(argv: string[]): Promise<number> {
           process.stdout.write(`Statement of Community Involvement policy set for ${config.REDLINE_AUTHORITY}\n`);
         }
         process.stdout.write(JSON.stringify(file ? (await db('authority').where({ id: row.id }).first('sci_policy')).sci_policy : row.sci_policy, null, 2) + '\n');
+        break;
+      }
+      case 'authority:copyright': {
+        const row = await db('authority').where({ code: config.REDLINE_AUTHORITY }).first('id', 'copyright_statement');
+        if (values.text !== undefined) {
+          const text = values.text.replace(/\s+/g, ' ').trim();
+          if (text.length < 10 || text.length > 1000) throw new UsageError('--text: the statement must be 10 to 1000 characters (it is printed at the foot of every map)');
+          await db.transaction(async (trx) => {
+            await trx('authority').where({ id: row.id }).update({ copyright_statement: text });
+            await writeAudit(trx, { actor, action: 'authority.copyright.update', entityType: 'authority', entityId: row.id, before: { copyrightStatement: row.copyright_statement }, after: { copyrightStatement: text } });
+          });
+          process.stdout.write(`Copyright statement set for ${config.REDLINE_AUTHORITY}\n`);
+        }
+        process.stdout.write(`${values.text !== undefined ? (await db('authority').where({ id: row.id }).first('copyright_statement')).copyright_statement : row.copyright_statement}\n`);
         break;
       }
       case 'address:load':
