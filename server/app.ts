@@ -6,10 +6,11 @@ import helmet from 'helmet';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import pg from 'pg';
-import { pinoHttp } from 'pino-http';
 import type { AppContext } from './http/context.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { requestLog } from './http/request-log.ts';
 import { authenticate } from './modules/auth/middleware.ts';
+import { TokenCache, startAuthListener } from './modules/auth/token-cache.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { caseRoutes } from './modules/cases/routes.ts';
 import { geometryRoutes } from './modules/geometry/routes.ts';
@@ -20,6 +21,7 @@ import { constraintRoutes } from './modules/constraints/routes.ts';
 import { neighbourRoutes } from './modules/neighbours/routes.ts';
 import { publicityRoutes } from './modules/publicity/routes.ts';
 import { mapRoutes } from './modules/maps/routes.ts';
+import { documentRoutes } from './modules/documents/routes.ts';
 import { AppError } from './errors.ts';
 
 export interface BuiltApp {
@@ -40,19 +42,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
     res.setHeader('X-Request-Id', req.requestId);
     next();
   });
-  app.use(
-    pinoHttp({
-      logger: ctx.log,
-      genReqId: (req) => (req as express.Request).requestId,
-      // method, path and status only: never bodies, cookies, tokens or query strings (they can hold names)
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customProps: (req) => ({ userId: (req as express.Request).user?.id }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLog(ctx.log));
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
   const isUpload = (req: express.Request) => req.method === 'PUT' && /^\/api\/(layers\/[^/]+|addresses|properties)\/data$/.test(req.path);
   app.use((req, _res, next) => {
@@ -69,18 +59,25 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool: sessionPool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
-  app.use(
-    session({
-      name: 'redline.sid',
-      secret: ctx.sessionSecret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'strict', secure: ctx.config.SESSION_COOKIE_SECURE, maxAge: 8 * 60 * 60 * 1000 },
-    }),
+  const sessions = session({
+    name: 'redline.sid',
+    secret: ctx.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'strict', secure: ctx.config.SESSION_COOKIE_SECURE, maxAge: 8 * 60 * 60 * 1000 },
+  });
+  // sessions are for browser sign-in: a request with a bearer token is authenticated by the token alone (see
+  // authenticate), so it skips the session machinery (sign-in and sign-out themselves always have it)
+  const bearer = /^Bearer\s/i;
+  app.use((req, res, next) =>
+    bearer.test(req.headers.authorization ?? '') && !req.path.startsWith('/api/auth/') ? next() : sessions(req, res, next),
   );
-  app.use(authenticate(ctx.db));
+  // bearer tokens are kept a few seconds; revocations and user changes clear them (./modules/auth/token-cache.ts)
+  const tokens = new TokenCache(ctx.config.API_TOKEN_CACHE_SECONDS * 1000);
+  const stopListening = startAuthListener(connectionString, tokens, ctx.log);
+  app.use(authenticate(ctx.db, tokens));
 
   app.use(systemRoutes(ctx));
   app.use(authRoutes(ctx));
@@ -92,12 +89,15 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(neighbourRoutes(ctx));
   app.use(publicityRoutes(ctx));
   app.use(mapRoutes(ctx));
+  app.use(documentRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
 
   return {
     app,
     async close() {
+      tokens.close();
+      await stopListening();
       store.close();
       await sessionPool.end();
     },

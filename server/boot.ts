@@ -9,6 +9,7 @@ import { startEmbedded, type EmbeddedCluster } from './db/embedded.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { ensureAuthority } from './seed/seed.ts';
 import { syncBuiltinLayers } from './modules/layers/definitions.ts';
+import { ensureDefaultTemplates } from './modules/documents/templates.ts';
 
 export interface Booted {
   db: Knex;
@@ -47,6 +48,8 @@ export async function bootDatabase(config: Config, log: Logger, opts: { owner: b
     if (applied.length) log.info({ applied }, 'migrations applied');
     const authorityId = await ensureAuthority(db, config.REDLINE_AUTHORITY);
     await syncBuiltinLayers(db);
+    // letters and notices: version 1 of each template from the shipped defaults, where the authority has none
+    await ensureDefaultTemplates(db, authorityId);
     return { db, url, authorityId, cluster, shutdown };
   } catch (e) {
     await shutdown().catch(() => undefined);

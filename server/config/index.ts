@@ -27,6 +27,8 @@ const schema = z.object({
   SESSION_COOKIE_SECURE: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().min(1).default(20),
+  /** how long a bearer token's user is kept in memory (server/modules/auth/token-cache.ts); 0: looked up every time */
+  API_TOKEN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -11,6 +11,8 @@ export type Status = 'constraint' | 'clear' | 'unknown';
 export interface CheckRow {
   layer_id: string;
   data_version: number;
+  /** the layer's definition_hash as the check statement saw it (the cached definitions are checked against it) */
+  definition_hash?: string;
   loaded: boolean;
   covered: boolean;
   site_area_m2: number;
@@ -115,12 +117,58 @@ export function relationOf(r: CheckRow): Relation {
   return r.intersects ? 'touches' : 'near';
 }
 
-export function fill(template: string, values: Record<string, unknown>): string {
-  return template.replace(/\{([a-zA-Z0-9_-]+)\}/g, (_m, key: string) => {
-    const v = values[key];
-    return v === undefined || v === null || v === '' ? 'not recorded' : String(v);
-  });
+const shown = (v: unknown) => (v === undefined || v === null || v === '' ? 'not recorded' : String(v));
+
+
+/** A template split at its {placeholders}: literal text at even indexes, placeholder names at odd ones. */
+const compiledTemplates = new Map<string, string[]>();
+function compiled(template: string): string[] {
+  let parts = compiledTemplates.get(template);
+  if (!parts) {
+    parts = template.split(/\{([a-zA-Z0-9_-]+)\}/);
+    if (compiledTemplates.size > 1000) compiledTemplates.clear();
+    compiledTemplates.set(template, parts);
+  }
+  return parts;
 }
+export function fill(template: string, values: Record<string, unknown>): string {
+  const parts = compiled(template);
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += shown(values[parts[i]!]) + parts[i + 1]!;
+  return out;
+}
+
+/** What a hit's template and key fields can name (see hitValue). */
+interface HitValues {
+  properties: Record<string, unknown>;
+  name: string;
+  reference: string | null;
+  distanceM: number;
+  overlapM2: number;
+  overlapPct: number;
+  relation: Relation;
+}
+/** A value a template or key field names: one of these, else the feature's property; worked out only when
+ *  named (the same as reading it from { ...properties, name, reference, distance, where, overlap, relation }). */
+function hitValue(key: string, v: HitValues): unknown {
+  switch (key) {
+    case 'name': return v.name;
+    case 'reference': return v.reference;
+    case 'distance': return formatDistance(v.distanceM);
+    case 'where': return WHERE_PHRASE[v.relation] ?? `${formatDistance(v.distanceM)} from the red line`;
+    case 'overlap': return formatOverlap(v.overlapM2, v.overlapPct);
+    case 'relation': return RELATION_PHRASE[v.relation];
+    default: return v.properties[key];
+  }
+}
+function fillHit(template: string, v: HitValues): string {
+  const parts = compiled(template);
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += shown(hitValue(parts[i]!, v)) + parts[i + 1]!;
+  return out;
+}
+
+const NO_PROPERTIES: Record<string, unknown> = {};
 
 function displayName(r: CheckRow): string {
   const p = r.properties ?? {};
@@ -138,19 +186,11 @@ function hitOf(def: LayerDefinition, r: CheckRow): Hit {
   else if (r.feature_dim === 2) fired = overlapM2 > 0 && (overlapM2 >= rule.minOverlapM2 || overlapPct >= rule.minOverlapPct);
   else fired = Boolean(r.intersects);
   const name = displayName(r);
-  const values = {
-    ...(r.properties ?? {}),
-    name,
-    reference: r.source_ref,
-    distance: formatDistance(distanceM),
-    where: WHERE_PHRASE[relation] ?? `${formatDistance(distanceM)} from the red line`,
-    overlap: formatOverlap(overlapM2, overlapPct),
-    relation: RELATION_PHRASE[relation],
-  };
+  const values: HitValues = { properties: (r.properties ?? NO_PROPERTIES) as Record<string, unknown>, name, reference: r.source_ref, distanceM, overlapM2, overlapPct, relation };
   let why: string;
   if (fired) {
     why =
-      fill(def.report.positive, values) +
+      fillHit(def.report.positive, values) +
       (rule.kind === 'within'
         ? ''
         : r.feature_dim === 2
@@ -171,7 +211,7 @@ function hitOf(def: LayerDefinition, r: CheckRow): Hit {
     featureId: r.feature_id!,
     reference: r.source_ref,
     name: r.name,
-    keyFields: def.keyFields.map((k) => ({ label: k.label, field: k.field, value: (values as Record<string, unknown>)[k.field] ?? null })),
+    keyFields: def.keyFields.map((k) => ({ label: k.label, field: k.field, value: hitValue(k.field, values) ?? null })),
     relation,
     overlapM2: round(overlapM2, 2),
     overlapPct: round(overlapPct, 2),
@@ -188,6 +228,17 @@ const PUBLICITY_TEXT: Record<NonNullable<LayerDefinition['publicity']>, string> 
   'conservation-area':
     'Affects the character or appearance of a conservation area: newspaper notice and site notice for at least 7 days; no decision within 21 days of the later (LBCA Regs 1990 reg 5A).',
 };
+
+// the same layer objects come back from the layer cache on every check: their loadedAt is formatted once
+const loadedAtText = new WeakMap<LayerInfo, string | null>();
+function loadedAtOf(layer: LayerInfo): string | null {
+  let text = loadedAtText.get(layer);
+  if (text === undefined) {
+    text = layer.loadedAt ? new Date(layer.loadedAt).toISOString() : null;
+    loadedAtText.set(layer, text);
+  }
+  return text;
+}
 
 export function buildReport(siteAreaM2: number, layers: LayerInfo[], rows: CheckRow[], failures: Map<string, string> = new Map()): ConstraintReport {
   const byLayer = new Map<string, CheckRow[]>();
@@ -235,7 +286,7 @@ export function buildReport(siteAreaM2: number, layers: LayerInfo[], rows: Check
       ruleReason: def.ruleReason,
       dataVersion: layer.dataVersion,
       definitionHash: layer.definitionHash,
-      loadedAt: layer.loadedAt ? new Date(layer.loadedAt).toISOString() : null,
+      loadedAt: loadedAtOf(layer),
       publicity: def.publicity,
       caveats,
       hits,

@@ -42,6 +42,9 @@ export const SUPPORTED_CRS = ['CRS84 (default; also OGC:CRS84, its OGC URI, EPSG
  *  back silently to a transformation that is 130-150 m out, so such positions are refused, not transformed. */
 export const BNG_LONLAT_BOUNDS = { minLon: -8.82, maxLon: 1.92, minLat: 49.79, maxLat: 60.94 } as const;
 export const BNG_XY_BOUNDS = { minX: 0, maxX: 700_000, minY: 0, maxY: 1_300_000 } as const;
+const inUkLonLat = (x: number, y: number) =>
+  x >= BNG_LONLAT_BOUNDS.minLon && x <= BNG_LONLAT_BOUNDS.maxLon && y >= BNG_LONLAT_BOUNDS.minLat && y <= BNG_LONLAT_BOUNDS.maxLat;
+const inBng = (x: number, y: number) => x >= BNG_XY_BOUNDS.minX && x <= BNG_XY_BOUNDS.maxX && y >= BNG_XY_BOUNDS.minY && y <= BNG_XY_BOUNDS.maxY;
 
 export function parseCrs(value: unknown, where = 'crs'): Crs | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -247,8 +250,6 @@ function firstPosition(polygons: PolygonCoords[], paths: string[], test: (x: num
 function checkRanges(polygons: PolygonCoords[], paths: string[], crs: Crs) {
   const B = BNG_LONLAT_BOUNDS;
   const X = BNG_XY_BOUNDS;
-  const inUkLonLat = (x: number, y: number) => x >= B.minLon && x <= B.maxLon && y >= B.minLat && y <= B.maxLat;
-  const inBng = (x: number, y: number) => x >= X.minX && x <= X.maxX && y >= X.minY && y <= X.maxY;
   if (crs === 'CRS84') {
     if (everyPosition(polygons, (x, y) => Math.abs(x) > 180 && inBng(x, y))) {
       throw new AppError(
@@ -307,4 +308,40 @@ function checkRanges(polygons: PolygonCoords[], paths: string[], crs: Crs) {
 /** GeoJSON text of the MultiPolygon, for ST_GeomFromGeoJSON. */
 export function toMultiPolygonJson(shape: SiteShape): string {
   return JSON.stringify({ type: 'MultiPolygon', coordinates: shape.coordinates });
+}
+
+/** byte order (little-endian), geometry type, count; returns the next offset */
+function writeWkbHeader(buf: Buffer, o: number, type: number, n: number): number {
+  buf.writeUInt8(1, o);
+  buf.writeUInt32LE(type, o + 1);
+  buf.writeUInt32LE(n, o + 5);
+  return o + 9;
+}
+
+/**
+ * The MultiPolygon as hex WKB (OGC, little-endian, 2D, no SRID), for ST_GeomFromWKB: the same doubles as
+ * toMultiPolygonJson gives PostGIS (JSON numbers round-trip exactly; -0 is written as 0, as JSON writes it),
+ * without PostGIS parsing JSON (about 1 µs a vertex: 0.3 ms for a 300-vertex site).
+ */
+export function toMultiPolygonWkbHex(shape: SiteShape): string {
+  let size = 9;
+  for (const poly of shape.coordinates) {
+    size += 9;
+    for (const ring of poly) size += 4 + 16 * ring.length;
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let o = writeWkbHeader(buf, 0, 6, shape.coordinates.length);
+  for (const poly of shape.coordinates) {
+    o = writeWkbHeader(buf, o, 3, poly.length);
+    for (const ring of poly) {
+      buf.writeUInt32LE(ring.length, o);
+      o += 4;
+      for (const [x, y] of ring) {
+        buf.writeDoubleLE(x + 0, o);
+        buf.writeDoubleLE(y + 0, o + 8);
+        o += 16;
+      }
+    }
+  }
+  return buf.toString('hex');
 }

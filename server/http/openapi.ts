@@ -2,6 +2,7 @@
  *  app serves, with the roles each requires, and that it is a valid OpenAPI 3 document. */
 import { APPLICATION_STATUSES, BREACH_TYPES, ENFORCEMENT_STATUSES, NOTICE_TYPES, ROLES, SITE_SOURCES } from '../domain/cases.ts';
 import { ERRORS } from '../errors.ts';
+import { DOCUMENT_KINDS } from '../domain/documents.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -29,6 +30,8 @@ const mapSheetParams = [
   { name: 'dpi', in: 'query', schema: { type: 'string', enum: ['150', '300'], default: '150' } },
 ];
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'];
+const kindParam = { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: DOCUMENT_KINDS } };
+const docIdParam = { name: 'docId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const intakeErrors = {
   '400': err('Missing or malformed request (VALIDATION_FAILED, GEOMETRY_REQUIRED, GEOMETRY_NOT_OBJECT, INVALID_JSON)'),
   '422': err(
@@ -55,7 +58,7 @@ export const openApiDocument = {
     license: { name: 'Data: Open Government Licence v3.0 where stated' },
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'publicity' }, { name: 'maps' }, { name: 'admin' }],
+  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'publicity' }, { name: 'maps' }, { name: 'documents' }, { name: 'admin' }],
   paths: {
     '/healthz': {
       get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
@@ -222,7 +225,7 @@ export const openApiDocument = {
           { name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$', example: 'site-location.png' } },
           ...mapSheetParams,
           { name: 'runId', in: 'query', description: 'neighbours: the notification run (default: the latest)', schema: { type: 'integer' } },
-          { name: 'checkId', in: 'query', description: 'constraints: the stored check (default: the latest)', schema: { type: 'integer' } },
+          { name: 'checkId', in: 'query', description: 'constraints: the stored check (default: the latest); neighbours: also draw this stored check\'s constraints (default: none)', schema: { type: 'integer' } },
         ],
         responses: {
           '200': { description: 'The image; X-Map-Scale, X-Map-Dpi, X-Map-Extent (EPSG:27700) and X-Map-Frame (pixels) describe it', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
@@ -297,6 +300,64 @@ export const openApiDocument = {
         parameters: ['filename', 'reference', 'name', 'uprns', 'repair'].map((name) => ({ name, in: 'query', schema: { type: name === 'repair' ? 'boolean' : 'string' } })),
         requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'application/geo+json': { schema: { type: 'object' } } } },
         responses: { '200': { description: 'Load report' }, '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_NO_CRS: nothing changed'), ...common },
+      },
+    },
+    '/api/document-templates': {
+      get: { tags: ['documents'], summary: 'The current template of each kind of letter and notice (version, title, who saved it)', ...staff(ALL), responses: { '200': { description: 'Templates', ...json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }) }, ...common } },
+    },
+    '/api/document-templates/{kind}': {
+      get: {
+        tags: ['documents'], summary: 'A template: the current version, every earlier version, the variables it may use and the shipped default', ...staff(ALL), parameters: [kindParam],
+        responses: { '200': { description: 'The template', ...json(ref('DocumentTemplate')) }, '404': err('TEMPLATE_KIND_NOT_FOUND'), ...common },
+      },
+      put: {
+        tags: ['documents'], summary: 'Save a new version of a template (Mustache and the block syntax; checked, audited; no new version when nothing changed)', ...staff(['admin']), parameters: [kindParam],
+        requestBody: { required: true, ...json({ type: 'object', required: ['title', 'body'], properties: { title: { type: 'string' }, body: { type: 'string' }, version: { type: 'integer', description: 'the version edited: refused (412) when it is no longer the current one' } } }) },
+        responses: {
+          '200': { description: 'Saved (changed: false when it was the same as the current version)', ...json(ref('DocumentTemplate')) }, '400': err('VALIDATION_FAILED'),
+          '404': err('TEMPLATE_KIND_NOT_FOUND'), '412': err('VERSION_CONFLICT'),
+          '422': err('TEMPLATE_INVALID: details.issues [{ field, line, column, message, name }] and details.variables (the names there are)'), ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/documents': {
+      get: { tags: ['documents'], summary: 'Letters and notices produced for the case, newest first', ...staff(ALL), parameters: [idParam], responses: { '200': { description: 'Documents', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Document') } } }) }, '404': err('CASE_NOT_FOUND'), ...common } },
+      post: {
+        tags: ['documents'], summary: "Produce a letter or notice from the authority's current template (tagged PDF with the map embedded once), store it with the case and audit it", ...staff(WRITERS), parameters: [idParam],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object', required: ['kind'],
+            properties: {
+              kind: { type: 'string', enum: DOCUMENT_KINDS },
+              runId: { type: 'integer', description: 'neighbour-letter: the notification run (default: the latest); one letter per recipient' },
+              date: { type: 'string', format: 'date', description: 'the date the document bears (default: today in the UK)' },
+              publicityDate: { type: 'string', format: 'date', description: 'the date the letters are served, the notice displayed or the advert published: sets the last day for comments' },
+              consultee: { type: 'object', required: ['organisation', 'addressLines'], description: 'consultee-letter', properties: { name: { type: 'string' }, organisation: { type: 'string' }, addressLines: { type: 'array', items: { type: 'string' }, maxItems: 5 }, postcode: { type: 'string' } } },
+              conditions: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
+              reasons: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
+              withinM: { type: 'number', minimum: 0, maximum: 500, default: 50, description: 'site-history: search distance' },
+              includeEnforcement: { type: 'boolean', default: false, description: 'site-history: list enforcement cases too' },
+            },
+          }),
+        },
+        responses: {
+          '201': { description: 'Stored; the response gives the PDF link (and the plain text of a press advert)', ...json(ref('Document')) },
+          '400': err('VALIDATION_FAILED (unknown kind, a field the kind does not take, a consultee letter without the consultee)'),
+          '404': err('CASE_NOT_FOUND, RUN_NOT_FOUND, SITE_NOT_SET'),
+          '409': err('NO_NEIGHBOUR_RUN, NO_DECISION, DOCUMENT_NOT_APPLICABLE (a letter about an enforcement case, a run with nobody in it)'),
+          '422': err('MAP_TOO_LARGE'),
+          ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/documents/{docId}': {
+      get: { tags: ['documents'], summary: "A stored document's details: template version, run, pages, size, SHA-256, what it was made from", ...staff(ALL), parameters: [idParam, docIdParam], responses: { '200': { description: 'The document', ...json(ref('Document')) }, '404': err('CASE_NOT_FOUND, DOCUMENT_NOT_FOUND'), ...common } },
+    },
+    '/api/cases/{id}/documents/{docId}/pdf': {
+      get: {
+        tags: ['documents'], summary: 'The PDF as produced (a document naming people is for the roles that see personal details)', ...staff(ALL), parameters: [idParam, docIdParam],
+        responses: { '200': { description: 'The PDF; ETag is its SHA-256', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, '404': err('CASE_NOT_FOUND, DOCUMENT_NOT_FOUND'), ...common },
       },
     },
     '/api/users': {
@@ -408,6 +469,24 @@ export const openApiDocument = {
       Recipient: { type: 'object', properties: { number: { type: 'integer' }, uprn: { type: 'integer' }, parentUprn: { type: 'integer', nullable: true }, addressLines: { type: 'array', items: { type: 'string' } }, postcode: { type: 'string' }, distanceM: { type: 'number' }, reasons: { type: 'array', items: { type: 'object', properties: { mode: { type: 'string', enum: ['adjoining', 'radius', 'polygon', 'manual', 'same-building'] }, detail: { type: 'string' }, distanceM: { type: 'number' } } } } } },
       NeighbourSelection: { type: 'object', properties: { recipients: { type: 'array', items: ref('Recipient') }, excluded: { type: 'array', items: { type: 'object' } }, unaddressed: { type: 'array', items: { type: 'object' } }, notFound: { type: 'array', items: { type: 'integer' } }, addressVersion: { type: 'integer' }, propertyVersion: { type: 'integer' } } },
       NotificationRun: { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'integer' }, params: ref('Selection'), recipientCount: { type: 'integer' }, recipients: { type: 'array', items: ref('Recipient') }, excluded: { type: 'array', items: { type: 'object' }, description: "the site's own addresses and removals, with why (returned when the run is created)" }, notFound: { type: 'array', items: { type: 'integer' } }, changes: { type: 'object', nullable: true, properties: { added: { type: 'array', items: { type: 'object' } }, dropped: { type: 'array', items: { type: 'object' } } } } } },
+      Document: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' }, caseId: { type: 'integer' }, kind: { type: 'string', enum: DOCUMENT_KINDS }, title: { type: 'string' }, templateId: { type: 'integer' },
+          templateVersion: { type: 'integer' }, runId: { type: 'integer', nullable: true }, pages: { type: 'integer' }, bytes: { type: 'integer' }, sha256: { type: 'string' },
+          recipients: { type: 'integer', nullable: true }, personalData: { type: 'boolean' }, details: { type: 'object' }, createdBy: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' },
+          pdf: { type: 'string', description: 'the PDF link' }, text: { type: 'string', description: 'press-advert: the plain text for the newspaper' },
+        },
+      },
+      DocumentTemplate: {
+        type: 'object',
+        properties: {
+          kind: { type: 'string', enum: DOCUMENT_KINDS }, name: { type: 'string' }, current: ref('DocumentTemplateVersion'), versions: { type: 'array', items: ref('DocumentTemplateVersion') },
+          variables: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: ['text', 'flag', 'list'] }, description: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } } } } },
+          titleVariables: { type: 'array', items: { type: 'string' } }, default: { type: 'object', properties: { title: { type: 'string' }, body: { type: 'string' } } }, changed: { type: 'boolean' },
+        },
+      },
+      DocumentTemplateVersion: { type: 'object', properties: { id: { type: 'integer' }, version: { type: 'integer' }, title: { type: 'string' }, body: { type: 'string' }, createdBy: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } } },
       NearbyCase: {
         type: 'object',
         properties: {

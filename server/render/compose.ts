@@ -117,41 +117,62 @@ export function composeSvg(scene: MapScene): string {
   );
   text.push(textPath('N', nx, ny + na + small * 1.3, small, { anchor: 'middle', weight: 'bold' }));
 
-  // legend: entries in up to two columns between the scale bar block and the north arrow
-  const legend = scene.classes.filter((c) => c.label);
-  const lx0 = px0 + Math.max(barPx + 14 * k, 62 * k);
-  const lw = nx - na - lx0;
-  const rowH = small * 1.7;
-  const cols = legend.length > 4 ? 2 : 1;
-  const colW = lw / cols;
-  const perCol = Math.ceil(legend.length / cols);
-  text.push(textPath('Key', lx0, py0 + small, small, { weight: 'bold' }));
-  legend.forEach((c, i) => {
-    const col = Math.floor(i / perCol);
-    const row = i % perCol;
-    const x = lx0 + col * colW;
-    const y = py0 + small * 1.6 + row * rowH;
-    const sw = 6 * k;
-    const sh = small * 1.1;
-    if (c.kind === 'point') shapes.push(`<path ${pointAttrs(c.paint)} d="${circlesPath([[x + sw / 2, y + sh / 2]], Math.min(c.paint.radius, sh / 2))}"/>`);
-    else shapes.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(sw)}" height="${num(sh)}" ${areaAttrs(c.paint)}/>`);
-    text.push(textPath(fitLine(c.label!, small, colW - sw - 3 * k), x + sw + 2 * k, y + sh * 0.85, small));
-  });
-
-  // copyright and licence, wrapped, at the foot of the panel
+  // copyright and licence, wrapped, at the foot of the panel (laid out first: the legend stops above it)
   const tiny = pt(sheet, 6.5);
   const lines = scene.copyright.flatMap((s) => wrapText(s, tiny, fw));
   const maxLines = 5;
   let cy = sheet.panel.y * k + sheet.panel.h * k - tiny * 0.6 - (Math.min(lines.length, maxLines) - 1) * tiny * 1.3;
+  const copyrightTop = lines.length ? cy - tiny * 1.3 : sheet.panel.y * k + sheet.panel.h * k;
   for (const line of lines.slice(0, maxLines)) {
     text.push(textPath(line, px0, cy, tiny));
     cy += tiny * 1.3;
   }
 
+  // legend: between the scale bar block (as wide as its longest line) and the north arrow, in as few columns as
+  // fit above the copyright lines; a label too long for its column wraps onto a second line rather than being cut
+  const legend = scene.classes.filter((c) => c.label);
+  const scaleBlockW = Math.max(barPx + textWidth(`${barM} m`, small) + 2 * k, textWidth(scaleLine, small), textWidth('British National Grid (EPSG:27700)', small)) + 6 * k;
+  const lx0 = px0 + Math.max(scaleBlockW, 62 * k);
+  const lw = nx - na - lx0;
+  const rowH = small * 1.7;
+  const lineH = small * 1.2;
+  const sw = 6 * k;
+  const sh = small * 1.1;
+  const top = py0 + small * 1.6;
+  const layout = (cols: number) => {
+    const colW = lw / cols;
+    const perCol = Math.ceil(legend.length / cols);
+    const wrapped = legend.map((c) => twoLines(c.label!, small, colW - sw - 3 * k));
+    const heights = Array.from({ length: cols }, (_, col) => wrapped.slice(col * perCol, (col + 1) * perCol).reduce((h, w) => h + rowH + (w.length - 1) * lineH, 0));
+    return { colW, perCol, wrapped, height: Math.max(0, ...heights) };
+  };
+  let cols = legend.length > 4 ? 2 : 1;
+  let lay = layout(cols);
+  while (cols < 4 && lay.height > copyrightTop - top) lay = layout(++cols);
+  text.push(textPath('Key', lx0, py0 + small, small, { weight: 'bold' }));
+  let y = top;
+  legend.forEach((c, i) => {
+    const col = Math.floor(i / lay.perCol);
+    if (i % lay.perCol === 0) y = top;
+    const x = lx0 + col * lay.colW;
+    const label = lay.wrapped[i]!;
+    if (c.kind === 'point') shapes.push(`<path ${pointAttrs(c.paint)} d="${circlesPath([[x + sw / 2, y + sh / 2]], Math.min(c.paint.radius, sh / 2))}"/>`);
+    else shapes.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(sw)}" height="${num(sh)}" ${areaAttrs(c.paint)}/>`);
+    label.forEach((line, j) => text.push(textPath(line, x + sw + 2 * k, y + sh * 0.85 + j * lineH, small)));
+    y += rowH + (label.length - 1) * lineH;
+  });
+
   out.push(...shapes);
   out.push(`<path class="text" fill="#000000" d="${text.join('')}"/>`);
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** A label in at most two lines of `maxWidth` (the second cut with an ellipsis when even two are not enough). */
+function twoLines(label: string, size: number, maxWidth: number): string[] {
+  if (textWidth(label, size) <= maxWidth) return [label];
+  const lines = wrapText(label, size, maxWidth);
+  return [fitLine(lines[0]!, size, maxWidth), ...(lines.length > 1 ? [fitLine(lines.slice(1).join(' '), size, maxWidth)] : [])];
 }
 
 /** Cuts a line to `maxWidth`, ending it with an ellipsis. */

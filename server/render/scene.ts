@@ -14,7 +14,7 @@ import { select, type Recipient, type SelectionParams } from '../modules/neighbo
 import type { IntakeOptions } from '../modules/geometry/intake.ts';
 import { intakeSite } from '../modules/geometry/intake.ts';
 import type { MapScene, SceneClass, SceneLabel } from './compose.ts';
-import { FIT_SERIES, fitScale, fitsAt, frameExtent, metresPerPixel, sheetFor, type Box, type Dpi, type Orientation, type Paper } from './layout.ts';
+import { FIT_SERIES, FIXED_SCALES, fitScale, fitsAt, frameExtent, metresPerPixel, sheetFor, type Box, type Dpi, type Orientation, type Paper } from './layout.ts';
 import { paintOf } from './style.ts';
 
 export const MAP_TEMPLATES = ['site-location', 'neighbours', 'constraints'] as const;
@@ -119,6 +119,14 @@ async function gather(db: Knex, authorityId: number, template: MapTemplate, subj
       selection = await selectionArea(db, authorityId, site, params);
       recipients = await db('recipient').where({ run_id: run.id }).orderBy('number').select('number', db.raw('ST_X(geom) AS x'), db.raw('ST_Y(geom) AS y'));
       legendExtra.selection = selectionLabel(params);
+      if (subject.checkId) {
+        // asked for: the constraints of a stored check too (its fired hits as snapshotted, as on the constraints map)
+        const check = await db('constraint_check').where({ id: subject.checkId, case_id: subject.caseId }).first('id');
+        if (!check) throw new AppError('CHECK_NOT_FOUND', `Case ${subject.caseId} has no constraint check ${subject.checkId}.`, { caseId: subject.caseId, checkId: subject.checkId });
+        checkId = check.id;
+        const hitLayers = await db('constraint_hit').where({ check_id: check.id, fired: true }).whereRaw("decision IS DISTINCT FROM 'dismissed'").distinct('layer_id');
+        layerIds = hitLayers.map((h: { layer_id: string }) => h.layer_id);
+      }
     } else {
       if (!cur) throw new AppError('SITE_NOT_SET', `The case has no site yet: plot it before drawing a ${TEMPLATE_TITLES[template].toLowerCase()}.`, { id: subject.caseId });
       site = cur.ewkb;
@@ -227,26 +235,34 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
   if (opts.scale === 'fit') {
     const s = fitScale(sheet, drawn.content);
     if (s === null) {
-      throw new AppError('MAP_DOES_NOT_FIT', `What this map must show is too large for ${opts.paper} even at 1:${FIT_SERIES[FIT_SERIES.length - 1]!.toLocaleString('en-GB')}: choose A3 or a smaller area.`, { paper: opts.paper });
+      throw new AppError('MAP_DOES_NOT_FIT', `What this map must show is too large for ${opts.paper} even at 1:${FIT_SERIES[FIT_SERIES.length - 1]!.toLocaleString('en-GB')}: ${opts.paper === 'A4' ? 'choose A3 or a smaller area' : 'choose a smaller area'}.`, { paper: opts.paper, orientation: opts.orientation, fitsAt: null });
     }
     scale = s;
     scaleNote = 'fitted to the site';
   } else {
     scale = opts.scale;
     if (!fitsAt(sheet, drawn.mustFit, scale)) {
-      const better = fitScale(sheet, drawn.mustFit);
-      throw new AppError('MAP_DOES_NOT_FIT', `At 1:${scale.toLocaleString('en-GB')} on ${opts.paper} ${opts.orientation} the ${template === 'neighbours' ? 'site and the notified properties do' : 'site does'} not fit in the map frame${better ? `: try scale=fit (1:${better.toLocaleString('en-GB')}), a smaller scale or larger paper` : ': choose larger paper'}.`, { scale, fitsAt: better });
+      // fitsAt: the first scale that can be asked for (scale=N) at which it fits; fit: what scale=fit would choose
+      const better = FIXED_SCALES.find((s) => s > scale && fitsAt(sheet, drawn.mustFit, s)) ?? null;
+      const fit = fitScale(sheet, drawn.content);
+      const tries = [better ? `scale=${better}` : '', fit ? `scale=fit (1:${fit.toLocaleString('en-GB')})` : ''].filter(Boolean);
+      throw new AppError('MAP_DOES_NOT_FIT', `At 1:${scale.toLocaleString('en-GB')} on ${opts.paper} ${opts.orientation} the ${template === 'neighbours' ? 'site and the notified properties do' : 'site does'} not fit in the map frame: ${tries.length ? `try ${tries.join(' or ')}, or larger paper` : 'choose larger paper'}.`, { scale, fitsAt: better, fit });
     }
   }
   const centre: [number, number] = [(drawn.content.minX + drawn.content.maxX) / 2, (drawn.content.minY + drawn.content.maxY) / 2];
   const extent = frameExtent(sheet, centre, scale);
   const res = metresPerPixel(scale, opts.dpi);
 
-  const { rows } = await db.raw<{ rows: FeatureRow[] }>(sqlQuery('map_features'), {
-    minX: extent.minX, minY: extent.minY, maxX: extent.maxX, maxY: extent.maxY, res, pad: res * 20,
-    site: drawn.site, selection: drawn.selection, properties: drawn.properties,
-    layerIds: subject.kind === 'adhoc' ? drawn.layerIds : [], checkId: drawn.checkId,
-    runId: drawn.runId,
+  // planned without JIT: PostGIS declares its functions expensive, so on a larger frame the estimate passes
+  // jit_above_cost and compiling would take 40 ms or more for a statement that runs in a few
+  const { rows } = await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL jit = off');
+    return trx.raw<{ rows: FeatureRow[] }>(sqlQuery('map_features'), {
+      minX: extent.minX, minY: extent.minY, maxX: extent.maxX, maxY: extent.maxY, res, pad: res * 20,
+      site: drawn.site, selection: drawn.selection, properties: drawn.properties,
+      layerIds: subject.kind === 'adhoc' ? drawn.layerIds : [], checkId: drawn.checkId,
+      runId: drawn.runId,
+    });
   });
   const byClass = new Map(rows.map((r) => [r.class, r]));
   const classes: SceneClass[] = [];
@@ -292,7 +308,8 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
     const sources = await db('property').whereRaw('geom && ST_MakeEnvelope(?, ?, ?, ?, 27700)', [extent.minX, extent.minY, extent.maxX, extent.maxY]).distinct('source').limit(10);
     if (sources.some((s: { source: string | null }) => /openstreetmap|\bOSM\b/i.test(s.source ?? ''))) copyright.push('Property outlines include data © OpenStreetMap contributors, available under the Open Database Licence (ODbL 1.0).');
   }
-  for (const l of drawn.layers) if (l.attribution && counts[`layer:${l.id}`] && !copyright.includes(l.attribution)) copyright.push(l.attribution);
+  // a statement already made (word for word, or inside a longer one) is not repeated
+  for (const l of drawn.layers) if (l.attribution && counts[`layer:${l.id}`] && !copyright.some((c) => c.includes(l.attribution!))) copyright.push(l.attribution);
 
   const subtitle = [drawn.reference ? `Case ${drawn.reference}` : '', drawn.address ?? ''].filter(Boolean);
   const scene: MapScene = {

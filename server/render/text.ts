@@ -24,47 +24,115 @@ function font(weight: FontWeight): fontkit.Font {
 /** Width of a line of text in the same units as `size` (the em size). */
 export function textWidth(text: string, size: number, weight: FontWeight = 'regular'): number {
   const f = font(weight);
-  const run = f.layout(text);
-  let advance = 0;
-  for (const p of run.positions) advance += p.xAdvance;
-  return (advance / f.unitsPerEm) * size;
+  return (layout(weight, text).advance / f.unitsPerEm) * size;
+}
+
+/** A laid-out line (glyphs with kerning), kept: sheets repeat the same titles, keys and copyright lines, and
+ *  wrapText measures every prefix of a line. Bounded: cleared when full. */
+interface Laid {
+  glyphs: fontkit.Glyph[];
+  positions: Array<{ xAdvance: number; xOffset: number; yOffset: number }>;
+  /** sum of the advances, font units */
+  advance: number;
+}
+const layouts = new Map<string, Laid>();
+function layout(weight: FontWeight, text: string): Laid {
+  const key = `${weight}\u0000${text}`;
+  let laid = layouts.get(key);
+  if (!laid) {
+    const run = font(weight).layout(text);
+    let advance = 0;
+    for (const p of run.positions) advance += p.xAdvance;
+    laid = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset })), advance };
+    if (layouts.size >= 5000) layouts.clear();
+    layouts.set(key, laid);
+  }
+  return laid;
 }
 
 export type Anchor = 'start' | 'middle' | 'end';
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
+/**
+ * A glyph's outline at a size as SVG path data relative to its first point (after a leading absolute moveto that
+ * the caller writes): coordinates rounded to 0.01 px in the glyph's own frame, so the relative steps add up exactly
+ * (no drift) and the same string serves every place the glyph is drawn at that size. Kept per font, glyph and size.
+ */
+interface GlyphOutline { x0: number; y0: number; rel: string }
+const outlines = new Map<string, GlyphOutline | null>();
+function outline(weight: FontWeight, glyph: fontkit.Glyph, k: number): GlyphOutline | null {
+  const key = `${weight}|${glyph.id}|${k}`;
+  let o = outlines.get(key);
+  if (o === undefined) {
+    const cmds = glyph.path.commands;
+    if (!cmds.length) o = null;
+    else {
+      // points in the glyph's frame, rounded (glyph space has y up: flip it); each written relative to the current
+      // point, which is where the previous segment ended (after a closepath: where its contour started)
+      const X = (v: number) => r2(v * k);
+      const Y = (v: number) => r2(-v * k);
+      const rel = (x: number, y: number) => `${r2(x - px)} ${r2(y - py)}`;
+      let d = '';
+      let px = 0;
+      let py = 0;
+      let sx = 0;
+      let sy = 0;
+      // the caller's absolute moveto starts the first contour
+      if (cmds[0]!.command !== 'moveTo') throw new Error(`glyph ${glyph.id} does not start with a moveto`);
+      const x0 = X(cmds[0]!.args[0] ?? 0);
+      const y0 = Y(cmds[0]!.args[1] ?? 0);
+      cmds.forEach((c, i) => {
+        const a = c.args;
+        switch (c.command) {
+          case 'moveTo':
+            if (i > 0) d += `m${rel(X(a[0]!), Y(a[1]!))}`;
+            px = sx = X(a[0]!);
+            py = sy = Y(a[1]!);
+            return;
+          case 'lineTo':
+            d += `l${rel(X(a[0]!), Y(a[1]!))}`;
+            px = X(a[0]!);
+            py = Y(a[1]!);
+            return;
+          case 'quadraticCurveTo':
+            d += `q${rel(X(a[0]!), Y(a[1]!))} ${rel(X(a[2]!), Y(a[3]!))}`;
+            px = X(a[2]!);
+            py = Y(a[3]!);
+            return;
+          case 'bezierCurveTo':
+            d += `c${rel(X(a[0]!), Y(a[1]!))} ${rel(X(a[2]!), Y(a[3]!))} ${rel(X(a[4]!), Y(a[5]!))}`;
+            px = X(a[4]!);
+            py = Y(a[5]!);
+            return;
+          case 'closePath':
+            d += 'z';
+            px = sx;
+            py = sy;
+            return;
+        }
+      });
+      o = { x0, y0, rel: d };
+    }
+    if (outlines.size >= 20_000) outlines.clear();
+    outlines.set(key, o);
+  }
+  return o;
+}
+
 /** SVG path data for `text` with its baseline's anchor point at (x, y), y growing downwards. */
 export function textPath(text: string, x: number, y: number, size: number, opts: { weight?: FontWeight; anchor?: Anchor } = {}): string {
   const weight = opts.weight ?? 'regular';
   const f = font(weight);
   const k = size / f.unitsPerEm;
-  const run = f.layout(text);
-  const width = textWidth(text, size, weight);
+  const run = layout(weight, text);
+  const width = run.advance * k;
   let penX = x - (opts.anchor === 'middle' ? width / 2 : opts.anchor === 'end' ? width : 0);
   const parts: string[] = [];
   run.glyphs.forEach((glyph, i) => {
     const pos = run.positions[i]!;
-    const ox = penX + pos.xOffset * k;
-    const oy = y - pos.yOffset * k;
-    const cmds = glyph.path.commands;
-    if (cmds.length) {
-      let d = '';
-      for (const c of cmds) {
-        const a = c.args;
-        // glyph space has y up: flip it
-        const X = (j: number) => r2(ox + a[j]! * k);
-        const Y = (j: number) => r2(oy - a[j]! * k);
-        switch (c.command) {
-          case 'moveTo': d += `M${X(0)} ${Y(1)}`; break;
-          case 'lineTo': d += `L${X(0)} ${Y(1)}`; break;
-          case 'quadraticCurveTo': d += `Q${X(0)} ${Y(1)} ${X(2)} ${Y(3)}`; break;
-          case 'bezierCurveTo': d += `C${X(0)} ${Y(1)} ${X(2)} ${Y(3)} ${X(4)} ${Y(5)}`; break;
-          case 'closePath': d += 'Z'; break;
-        }
-      }
-      parts.push(d);
-    }
+    const o = outline(weight, glyph, k);
+    if (o) parts.push(`M${r2(penX + pos.xOffset * k + o.x0)} ${r2(y - pos.yOffset * k + o.y0)}${o.rel}`);
     penX += pos.xAdvance * k;
   });
   return parts.join('');

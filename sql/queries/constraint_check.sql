@@ -3,50 +3,63 @@
 -- 500,000-vertex flood zone costs a handful of small intersections. Overlap is the sum over a feature's pieces
 -- (the pieces partition the feature exactly); distance is the least over its pieces.
 -- Parameters:
---   :site      text    hex EWKB of the site: MultiPolygon, SRID 27700 (from the geometry intake)
---   :layerIds  text[]  the layers to answer
+--   :site      text    hex EWKB of the site: MultiPolygon, SRID 27700 (from the geometry intake); NULL: no rows
+--   :layerIds  text[]  the layers to answer; NULL: every layer
 -- Output: one row per layer with no candidate features (feature_id NULL), else one row per candidate feature:
---   layer_id, data_version, loaded (has data), covered (site inside the layer's data coverage),
---   rule_kind ('intersects' | 'within'), rule_distance_m, min_overlap_m2, min_overlap_pct,
+--   layer_id, data_version, definition_hash (the server's cached layer definitions are checked against these two),
+--   loaded (has data), covered (site inside the layer's data coverage),
 --   site_area_m2, feature_id, source_ref, name, properties, feature_dim (0 point, 1 line, 2 area),
 --   starts_on (a start date in the future: the feature may not be in force yet),
 --   distance_m (0 when touching or overlapping), overlap_m2, intersects, feature_within_site
-WITH site AS (
-  SELECT g, ST_Area(g) AS area FROM (SELECT ST_GeomFromEWKB(decode(:site, 'hex')) AS g) s
-), l AS (
-  SELECT id, data_version, coverage,
-         definition #>> '{rule,kind}' AS rule_kind,
-         coalesce((definition #>> '{rule,distanceM}')::float8, 0) AS rule_distance_m,
-         coalesce((definition #>> '{rule,minOverlapM2}')::float8, 0) AS min_overlap_m2,
-         coalesce((definition #>> '{rule,minOverlapPct}')::float8, 0) AS min_overlap_pct
-  FROM layer WHERE id = ANY(:layerIds)
+-- Every CTE is MATERIALIZED (piece_hits kept whole by OFFSET 0), so the plan is the same whatever the parameters: the server runs this
+-- as a named prepared statement, and a generic plan (no planning per check, about 0.7 ms saved) must not turn the
+-- one GiST scan into one per layer (below). sql/queries/constraint_check_site.sql nests this statement whole.
+WITH site AS MATERIALIZED (
+  SELECT g, ST_Area(g) AS area FROM (SELECT ST_GeomFromEWKB(decode(:site::text, 'hex')) AS g) s WHERE g IS NOT NULL
+), l AS MATERIALIZED (
+  -- how far each layer's rule reaches (0 for intersects); whether a candidate fires is decided from the layer's
+  -- definition in server/domain/constraints.ts
+  SELECT id, data_version, definition_hash, coverage, coalesce((definition #>> '{rule,distanceM}')::float8, 0) AS rule_distance_m
+  FROM layer
+  WHERE :layerIds::text[] IS NULL OR id = ANY(:layerIds::text[])
+), rules AS MATERIALIZED (
+  -- the requested layers' versions and reaches as arrays, so the pieces need no join to l (below)
+  SELECT array_agg(id) AS ids, array_agg(data_version) AS versions, array_agg(rule_distance_m) AS reaches,
+         max(rule_distance_m) AS reach
+  FROM l
 ), piece_hits AS (
-  SELECT p.layer_id, p.feature_id,
-         ST_Distance(p.geom, site.g) AS d,
-         ST_Intersects(p.geom, site.g) AS i,
-         CASE WHEN ST_Dimension(p.geom) = 2 AND ST_Intersects(p.geom, site.g)
-              THEN ST_Area(ST_Intersection(p.geom, site.g)) ELSE 0 END AS a
   -- one GiST scan for the whole request (as far as the widest rule reaches), then each piece against its own
-  -- layer's rule. Joined per layer instead, the planner ANDs each layer's GiST scan with the (layer_id,
-  -- data_version) index, reading every piece of every requested layer: ~100 ms a check with 35 layers of 20,000
-  -- features (tests/bench/constraints.ts) instead of a few.
-  FROM site
-  JOIN constraint_piece p ON p.geom && ST_Expand(site.g, (SELECT max(rule_distance_m) FROM l))
-  JOIN l ON l.id = p.layer_id AND l.data_version = p.data_version
-  WHERE ST_DWithin(p.geom, site.g, l.rule_distance_m)
+  -- layer's version and rule, looked up by position. Joined to the layers instead, the planner ANDs each
+  -- layer's GiST scan with the (layer_id, data_version) index, reading every piece of every requested layer
+  -- (~100 ms a check with 35 layers of 20,000 features, tests/bench/constraints.ts, instead of a few), or, in a
+  -- generic plan, runs one GiST scan per layer (35 scans, ~3 ms more); materialized on their own, the pieces'
+  -- geometries are copied (~5 µs a piece). OFFSET 0 keeps the subquery whole (not merged into its parent).
+  SELECT p.layer_id, p.feature_id, p.geom
+  FROM site CROSS JOIN rules
+  JOIN constraint_piece p ON p.geom && ST_Expand(site.g, rules.reach)
+  WHERE p.data_version = rules.versions[array_position(rules.ids, p.layer_id)]
+    AND ST_DWithin(p.geom, site.g, rules.reaches[array_position(rules.ids, p.layer_id)])
+  OFFSET 0
 ), feature_hits AS MATERIALIZED (
-  SELECT layer_id, feature_id, min(d) AS distance_m, sum(a) AS overlap_m2, bool_or(i) AS intersects
-  FROM piece_hits GROUP BY layer_id, feature_id
+  -- a piece that intersects the site is 0 m from it (no distance computed); only an area piece that intersects
+  -- it can overlap it. ST_Intersects once a piece (the OFFSET 0 subquery is not merged, so not repeated).
+  SELECT p.layer_id, p.feature_id,
+         min(CASE WHEN x.i THEN 0 ELSE ST_Distance(p.geom, site.g) END) AS distance_m,
+         sum(CASE WHEN x.i AND ST_Dimension(p.geom) = 2 THEN ST_Area(ST_Intersection(p.geom, site.g)) ELSE 0 END) AS overlap_m2,
+         bool_or(x.i) AS intersects
+  FROM piece_hits p CROSS JOIN site
+  CROSS JOIN LATERAL (SELECT ST_Intersects(p.geom, site.g) AS i OFFSET 0) x
+  GROUP BY p.layer_id, p.feature_id
 )
-SELECT l.id AS layer_id, l.data_version, l.data_version > 0 AS loaded,
-       (l.coverage IS NOT NULL AND ST_CoveredBy(site.g, l.coverage)) AS covered,
-       l.rule_kind, l.rule_distance_m, l.min_overlap_m2, l.min_overlap_pct, site.area AS site_area_m2,
+SELECT l.id AS layer_id, l.data_version, l.definition_hash, l.data_version > 0 AS loaded,
+       (l.coverage IS NOT NULL AND ST_Covers(l.coverage, site.g)) AS covered,
+       site.area AS site_area_m2,
        f.id AS feature_id, f.source_ref, f.name, f.properties, fd.dim AS feature_dim,
        CASE WHEN f.valid_from > current_date THEN f.valid_from END AS starts_on,
        h.distance_m, h.overlap_m2, h.intersects,
        CASE WHEN f.id IS NULL THEN NULL
             WHEN fd.dim = 0 THEN ST_Within(f.geom, site.g)
-            ELSE f.geom @ site.g AND ST_CoveredBy(f.geom, site.g) END AS feature_within_site
+            ELSE f.geom @ site.g AND ST_Covers(site.g, f.geom) END AS feature_within_site
 FROM l CROSS JOIN site
 LEFT JOIN feature_hits h ON h.layer_id = l.id
 LEFT JOIN constraint_feature f ON f.id = h.feature_id

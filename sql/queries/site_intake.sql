@@ -2,7 +2,8 @@
 -- Transforms the site to EPSG:27700, checks validity (in the input CRS and again after transforming),
 -- repairs only when asked, checks the authority boundary, and measures the planar area in EPSG:27700.
 -- Parameters:
---   :geojson      text     MultiPolygon GeoJSON in the input CRS
+--   :wkb          text     the MultiPolygon in the input CRS as hex WKB (2D; toMultiPolygonWkbHex in
+--                          server/domain/geometry-shape.ts: the shape stage 1 checked, not parsed again from JSON)
 --   :srid         int      input SRID: 4326 (CRS84, longitude/latitude) or 27700
 --   :authorityId  int      authority whose boundary the site must lie within
 --   :toleranceM   float8   metres (EPSG:27700) the site may extend beyond the boundary
@@ -27,10 +28,13 @@
 -- with the parameters bound as constants the planner evaluates each copy (ST_IsValidDetail, ST_Transform, …)
 -- while planning: tens of milliseconds for a site of a few hundred vertices instead of about one.
 WITH input AS MATERIALIZED (
-  SELECT ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(:geojson), :srid)) AS g_in
+  SELECT ST_GeomFromWKB(decode(:wkb::text, 'hex'), :srid) AS g_in
 ), checked AS MATERIALIZED (
-  SELECT g_in, ST_IsValidDetail(g_in) AS d_in, g27700, ST_IsValidDetail(g27700) AS d27700
-  FROM (SELECT g_in, CASE WHEN :srid = 27700 THEN g_in ELSE ST_Transform(g_in, 27700) END AS g27700 FROM input) t
+  -- sent in EPSG:27700, the transformed site is the site itself: its validity is worked out once (OFFSET 0 keeps
+  -- the subquery whole, so d_in is not computed again for each use)
+  SELECT g_in, d_in, g27700, CASE WHEN :srid = 27700 THEN d_in ELSE ST_IsValidDetail(g27700) END AS d27700
+  FROM (SELECT g_in, ST_IsValidDetail(g_in) AS d_in, CASE WHEN :srid = 27700 THEN g_in ELSE ST_Transform(g_in, 27700) END AS g27700
+        FROM input OFFSET 0) t
 ), repaired AS MATERIALIZED (
   SELECT *,
     ((d_in).valid AND (d27700).valid) AS ok,

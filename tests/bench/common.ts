@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbedded, type EmbeddedCluster } from '../../server/db/embedded.ts';
-import { repoRoot } from '../../server/config/index.ts';
+import crypto from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
+import { loadConfig, repoRoot } from '../../server/config/index.ts';
+import { buildApp } from '../../server/app.ts';
+import { createLogger } from '../../server/logger.ts';
+import { createToken, createUser } from '../../server/modules/users/service.ts';
 
 export const RESULTS_DIR = path.join(repoRoot, 'tests', 'bench', 'results');
 
@@ -59,7 +66,8 @@ export async function benchDatabase(log: (msg: string) => void): Promise<BenchDa
     async stop() {
       if (stopped) return;
       stopped = true;
-      await cluster.stop(true);
+      // only a cluster this run started: with BENCH_KEEP=1 another process (another benchmark) may be using it
+      await cluster.stop(); // (not forced)
       if (!keep) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -161,4 +169,50 @@ export function jsonPoster(port: number, path: string, token: string, timeoutMs:
       req.end(body);
     });
   return { post, close: async () => agent.destroy() };
+}
+
+/** The real app on a random 127.0.0.1 port, logging as in production (to /dev/null), and a bearer token for a
+ *  new officer account `username`. `close` stops the server and the app's background work. */
+export async function startBenchApp(db: Knex, url: string, authorityCode: string, authorityId: number, username: string): Promise<{ port: number; token: string; config: ReturnType<typeof loadConfig>; close: () => Promise<void> }> {
+  const config = loadConfig({ LOG_LEVEL: 'info', REDLINE_DATA_DIR: '/nonexistent', REDLINE_AUTHORITY: authorityCode, HOST: '127.0.0.1' });
+  const devNull = fs.createWriteStream('/dev/null');
+  const built = buildApp({ db, config, log: createLogger(config.LOG_LEVEL, devNull), authorityId, sessionSecret: crypto.randomBytes(24).toString('hex') }, url);
+  const server = built.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const system = { id: null, username: 'system:bench' };
+  const user = await createUser(db, system, { username, role: 'officer' });
+  const { token } = await createToken(db, system, user.id, 'benchmark');
+  return {
+    port, token, config,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await built.close();
+    },
+  };
+}
+
+/** Cleanups run last-in first-out, then the cluster stops; on SIGINT/SIGTERM too (exit 130). `finish` runs them
+ *  at the end of a run and takes the signal handlers off. */
+export function benchLifecycle(database: BenchDatabase, log: (msg: string) => void) {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    while (cleanups.length) await cleanups.pop()!().catch(() => {});
+    await database.stop().catch((e) => log(`could not stop the cluster: ${(e as Error).message}`));
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    cleanups,
+    finish: async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await cleanup();
+    },
+  };
 }

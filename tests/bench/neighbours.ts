@@ -22,20 +22,13 @@
  *   BENCH_SITES         seeded sites measured per radius (default 1000)
  *   BENCH_ROUNDS        measured passes over the sites per radius (default 1)
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import knexFactory, { type Knex } from 'knex';
-import { buildApp } from '../../server/app.ts';
-import { loadConfig } from '../../server/config/index.ts';
-import { createLogger } from '../../server/logger.ts';
 import { createDb } from '../../server/db/knex.ts';
 import { migrateLatest } from '../../server/db/migrate.ts';
-import { createToken, createUser, userForToken } from '../../server/modules/users/service.ts';
+import { userForToken } from '../../server/modules/users/service.ts';
 import { select, SelectionParams } from '../../server/modules/neighbours/service.ts';
 import { intakeSite, type IntakeOptions } from '../../server/modules/geometry/intake.ts';
-import { benchDatabase, machine, msSince, prng, round, summarise, table, writeResults, type Summary, jsonPoster } from './common.ts';
+import { benchLifecycle, startBenchApp, benchDatabase, machine, msSince, prng, round, summarise, table, writeResults, type Summary, jsonPoster } from './common.ts';
 
 const log = (m: string) => console.log(`[bench:neighbours] ${m}`);
 const envInt = (name: string, dflt: number, max: number) => {
@@ -234,17 +227,7 @@ async function main() {
   const started = Date.now();
   log(`B2 neighbour selection benchmark: ${ADDRESSES} addresses, ${SITES} sites, ${ROUNDS} rounds, radii ${RADII.join(', ')} m`);
   const database = await benchDatabase(log);
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const cleanup = async () => {
-    while (cleanups.length) await cleanups.pop()!().catch(() => {});
-    await database.stop().catch((e) => log(`could not stop the cluster: ${(e as Error).message}`));
-  };
-  const onSignal = (sig: NodeJS.Signals) => {
-    log(`${sig}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { cleanups, finish } = benchLifecycle(database, log);
   try {
     const url = database.url;
     const db = createDb(url); // Redline's pool, as in server/boot.ts; the floor uses it too
@@ -265,20 +248,9 @@ async function main() {
     const sites = await makeSites(db);
 
     // the app on 127.0.0.1 with a bearer token, logging as in production to /dev/null
-    const config = loadConfig({ LOG_LEVEL: 'info', REDLINE_DATA_DIR: '/nonexistent', REDLINE_AUTHORITY: AUTHORITY_CODE, HOST: '127.0.0.1' });
-    const devNull = fs.createWriteStream('/dev/null');
-    const built = buildApp({ db, config, log: createLogger(config.LOG_LEVEL, devNull), authorityId, sessionSecret: crypto.randomBytes(24).toString('hex') }, url);
-    const server = built.app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    cleanups.push(async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await built.close();
-    });
-    const port = (server.address() as AddressInfo).port;
-    const system = { id: null, username: 'system:bench' };
-    const user = await createUser(db, system, { username: `bench.neighbours.${Date.now()}`, role: 'officer' });
-    const { token } = await createToken(db, system, user.id, 'benchmark');
+    const app = await startBenchApp(db, url, AUTHORITY_CODE, authorityId, `bench.neighbours.${Date.now()}`);
+    cleanups.push(app.close);
+    const { port, token, config } = app;
     const client = jsonPoster(port, '/api/neighbours/preview', token, REQUEST_TIMEOUT_MS);
     cleanups.push(client.close);
     const post = client.post;
@@ -447,9 +419,7 @@ async function main() {
     console.log(`\nresults written to ${file}`);
     process.exitCode = results.every((r) => r.mismatches === 0) ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await cleanup();
+    await finish();
   }
 }
 

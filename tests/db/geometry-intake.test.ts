@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, ERRORS, type ErrorCode } from '../../server/errors.ts';
 import { intakeSite, type IntakeOptions, type SiteIntake } from '../../server/modules/geometry/intake.ts';
 import { registerEpsg27700 } from '../../client/src/epsg27700.ts';
+import { parseSiteShape, toMultiPolygonJson, toMultiPolygonWkbHex } from '../../server/domain/geometry-shape.ts';
 import { freshDatabase, type TestDb } from '../helpers/db.ts';
 
 registerEpsg27700(proj4);
@@ -488,5 +489,26 @@ describe('the authority boundary (Southwark) and its 50 m tolerance', () => {
     // Manchester in EPSG:27700 (E 384000, N 398000): swapped it is (398000, 384000), not in Southwark either
     const e = await refusal(intake(poly(square(384_000, 398_000, 100)), BNG), 'SITE_OUTSIDE_AUTHORITY');
     expect(details(e).distanceM).toBeGreaterThan(250_000);
+  });
+});
+
+describe('the site reaches PostGIS as WKB, not GeoJSON', () => {
+  it('is exactly the geometry ST_GeomFromGeoJSON makes of the same shape (real CRS84 outlines, BNG squares, -0, long decimals)', async () => {
+    const shapes: Array<[unknown, string | undefined]> = [
+      ...southwarkFeatures('conservation-areas').slice(0, 20).map((f) => [f.geometry, undefined] as [unknown, undefined]),
+      [multi([square(533000, 179000, 100), square(533010, 179010, 10)], [square(533200, 179200, 5)]), 'EPSG:27700'],
+      [poly([[-0, 51.5], [0.001, 51.5], [0.001, 51.501], [-0, 51.5]]), undefined],
+      [poly([[0.1 + 0.2, 51.123456789012345], [0.30000000000000004, 51.2], [0.4, 51.2], [0.1 + 0.2, 51.123456789012345]]), undefined],
+    ];
+    for (const [g, crs] of shapes) {
+      const shape = parseSiteShape(g, { crs, vertexCap: 1_000_000 });
+      const srid = shape.crs === 'CRS84' ? 4326 : 27700;
+      const r = await one<{ a: string; b: string }>(
+        `SELECT encode(ST_AsEWKB(ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(?), ?))), 'hex') AS a,
+                encode(ST_AsEWKB(ST_GeomFromWKB(decode(?, 'hex'), ?)), 'hex') AS b`,
+        [toMultiPolygonJson(shape), srid, toMultiPolygonWkbHex(shape), srid],
+      );
+      expect(r.b).toBe(r.a);
+    }
   });
 });

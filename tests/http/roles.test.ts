@@ -25,7 +25,7 @@ const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coord
 const application = (over: Q = {}): Q => ({ kind: 'application', applicationType: 'full', description: 'Roof terrace', receivedDate: '2024-03-01', ...over });
 const enforcement = (over: Q = {}): Q => ({ kind: 'enforcement', breachType: 'untidy-land', description: 'Overgrown garden', receivedDate: '2024-03-01', ...over });
 
-const fx = { appCase: 0, enfCase: 0, spareUser: 0, checks: {} as Record<number, { checkId: number; hitId: number }>, runs: {} as Record<number, number> };
+const fx = { appCase: 0, enfCase: 0, spareUser: 0, checks: {} as Record<number, { checkId: number; hitId: number }>, runs: {} as Record<number, number>, docs: {} as Record<number, number> };
 const addressCsv = (n: number) =>
   'UPRN,ADDRESS_LINE_1,ADDRESS_LINE_2,POSTCODE,X_COORDINATE,Y_COORDINATE\n' +
   Array.from({ length: n }, (_, i) => `${100000 + i},${i + 1} Test Street,London,SE1 1AA,${533000 + 40 + i},${179010}`).join('\n') + '\n';
@@ -112,6 +112,14 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'GET /api/cases/:id/notification-runs/:runId/recipients.geojson': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.geojson`, status: 200 }),
   'PUT /api/addresses/data': async () => ({ url: '/api/addresses/data?filename=addresses.csv', body: addressCsv(5 + ++seq), status: 200 }),
   'PUT /api/properties/data': async () => ({ url: `/api/properties/data?filename=outlines.geojson&reference=ref`, body: outlines(), status: 200 }),
+  'GET /api/document-templates': async () => ({ url: '/api/document-templates', status: 200 }),
+  'GET /api/document-templates/:kind': async () => ({ url: '/api/document-templates/site-notice', status: 200 }),
+  'PUT /api/document-templates/:kind': async (role) => ({ url: '/api/document-templates/press-advert', body: { title: 'Advert {{case.reference}}', body: `# Notice\n\n{{case.description}} (saved by ${role} ${++seq})\n` }, status: 200 }),
+  'GET /api/cases/:id/documents': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents`, status: 200 }),
+  // site history: the one kind for both kinds of case (letters and notices are for applications)
+  'POST /api/cases/:id/documents': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents`, body: { kind: 'site-history', withinM: 10 }, status: 201 }),
+  'GET /api/cases/:id/documents/:docId': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}`, status: 200 }),
+  'GET /api/cases/:id/documents/:docId/pdf': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}/pdf`, status: 200 }),
   'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': async (role) => {
     const c = fx.checks[caseFor(role)]!;
     return { url: `/api/cases/${caseFor(role)}/constraint-checks/${c.checkId}/hits/${c.hitId}`, body: { decision: 'confirmed', reason: `checked on site by ${role}` }, status: 200 };
@@ -143,6 +151,9 @@ beforeAll(async () => {
   await t.as('gis').put('/api/properties/data?filename=outlines.geojson&reference=ref').send(outlines()).expect(200);
   for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
     fx.runs[id] = (await t.as(role).post(`/api/cases/${id}/notification-runs`).send({ selection: { radiusM: 50 } }).expect(201)).body.id;
+  }
+  for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
+    fx.docs[id] = (await t.as(role).post(`/api/cases/${id}/documents`).send({ kind: 'site-history', withinM: 10 }).expect(201)).body.id;
   }
 });
 

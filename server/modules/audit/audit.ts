@@ -9,7 +9,7 @@ export interface Actor {
 export interface AuditEntry {
   actor: Actor;
   action: string;
-  entityType: 'case' | 'case_site' | 'case_party' | 'user' | 'api_token' | 'layer' | 'authority' | 'constraint_check' | 'constraint_hit' | 'notification_run' | 'address' | 'property';
+  entityType: 'case' | 'case_site' | 'case_party' | 'user' | 'api_token' | 'layer' | 'authority' | 'constraint_check' | 'constraint_hit' | 'notification_run' | 'address' | 'property' | 'document' | 'document_template';
   entityId: string | number | null;
   before?: unknown;
   after?: unknown;

@@ -2,15 +2,26 @@
 import type { NextFunction, Request, Response, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { AppError } from '../../errors.ts';
-import { getUser, userForToken } from '../users/service.ts';
+import { getUser, hashToken, userForTokenHash, type User } from '../users/service.ts';
+import type { TokenCache } from './token-cache.ts';
 import type { Role } from '../../domain/cases.ts';
 
-export function authenticate(db: Knex): RequestHandler {
+/** `tokens`: the app's cache of bearer tokens (./token-cache.ts); without it every request looks its token up. */
+export function authenticate(db: Knex, tokens?: TokenCache): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const user = m ? await userForToken(db, m[1]!) : null;
+      let user: User | null | undefined = null;
+      if (m) {
+        const hash = hashToken(m[1]!);
+        user = tokens?.get(hash);
+        if (!user) {
+          const startedAt = tokens?.now() ?? 0;
+          user = await userForTokenHash(db, hash);
+          if (user) tokens?.set(hash, user, startedAt);
+        }
+      }
       if (!user) throw new AppError('INVALID_CREDENTIALS', 'The API token is not valid (unknown, revoked, or its user is disabled).');
       req.user = user;
       return next();

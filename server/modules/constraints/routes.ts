@@ -6,8 +6,7 @@ import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { STAFF_ROLES } from '../../domain/cases.ts';
 import { intId } from '../../http/params.ts';
-import { intakeSite } from '../geometry/intake.ts';
-import { createStoredCheck, decideHit, getStoredCheck, listStoredChecks, rerunStoredCheck, runCheck } from './service.ts';
+import { checkPostedSite, createStoredCheck, decideHit, getStoredCheck, listStoredChecks, rerunStoredCheck } from './service.ts';
 
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 const DECIDERS = ['admin', 'officer', 'enforcement'] as const;
@@ -30,11 +29,10 @@ export function constraintRoutes(ctx: AppContext) {
   r.post('/api/constraints/check', requireRole(...STAFF_ROLES), async (req, res) => {
     const q = parseQuery(CheckQuery, req.query);
     const body = parseBody(CheckBody, req.body);
-    const site = await intakeSite(ctx.db, body.site, {
+    const { site, report } = await checkPostedSite(ctx.db, body.site, {
       crs: body.crs, repair: q.repair, crossBoundary: q.crossBoundary, authorityId: ctx.authorityId,
       toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP, outputs: false,
-    });
-    const report = await runCheck(ctx.db, site.ewkb, body.layers);
+    }, body.layers);
     res.json({ site: { areaM2: site.areaM2, areaHa: site.areaHa, repair: site.repair }, ...report });
   });
 

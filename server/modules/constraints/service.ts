@@ -2,24 +2,36 @@
  *  so it can be shown exactly as it was, re-run to see what changed, and its hits confirmed or dismissed. */
 import type { Knex } from 'knex';
 import { AppError } from '../../errors.ts';
-import { sqlQuery } from '../../db/queries.ts';
+import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 import { buildReport, diffReports, type CheckRow, type ConstraintReport, type LayerInfo } from '../../domain/constraints.ts';
-import { listLayers } from '../layers/definitions.ts';
+import { listLayers, type LayerRow } from '../layers/definitions.ts';
+import { cachedLayers, reloadLayers } from '../layers/cache.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { currentSiteForWork } from '../cases/repo.ts';
+import { intakeSite, judgeIntake, prepareIntake, type IntakeOptions, type IntakeRow, type SiteIntake } from '../geometry/intake.ts';
+
+// a LayerRow is a LayerInfo (its lastLoad typed loosely): no copy needed
+const asInfos = (rows: LayerRow[]): LayerInfo[] => rows as unknown as LayerInfo[];
+
+function missingLayers(ids: string[]): AppError {
+  return new AppError('LAYER_NOT_FOUND', `There is no layer ${ids.map((m) => `"${m}"`).join(', ')}. GET /api/layers lists them.`, { missing: ids });
+}
 
 async function layersFor(db: Knex | Knex.Transaction, ids?: string[]): Promise<LayerInfo[]> {
   const rows = await listLayers(db, ids);
   if (ids) {
     const missing = ids.filter((id) => !rows.some((r) => r.id === id));
-    if (missing.length) throw new AppError('LAYER_NOT_FOUND', `There is no layer ${missing.map((m) => `"${m}"`).join(', ')}. GET /api/layers lists them.`, { missing });
+    if (missing.length) throw missingLayers(missing);
   }
-  return rows.map((r) => ({ ...r, lastLoad: r.lastLoad as LayerInfo['lastLoad'] }));
+  return asInfos(rows);
 }
 
-async function query(db: Knex | Knex.Transaction, siteEwkb: string, layerIds: string[]): Promise<CheckRow[]> {
-  const { rows } = await db.raw<{ rows: CheckRow[] }>(sqlQuery('constraint_check'), { site: siteEwkb, layerIds });
-  return rows;
+/** The check statement (sql/queries/constraint_check.sql) as a named prepared statement: parsed once per
+ *  connection, and after a few runs planned once (its CTEs are materialized so the generic plan is the good one). */
+let checkStatement: PreparedStatement | undefined;
+async function query(db: Knex | Knex.Transaction, siteEwkb: string, layerIds: string[] | null): Promise<CheckRow[]> {
+  checkStatement ??= preparedStatement('redline_constraint_check', sqlQuery('constraint_check'));
+  return runPrepared<CheckRow>(db, checkStatement, { site: siteEwkb, layerIds });
 }
 
 /** The database's own words for a failed query: knex puts the (multi-line) statement in front of them. */
@@ -31,34 +43,122 @@ function dbErrorMessage(e: unknown): string {
   return own.split('\n')[0]!.slice(0, 300);
 }
 
-/** Runs every layer in one statement; if that fails, each layer alone, so one broken layer is "unknown"
- *  and the others still answer. When the layers are named, their definitions and the check are fetched side by
- *  side (the check's rows are used only once every named layer is known to exist). */
+/**
+ * The layers the check rows answer, from the layer cache (server/modules/layers/cache.ts), in listLayers order
+ * (category, id); `ids` null means every layer. 'stale' when the rows show the cache is out of date: a layer
+ * whose data_version or definition_hash differs, one the statement answered that the cache lacks, or a cached one
+ * it did not answer. A named layer that neither knows is LAYER_NOT_FOUND.
+ */
+const layersById = new WeakMap<LayerRow[], Map<string, LayerRow>>();
+function layersOfRows(all: LayerRow[], ids: string[] | null, rows: CheckRow[]): LayerInfo[] | 'stale' {
+  const answered = new Map<string, CheckRow>();
+  for (const r of rows) if (!answered.has(r.layer_id)) answered.set(r.layer_id, r);
+  let byId = layersById.get(all);
+  if (!byId) layersById.set(all, (byId = new Map(all.map((l) => [l.id, l]))));
+  for (const id of answered.keys()) if (!byId.has(id)) return 'stale';
+  const wanted = ids ? new Set(ids) : null;
+  const layers = wanted ? all.filter((l) => wanted.has(l.id)) : all;
+  for (const l of layers) {
+    const r = answered.get(l.id);
+    if (!r || r.data_version !== l.dataVersion || r.definition_hash !== l.definitionHash) return 'stale';
+  }
+  if (ids) {
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length) throw missingLayers(missing);
+  }
+  return asInfos(layers);
+}
+
+/** buildReport over check rows with the cached layer definitions, reloaded when the rows show they are out of
+ *  date; null when they changed again between the statement and the reload (the caller runs the check again). */
+async function reportOfRows(db: Knex, rows: CheckRow[], ids: string[] | null, siteArea: () => Promise<number>): Promise<ConstraintReport | null> {
+  for (const all of [() => cachedLayers(db), () => reloadLayers(db)]) {
+    const layers = layersOfRows(await all(), ids, rows);
+    if (layers === 'stale') continue;
+    return buildReport(rows.length ? rows[0]!.site_area_m2 : await siteArea(), layers, rows);
+  }
+  return null;
+}
+
+const areaOf = (db: Knex, siteEwkb: string) => async () =>
+  (await db.raw<{ rows: Array<{ a: number }> }>(`SELECT ST_Area(ST_GeomFromEWKB(decode(?, 'hex'))) AS a`, [siteEwkb])).rows[0]!.a;
+
+/** Every layer in one statement (twice at most: once more if the layers changed while it ran); if that fails,
+ *  each layer alone, so one broken layer is "unknown" and the others still answer. */
 export async function runCheck(db: Knex, siteEwkb: string, layerIds?: string[]): Promise<ConstraintReport> {
-  const settle = (p: Promise<CheckRow[]>) => p.then((rows) => ({ ok: true as const, rows }), () => ({ ok: false as const }));
-  const early = layerIds ? settle(query(db, siteEwkb, [...new Set(layerIds)])) : null;
-  const layers = await layersFor(db, layerIds);
-  const ids = layers.map((l) => l.id);
+  const ids = layerIds ? [...new Set(layerIds)] : null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let rows: CheckRow[];
+    try {
+      rows = await query(db, siteEwkb, ids);
+    } catch {
+      break;
+    }
+    const report = await reportOfRows(db, rows, ids, areaOf(db, siteEwkb));
+    if (report) return report;
+  }
+  return checkLayerByLayer(db, siteEwkb, ids);
+}
+
+/** The fallback: fresh definitions, then one statement per layer; a layer whose statement fails is "unknown". */
+async function checkLayerByLayer(db: Knex, siteEwkb: string, ids: string[] | null): Promise<ConstraintReport> {
+  const layers = await layersFor(db, ids ?? undefined);
   const failures = new Map<string, string>();
-  let rows: CheckRow[];
-  const all = await (early ?? settle(query(db, siteEwkb, ids)));
-  if (all.ok) {
-    rows = all.rows;
-  } else {
-    rows = [];
-    for (const id of ids) {
-      try {
-        rows.push(...(await query(db, siteEwkb, [id])));
-      } catch (e) {
-        failures.set(id, dbErrorMessage(e));
-      }
+  const rows: CheckRow[] = [];
+  for (const l of layers) {
+    try {
+      rows.push(...(await query(db, siteEwkb, [l.id])));
+    } catch (e) {
+      failures.set(l.id, dbErrorMessage(e));
     }
   }
   // every row of the check carries the site's area (site_area_m2, the same ST_Area); asked for alone only without rows
-  const area = rows.length
-    ? rows[0]!.site_area_m2
-    : (await db.raw<{ rows: Array<{ a: number }> }>(`SELECT ST_Area(ST_GeomFromEWKB(decode(?, 'hex'))) AS a`, [siteEwkb])).rows[0]!.a;
+  const area = rows.length ? rows[0]!.site_area_m2 : await areaOf(db, siteEwkb)();
   return buildReport(area, layers, rows, failures);
+}
+
+let checkSiteText: PreparedStatement | undefined;
+/** sql/queries/constraint_check_site.sql with the intake and the check statements put in place. */
+export function checkSiteStatement(): PreparedStatement {
+  if (checkSiteText === undefined) {
+    const statement = (name: string) => sqlQuery(name).trim().replace(/;$/, '');
+    const check = statement('constraint_check');
+    if (check.split(':site::text').length !== 2) throw new Error('sql/queries/constraint_check.sql must use :site exactly once, as :site::text');
+    const text = sqlQuery('constraint_check_site');
+    if (text.split('{{site_intake}}').length !== 2 || text.split('{{constraint_check}}').length !== 2) throw new Error('constraint_check_site.sql: one {{site_intake}} and one {{constraint_check}}');
+    checkSiteText = preparedStatement(
+      'redline_constraint_check_site',
+      text
+        .replace('{{site_intake}}', () => statement('site_intake'))
+        .replace('{{constraint_check}}', () => check.replace(':site::text', () => '(SELECT site_ewkb FROM accepted)')),
+    );
+  }
+  return checkSiteText;
+}
+
+type CheckSiteRow = CheckRow & { intake: IntakeRow | null; accepted: boolean };
+
+/**
+ * POST /api/constraints/check: the posted site through the geometry intake (the same refusals as every other
+ * endpoint) and the check, in one round trip (sql/queries/constraint_check_site.sql). If that statement fails
+ * (a broken layer, say), the intake and the check run on their own as before, the check layer by layer.
+ */
+export async function checkPostedSite(db: Knex, input: unknown, opts: IntakeOptions, layerIds?: string[]): Promise<{ site: SiteIntake; report: ConstraintReport }> {
+  const { shape, bindings } = prepareIntake(input, opts);
+  const ids = layerIds ? [...new Set(layerIds)] : null;
+  let rows: CheckSiteRow[];
+  try {
+    rows = await runPrepared<CheckSiteRow>(db, checkSiteStatement(), { ...bindings, crossBoundary: Boolean(opts.crossBoundary), layerIds: ids });
+  } catch {
+    const site = await intakeSite(db, input, opts);
+    return { site, report: await runCheck(db, site.ewkb, layerIds) };
+  }
+  const site = judgeIntake(shape, rows.find((r) => r.intake)!.intake!, opts);
+  // the statement ran the check only on a site it judged accepted too (they agree; if ever not, check it now)
+  if (!rows[0]!.accepted) return { site, report: await runCheck(db, site.ewkb, layerIds) };
+  const checkRows = rows.filter((r) => r.layer_id !== null);
+  const report = (await reportOfRows(db, checkRows, ids, areaOf(db, site.ewkb))) ?? (await runCheck(db, site.ewkb, layerIds));
+  return { site, report };
 }
 
 export interface StoredCheckView {

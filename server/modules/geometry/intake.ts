@@ -7,8 +7,8 @@
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../errors.ts';
-import { parseSiteShape, toMultiPolygonJson, type Crs } from '../../domain/geometry-shape.ts';
-import { sqlQuery } from '../../db/queries.ts';
+import { parseSiteShape, toMultiPolygonWkbHex, type Crs, type SiteShape } from '../../domain/geometry-shape.ts';
+import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 
 export interface IntakeOptions {
   crs?: unknown;
@@ -48,7 +48,8 @@ export interface SiteIntake {
   outsideAuthorityM2: number;
 }
 
-interface IntakeRow {
+/** One row of sql/queries/site_intake.sql (also carried, as JSON, by sql/queries/constraint_check_site.sql). */
+export interface IntakeRow {
   input_valid: boolean;
   input_reason: string;
   input_x: number | null;
@@ -83,19 +84,33 @@ const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
 const pt = (x: number | null, y: number | null, dp: number): [number, number] | null =>
   x === null || y === null ? null : [round(x, dp), round(y, dp)];
 
-export async function intakeSite(db: Knex, input: unknown, opts: IntakeOptions): Promise<SiteIntake> {
+/** Stage 1 (pure: shape, CRS, ranges; throws its refusals) and the bindings of sql/queries/site_intake.sql. */
+export function prepareIntake(input: unknown, opts: IntakeOptions) {
   const shape = parseSiteShape(input, { crs: opts.crs, vertexCap: opts.vertexCap });
-  const srid = shape.crs === 'CRS84' ? 4326 : 27700;
-  const inputDp = srid === 4326 ? 9 : 3;
-  const { rows } = await db.raw<{ rows: IntakeRow[] }>(sqlQuery('site_intake'), {
-    geojson: toMultiPolygonJson(shape),
-    srid,
+  const bindings = {
+    wkb: toMultiPolygonWkbHex(shape),
+    srid: shape.crs === 'CRS84' ? 4326 : 27700,
     authorityId: opts.authorityId,
     toleranceM: opts.toleranceM,
     repair: Boolean(opts.repair),
     outputs: opts.outputs ?? true,
-  });
-  const r = rows[0]!;
+  };
+  return { shape, bindings };
+}
+
+let intakeStatement: PreparedStatement | undefined;
+
+export async function intakeSite(db: Knex, input: unknown, opts: IntakeOptions): Promise<SiteIntake> {
+  const { shape, bindings } = prepareIntake(input, opts);
+  intakeStatement ??= preparedStatement('redline_site_intake', sqlQuery('site_intake'));
+  const rows = await runPrepared<IntakeRow>(db, intakeStatement, bindings);
+  return judgeIntake(shape, rows[0]!, opts);
+}
+
+/** Stage 2's verdict on the intake row: the site, or the refusal (an AppError) every endpoint gives. */
+export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions): SiteIntake {
+  const srid = shape.crs === 'CRS84' ? 4326 : 27700;
+  const inputDp = srid === 4326 ? 9 : 3;
   const valid = r.input_valid && r.valid27700;
   const reason = !r.input_valid ? r.input_reason : r.reason27700;
   const location = {

@@ -8,6 +8,7 @@ import { repoRoot } from '../../config/index.ts';
 import { AppError } from '../../errors.ts';
 import { LayerDefinition } from '../../../layers/schema.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
+import { invalidateLayerCache } from './cache.ts';
 
 export const DEFINITIONS_DIR = path.join(repoRoot, 'layers', 'definitions');
 
@@ -61,6 +62,10 @@ export async function upsertDefinition(db: Knex | Knex.Transaction, actor: Actor
   const row = { title: d.title, category: d.category, dataset: d.dataset, definition: JSON.stringify(d), definition_hash: hash, origin, updated_at: db.fn.now() };
   if (existing) await db('layer').where({ id: d.id }).update(row);
   else await db('layer').insert({ id: d.id, ...row });
+  // the cached definitions (./cache.ts) go now and again once the transaction is over (a check in between reads
+  // the old definition, which the check statement's definition_hash shows is out of date once this commits)
+  invalidateLayerCache();
+  if (db.isTransaction) void (db as Knex.Transaction).executionPromise.then(invalidateLayerCache, invalidateLayerCache);
   await writeAudit(db, {
     actor, action: existing ? 'layer.define.update' : 'layer.define.create', entityType: 'layer', entityId: d.id,
     before: existing ? existing.definition : null, after: d, requestId,

@@ -17,6 +17,7 @@ import type { Knex } from 'knex';
 import { AppError } from '../../errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { getLayer } from './definitions.ts';
+import { invalidateLayerCache } from './cache.ts';
 
 export interface LoadSource {
   /** path of the file on this machine */
@@ -338,6 +339,7 @@ export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport
       });
       return result;
     });
+    invalidateLayerCache(); // the new data version (checks would also notice it themselves: ./cache.ts)
     report.ms = Date.now() - started;
     progress(`loaded ${report.loaded} of ${report.read} features as version ${report.dataVersion} in ${report.ms} ms`);
     return report;

@@ -5,6 +5,8 @@ import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { AppError } from '../../errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
+import { clearTokenCaches } from '../auth/token-cache.ts';
+import { preparedStatement, runPrepared } from '../../db/queries.ts';
 import type { Role } from '../../domain/cases.ts';
 
 export interface User {
@@ -63,7 +65,7 @@ export async function updateUser(
       actor, action: 'user.update', entityType: 'user', entityId: id, before, after: { ...after, passwordChanged: Boolean(passwordHash) }, requestId,
     });
     return after!;
-  });
+  }).finally(clearTokenCaches); // cached bearer tokens (../auth/token-cache.ts): other processes are notified by the database
 }
 
 export async function listUsers(db: Knex): Promise<User[]> {
@@ -108,18 +110,25 @@ export async function revokeToken(db: Knex, actor: Actor, tokenId: number, reque
     const n = await trx('api_token').where({ id: tokenId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     if (!n) throw new AppError('NOT_FOUND', `There is no active token with id ${tokenId}.`, { id: tokenId });
     await writeAudit(trx, { actor, action: 'token.revoke', entityType: 'api_token', entityId: tokenId, requestId });
-  });
+  }).finally(clearTokenCaches); // as in updateUser
 }
 
 /** The active user behind a bearer token, or null; marks the token used. One statement (it runs on every
  *  token-authenticated request): finding the token and setting last_used_at were two round trips. */
 export async function userForToken(db: Knex, token: string): Promise<User | null> {
-  const { rows } = await db.raw<{ rows: User[] }>(
-    `UPDATE api_token t SET last_used_at = now()
-     FROM app_user u
-     WHERE u.id = t.user_id AND t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = false
-     RETURNING u.id, u.username, u.display_name AS "displayName", u.role, u.disabled`,
-    [hashToken(token)],
-  );
+  return userForTokenHash(db, hashToken(token));
+}
+
+const USER_FOR_TOKEN = preparedStatement(
+  'redline_user_for_token',
+  `UPDATE api_token t SET last_used_at = now()
+   FROM app_user u
+   WHERE u.id = t.user_id AND t.token_hash = :tokenHash AND t.revoked_at IS NULL AND u.disabled = false
+   RETURNING u.id, u.username, u.display_name AS "displayName", u.role, u.disabled`,
+);
+
+/** userForToken by the token's SHA-256 (hex); a named prepared statement. */
+export async function userForTokenHash(db: Knex, tokenHash: string): Promise<User | null> {
+  const rows = await runPrepared<User>(db, USER_FOR_TOKEN, { tokenHash });
   return rows[0] ?? null;
 }

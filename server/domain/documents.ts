@@ -1,0 +1,397 @@
+/**
+ * Letters and notices (pure): the kinds of document, the variables each kind's template may use, template checking
+ * (Mustache syntax, unknown names, with line and column), and filling a template into blocks for the PDF writer.
+ *
+ * Template language: Mustache (logic-less: an admin-edited template can show values, test a flag, repeat a list;
+ * it can never run code), then a small block syntax on the text it produces:
+ *   `# ` heading 1, `## ` heading 2, `- ` list item, `1. ` numbered list item, `[[map]]` the map (a page of its own),
+ *   a blank line between paragraphs; lines next to each other in a paragraph stay on their own lines.
+ * Values never make structure: a description starting with "# " stays text, because every value is fenced with two
+ * private-use characters while the blocks are found, and the fences removed afterwards.
+ */
+import Mustache from 'mustache';
+
+export const DOCUMENT_KINDS = ['neighbour-letter', 'consultee-letter', 'site-notice', 'press-advert', 'decision-notice', 'site-history'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export const isDocumentKind = (k: string): k is DocumentKind => (DOCUMENT_KINDS as readonly string[]).includes(k);
+
+export interface KindInfo {
+  name: string;
+  /** a letter: sender, the address block in the envelope window, date and reference */
+  letter: boolean;
+  /** only for planning applications (not enforcement cases) */
+  applicationsOnly: boolean;
+  /** the map that [[map]] puts in */
+  map: 'neighbours' | 'site-location';
+  /** type sizes: a site notice is read from the street */
+  style: 'letter' | 'notice' | 'report';
+}
+
+export const KIND_INFO: Record<DocumentKind, KindInfo> = {
+  'neighbour-letter': { name: 'Neighbour notification letters', letter: true, applicationsOnly: true, map: 'neighbours', style: 'letter' },
+  'consultee-letter': { name: 'Consultee letter', letter: true, applicationsOnly: true, map: 'site-location', style: 'letter' },
+  'site-notice': { name: 'Site notice', letter: false, applicationsOnly: true, map: 'site-location', style: 'notice' },
+  'press-advert': { name: 'Press advert', letter: false, applicationsOnly: true, map: 'site-location', style: 'report' },
+  'decision-notice': { name: 'Decision notice', letter: true, applicationsOnly: true, map: 'site-location', style: 'letter' },
+  'site-history': { name: 'Site history report', letter: false, applicationsOnly: false, map: 'site-location', style: 'report' },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Variables
+// ---------------------------------------------------------------------------------------------------------------
+
+type Leaf = { type: 'text' | 'flag'; description: string };
+export type VariableSpec = Leaf | { type: 'list'; description: string; item: 'text' | Record<string, Leaf> };
+
+const text = (description: string): Leaf => ({ type: 'text', description });
+const flag = (description: string): Leaf => ({ type: 'flag', description });
+
+const COMMON: Record<string, VariableSpec> = {
+  'authority.name': text('the council, e.g. London Borough of Southwark'),
+  'document.date': text('the date the document bears, e.g. 23 November 2026'),
+  'case.reference': text('the case reference, e.g. 26/AP/0001'),
+  'case.address': text('the site address (or "the site shown on the map" when none is recorded)'),
+  'case.description': text('the proposal or the alleged breach'),
+  'case.applicationType': text('the type of application, e.g. Householder planning application'),
+  'case.receivedDate': text('the date the case was received'),
+  'case.validDate': text('the date the application was made valid, or "not valid yet"'),
+  'case.officer': text('the case officer\'s name, or "the case officer"'),
+  'case.targetDate': text('the date a decision is due (with any agreed extension), or "not known yet"'),
+  'map.scale': text('the scale of the map, e.g. 1:1,250 (empty when the template has no [[map]])'),
+  'map.description': text('a sentence describing the map (empty when the template has no [[map]])'),
+};
+const PUBLICITY: Record<string, VariableSpec> = {
+  'publicity.windowDays': text('the days allowed for comments, e.g. 21 (30 for EIA development)'),
+  'publicity.date': text('the date the letters are served, the notice is displayed or the advert published, when given; else "not known yet"'),
+  'publicity.dateKnown': flag('the publicity date was given'),
+  'publicity.commentByDate': text('the last day for comments, e.g. 14 December 2026, or "not known yet"'),
+  'publicity.commentByKnown': flag('the last day for comments is known'),
+  'publicity.earliestDecisionDate': text('the earliest date the application can be decided, or "not known yet"'),
+  'publicity.earliestDecisionDateKnown': flag('the earliest decision date is known'),
+};
+const NUMBERED: Record<string, Leaf> = { number: text('1, 2, 3…'), text: text('the wording') };
+
+export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> = {
+  'neighbour-letter': {
+    ...COMMON, ...PUBLICITY,
+    'recipient.address': text("the recipient's address on one line"),
+    'recipient.number': text('the number of the address on the map and in the list'),
+    'run.recipientCount': text('how many addresses the run writes to'),
+  },
+  'consultee-letter': {
+    ...COMMON, ...PUBLICITY,
+    'consultee.name': text('the person consulted (may be empty)'),
+    'consultee.organisation': text('the organisation consulted'),
+  },
+  'site-notice': { ...COMMON, ...PUBLICITY },
+  'press-advert': {
+    ...COMMON, ...PUBLICITY,
+    'advert.reasons': { type: 'list', description: 'why the application is advertised, one sentence each', item: 'text' },
+    'advert.hasReasons': flag('there is at least one reason'),
+  },
+  'decision-notice': {
+    ...COMMON,
+    'applicant.name': text('the applicant (name or organisation), or "the applicant"'),
+    'decision.outcome': text('e.g. Permission granted'),
+    'decision.date': text('the date of the decision'),
+    'decision.granted': flag('the decision grants permission, consent, approval or a certificate'),
+    'decision.refused': flag('the decision refuses it'),
+    'decision.conditions': { type: 'list', description: 'the conditions given when the notice is made, numbered', item: NUMBERED },
+    'decision.hasConditions': flag('there is at least one condition'),
+    'decision.reasons': { type: 'list', description: 'the reasons given when the notice is made, numbered', item: NUMBERED },
+    'decision.hasReasons': flag('there is at least one reason'),
+  },
+  'site-history': {
+    ...COMMON,
+    'history.withinM': text('the search distance in metres, e.g. 50'),
+    'history.count': text('how many cases are listed'),
+    'history.none': flag('no cases were found'),
+    'history.includesEnforcement': flag('enforcement cases are included'),
+    'history.items': {
+      type: 'list', description: 'the cases on and around the site, nearest first (this case first)',
+      item: {
+        reference: text('its reference'), address: text('its site address'), description: text('its proposal or alleged breach'),
+        type: text('e.g. Full planning permission, or Enforcement case'), receivedDate: text('the date it was received'),
+        decision: text('e.g. Permission granted on 3 March 2024, or "Not decided (under assessment)"'),
+        relation: text('e.g. This case, Overlaps the site, 12 m from the site'),
+      },
+    },
+  },
+};
+
+/** Names the title may use: the document's own, not one letter's, and no person's name (titles are listed and
+ *  audited for every staff role). */
+export function titleVariables(kind: DocumentKind): Record<string, VariableSpec> {
+  return Object.fromEntries(Object.entries(KIND_VARIABLES[kind]).filter(([n]) => !/^(recipient|applicant|consultee)\./.test(n)));
+}
+
+/** The variables of a kind, for error details and GET /api/document-templates/:kind. */
+export function variableList(vars: Record<string, VariableSpec>): Array<{ name: string; type: string; description: string; fields?: string[] }> {
+  return Object.entries(vars).map(([name, s]) => ({
+    name, type: s.type, description: s.description,
+    ...(s.type === 'list' ? { fields: s.item === 'text' ? ['.'] : Object.keys(s.item) } : {}),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checking a template
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface TemplateIssue {
+  field: 'title' | 'body';
+  line: number;
+  column: number;
+  message: string;
+  name?: string;
+}
+
+function lineColumn(source: string, index: number): { line: number; column: number } {
+  const before = source.slice(0, Math.max(0, Math.min(index, source.length)));
+  const line = before.split('\n').length;
+  return { line, column: index - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+type Frame = { kind: 'names'; names: Record<string, VariableSpec | Leaf> } | { kind: 'value'; listOfText: boolean };
+
+/** How Mustache looks a name up: the innermost context that has its first part, then the rest inside that. */
+function resolve(name: string, frames: Frame[]): { spec: VariableSpec | Leaf | 'group'; frame: Frame } | { error: string } | { dot: true } {
+  if (name === '.') {
+    const top = frames[frames.length - 1]!;
+    return top.kind === 'value' ? { dot: true } : { error: '"." means the current item of a list of text; here there is none' };
+  }
+  const first = name.split('.')[0]!;
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const f = frames[i]!;
+    if (f.kind !== 'names') continue;
+    const hasFirst = Object.keys(f.names).some((n) => n === first || n.startsWith(first + '.'));
+    if (!hasFirst) continue;
+    const spec = f.names[name];
+    if (spec) return { spec, frame: f };
+    if (Object.keys(f.names).some((n) => n.startsWith(name + '.'))) return { spec: 'group', frame: f };
+    return { error: `unknown variable "${name}"` };
+  }
+  return { error: `unknown variable "${name}"` };
+}
+
+type Token = [string, string, number, number, Token[]?, number?];
+
+function checkTokens(tokens: Token[], frames: Frame[], source: string, field: TemplateIssue['field'], issues: TemplateIssue[]) {
+  const issue = (tok: Token, message: string) => issues.push({ field, ...lineColumn(source, tok[2]), message, name: tok[1] });
+  for (const tok of tokens) {
+    const [type, value] = tok;
+    if (type === 'text' || type === '!' || type === '=') continue;
+    if (type === '>') {
+      issue(tok, `partials ({{> ${value}}}) are not available in Redline templates`);
+      continue;
+    }
+    const r = resolve(value, frames);
+    if ('error' in r) {
+      issue(tok, r.error);
+      if (type === '#' || type === '^') checkTokens(tok[4] ?? [], [...frames, { kind: 'value', listOfText: false }], source, field, issues);
+      continue;
+    }
+    if (type === 'name' || type === '&') {
+      if ('dot' in r) continue;
+      if (r.spec === 'group') issue(tok, `"${value}" is a group of variables, not a value: use one of its variables, e.g. ${value}.…`);
+      else if (r.spec.type === 'list') issue(tok, `"${value}" is a list: repeat over it with {{#${value}}}…{{/${value}}}`);
+      else if (r.spec.type === 'flag') issue(tok, `"${value}" is a yes/no flag: use it as {{#${value}}}…{{/${value}}} or {{^${value}}}…{{/${value}}}`);
+      continue;
+    }
+    // # and ^ sections
+    let inner: Frame;
+    if ('dot' in r) inner = { kind: 'value', listOfText: false };
+    else if (r.spec === 'group') {
+      const prefix = value + '.';
+      const names: Record<string, VariableSpec> = {};
+      for (const [n, s] of Object.entries((r.frame as Extract<Frame, { kind: 'names' }>).names)) if (n.startsWith(prefix)) names[n.slice(prefix.length)] = s;
+      inner = { kind: 'names', names };
+    } else if (r.spec.type === 'list' && type === '#') {
+      inner = r.spec.item === 'text' ? { kind: 'value', listOfText: true } : { kind: 'names', names: r.spec.item };
+    } else inner = { kind: 'value', listOfText: false };
+    checkTokens(tok[4] ?? [], [...frames, inner], source, field, issues);
+  }
+}
+
+const DIRECTIVE = /^\s*\[\[(.*)\]\]\s*$/;
+
+/** Every problem with a template (empty when it is fine): Mustache syntax, unknown variables, unknown [[…]] lines. */
+export function checkTemplate(kind: DocumentKind, t: { title: string; body: string }): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
+  const parts: Array<[TemplateIssue['field'], string, Record<string, VariableSpec>]> = [
+    ['title', t.title, titleVariables(kind)],
+    ['body', t.body, KIND_VARIABLES[kind]],
+  ];
+  for (const [field, source, vars] of parts) {
+    let tokens: Token[];
+    try {
+      tokens = Mustache.parse(source) as unknown as Token[];
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /\bat (\d+)\s*$/.exec(message);
+      const index = at ? Number(at[1]) : 0;
+      issues.push({ field, ...lineColumn(source, index), message: message.replace(/\s*at \d+\s*$/, '') });
+      continue;
+    }
+    checkTokens(tokens, [{ kind: 'names', names: vars }], source, field, issues);
+    if (field === 'body') {
+      source.split('\n').forEach((line, i) => {
+        const m = DIRECTIVE.exec(line);
+        if (m && m[1]!.trim() !== 'map') issues.push({ field, line: i + 1, column: line.indexOf('[[') + 1, message: `unknown directive [[${m[1]}]]: the only one is [[map]]` });
+      });
+    } else if (/[\r\n]/.test(source)) {
+      issues.push({ field, line: 1, column: 1, message: 'the title is one line' });
+    }
+  }
+  return issues.sort((a, b) => (a.field === b.field ? a.line - b.line || a.column - b.column : a.field === 'title' ? -1 : 1));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Filling a template
+// ---------------------------------------------------------------------------------------------------------------
+
+export type Block =
+  | { type: 'h1' | 'h2'; text: string }
+  | { type: 'p'; text: string }
+  | { type: 'list'; ordered: boolean; items: Array<{ label: string; text: string }> }
+  | { type: 'map' };
+
+/** A view: what the variables hold. Strings, yes/no flags, lists of strings or of objects of strings. */
+export type ViewValue = string | boolean | ViewValue[] | { [k: string]: ViewValue };
+export type View = { [k: string]: ViewValue };
+
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const FENCES = /[\uE000\uE001]/g;
+
+/** Fences every non-empty value (so it can never be read as a heading, list item or [[map]]); digits alone stay bare,
+ *  so "{{number}}. {{text}}" still makes a numbered item. Newlines in a value become spaces. */
+function fence(v: ViewValue): ViewValue {
+  if (typeof v === 'string') {
+    const s = v.replace(FENCES, '').replace(/\s*[\r\n]+\s*/g, ' ');
+    return s === '' || /^\d+$/.test(s) ? s : OPEN + s + CLOSE;
+  }
+  if (typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(fence);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fence(x)]));
+}
+
+/** Nested view from dotted names: { 'case.reference': 'x' } → { case: { reference: 'x' } }. */
+export function nest(flat: Record<string, ViewValue>): View {
+  const out: View = {};
+  for (const [name, value] of Object.entries(flat)) {
+    const parts = name.split('.');
+    let o = out as Record<string, ViewValue>;
+    for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, ViewValue>;
+    o[parts[parts.length - 1]!] = value;
+  }
+  return out;
+}
+
+const render = (source: string, view: View) => Mustache.render(source, fence(view as ViewValue) as object, {}, { escape: (s: string) => s });
+const unfence = (s: string) => s.replace(FENCES, '');
+
+export function fillTitle(title: string, view: View): string {
+  return unfence(render(title, view)).replace(/\s+/g, ' ').trim();
+}
+
+/** The template's body with the view's values, as blocks. */
+export function fillBody(body: string, view: View): Block[] {
+  const lines = render(body.replace(/\r\n?/g, '\n'), view).split('\n');
+  const blocks: Block[] = [];
+  let para: string[] | null = null;
+  let list: Extract<Block, { type: 'list' }> | null = null;
+  const endPara = () => {
+    if (para) {
+      const t = para.join('\n').trim();
+      if (t) blocks.push({ type: 'p', text: t });
+    }
+    para = null;
+  };
+  const endList = () => {
+    if (list && list.items.length) blocks.push(list);
+    list = null;
+  };
+  for (const raw of lines) {
+    const line = raw.trimStart();
+    const plain = unfence(line).trim();
+    let m: RegExpExecArray | null;
+    if (plain === '') {
+      endPara();
+      endList();
+    } else if ((m = /^(#{1,2}) (.*)$/.exec(line))) {
+      endPara();
+      endList();
+      const t = unfence(m[2]!).trim();
+      if (t) blocks.push({ type: m[1] === '#' ? 'h1' : 'h2', text: t });
+    } else if ((m = /^(?:([-*])|(\d{1,3})\.) (.*)$/.exec(line))) {
+      endPara();
+      const ordered = m[2] !== undefined;
+      if (list && list.ordered !== ordered) endList();
+      list ??= { type: 'list', ordered, items: [] };
+      const t = unfence(m[3]!).trim();
+      if (t) list.items.push({ label: ordered ? `${m[2]}.` : '•', text: t });
+    } else if (/^\[\[map\]\]\s*$/.test(line)) {
+      endPara();
+      endList();
+      blocks.push({ type: 'map' });
+    } else {
+      endList();
+      (para ??= []).push(unfence(line).trimEnd());
+    }
+  }
+  endPara();
+  endList();
+  return blocks;
+}
+
+/** Plain text of blocks (a press advert for the newspaper). */
+export function blocksToText(blocks: Block[]): string {
+  return blocks
+    .flatMap((b) => (b.type === 'map' ? [] : b.type === 'list' ? [b.items.map((i) => `${b.ordered ? i.label : '-'} ${i.text}`).join('\n')] : [b.text]))
+    .join('\n\n') + '\n';
+}
+
+export const hasMap = (body: string) => body.split(/\r?\n/).some((l) => /^\s*\[\[map\]\]\s*$/.test(l));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Words
+// ---------------------------------------------------------------------------------------------------------------
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** 'YYYY-MM-DD' (or a Date, read in UTC) → '23 November 2026'. */
+export function ukDate(iso: string | Date): string {
+  const s = iso instanceof Date ? iso.toISOString().slice(0, 10) : iso;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) throw new Error(`not a date: ${s}`);
+  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+}
+
+/** Today in the UK (Europe/London), 'YYYY-MM-DD'. */
+export function todayInUk(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export const NOT_KNOWN = 'not known yet';
+
+export const DECISION_WORDS: Record<string, { outcome: string; granted: boolean; refused: boolean }> = {
+  granted: { outcome: 'Permission granted', granted: true, refused: false },
+  refused: { outcome: 'Permission refused', granted: false, refused: true },
+  'split-decision': { outcome: 'Split decision: permission granted in part and refused in part', granted: true, refused: true },
+  'prior-approval-not-required': { outcome: 'Prior approval not required', granted: true, refused: false },
+  'prior-approval-granted': { outcome: 'Prior approval granted', granted: true, refused: false },
+  'prior-approval-refused': { outcome: 'Prior approval refused', granted: false, refused: true },
+  'certificate-granted': { outcome: 'Certificate granted', granted: true, refused: false },
+  'certificate-refused': { outcome: 'Certificate refused', granted: false, refused: true },
+  withdrawn: { outcome: 'Withdrawn', granted: false, refused: false },
+  'declined-to-determine': { outcome: 'Declined to determine', granted: false, refused: false },
+  // enforcement outcomes (site history)
+  'no-breach': { outcome: 'No breach found', granted: false, refused: false },
+  'not-expedient': { outcome: 'Not expedient to take action', granted: false, refused: false },
+  'breach-resolved': { outcome: 'Breach resolved', granted: false, refused: false },
+  'notice-served': { outcome: 'Notice served', granted: false, refused: false },
+  prosecution: { outcome: 'Prosecution', granted: false, refused: false },
+};
+
+/** 'under-assessment' → 'under assessment'. */
+export const words = (code: string) => code.replace(/-/g, ' ');

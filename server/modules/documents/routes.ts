@@ -1,0 +1,79 @@
+/** Letters and notices: templates (read by staff, changed by admins) and the documents produced for a case. */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../http/context.ts';
+import { actorOf } from '../../http/context.ts';
+import { parseBody } from '../../http/validate.ts';
+import { intId } from '../../http/params.ts';
+import { requireRole } from '../auth/middleware.ts';
+import { STAFF_ROLES } from '../../domain/cases.ts';
+import { DOCUMENT_KINDS } from '../../domain/documents.ts';
+import { IsoDate } from '../cases/schema.ts';
+import { createDocument, getDocument, getDocumentPdf, listDocuments, type DocumentService } from './service.ts';
+import { getTemplate, kindOf, listTemplates, saveTemplate } from './templates.ts';
+
+const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
+const Line = z.string().trim().min(1).max(200);
+
+export const CreateDocumentBody = z
+  .object({
+    kind: z.enum(DOCUMENT_KINDS, { message: `must be one of ${DOCUMENT_KINDS.join(', ')}` }),
+    runId: z.number().int().positive().max(2_147_483_647).optional(),
+    date: IsoDate.optional(),
+    publicityDate: IsoDate.optional(),
+    consultee: z.object({ name: Line.optional(), organisation: Line, addressLines: z.array(Line).min(1).max(5), postcode: z.string().trim().min(2).max(10).optional() }).strict().optional(),
+    conditions: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
+    reasons: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
+    withinM: z.number().min(0).max(500).optional(),
+    includeEnforcement: z.boolean().optional(),
+  })
+  .strict();
+
+export const TemplateBody = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    body: z.string().min(1).max(100_000),
+    version: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export function documentRoutes(ctx: AppContext) {
+  const r = Router();
+  const svc: DocumentService = { db: ctx.db, authorityId: ctx.authorityId, mapMaxPixels: ctx.config.MAP_MAX_PIXELS };
+  const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
+  const docId = (raw: string | string[] | undefined) => intId(raw, 'DOCUMENT_NOT_FOUND', 'document');
+
+  r.get('/api/document-templates', requireRole(...STAFF_ROLES), async (_req, res) => {
+    res.json(await listTemplates(ctx.db, ctx.authorityId));
+  });
+  r.get('/api/document-templates/:kind', requireRole(...STAFF_ROLES), async (req, res) => {
+    res.json(await getTemplate(ctx.db, ctx.authorityId, kindOf(req.params.kind)));
+  });
+  r.put('/api/document-templates/:kind', requireRole('admin'), async (req, res) => {
+    const kind = kindOf(req.params.kind);
+    res.json(await saveTemplate(ctx.db, ctx.authorityId, kind, parseBody(TemplateBody, req.body), actorOf(req.user!), req.requestId));
+  });
+
+  r.get('/api/cases/:id/documents', requireRole(...STAFF_ROLES), async (req, res) => {
+    res.json(await listDocuments(svc, caseId(req.params.id)));
+  });
+  r.post('/api/cases/:id/documents', requireRole(...WRITERS), async (req, res) => {
+    const id = caseId(req.params.id);
+    const doc = await createDocument(svc, req.user!, id, parseBody(CreateDocumentBody, req.body), req.requestId);
+    res.status(201).location(doc.pdf.replace(/\/pdf$/, '')).json(doc);
+  });
+  r.get('/api/cases/:id/documents/:docId', requireRole(...STAFF_ROLES), async (req, res) => {
+    res.json(await getDocument(svc, caseId(req.params.id), docId(req.params.docId)));
+  });
+  r.get('/api/cases/:id/documents/:docId/pdf', requireRole(...STAFF_ROLES), async (req, res) => {
+    const d = await getDocumentPdf(svc, req.user!.role, caseId(req.params.id), docId(req.params.docId));
+    res.set({
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `inline; filename="${`${d.reference}-${d.kind}-${req.params.docId}`.replace(/[^A-Za-z0-9._-]+/g, '-')}.pdf"`,
+      'Cache-Control': 'private, no-store',
+      ETag: `"${d.sha256}"`,
+    });
+    res.send(d.pdf);
+  });
+  return r;
+}
