@@ -2,6 +2,7 @@
  *  template draws, compose.ts for the sheet, layout.ts for paper, scale and extent. */
 import type { Knex } from 'knex';
 import { composeSvg } from './compose.ts';
+import type { Box } from './layout.ts';
 import { rasterise, CONTENT_TYPES, type ImageFormat } from './raster.ts';
 import { buildScene, type MapOptions, type MapSubject, type MapTemplate } from './scene.ts';
 
@@ -17,12 +18,13 @@ export interface RenderedMap {
   dpi: number;
   scale: number;
   /** the frame's ground extent, EPSG:27700 */
-  extent: { minX: number; minY: number; maxX: number; maxY: number };
+  extent: Box;
   /** the map frame on the image, in pixels */
   framePx: { x: number; y: number; w: number; h: number };
   counts: Record<string, number>;
   runId: number | null;
   checkId: number | null;
+  reference: string | null;
   /** a one-sentence description of the map, for alt text */
   description: string;
   svg: string;
@@ -37,7 +39,7 @@ export async function renderMap(db: Knex, authorityId: number, template: MapTemp
   const f = scene.sheet.frame;
   return {
     image, contentType: CONTENT_TYPES[opts.format], widthPx: scene.sheet.widthPx, heightPx: scene.sheet.heightPx, dpi: opts.dpi, scale: scene.scale,
-    extent: scene.extent, framePx: { x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }, counts: built.counts, runId: built.runId, checkId: built.checkId,
+    extent: scene.extent, framePx: { x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }, counts: built.counts, runId: built.runId, checkId: built.checkId, reference: built.reference,
     description: describe(template, scene.title, scene.scale, built.counts, scene.subtitle), svg,
   };
 }

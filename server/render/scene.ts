@@ -222,6 +222,8 @@ export interface BuiltScene {
   counts: Record<string, number>;
   runId: number | null;
   checkId: number | null;
+  /** the case reference (or the one posted with an ad hoc site) */
+  reference: string | null;
 }
 
 export async function buildScene(db: Knex, authorityId: number, template: MapTemplate, opts: MapOptions, subject: MapSubject, maxPixels: number): Promise<BuiltScene> {
@@ -315,5 +317,5 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
   const scene: MapScene = {
     sheet, scale, extent, title: drawn.title, subtitle, authority: authority?.name ?? '', classes, labels, copyright, scaleNote,
   };
-  return { scene, counts, runId: drawn.runId, checkId: drawn.checkId };
+  return { scene, counts, runId: drawn.runId, checkId: drawn.checkId, reference: drawn.reference };
 }

@@ -12,6 +12,7 @@ import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { jstsDistanceM, type Geom, type Position } from '../helpers/planar.ts';
+import type { Recipient, Selection } from '../../server/modules/neighbours/service.ts';
 
 const t: TestApp = await startTestApp();
 afterAll(async () => {
@@ -157,16 +158,7 @@ const outlineGeoJson = () => ({
 });
 
 // ------------------------------------------------------------------------------------------------ helpers
-interface Reason { mode: string; detail: string; distanceM: number }
-interface Recipient { number: number; uprn: number; parentUprn: number | null; addressLines: string[]; postcode: string | null; distanceM: number; reasons: Reason[]; x: number; y: number }
-interface Preview {
-  recipients: Recipient[];
-  excluded: Array<{ uprn: number; addressLines: string[]; because: string }>;
-  unaddressed: Array<{ propertyId: number; reference: string; name: string | null; distanceM: number }>;
-  notFound: number[];
-  addressVersion: number;
-  propertyVersion: number;
-}
+type Preview = Omit<Selection, 'params'>;
 type Site = { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
 
 const previewRes = (site: Site, selection: unknown) => t.as('officer').post('/api/neighbours/preview').send({ site, siteCrs: 'EPSG:27700', selection });

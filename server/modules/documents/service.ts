@@ -5,7 +5,6 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import sharp from 'sharp';
 import { AppError } from '../../errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { APPLICATION_TYPES, CASE_WRITERS, PARTY_READERS, type Role } from '../../domain/cases.ts';
@@ -191,12 +190,10 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
 
   // the map, rendered once for the whole document
   let map: RenderedMap | null = null;
-  let mapImage: Buffer | null = null;
   if (hasMap(template.body)) {
     map = await renderMap(svc.db, svc.authorityId, info.map, { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi: 150, format: 'png' },
       { kind: 'case', caseId, ...(run ? { runId: run.id } : {}) }, svc.mapMaxPixels);
-    // no alpha channel: the PDF then takes the PNG's compressed data as it is (no decoding, no soft mask)
-    mapImage = await sharp(map.image).flatten({ background: '#ffffff' }).png({ compressionLevel: 6 }).toBuffer();
+    // the renderer's PNG has no alpha channel, so the PDF takes its compressed data as it is (no soft mask)
   }
 
   const authority = await repo.authorityName(svc.db, svc.authorityId);
@@ -314,7 +311,7 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
     : '';
   const out = await writePdf({
     title, author: authority, subject: info.name, keywords: c.reference, style: info.style, sectionTags: Boolean(run),
-    map: map && mapImage ? { image: mapImage, widthPx: map.widthPx, heightPx: map.heightPx, dpi: map.dpi, alt } : null,
+    map: map ? { image: map.image, widthPx: map.widthPx, heightPx: map.heightPx, dpi: map.dpi, alt } : null,
     sections,
   });
   const sha256 = crypto.createHash('sha256').update(out.pdf).digest('hex');

@@ -77,8 +77,7 @@ export function mapRoutes(ctx: AppContext) {
     const { template, format } = parseMapFile(req.params.file);
     const q = parseQuery(MapQuery, req.query);
     const map = await renderMap(ctx.db, ctx.authorityId, template, { ...q, format }, { kind: 'case', caseId, runId: q.runId, checkId: q.checkId }, ctx.config.MAP_MAX_PIXELS);
-    const ref = await ctx.db('case_record').where({ id: caseId }).first('reference');
-    send(res, map, `${ref?.reference ?? caseId}-${template}`, format === 'png' ? 'png' : 'jpg');
+    send(res, map, `${map.reference ?? caseId}-${template}`, format === 'png' ? 'png' : 'jpg');
   });
 
   r.post('/api/maps/:file', requireRole(...STAFF_ROLES), async (req, res) => {
