@@ -11,13 +11,25 @@
  */
 import { z } from 'zod';
 
-export const LAYER_CATEGORIES = ['heritage', 'trees', 'flood', 'green-belt', 'landscape', 'ecology', 'land', 'local'] as const;
+export const LAYER_CATEGORIES = [
+  'heritage',
+  'trees',
+  'flood',
+  'green-belt',
+  'landscape',
+  'ecology',
+  'land',
+  'local',
+] as const;
 export const GEOMETRY_KINDS = ['polygon', 'point', 'mixed'] as const;
 export const PUBLICITY_TRIGGERS = ['listed-building-setting', 'conservation-area'] as const;
 
 const Colour = z
   .string()
-  .regex(/^(#[0-9a-fA-F]{3,8}|rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(,\s*(0|1|0?\.\d+)\s*)?\))$/, 'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb() or rgba()');
+  .regex(
+    /^(#[0-9a-fA-F]{3,8}|rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(,\s*(0|1|0?\.\d+)\s*)?\))$/,
+    'a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb() or rgba()',
+  );
 
 /** The documented subset of OpenLayers flat styles shared by the web map and the map renderer. */
 export const FlatStyle = z
@@ -59,7 +71,10 @@ export const LayerDefinition = z
     title: z.string().min(1).max(120),
     category: z.enum(LAYER_CATEGORIES),
     /** planning.data.gov.uk dataset name, or null for a purely local layer */
-    dataset: z.string().regex(/^[a-z0-9-]+$/).nullable(),
+    dataset: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .nullable(),
     geometryKind: z.enum(GEOMETRY_KINDS),
     rule: Rule,
     /** why this rule and buffer: shown to officers beside the answer */
@@ -71,7 +86,10 @@ export const LayerDefinition = z
         negative: z.string().min(1).max(300),
       })
       .strict(),
-    keyFields: z.array(z.object({ field: Field, label: z.string().min(1).max(60) }).strict()).max(12).default([]),
+    keyFields: z
+      .array(z.object({ field: Field, label: z.string().min(1).max(60) }).strict())
+      .max(12)
+      .default([]),
     style: FlatStyle,
     public: z.boolean(),
     /** extra publicity this constraint triggers under the DMPO (see shared planning rules) */

@@ -2,7 +2,10 @@
 // planning-application specification's code list (CSV). Run: npx tsx scripts/build-codelists.mts <csv>
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-const rows = parse(fs.readFileSync(process.argv[2]!, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+const rows = parse(fs.readFileSync(process.argv[2]!, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<
+  string,
+  string
+>[];
 const minerals = new Set(['mineral-extraction', 'mineral-app', 'romp', 'extraction-oil-gas']);
 const waste = new Set(['waste-dev']);
 const out = rows

@@ -7,8 +7,33 @@ import fs from 'node:fs';
 
 const file = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
-const OS = ['android', 'darwin', 'freebsd', 'linux', 'openbsd', 'openharmony', 'win32', 'netbsd', 'sunos', 'aix', 'cygwin'];
-const CPU = { 'arm-eabi': 'arm', 'arm-gnueabihf': 'arm', 'arm-musleabihf': 'arm', arm: 'arm', arm64: 'arm64', x64: 'x64', ia32: 'ia32', loong64: 'loong64', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x', mips64el: 'mips64el' };
+const OS = [
+  'android',
+  'darwin',
+  'freebsd',
+  'linux',
+  'openbsd',
+  'openharmony',
+  'win32',
+  'netbsd',
+  'sunos',
+  'aix',
+  'cygwin',
+];
+const CPU = {
+  'arm-eabi': 'arm',
+  'arm-gnueabihf': 'arm',
+  'arm-musleabihf': 'arm',
+  arm: 'arm',
+  arm64: 'arm64',
+  x64: 'x64',
+  ia32: 'ia32',
+  loong64: 'loong64',
+  ppc64: 'ppc64',
+  riscv64: 'riscv64',
+  s390x: 's390x',
+  mips64el: 'mips64el',
+};
 
 function platformOf(name) {
   const base = name.split('/').pop();
@@ -19,7 +44,9 @@ function platformOf(name) {
     let libc;
     if (/-(gnu|gnueabihf)$/.test(rest)) libc = 'glibc';
     if (/-(musl|musleabihf)$/.test(rest)) libc = 'musl';
-    const cpuKey = Object.keys(CPU).sort((a, b) => b.length - a.length).find((k) => rest === k || rest.startsWith(k + '-') || rest === k);
+    const cpuKey = Object.keys(CPU)
+      .sort((a, b) => b.length - a.length)
+      .find((k) => rest === k || rest.startsWith(k + '-') || rest === k);
     rest = rest.replace(/-(gnu|musl|msvc)$/, '');
     const cpu = CPU[cpuKey ?? rest];
     if (!cpu) return null;
@@ -45,6 +72,8 @@ for (const [where, pkg] of Object.entries(lock.packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
 console.log(`added ${added} platform-specific optional entries`);

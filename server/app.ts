@@ -44,21 +44,37 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   });
   app.use(requestLog(ctx.log));
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
-  const isUpload = (req: express.Request) => req.method === 'PUT' && /^\/api\/(layers\/[^/]+|addresses|properties)\/data$/.test(req.path);
+  const isUpload = (req: express.Request) =>
+    req.method === 'PUT' && /^\/api\/(layers\/[^/]+|addresses|properties)\/data$/.test(req.path);
   app.use((req, _res, next) => {
     if (isUpload(req)) return next();
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(['application/json', 'application/geo+json', 'application/*+json'])) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json or application/geo+json).');
+    if (
+      hasBody &&
+      ['POST', 'PUT', 'PATCH'].includes(req.method) &&
+      !req.is(['application/json', 'application/geo+json', 'application/*+json'])
+    ) {
+      throw new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the request body as JSON (Content-Type: application/json or application/geo+json).',
+      );
     }
     next();
   });
-  const json = express.json({ limit: '10mb', type: ['application/json', 'application/geo+json', 'application/*+json'] });
+  const json = express.json({
+    limit: '10mb',
+    type: ['application/json', 'application/geo+json', 'application/*+json'],
+  });
   app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
 
   const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
   const PgStore = connectPgSimple(session);
-  const store = new PgStore({ pool: sessionPool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  const store = new PgStore({
+    pool: sessionPool,
+    tableName: 'session',
+    createTableIfMissing: false,
+    pruneSessionInterval: 15 * 60,
+  });
   const sessions = session({
     name: 'redline.sid',
     secret: ctx.sessionSecret,
@@ -66,13 +82,20 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'strict', secure: ctx.config.SESSION_COOKIE_SECURE, maxAge: 8 * 60 * 60 * 1000 },
+    cookie: {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: ctx.config.SESSION_COOKIE_SECURE,
+      maxAge: 8 * 60 * 60 * 1000,
+    },
   });
   // sessions are for browser sign-in: a request with a bearer token is authenticated by the token alone (see
   // authenticate), so it skips the session machinery (sign-in and sign-out themselves always have it)
   const bearer = /^Bearer\s/i;
   app.use((req, res, next) =>
-    bearer.test(req.headers.authorization ?? '') && !req.path.startsWith('/api/auth/') ? next() : sessions(req, res, next),
+    bearer.test(req.headers.authorization ?? '') && !req.path.startsWith('/api/auth/')
+      ? next()
+      : sessions(req, res, next),
   );
   // bearer tokens are kept a few seconds; revocations and user changes clear them (./modules/auth/token-cache.ts)
   const tokens = new TokenCache(ctx.config.API_TOKEN_CACHE_SECONDS * 1000);

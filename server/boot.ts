@@ -36,13 +36,16 @@ export async function bootDatabase(config: Config, log: Logger, opts: { owner: b
     await db.destroy();
     // the server owns the cluster (and adopts one a killed Redline left running); the CLI never stops it
     if (cluster) await cluster.stop(opts.owner);
-    if (opts.owner && !config.DATABASE_URL) fs.rmSync(path.join(path.resolve(config.REDLINE_DATA_DIR), 'redline.pid'), { force: true });
+    if (opts.owner && !config.DATABASE_URL)
+      fs.rmSync(path.join(path.resolve(config.REDLINE_DATA_DIR), 'redline.pid'), { force: true });
   };
   try {
     await db.raw('SELECT 1');
     const ext = await db.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'");
     if (!ext.rows.length) {
-      throw new BootError('The database server has no PostGIS. Install PostGIS >= 3.3 on it (Debian: apt-get install postgresql-15-postgis-3), or leave DATABASE_URL unset to use the embedded cluster.');
+      throw new BootError(
+        'The database server has no PostGIS. Install PostGIS >= 3.3 on it (Debian: apt-get install postgresql-15-postgis-3), or leave DATABASE_URL unset to use the embedded cluster.',
+      );
     }
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -70,7 +73,10 @@ function claimDataDir(dataDir: string) {
       } catch {
         alive = false;
       }
-      if (alive) throw new BootError(`Redline is already running on the data folder ${dataDir} (process ${pid}). Stop it first, or set REDLINE_DATA_DIR to another folder.`);
+      if (alive)
+        throw new BootError(
+          `Redline is already running on the data folder ${dataDir} (process ${pid}). Stop it first, or set REDLINE_DATA_DIR to another folder.`,
+        );
     }
   }
   fs.writeFileSync(pidFile, String(process.pid));

@@ -39,7 +39,15 @@ import { EmbeddedDatabaseError } from './db/embedded.ts';
 import { migrateRollback, migrationStatus } from './db/migrate.ts';
 import { ROLES } from './domain/cases.ts';
 import { isAppError } from './errors.ts';
-import { createToken, createUser, findUserByUsername, generatePassword, listUsers, revokeToken, updateUser } from './modules/users/service.ts';
+import {
+  createToken,
+  createUser,
+  findUserByUsername,
+  generatePassword,
+  listUsers,
+  revokeToken,
+  updateUser,
+} from './modules/users/service.ts';
 import type { Actor } from './modules/audit/audit.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,8 +69,17 @@ const SciPolicySchema = z
   .strict();
 
 function formatLoadReport(r: LoadReport): string {
-  const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
-  const examples = r.skippedExamples.map((e) => `    skipped (${e.reason}): ${e.source} feature ${e.fid}${e.reference ? ` ref ${e.reference}` : ''}${e.detail ? ` — ${e.detail}` : ''}`).join('\n');
+  const skipped =
+    Object.entries(r.skipped)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ') || 'none';
+  const examples = r.skippedExamples
+    .map(
+      (e) =>
+        `    skipped (${e.reason}): ${e.source} feature ${e.fid}${e.reference ? ` ref ${e.reference}` : ''}${e.detail ? ` — ${e.detail}` : ''}`,
+    )
+    .join('\n');
   return `${r.layerId}: loaded ${r.loaded} of ${r.read} features as version ${r.dataVersion} (was ${r.previousVersion}); repaired ${r.repaired}; skipped: ${skipped}; ${r.pieces} pieces; ${r.ms} ms\n${examples ? examples + '\n' : ''}`;
 }
 
@@ -97,9 +114,22 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, id: { type: 'string' },
-      layer: { type: 'string' }, file: { type: 'string', multiple: true }, reference: { type: 'string' }, map: { type: 'string', multiple: true },
-      text: { type: 'string' }, 'source-layer': { type: 'string' }, uprns: { type: 'string' }, 'source-crs': { type: 'string' }, repair: { type: 'boolean' }, coverage: { type: 'string' }, force: { type: 'boolean' },
+      username: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      password: { type: 'string' },
+      id: { type: 'string' },
+      layer: { type: 'string' },
+      file: { type: 'string', multiple: true },
+      reference: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      text: { type: 'string' },
+      'source-layer': { type: 'string' },
+      uprns: { type: 'string' },
+      'source-crs': { type: 'string' },
+      repair: { type: 'boolean' },
+      coverage: { type: 'string' },
+      force: { type: 'boolean' },
     },
     strict: true,
   });
@@ -125,7 +155,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'migrate:status': {
         const s = await migrationStatus(db);
-        process.stdout.write(`applied: ${s.done.join(', ') || '(none)'}\npending: ${s.pending.join(', ') || '(none)'}\n`);
+        process.stdout.write(
+          `applied: ${s.done.join(', ') || '(none)'}\npending: ${s.pending.join(', ') || '(none)'}\n`,
+        );
         break;
       }
       case 'migrate:rollback':
@@ -135,7 +167,8 @@ async function main(argv: string[]): Promise<number> {
         const role = z.enum(ROLES).safeParse(need('role'));
         if (!role.success) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
         const username = need('username').toLowerCase();
-        if (values.password !== undefined && values.password.length < 12) throw new UsageError('--password must be at least 12 characters');
+        if (values.password !== undefined && values.password.length < 12)
+          throw new UsageError('--password must be at least 12 characters');
         const password = values.password ?? generatePassword();
         const user = await createUser(db, actor, { username, role: role.data, displayName: values.name, password });
         process.stdout.write(`created user ${user.username} (${user.role}, id ${user.id})\n`);
@@ -144,7 +177,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'user:list':
         for (const u of await listUsers(db)) {
-          process.stdout.write(`${String(u.id).padStart(4)}  ${u.username.padEnd(20)} ${u.role.padEnd(12)} ${u.disabled ? 'disabled' : 'active'}  ${u.displayName}\n`);
+          process.stdout.write(
+            `${String(u.id).padStart(4)}  ${u.username.padEnd(20)} ${u.role.padEnd(12)} ${u.disabled ? 'disabled' : 'active'}  ${u.displayName}\n`,
+          );
         }
         break;
       case 'user:password': {
@@ -163,7 +198,9 @@ async function main(argv: string[]): Promise<number> {
       case 'token:create': {
         const u = await userByName(need('username'));
         const t = await createToken(db, actor, u.id, need('name'));
-        process.stdout.write(`token ${t.id} for ${u.username} (${t.name}):\n${t.token}\n(shown once; send it as "Authorization: Bearer <token>")\n`);
+        process.stdout.write(
+          `token ${t.id} for ${u.username} (${t.name}):\n${t.token}\n(shown once; send it as "Authorization: Bearer <token>")\n`,
+        );
         break;
       }
       case 'token:revoke':
@@ -172,7 +209,9 @@ async function main(argv: string[]): Promise<number> {
         break;
       case 'layer:list':
         for (const l of await listLayers(db)) {
-          process.stdout.write(`${l.id.padEnd(36)} ${l.origin.padEnd(8)} v${String(l.dataVersion).padEnd(4)} ${String(l.featureCount).padStart(8)} features  ${l.loadedAt ? new Date(l.loadedAt).toISOString() : 'not loaded'}\n`);
+          process.stdout.write(
+            `${l.id.padEnd(36)} ${l.origin.padEnd(8)} v${String(l.dataVersion).padEnd(4)} ${String(l.featureCount).padStart(8)} features  ${l.loadedAt ? new Date(l.loadedAt).toISOString() : 'not loaded'}\n`,
+          );
         }
         break;
       case 'layer:define': {
@@ -192,11 +231,16 @@ async function main(argv: string[]): Promise<number> {
           if (eq < 1) throw new UsageError(`--map needs target=SOURCE, got "${m}"`);
           properties[m.slice(0, eq)] = m.slice(eq + 1);
         }
-        if (values.coverage && !['authority', 'extent'].includes(values.coverage)) throw new UsageError('--coverage is authority or extent');
+        if (values.coverage && !['authority', 'extent'].includes(values.coverage))
+          throw new UsageError('--coverage is authority or extent');
         const custom = values.reference || values.name || Object.keys(properties).length;
         const report = await loadLayer(db, {
           layerId: need('layer'),
-          sources: files.map((f) => ({ file: path.resolve(f), sourceLayer: values['source-layer'], sourceCrs: values['source-crs'] })),
+          sources: files.map((f) => ({
+            file: path.resolve(f),
+            sourceLayer: values['source-layer'],
+            sourceCrs: values['source-crs'],
+          })),
           fieldMap: custom ? { reference: values.reference, name: values.name, properties } : undefined,
           repair: values.repair,
           coverage: values.coverage as 'authority' | 'extent' | undefined,
@@ -208,35 +252,70 @@ async function main(argv: string[]): Promise<number> {
         break;
       }
       case 'layer:load-demo':
-        for (const r of await loadDemoLayers(db, { force: values.force, actor, onProgress: (m) => process.stdout.write(`  ${m}\n`) })) process.stdout.write(formatLoadReport(r));
+        for (const r of await loadDemoLayers(db, {
+          force: values.force,
+          actor,
+          onProgress: (m) => process.stdout.write(`  ${m}\n`),
+        }))
+          process.stdout.write(formatLoadReport(r));
         break;
       case 'authority:sci': {
         const file = values.file?.[0];
         const row = await db('authority').where({ code: config.REDLINE_AUTHORITY }).first('id', 'sci_policy');
         if (file) {
           const parsed = SciPolicySchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-          if (!parsed.success) throw new UsageError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+          if (!parsed.success)
+            throw new UsageError(
+              `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+            );
           await db.transaction(async (trx) => {
-            await trx('authority').where({ id: row.id }).update({ sci_policy: JSON.stringify(parsed.data) });
-            await writeAudit(trx, { actor, action: 'authority.sci.update', entityType: 'authority', entityId: row.id, before: row.sci_policy, after: parsed.data });
+            await trx('authority')
+              .where({ id: row.id })
+              .update({ sci_policy: JSON.stringify(parsed.data) });
+            await writeAudit(trx, {
+              actor,
+              action: 'authority.sci.update',
+              entityType: 'authority',
+              entityId: row.id,
+              before: row.sci_policy,
+              after: parsed.data,
+            });
           });
           process.stdout.write(`Statement of Community Involvement policy set for ${config.REDLINE_AUTHORITY}\n`);
         }
-        process.stdout.write(JSON.stringify(file ? (await db('authority').where({ id: row.id }).first('sci_policy')).sci_policy : row.sci_policy, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            file ? (await db('authority').where({ id: row.id }).first('sci_policy')).sci_policy : row.sci_policy,
+            null,
+            2,
+          ) + '\n',
+        );
         break;
       }
       case 'authority:copyright': {
         const row = await db('authority').where({ code: config.REDLINE_AUTHORITY }).first('id', 'copyright_statement');
         if (values.text !== undefined) {
           const text = values.text.replace(/\s+/g, ' ').trim();
-          if (text.length < 10 || text.length > 1000) throw new UsageError('--text: the statement must be 10 to 1000 characters (it is printed at the foot of every map)');
+          if (text.length < 10 || text.length > 1000)
+            throw new UsageError(
+              '--text: the statement must be 10 to 1000 characters (it is printed at the foot of every map)',
+            );
           await db.transaction(async (trx) => {
             await trx('authority').where({ id: row.id }).update({ copyright_statement: text });
-            await writeAudit(trx, { actor, action: 'authority.copyright.update', entityType: 'authority', entityId: row.id, before: { copyrightStatement: row.copyright_statement }, after: { copyrightStatement: text } });
+            await writeAudit(trx, {
+              actor,
+              action: 'authority.copyright.update',
+              entityType: 'authority',
+              entityId: row.id,
+              before: { copyrightStatement: row.copyright_statement },
+              after: { copyrightStatement: text },
+            });
           });
           process.stdout.write(`Copyright statement set for ${config.REDLINE_AUTHORITY}\n`);
         }
-        process.stdout.write(`${values.text !== undefined ? (await db('authority').where({ id: row.id }).first('copyright_statement')).copyright_statement : row.copyright_statement}\n`);
+        process.stdout.write(
+          `${values.text !== undefined ? (await db('authority').where({ id: row.id }).first('copyright_statement')).copyright_statement : row.copyright_statement}\n`,
+        );
         break;
       }
       case 'address:load':
@@ -247,10 +326,24 @@ async function main(argv: string[]): Promise<number> {
         const r =
           command === 'address:load'
             ? await loadAddresses(db, { file: path.resolve(file), actor, onProgress: progress })
-            : await loadProperties(db, { file: path.resolve(file), reference: values.reference, name: values.name, uprns: values.uprns, repair: values.repair, actor, onProgress: progress });
-        const skipped = Object.entries(r.skipped).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
-        process.stdout.write(`${r.dataset}: loaded ${r.loaded} of ${r.read} as version ${r.dataVersion} (was ${r.previousVersion}); skipped: ${skipped}; ${r.ms} ms\n`);
-        for (const e of r.skippedExamples) process.stdout.write(`    skipped (${e.reason}): row ${e.row} — ${e.detail}\n`);
+            : await loadProperties(db, {
+                file: path.resolve(file),
+                reference: values.reference,
+                name: values.name,
+                uprns: values.uprns,
+                repair: values.repair,
+                actor,
+                onProgress: progress,
+              });
+        const skipped =
+          Object.entries(r.skipped)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ') || 'none';
+        process.stdout.write(
+          `${r.dataset}: loaded ${r.loaded} of ${r.read} as version ${r.dataVersion} (was ${r.previousVersion}); skipped: ${skipped}; ${r.ms} ms\n`,
+        );
+        for (const e of r.skippedExamples)
+          process.stdout.write(`    skipped (${e.reason}): row ${e.row} — ${e.detail}\n`);
         break;
       }
       default:
@@ -265,7 +358,13 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof EmbeddedDatabaseError || e instanceof BootError || isAppError(e)) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ConfigError ||
+      e instanceof EmbeddedDatabaseError ||
+      e instanceof BootError ||
+      isAppError(e)
+    ) {
       process.stderr.write(`redline: ${e.message}\n`);
       process.exit(2);
     }

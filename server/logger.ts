@@ -3,9 +3,29 @@
 import { pino, type Logger } from 'pino';
 
 export const REDACT_PATHS = [
-  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'req.headers.authorization',
-  'req.headers.cookie', 'res.headers["set-cookie"]', 'parties', '*.parties', 'email', '*.email', 'phone', '*.phone',
-  'geometry', '*.geometry', 'site', '*.site', 'coordinates', '*.coordinates', 'body', '*.body',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'parties',
+  '*.parties',
+  'email',
+  '*.email',
+  'phone',
+  '*.phone',
+  'geometry',
+  '*.geometry',
+  'site',
+  '*.site',
+  'coordinates',
+  '*.coordinates',
+  'body',
+  '*.body',
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {

@@ -51,9 +51,12 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
     if (!gdalInstalled()) aptInstall(['gdal-bin'], log);
     if (gdalInstalled()) {
       const layers = await loadDemoLayers(db, { onProgress: (m) => log.debug(m) });
-      for (const r of layers) log.info({ layer: r.layerId, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo layer loaded');
+      for (const r of layers)
+        log.info({ layer: r.layerId, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo layer loaded');
     } else {
-      log.warn("GDAL's ogr2ogr is not installed, so the Southwark constraint layers were not loaded (checks will say unknown). Install it: sudo apt-get install gdal-bin, then restart Redline.");
+      log.warn(
+        "GDAL's ogr2ogr is not installed, so the Southwark constraint layers were not loaded (checks will say unknown). Install it: sudo apt-get install gdal-bin, then restart Redline.",
+      );
     }
     const seeded = await seedDemo({
       db,
@@ -67,7 +70,8 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
       log.info({ cases: seeded.cases, users: seeded.users.length }, 'demo data loaded');
     }
     if (gdalInstalled()) {
-      for (const r of await loadDemoAddresses(db, config.REDLINE_DATA_DIR)) log.info({ dataset: r.dataset, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo addresses loaded');
+      for (const r of await loadDemoAddresses(db, config.REDLINE_DATA_DIR))
+        log.info({ dataset: r.dataset, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo addresses loaded');
     }
   }
   const built = buildApp(
@@ -78,7 +82,10 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
   await once(server, 'listening');
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
-  log.info({ url: `http://localhost:${port}`, startupMs: Date.now() - started, embedded: Boolean(booted.cluster) }, 'Redline is listening');
+  log.info(
+    { url: `http://localhost:${port}`, startupMs: Date.now() - started, embedded: Boolean(booted.cluster) },
+    'Redline is listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -17,7 +17,10 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   REDLINE_DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
-  REDLINE_AUTHORITY: z.string().regex(/^[A-Z]{3}$/, 'must be a planning.data.gov.uk local-authority code such as SWK').default('SWK'),
+  REDLINE_AUTHORITY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a planning.data.gov.uk local-authority code such as SWK')
+    .default('SWK'),
   REDLINE_DEMO_DATA: bool.default(true),
   SITE_VERTEX_CAP: z.coerce.number().int().min(4).max(1_000_000).default(10_000),
   /** the largest map image, in pixels (A3 at 300 dpi is 17.4 million) */
@@ -45,8 +48,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(cleaned[String(i.path[0])] ?? '')}: ${i.message}`);
-    throw new ConfigError(`Redline cannot start: invalid configuration\n${lines.join('\n')}\nSee README.md, "Configuration".`);
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}=${JSON.stringify(cleaned[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
+    throw new ConfigError(
+      `Redline cannot start: invalid configuration\n${lines.join('\n')}\nSee README.md, "Configuration".`,
+    );
   }
   return parsed.data;
 }

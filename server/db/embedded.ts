@@ -111,7 +111,9 @@ async function shareDirOf(binDir: string): Promise<string> {
  * Makes sure PostgreSQL server binaries and PostGIS are installed. Returns the bin dir.
  * Throws EmbeddedDatabaseError with exactly what to install when it cannot fix it itself.
  */
-export async function ensurePostgres(opts: Pick<EmbeddedOptions, 'allowInstall' | 'binDir' | 'shareDir' | 'log'>): Promise<string> {
+export async function ensurePostgres(
+  opts: Pick<EmbeddedOptions, 'allowInstall' | 'binDir' | 'shareDir' | 'log'>,
+): Promise<string> {
   const canInstall = (opts.allowInstall ?? true) && installer() !== null;
   let binDir = opts.binDir ?? findPostgresBinDir();
   if (!binDir) {
@@ -234,7 +236,15 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
     }
     try {
       await asUser(user, path.join(binDir, 'initdb'), [
-        '-D', pgDir, '-U', 'redline', '--auth=scram-sha-256', `--pwfile=${initPw}`, '-E', 'UTF8', '--no-locale',
+        '-D',
+        pgDir,
+        '-U',
+        'redline',
+        '--auth=scram-sha-256',
+        `--pwfile=${initPw}`,
+        '-E',
+        'UTF8',
+        '--no-locale',
       ]);
     } finally {
       fs.rmSync(initPw, { force: true });
@@ -268,7 +278,16 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
       const candidate = await freePort();
       try {
         await asUser(user, path.join(binDir, 'pg_ctl'), [
-          '-D', pgDir, '-l', logFile, '-w', '-t', '60', '-o', `-p ${candidate}`, 'start',
+          '-D',
+          pgDir,
+          '-l',
+          logFile,
+          '-w',
+          '-t',
+          '60',
+          '-o',
+          `-p ${candidate}`,
+          'start',
         ]);
         port = candidate;
       } catch (e) {
@@ -277,7 +296,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
     }
     if (!port) {
       const tail = fs.existsSync(logFile) ? quiet(fs.readFileSync(logFile, 'utf8')) : '';
-      throw new EmbeddedDatabaseError(`Could not start the embedded PostgreSQL: ${(lastError as Error).message}\n${tail}`);
+      throw new EmbeddedDatabaseError(
+        `Could not start the embedded PostgreSQL: ${(lastError as Error).message}\n${tail}`,
+      );
     }
     log?.info({ port, pgDir }, 'embedded PostgreSQL started');
   }

@@ -47,7 +47,11 @@ export function preparedStatement(name: string, sql: string): PreparedStatement 
  * request); its 'query' and 'query-error' events are still emitted. In a transaction, knex runs it (as a
  * named statement too) on the transaction's connection.
  */
-export async function runPrepared<T>(db: Knex | Knex.Transaction, statement: PreparedStatement, bindings: Record<string, unknown>): Promise<T[]> {
+export async function runPrepared<T>(
+  db: Knex | Knex.Transaction,
+  statement: PreparedStatement,
+  bindings: Record<string, unknown>,
+): Promise<T[]> {
   const values = statement.params.map((key) => {
     const v = bindings[key];
     if (v === undefined) throw new Error(`${statement.name}: no value for :${key}`);
@@ -59,7 +63,9 @@ export async function runPrepared<T>(db: Knex | Knex.Transaction, statement: Pre
       inOrder.push(values[Number(n) - 1]);
       return '?';
     });
-    const { rows } = await db.raw<{ rows: T[] }>(sql, inOrder as Knex.RawBinding[]).options({ name: `${statement.name}_trx` });
+    const { rows } = await db
+      .raw<{ rows: T[] }>(sql, inOrder as Knex.RawBinding[])
+      .options({ name: `${statement.name}_trx` });
     return rows;
   }
   const client = db.client as Knex.Client & {
@@ -67,7 +73,13 @@ export async function runPrepared<T>(db: Knex | Knex.Transaction, statement: Pre
     releaseConnection(c: PgConnection): Promise<unknown>;
   };
   const connection = await client.acquireConnection();
-  const event = { __knexUid: connection.__knexUid, method: 'raw', sql: statement.text, bindings: values, options: { name: statement.name } };
+  const event = {
+    __knexUid: connection.__knexUid,
+    method: 'raw',
+    sql: statement.text,
+    bindings: values,
+    options: { name: statement.name },
+  };
   try {
     client.emit('query', event);
     const { rows } = await connection.query({ name: statement.name, text: statement.text, values });

@@ -78,9 +78,24 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
   const sizes = SIZES[input.style];
   // @types/pdfkit lags pdfkit 0.20: it lacks the PDF/UA subset, openImage and the Figure's layout attributes
   const options = {
-    size: 'A4', margins: MARGIN, autoFirstPage: false, bufferPages: true, compress: true,
-    pdfVersion: '1.7', subset: 'PDF/UA', tagged: true, lang: 'en-GB', displayTitle: true,
-    info: { Title: input.title, Author: input.author, Subject: input.subject, Keywords: input.keywords ?? '', Creator: 'Redline', Producer: 'Redline (PDFKit)' },
+    size: 'A4',
+    margins: MARGIN,
+    autoFirstPage: false,
+    bufferPages: true,
+    compress: true,
+    pdfVersion: '1.7',
+    subset: 'PDF/UA',
+    tagged: true,
+    lang: 'en-GB',
+    displayTitle: true,
+    info: {
+      Title: input.title,
+      Author: input.author,
+      Subject: input.subject,
+      Keywords: input.keywords ?? '',
+      Creator: 'Redline',
+      Producer: 'Redline (PDFKit)',
+    },
   };
   const doc = new PDFDocument(options as unknown as PDFKit.PDFDocumentOptions);
   const chunks: Buffer[] = [];
@@ -94,7 +109,9 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
 
   const root = doc.struct('Document');
   doc.addStructure(root);
-  const image = input.map ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.map.image) : null;
+  const image = input.map
+    ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.map.image)
+    : null;
   const contentWidth = A4.w - MARGIN.left - MARGIN.right;
   const maxY = () => A4.h - MARGIN.bottom;
   /** pages so far, counting those pdfkit adds when a long paragraph flows on */
@@ -111,7 +128,9 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
   const heightOf = (text: string, font: 'body' | 'bold', size: number, width: number) => {
     // most blocks plainly fit: an upper bound (no glyph of DejaVu Sans is wider than 1 em; a quarter of each line
     // allowed for the word that did not fit) saves laying the text out twice
-    const lines = text.split('\n').reduce((n, seg) => n + Math.max(1, Math.ceil((seg.length * size) / (width * 0.75))), 0);
+    const lines = text
+      .split('\n')
+      .reduce((n, seg) => n + Math.max(1, Math.ceil((seg.length * size) / (width * 0.75))), 0);
     const bound = lines * (size * 1.25 + sizes.gap);
     if (doc.y + bound <= maxY()) return bound;
     doc.font(font).fontSize(size);
@@ -132,26 +151,42 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
 
     if (section.sender?.length) {
       const lines = section.sender;
-      parent.add(doc.struct('P', {}, () => {
-        doc.font('bold').fontSize(11).text(lines[0]!, RIGHT_COLUMN.x, MARGIN.top, { width: RIGHT_COLUMN.width });
-        if (lines.length > 1) doc.font('body').fontSize(10).text(lines.slice(1).join('\n'), { width: RIGHT_COLUMN.width });
-      }));
+      parent.add(
+        doc.struct('P', {}, () => {
+          doc.font('bold').fontSize(11).text(lines[0]!, RIGHT_COLUMN.x, MARGIN.top, { width: RIGHT_COLUMN.width });
+          if (lines.length > 1)
+            doc.font('body').fontSize(10).text(lines.slice(1).join('\n'), { width: RIGHT_COLUMN.width });
+        }),
+      );
     }
     if (section.address?.length) {
       const lines = section.address.slice(0, ADDRESS.maxLines);
       // the widest line sets the size: never wider than the window, never smaller than 7.5 pt
       doc.font('body').fontSize(ADDRESS.size);
       const widest = Math.max(...lines.map((l) => doc.widthOfString(l)));
-      const size = Math.max(ADDRESS.minSize, Math.min(ADDRESS.size, (ADDRESS.size * ADDRESS.width) / Math.max(widest, 1)));
-      parent.add(doc.struct('P', {}, () => {
-        doc.font('body').fontSize(size).text(lines.join('\n'), ADDRESS.x, ADDRESS.y, { width: ADDRESS.width, lineGap: 0.6 });
-      }));
+      const size = Math.max(
+        ADDRESS.minSize,
+        Math.min(ADDRESS.size, (ADDRESS.size * ADDRESS.width) / Math.max(widest, 1)),
+      );
+      parent.add(
+        doc.struct('P', {}, () => {
+          doc
+            .font('body')
+            .fontSize(size)
+            .text(lines.join('\n'), ADDRESS.x, ADDRESS.y, { width: ADDRESS.width, lineGap: 0.6 });
+        }),
+      );
     }
     if (section.meta?.length) {
       const lines = section.meta;
-      parent.add(doc.struct('P', {}, () => {
-        doc.font('body').fontSize(10).text(lines.join('\n'), RIGHT_COLUMN.x, 60 * MM, { width: RIGHT_COLUMN.width, lineGap: 1 });
-      }));
+      parent.add(
+        doc.struct('P', {}, () => {
+          doc
+            .font('body')
+            .fontSize(10)
+            .text(lines.join('\n'), RIGHT_COLUMN.x, 60 * MM, { width: RIGHT_COLUMN.width, lineGap: 1 });
+        }),
+      );
     }
     doc.x = MARGIN.left;
     doc.y = section.address?.length || section.sender?.length || section.meta?.length ? LETTER_BODY_TOP : MARGIN.top;
@@ -171,17 +206,27 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
           // keep a heading with the first lines after it
           room(top + heightOf(block.text, 'bold', size, contentWidth) + 3 * sizes.body * 1.4);
           if (!atTop()) doc.y += top;
-          parent.add(doc.struct(block.type === 'h1' ? 'H1' : 'H2', {}, () => {
-            doc.font('bold').fontSize(size).text(block.text, MARGIN.left, doc.y, { width: contentWidth, lineGap: sizes.gap });
-          }));
+          parent.add(
+            doc.struct(block.type === 'h1' ? 'H1' : 'H2', {}, () => {
+              doc
+                .font('bold')
+                .fontSize(size)
+                .text(block.text, MARGIN.left, doc.y, { width: contentWidth, lineGap: sizes.gap });
+            }),
+          );
           doc.y += size * 0.35;
           break;
         }
         case 'p': {
           room(heightOf(block.text, 'body', sizes.body, contentWidth));
-          parent.add(doc.struct('P', {}, () => {
-            doc.font('body').fontSize(sizes.body).text(block.text, MARGIN.left, doc.y, { width: contentWidth, lineGap: sizes.gap });
-          }));
+          parent.add(
+            doc.struct('P', {}, () => {
+              doc
+                .font('body')
+                .fontSize(sizes.body)
+                .text(block.text, MARGIN.left, doc.y, { width: contentWidth, lineGap: sizes.gap });
+            }),
+          );
           doc.y += sizes.body * 0.75;
           break;
         }
@@ -194,12 +239,19 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
             const y = doc.y;
             const li = doc.struct('LI');
             L.add(li);
-            li.add(doc.struct('Lbl', {}, () => {
-              doc.font('body').fontSize(sizes.body).text(item.label, MARGIN.left, y, { lineBreak: false });
-            }));
-            li.add(doc.struct('LBody', {}, () => {
-              doc.font('body').fontSize(sizes.body).text(item.text, MARGIN.left + indent, y, { width: contentWidth - indent, lineGap: sizes.gap });
-            }));
+            li.add(
+              doc.struct('Lbl', {}, () => {
+                doc.font('body').fontSize(sizes.body).text(item.label, MARGIN.left, y, { lineBreak: false });
+              }),
+            );
+            li.add(
+              doc.struct('LBody', {}, () => {
+                doc
+                  .font('body')
+                  .fontSize(sizes.body)
+                  .text(item.text, MARGIN.left + indent, y, { width: contentWidth - indent, lineGap: sizes.gap });
+              }),
+            );
             li.end();
             doc.y += sizes.body * 0.3;
           }
@@ -217,10 +269,16 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
           const scale = Math.min(1, A4.w / w, A4.h / h);
           const x = (A4.w - w * scale) / 2;
           const y = (A4.h - h * scale) / 2;
-          const figure = { alt: input.map.alt, bbox: [x, y, x + w * scale, y + h * scale], placement: 'Block' } as PDFKit.Mixins.StructureElementOptions;
-          parent.add(doc.struct('Figure', figure, () => {
-            doc.image(image, x, y, { width: w * scale, height: h * scale });
-          }));
+          const figure = {
+            alt: input.map.alt,
+            bbox: [x, y, x + w * scale, y + h * scale],
+            placement: 'Block',
+          } as PDFKit.Mixins.StructureElementOptions;
+          parent.add(
+            doc.struct('Figure', figure, () => {
+              doc.image(image, x, y, { width: w * scale, height: h * scale });
+            }),
+          );
           afterMap = true;
           break;
         }

@@ -10,27 +10,71 @@ export const CASE_KINDS = ['application', 'enforcement'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 export const APPLICATION_STATUSES = [
-  'received', 'invalid', 'valid', 'consultation', 'under-assessment', 'awaiting-decision', 'decided', 'withdrawn', 'appealed',
+  'received',
+  'invalid',
+  'valid',
+  'consultation',
+  'under-assessment',
+  'awaiting-decision',
+  'decided',
+  'withdrawn',
+  'appealed',
 ] as const;
 export const ENFORCEMENT_STATUSES = [
-  'received', 'investigating', 'no-breach', 'breach-resolved', 'notice-served', 'complied', 'prosecution', 'closed',
+  'received',
+  'investigating',
+  'no-breach',
+  'breach-resolved',
+  'notice-served',
+  'complied',
+  'prosecution',
+  'closed',
 ] as const;
 export const APPLICATION_DECISIONS = [
-  'granted', 'refused', 'split-decision', 'prior-approval-not-required', 'prior-approval-granted', 'prior-approval-refused',
-  'certificate-granted', 'certificate-refused', 'withdrawn', 'declined-to-determine',
+  'granted',
+  'refused',
+  'split-decision',
+  'prior-approval-not-required',
+  'prior-approval-granted',
+  'prior-approval-refused',
+  'certificate-granted',
+  'certificate-refused',
+  'withdrawn',
+  'declined-to-determine',
 ] as const;
-export const ENFORCEMENT_DECISIONS = ['no-breach', 'not-expedient', 'breach-resolved', 'notice-served', 'prosecution'] as const;
+export const ENFORCEMENT_DECISIONS = [
+  'no-breach',
+  'not-expedient',
+  'breach-resolved',
+  'notice-served',
+  'prosecution',
+] as const;
 
 /** What an enforcement complaint alleges. Derelict and empty properties are s215 (untidy land) or empty-homes work. */
 export const BREACH_TYPES = [
-  'unauthorised-building-works', 'unauthorised-change-of-use', 'breach-of-condition', 'unauthorised-works-to-listed-building',
-  'works-to-protected-trees', 'unauthorised-advertisement', 'untidy-land', 'derelict-property', 'empty-property',
-  'unauthorised-demolition-in-conservation-area', 'other',
+  'unauthorised-building-works',
+  'unauthorised-change-of-use',
+  'breach-of-condition',
+  'unauthorised-works-to-listed-building',
+  'works-to-protected-trees',
+  'unauthorised-advertisement',
+  'untidy-land',
+  'derelict-property',
+  'empty-property',
+  'unauthorised-demolition-in-conservation-area',
+  'other',
 ] as const;
 
 export const NOTICE_TYPES = [
-  'planning-contravention-notice', 'enforcement-notice', 'breach-of-condition-notice', 'stop-notice', 'temporary-stop-notice',
-  'listed-building-enforcement-notice', 'section-215-notice', 'tree-replacement-notice', 'discontinuance-notice',
+  'planning-contravention-notice',
+  'enforcement-notice',
+  'breach-of-condition-notice',
+  'stop-notice',
+  'temporary-stop-notice',
+  'listed-building-enforcement-notice',
+  'section-215-notice',
+  'tree-replacement-notice',
+  'discontinuance-notice',
 ] as const;
 
 export const SITE_SOURCES = ['drawn', 'imported', 'property', 'amended'] as const;

@@ -73,7 +73,12 @@ export interface ConstraintReport {
   siteAreaM2: number;
   summary: Record<Status, number>;
   layers: LayerResult[];
-  publicity: Array<{ trigger: NonNullable<LayerDefinition['publicity']>; layerId: string; because: string; requirement: string }>;
+  publicity: Array<{
+    trigger: NonNullable<LayerDefinition['publicity']>;
+    layerId: string;
+    because: string;
+    requirement: string;
+  }>;
 }
 
 const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
@@ -119,7 +124,6 @@ export function relationOf(r: CheckRow): Relation {
 
 const shown = (v: unknown) => (v === undefined || v === null || v === '' ? 'not recorded' : String(v));
 
-
 /** A template split at its {placeholders}: literal text at even indexes, placeholder names at odd ones. */
 const compiledTemplates = new Map<string, string[]>();
 function compiled(template: string): string[] {
@@ -152,13 +156,20 @@ interface HitValues {
  *  named (the same as reading it from { ...properties, name, reference, distance, where, overlap, relation }). */
 function hitValue(key: string, v: HitValues): unknown {
   switch (key) {
-    case 'name': return v.name;
-    case 'reference': return v.reference;
-    case 'distance': return formatDistance(v.distanceM);
-    case 'where': return WHERE_PHRASE[v.relation] ?? `${formatDistance(v.distanceM)} from the red line`;
-    case 'overlap': return formatOverlap(v.overlapM2, v.overlapPct);
-    case 'relation': return RELATION_PHRASE[v.relation];
-    default: return v.properties[key];
+    case 'name':
+      return v.name;
+    case 'reference':
+      return v.reference;
+    case 'distance':
+      return formatDistance(v.distanceM);
+    case 'where':
+      return WHERE_PHRASE[v.relation] ?? `${formatDistance(v.distanceM)} from the red line`;
+    case 'overlap':
+      return formatOverlap(v.overlapM2, v.overlapPct);
+    case 'relation':
+      return RELATION_PHRASE[v.relation];
+    default:
+      return v.properties[key];
   }
 }
 function fillHit(template: string, v: HitValues): string {
@@ -183,10 +194,19 @@ function hitOf(def: LayerDefinition, r: CheckRow): Hit {
   const rule = def.rule;
   let fired: boolean;
   if (rule.kind === 'within') fired = distanceM <= rule.distanceM;
-  else if (r.feature_dim === 2) fired = overlapM2 > 0 && (overlapM2 >= rule.minOverlapM2 || overlapPct >= rule.minOverlapPct);
+  else if (r.feature_dim === 2)
+    fired = overlapM2 > 0 && (overlapM2 >= rule.minOverlapM2 || overlapPct >= rule.minOverlapPct);
   else fired = Boolean(r.intersects);
   const name = displayName(r);
-  const values: HitValues = { properties: (r.properties ?? NO_PROPERTIES) as Record<string, unknown>, name, reference: r.source_ref, distanceM, overlapM2, overlapPct, relation };
+  const values: HitValues = {
+    properties: (r.properties ?? NO_PROPERTIES) as Record<string, unknown>,
+    name,
+    reference: r.source_ref,
+    distanceM,
+    overlapM2,
+    overlapPct,
+    relation,
+  };
   let why: string;
   if (fired) {
     why =
@@ -240,7 +260,12 @@ function loadedAtOf(layer: LayerInfo): string | null {
   return text;
 }
 
-export function buildReport(siteAreaM2: number, layers: LayerInfo[], rows: CheckRow[], failures: Map<string, string> = new Map()): ConstraintReport {
+export function buildReport(
+  siteAreaM2: number,
+  layers: LayerInfo[],
+  rows: CheckRow[],
+  failures: Map<string, string> = new Map(),
+): ConstraintReport {
   const byLayer = new Map<string, CheckRow[]>();
   for (const r of rows) {
     const list = byLayer.get(r.layer_id) ?? [];
@@ -255,7 +280,10 @@ export function buildReport(siteAreaM2: number, layers: LayerInfo[], rows: Check
     const fired = hits.filter((h) => h.fired);
     const caveats: string[] = [];
     const noGeometry = layer.lastLoad?.skipped?.['no-geometry'] ?? 0;
-    if (noGeometry > 0) caveats.push(`${noGeometry} feature${noGeometry === 1 ? '' : 's'} of this layer had no location in the source data and could not be checked.`);
+    if (noGeometry > 0)
+      caveats.push(
+        `${noGeometry} feature${noGeometry === 1 ? '' : 's'} of this layer had no location in the source data and could not be checked.`,
+      );
     let status: Status;
     let sentence: string;
     const failure = failures.get(layer.id);
@@ -296,7 +324,12 @@ export function buildReport(siteAreaM2: number, layers: LayerInfo[], rows: Check
   for (const r of results) summary[r.status]++;
   const publicity = results
     .filter((r) => r.status === 'constraint' && r.publicity)
-    .map((r) => ({ trigger: r.publicity!, layerId: r.layerId, because: r.sentence, requirement: PUBLICITY_TEXT[r.publicity!] }));
+    .map((r) => ({
+      trigger: r.publicity!,
+      layerId: r.layerId,
+      because: r.sentence,
+      requirement: PUBLICITY_TEXT[r.publicity!],
+    }));
   return { siteAreaM2: round(siteAreaM2, 2), summary, layers: results, publicity };
 }
 
@@ -319,7 +352,8 @@ export function diffReports(before: ConstraintReport, after: ConstraintReport) {
   for (const id of layerIds) {
     const a = before.layers.find((l) => l.layerId === id);
     const b = after.layers.find((l) => l.layerId === id);
-    if (a?.status !== b?.status) statusChanges.push({ layerId: id, before: a?.status ?? null, after: b?.status ?? null });
+    if (a?.status !== b?.status)
+      statusChanges.push({ layerId: id, before: a?.status ?? null, after: b?.status ?? null });
     // several features can share a reference (one listed building drawn as several polygons): group them,
     // pair identical hits first, then the rest in report order
     const group = (hits: Hit[]) => {
@@ -339,10 +373,15 @@ export function diffReports(before: ConstraintReport, after: ConstraintReport) {
       });
       for (const h of unmatched) {
         const o = olds.shift();
-        hitChanges.push(o ? { layerId: id, key: k, change: 'changed', before: o, after: h } : { layerId: id, key: k, change: 'added', before: null, after: h });
+        hitChanges.push(
+          o
+            ? { layerId: id, key: k, change: 'changed', before: o, after: h }
+            : { layerId: id, key: k, change: 'added', before: null, after: h },
+        );
       }
     }
-    for (const [k, olds] of oldHits) for (const o of olds) hitChanges.push({ layerId: id, key: k, change: 'removed', before: o, after: null });
+    for (const [k, olds] of oldHits)
+      for (const o of olds) hitChanges.push({ layerId: id, key: k, change: 'removed', before: o, after: null });
   }
   return { statusChanges, hitChanges };
 }

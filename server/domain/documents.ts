@@ -11,7 +11,14 @@
  */
 import Mustache from 'mustache';
 
-export const DOCUMENT_KINDS = ['neighbour-letter', 'consultee-letter', 'site-notice', 'press-advert', 'decision-notice', 'site-history'] as const;
+export const DOCUMENT_KINDS = [
+  'neighbour-letter',
+  'consultee-letter',
+  'site-notice',
+  'press-advert',
+  'decision-notice',
+  'site-history',
+] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export const isDocumentKind = (k: string): k is DocumentKind => (DOCUMENT_KINDS as readonly string[]).includes(k);
 
@@ -28,12 +35,42 @@ export interface KindInfo {
 }
 
 export const KIND_INFO: Record<DocumentKind, KindInfo> = {
-  'neighbour-letter': { name: 'Neighbour notification letters', letter: true, applicationsOnly: true, map: 'neighbours', style: 'letter' },
-  'consultee-letter': { name: 'Consultee letter', letter: true, applicationsOnly: true, map: 'site-location', style: 'letter' },
+  'neighbour-letter': {
+    name: 'Neighbour notification letters',
+    letter: true,
+    applicationsOnly: true,
+    map: 'neighbours',
+    style: 'letter',
+  },
+  'consultee-letter': {
+    name: 'Consultee letter',
+    letter: true,
+    applicationsOnly: true,
+    map: 'site-location',
+    style: 'letter',
+  },
   'site-notice': { name: 'Site notice', letter: false, applicationsOnly: true, map: 'site-location', style: 'notice' },
-  'press-advert': { name: 'Press advert', letter: false, applicationsOnly: true, map: 'site-location', style: 'report' },
-  'decision-notice': { name: 'Decision notice', letter: true, applicationsOnly: true, map: 'site-location', style: 'letter' },
-  'site-history': { name: 'Site history report', letter: false, applicationsOnly: false, map: 'site-location', style: 'report' },
+  'press-advert': {
+    name: 'Press advert',
+    letter: false,
+    applicationsOnly: true,
+    map: 'site-location',
+    style: 'report',
+  },
+  'decision-notice': {
+    name: 'Decision notice',
+    letter: true,
+    applicationsOnly: true,
+    map: 'site-location',
+    style: 'letter',
+  },
+  'site-history': {
+    name: 'Site history report',
+    letter: false,
+    applicationsOnly: false,
+    map: 'site-location',
+    style: 'report',
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -62,7 +99,9 @@ const COMMON: Record<string, VariableSpec> = {
 };
 const PUBLICITY: Record<string, VariableSpec> = {
   'publicity.windowDays': text('the days allowed for comments, e.g. 21 (30 for EIA development)'),
-  'publicity.date': text('the date the letters are served, the notice is displayed or the advert published, when given; else "not known yet"'),
+  'publicity.date': text(
+    'the date the letters are served, the notice is displayed or the advert published, when given; else "not known yet"',
+  ),
   'publicity.dateKnown': flag('the publicity date was given'),
   'publicity.commentByDate': text('the last day for comments, e.g. 14 December 2026, or "not known yet"'),
   'publicity.commentByKnown': flag('the last day for comments is known'),
@@ -73,20 +112,27 @@ const NUMBERED: Record<string, Leaf> = { number: text('1, 2, 3…'), text: text(
 
 export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> = {
   'neighbour-letter': {
-    ...COMMON, ...PUBLICITY,
+    ...COMMON,
+    ...PUBLICITY,
     'recipient.address': text("the recipient's address on one line"),
     'recipient.number': text('the number of the address on the map and in the list'),
     'run.recipientCount': text('how many addresses the run writes to'),
   },
   'consultee-letter': {
-    ...COMMON, ...PUBLICITY,
+    ...COMMON,
+    ...PUBLICITY,
     'consultee.name': text('the person consulted (may be empty)'),
     'consultee.organisation': text('the organisation consulted'),
   },
   'site-notice': { ...COMMON, ...PUBLICITY },
   'press-advert': {
-    ...COMMON, ...PUBLICITY,
-    'advert.reasons': { type: 'list', description: 'why the application is advertised, one sentence each', item: 'text' },
+    ...COMMON,
+    ...PUBLICITY,
+    'advert.reasons': {
+      type: 'list',
+      description: 'why the application is advertised, one sentence each',
+      item: 'text',
+    },
     'advert.hasReasons': flag('there is at least one reason'),
   },
   'decision-notice': {
@@ -96,9 +142,17 @@ export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> 
     'decision.date': text('the date of the decision'),
     'decision.granted': flag('the decision grants permission, consent, approval or a certificate'),
     'decision.refused': flag('the decision refuses it'),
-    'decision.conditions': { type: 'list', description: 'the conditions given when the notice is made, numbered', item: NUMBERED },
+    'decision.conditions': {
+      type: 'list',
+      description: 'the conditions given when the notice is made, numbered',
+      item: NUMBERED,
+    },
     'decision.hasConditions': flag('there is at least one condition'),
-    'decision.reasons': { type: 'list', description: 'the reasons given when the notice is made, numbered', item: NUMBERED },
+    'decision.reasons': {
+      type: 'list',
+      description: 'the reasons given when the notice is made, numbered',
+      item: NUMBERED,
+    },
     'decision.hasReasons': flag('there is at least one reason'),
   },
   'site-history': {
@@ -108,10 +162,14 @@ export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> 
     'history.none': flag('no cases were found'),
     'history.includesEnforcement': flag('enforcement cases are included'),
     'history.items': {
-      type: 'list', description: 'the cases on and around the site, nearest first (this case first)',
+      type: 'list',
+      description: 'the cases on and around the site, nearest first (this case first)',
       item: {
-        reference: text('its reference'), address: text('its site address'), description: text('its proposal or alleged breach'),
-        type: text('e.g. Full planning permission, or Enforcement case'), receivedDate: text('the date it was received'),
+        reference: text('its reference'),
+        address: text('its site address'),
+        description: text('its proposal or alleged breach'),
+        type: text('e.g. Full planning permission, or Enforcement case'),
+        receivedDate: text('the date it was received'),
         decision: text('e.g. Permission granted on 3 March 2024, or "Not decided (under assessment)"'),
         relation: text('e.g. This case, Overlaps the site, 12 m from the site'),
       },
@@ -122,13 +180,19 @@ export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> 
 /** Names the title may use: the document's own, not one letter's, and no person's name (titles are listed and
  *  audited for every staff role). */
 export function titleVariables(kind: DocumentKind): Record<string, VariableSpec> {
-  return Object.fromEntries(Object.entries(KIND_VARIABLES[kind]).filter(([n]) => !/^(recipient|applicant|consultee)\./.test(n)));
+  return Object.fromEntries(
+    Object.entries(KIND_VARIABLES[kind]).filter(([n]) => !/^(recipient|applicant|consultee)\./.test(n)),
+  );
 }
 
 /** The variables of a kind, for error details and GET /api/document-templates/:kind. */
-export function variableList(vars: Record<string, VariableSpec>): Array<{ name: string; type: string; description: string; fields?: string[] }> {
+export function variableList(
+  vars: Record<string, VariableSpec>,
+): Array<{ name: string; type: string; description: string; fields?: string[] }> {
   return Object.entries(vars).map(([name, s]) => ({
-    name, type: s.type, description: s.description,
+    name,
+    type: s.type,
+    description: s.description,
     ...(s.type === 'list' ? { fields: s.item === 'text' ? ['.'] : Object.keys(s.item) } : {}),
   }));
 }
@@ -154,10 +218,15 @@ function lineColumn(source: string, index: number): { line: number; column: numb
 type Frame = { kind: 'names'; names: Record<string, VariableSpec | Leaf> } | { kind: 'value'; listOfText: boolean };
 
 /** How Mustache looks a name up: the innermost context that has its first part, then the rest inside that. */
-function resolve(name: string, frames: Frame[]): { spec: VariableSpec | Leaf | 'group'; frame: Frame } | { error: string } | { dot: true } {
+function resolve(
+  name: string,
+  frames: Frame[],
+): { spec: VariableSpec | Leaf | 'group'; frame: Frame } | { error: string } | { dot: true } {
   if (name === '.') {
     const top = frames[frames.length - 1]!;
-    return top.kind === 'value' ? { dot: true } : { error: '"." means the current item of a list of text; here there is none' };
+    return top.kind === 'value'
+      ? { dot: true }
+      : { error: '"." means the current item of a list of text; here there is none' };
   }
   const first = name.split('.')[0]!;
   for (let i = frames.length - 1; i >= 0; i--) {
@@ -175,8 +244,15 @@ function resolve(name: string, frames: Frame[]): { spec: VariableSpec | Leaf | '
 
 type Token = [string, string, number, number, Token[]?, number?];
 
-function checkTokens(tokens: Token[], frames: Frame[], source: string, field: TemplateIssue['field'], issues: TemplateIssue[]) {
-  const issue = (tok: Token, message: string) => issues.push({ field, ...lineColumn(source, tok[2]), message, name: tok[1] });
+function checkTokens(
+  tokens: Token[],
+  frames: Frame[],
+  source: string,
+  field: TemplateIssue['field'],
+  issues: TemplateIssue[],
+) {
+  const issue = (tok: Token, message: string) =>
+    issues.push({ field, ...lineColumn(source, tok[2]), message, name: tok[1] });
   for (const tok of tokens) {
     const [type, value] = tok;
     if (type === 'text' || type === '!' || type === '=') continue;
@@ -187,14 +263,18 @@ function checkTokens(tokens: Token[], frames: Frame[], source: string, field: Te
     const r = resolve(value, frames);
     if ('error' in r) {
       issue(tok, r.error);
-      if (type === '#' || type === '^') checkTokens(tok[4] ?? [], [...frames, { kind: 'value', listOfText: false }], source, field, issues);
+      if (type === '#' || type === '^')
+        checkTokens(tok[4] ?? [], [...frames, { kind: 'value', listOfText: false }], source, field, issues);
       continue;
     }
     if (type === 'name' || type === '&') {
       if ('dot' in r) continue;
-      if (r.spec === 'group') issue(tok, `"${value}" is a group of variables, not a value: use one of its variables, e.g. ${value}.…`);
-      else if (r.spec.type === 'list') issue(tok, `"${value}" is a list: repeat over it with {{#${value}}}…{{/${value}}}`);
-      else if (r.spec.type === 'flag') issue(tok, `"${value}" is a yes/no flag: use it as {{#${value}}}…{{/${value}}} or {{^${value}}}…{{/${value}}}`);
+      if (r.spec === 'group')
+        issue(tok, `"${value}" is a group of variables, not a value: use one of its variables, e.g. ${value}.…`);
+      else if (r.spec.type === 'list')
+        issue(tok, `"${value}" is a list: repeat over it with {{#${value}}}…{{/${value}}}`);
+      else if (r.spec.type === 'flag')
+        issue(tok, `"${value}" is a yes/no flag: use it as {{#${value}}}…{{/${value}}} or {{^${value}}}…{{/${value}}}`);
       continue;
     }
     // # and ^ sections
@@ -203,7 +283,8 @@ function checkTokens(tokens: Token[], frames: Frame[], source: string, field: Te
     else if (r.spec === 'group') {
       const prefix = value + '.';
       const names: Record<string, VariableSpec> = {};
-      for (const [n, s] of Object.entries((r.frame as Extract<Frame, { kind: 'names' }>).names)) if (n.startsWith(prefix)) names[n.slice(prefix.length)] = s;
+      for (const [n, s] of Object.entries((r.frame as Extract<Frame, { kind: 'names' }>).names))
+        if (n.startsWith(prefix)) names[n.slice(prefix.length)] = s;
       inner = { kind: 'names', names };
     } else if (r.spec.type === 'list' && type === '#') {
       inner = r.spec.item === 'text' ? { kind: 'value', listOfText: true } : { kind: 'names', names: r.spec.item };
@@ -236,13 +317,21 @@ export function checkTemplate(kind: DocumentKind, t: { title: string; body: stri
     if (field === 'body') {
       source.split('\n').forEach((line, i) => {
         const m = DIRECTIVE.exec(line);
-        if (m && m[1]!.trim() !== 'map') issues.push({ field, line: i + 1, column: line.indexOf('[[') + 1, message: `unknown directive [[${m[1]}]]: the only one is [[map]]` });
+        if (m && m[1]!.trim() !== 'map')
+          issues.push({
+            field,
+            line: i + 1,
+            column: line.indexOf('[[') + 1,
+            message: `unknown directive [[${m[1]}]]: the only one is [[map]]`,
+          });
       });
     } else if (/[\r\n]/.test(source)) {
       issues.push({ field, line: 1, column: 1, message: 'the title is one line' });
     }
   }
-  return issues.sort((a, b) => (a.field === b.field ? a.line - b.line || a.column - b.column : a.field === 'title' ? -1 : 1));
+  return issues.sort((a, b) =>
+    a.field === b.field ? a.line - b.line || a.column - b.column : a.field === 'title' ? -1 : 1,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -287,7 +376,8 @@ export function nest(flat: Record<string, ViewValue>): View {
   return out;
 }
 
-const render = (source: string, view: View) => Mustache.render(source, fence(view as ViewValue) as object, {}, { escape: (s: string) => s });
+const render = (source: string, view: View) =>
+  Mustache.render(source, fence(view as ViewValue) as object, {}, { escape: (s: string) => s });
 const unfence = (s: string) => s.replace(FENCES, '');
 
 export function fillTitle(title: string, view: View): string {
@@ -346,9 +436,17 @@ export function fillBody(body: string, view: View): Block[] {
 
 /** Plain text of blocks (a press advert for the newspaper). */
 export function blocksToText(blocks: Block[]): string {
-  return blocks
-    .flatMap((b) => (b.type === 'map' ? [] : b.type === 'list' ? [b.items.map((i) => `${b.ordered ? i.label : '-'} ${i.text}`).join('\n')] : [b.text]))
-    .join('\n\n') + '\n';
+  return (
+    blocks
+      .flatMap((b) =>
+        b.type === 'map'
+          ? []
+          : b.type === 'list'
+            ? [b.items.map((i) => `${b.ordered ? i.label : '-'} ${i.text}`).join('\n')]
+            : [b.text],
+      )
+      .join('\n\n') + '\n'
+  );
 }
 
 export const hasMap = (body: string) => body.split(/\r?\n/).some((l) => /^\s*\[\[map\]\]\s*$/.test(l));
@@ -357,7 +455,20 @@ export const hasMap = (body: string) => body.split(/\r?\n/).some((l) => /^\s*\[\
 // Words
 // ---------------------------------------------------------------------------------------------------------------
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** 'YYYY-MM-DD' (or a Date, read in UTC) → '23 November 2026'. */
 export function ukDate(iso: string | Date): string {
@@ -369,7 +480,12 @@ export function ukDate(iso: string | Date): string {
 
 /** Today in the UK (Europe/London), 'YYYY-MM-DD'. */
 export function todayInUk(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 export const NOT_KNOWN = 'not known yet';
@@ -377,7 +493,11 @@ export const NOT_KNOWN = 'not known yet';
 export const DECISION_WORDS: Record<string, { outcome: string; granted: boolean; refused: boolean }> = {
   granted: { outcome: 'Permission granted', granted: true, refused: false },
   refused: { outcome: 'Permission refused', granted: false, refused: true },
-  'split-decision': { outcome: 'Split decision: permission granted in part and refused in part', granted: true, refused: true },
+  'split-decision': {
+    outcome: 'Split decision: permission granted in part and refused in part',
+    granted: true,
+    refused: true,
+  },
   'prior-approval-not-required': { outcome: 'Prior approval not required', granted: true, refused: false },
   'prior-approval-granted': { outcome: 'Prior approval granted', granted: true, refused: false },
   'prior-approval-refused': { outcome: 'Prior approval refused', granted: false, refused: true },

@@ -36,20 +36,30 @@ const CRS_ALIASES: Record<string, Crs> = {
   'URN:OGC:DEF:CRS:EPSG:8.1:27700': 'EPSG:27700',
 };
 
-export const SUPPORTED_CRS = ['CRS84 (default; also OGC:CRS84, its OGC URI, EPSG:4326 in lon/lat order)', 'EPSG:27700 (also http://www.opengis.net/def/crs/EPSG/0/27700)'];
+export const SUPPORTED_CRS = [
+  'CRS84 (default; also OGC:CRS84, its OGC URI, EPSG:4326 in lon/lat order)',
+  'EPSG:27700 (also http://www.opengis.net/def/crs/EPSG/0/27700)',
+];
 
 /** Where PostGIS's WGS 84 -> OSGB36 transformation (EPSG:1314, the Helmert shift) applies. Outside it PROJ falls
  *  back silently to a transformation that is 130-150 m out, so such positions are refused, not transformed. */
 export const BNG_LONLAT_BOUNDS = { minLon: -8.82, maxLon: 1.92, minLat: 49.79, maxLat: 60.94 } as const;
 export const BNG_XY_BOUNDS = { minX: 0, maxX: 700_000, minY: 0, maxY: 1_300_000 } as const;
 const inUkLonLat = (x: number, y: number) =>
-  x >= BNG_LONLAT_BOUNDS.minLon && x <= BNG_LONLAT_BOUNDS.maxLon && y >= BNG_LONLAT_BOUNDS.minLat && y <= BNG_LONLAT_BOUNDS.maxLat;
-const inBng = (x: number, y: number) => x >= BNG_XY_BOUNDS.minX && x <= BNG_XY_BOUNDS.maxX && y >= BNG_XY_BOUNDS.minY && y <= BNG_XY_BOUNDS.maxY;
+  x >= BNG_LONLAT_BOUNDS.minLon &&
+  x <= BNG_LONLAT_BOUNDS.maxLon &&
+  y >= BNG_LONLAT_BOUNDS.minLat &&
+  y <= BNG_LONLAT_BOUNDS.maxLat;
+const inBng = (x: number, y: number) =>
+  x >= BNG_XY_BOUNDS.minX && x <= BNG_XY_BOUNDS.maxX && y >= BNG_XY_BOUNDS.minY && y <= BNG_XY_BOUNDS.maxY;
 
 export function parseCrs(value: unknown, where = 'crs'): Crs | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw new AppError('CRS_UNSUPPORTED', `${where} must be a string such as "EPSG:27700" or "CRS84".`, { where, supported: SUPPORTED_CRS });
+    throw new AppError('CRS_UNSUPPORTED', `${where} must be a string such as "EPSG:27700" or "CRS84".`, {
+      where,
+      supported: SUPPORTED_CRS,
+    });
   }
   const crs = CRS_ALIASES[value.trim().toUpperCase()];
   if (!crs) {
@@ -80,15 +90,28 @@ export interface ParseOptions {
 
 export function parseSiteShape(input: unknown, opts: ParseOptions): SiteShape {
   if (input === undefined || input === null) {
-    throw new AppError('GEOMETRY_REQUIRED', 'Send the site as GeoJSON: a Polygon or MultiPolygon, or a Feature or FeatureCollection of them.');
+    throw new AppError(
+      'GEOMETRY_REQUIRED',
+      'Send the site as GeoJSON: a Polygon or MultiPolygon, or a Feature or FeatureCollection of them.',
+    );
   }
   if (!isObject(input)) {
-    throw new AppError('GEOMETRY_NOT_OBJECT', 'The site must be a GeoJSON object (a Polygon, MultiPolygon, Feature or FeatureCollection), not ' + describe(input) + '.', { path: '$' });
+    throw new AppError(
+      'GEOMETRY_NOT_OBJECT',
+      'The site must be a GeoJSON object (a Polygon, MultiPolygon, Feature or FeatureCollection), not ' +
+        describe(input) +
+        '.',
+      { path: '$' },
+    );
   }
   const paramCrs = parseCrs(opts.crs, 'crs parameter');
   const memberCrs = parseCrs(legacyCrsMember(input), 'crs member of the GeoJSON');
   if (paramCrs && memberCrs && paramCrs !== memberCrs) {
-    throw new AppError('CRS_CONFLICT', `The crs parameter says ${paramCrs} but the GeoJSON's own crs member says ${memberCrs}. Remove one of them or make them agree.`, { parameter: paramCrs, member: memberCrs });
+    throw new AppError(
+      'CRS_CONFLICT',
+      `The crs parameter says ${paramCrs} but the GeoJSON's own crs member says ${memberCrs}. Remove one of them or make them agree.`,
+      { parameter: paramCrs, member: memberCrs },
+    );
   }
   const crs: Crs = paramCrs ?? memberCrs ?? 'CRS84';
 
@@ -96,7 +119,9 @@ export function parseSiteShape(input: unknown, opts: ParseOptions): SiteShape {
   const polygonPaths: string[] = [];
   collectPolygons(input, '$', polygons, polygonPaths);
   if (polygons.length === 0) {
-    throw new AppError('GEOMETRY_EMPTY', 'The site has no polygons. Draw or import at least one polygon.', { path: '$' });
+    throw new AppError('GEOMETRY_EMPTY', 'The site has no polygons. Draw or import at least one polygon.', {
+      path: '$',
+    });
   }
   const vertexCount = polygons.reduce((n, p) => n + p.reduce((m, r) => m + r.length, 0), 0);
   if (vertexCount > opts.vertexCap) {
@@ -122,11 +147,15 @@ function collectPolygons(node: Record<string, unknown>, path: string, out: Polyg
     case 'FeatureCollection': {
       const features = node.features;
       if (!Array.isArray(features)) {
-        throw new AppError('GEOMETRY_NOT_OBJECT', 'A FeatureCollection needs a "features" array.', { path: `${path}.features` });
+        throw new AppError('GEOMETRY_NOT_OBJECT', 'A FeatureCollection needs a "features" array.', {
+          path: `${path}.features`,
+        });
       }
       features.forEach((f, i) => {
         if (!isObject(f) || f.type !== 'Feature') {
-          throw new AppError('GEOMETRY_NOT_OBJECT', `features[${i}] is not a GeoJSON Feature.`, { path: `${path}.features[${i}]` });
+          throw new AppError('GEOMETRY_NOT_OBJECT', `features[${i}] is not a GeoJSON Feature.`, {
+            path: `${path}.features[${i}]`,
+          });
         }
         collectPolygons(f, `${path}.features[${i}]`, out, paths);
       });
@@ -135,9 +164,14 @@ function collectPolygons(node: Record<string, unknown>, path: string, out: Polyg
     case 'Feature': {
       const g = node.geometry;
       if (g === null || g === undefined) {
-        throw new AppError('GEOMETRY_EMPTY', 'A Feature of the site has no geometry (geometry is null).', { path: `${path}.geometry` });
+        throw new AppError('GEOMETRY_EMPTY', 'A Feature of the site has no geometry (geometry is null).', {
+          path: `${path}.geometry`,
+        });
       }
-      if (!isObject(g)) throw new AppError('GEOMETRY_NOT_OBJECT', 'A Feature\'s geometry must be a GeoJSON object.', { path: `${path}.geometry` });
+      if (!isObject(g))
+        throw new AppError('GEOMETRY_NOT_OBJECT', "A Feature's geometry must be a GeoJSON object.", {
+          path: `${path}.geometry`,
+        });
       collectPolygons(g, `${path}.geometry`, out, paths);
       return;
     }
@@ -147,9 +181,12 @@ function collectPolygons(node: Record<string, unknown>, path: string, out: Polyg
       return;
     case 'MultiPolygon': {
       const c = node.coordinates;
-      if (!Array.isArray(c)) throw positionError(`${path}.coordinates`, 'MultiPolygon coordinates must be an array of polygons.');
+      if (!Array.isArray(c))
+        throw positionError(`${path}.coordinates`, 'MultiPolygon coordinates must be an array of polygons.');
       if (c.length === 0) {
-        throw new AppError('GEOMETRY_EMPTY', 'The MultiPolygon has no polygons. Draw or import at least one polygon.', { path: `${path}.coordinates` });
+        throw new AppError('GEOMETRY_EMPTY', 'The MultiPolygon has no polygons. Draw or import at least one polygon.', {
+          path: `${path}.coordinates`,
+        });
       }
       c.forEach((p, i) => {
         out.push(readPolygon(p, `${path}.coordinates[${i}]`));
@@ -175,7 +212,9 @@ function positionError(path: string, message: string) {
 function readPolygon(rings: unknown, path: string): PolygonCoords {
   if (!Array.isArray(rings)) throw positionError(path, 'Polygon coordinates must be an array of rings.');
   if (rings.length === 0) {
-    throw new AppError('GEOMETRY_EMPTY', 'A polygon of the site has no rings. Draw or import at least one polygon.', { path });
+    throw new AppError('GEOMETRY_EMPTY', 'A polygon of the site has no rings. Draw or import at least one polygon.', {
+      path,
+    });
   }
   return rings.map((ring, r) => readRing(ring, `${path}[${r}]`));
 }
@@ -208,7 +247,10 @@ function readRing(ring: unknown, path: string): Position[] {
 
 function readPosition(p: unknown, path: string): Position {
   if (!Array.isArray(p) || p.length < 2) {
-    throw positionError(path, 'A position must be an array of two numbers: [x, y] (longitude, latitude or easting, northing).');
+    throw positionError(
+      path,
+      'A position must be an array of two numbers: [x, y] (longitude, latitude or easting, northing).',
+    );
   }
   for (let axis = 0; axis < 2; axis++) {
     const v = p[axis];
@@ -220,10 +262,14 @@ function readPosition(p: unknown, path: string): Position {
       );
     }
     if (!Number.isFinite(v)) {
-      throw new AppError('COORDINATE_NOT_FINITE', `Coordinate ${axis === 0 ? 'x' : 'y'} at ${path} is not a finite number.`, {
-        path: `${path}[${axis}]`,
-        value: String(v),
-      });
+      throw new AppError(
+        'COORDINATE_NOT_FINITE',
+        `Coordinate ${axis === 0 ? 'x' : 'y'} at ${path} is not a finite number.`,
+        {
+          path: `${path}[${axis}]`,
+          value: String(v),
+        },
+      );
     }
   }
   return [p[0] as number, p[1] as number];
@@ -260,7 +306,11 @@ function checkRanges(polygons: PolygonCoords[], paths: string[], crs: Crs) {
     }
     const world = firstPosition(polygons, paths, (x, y) => x < -180 || x > 180 || y < -90 || y > 90);
     if (world) {
-      throw new AppError('COORDINATE_OUT_OF_RANGE', `Position ${JSON.stringify(world.location)} is not a longitude, latitude: longitude must be within ±180 and latitude within ±90.`, { crs, ...world });
+      throw new AppError(
+        'COORDINATE_OUT_OF_RANGE',
+        `Position ${JSON.stringify(world.location)} is not a longitude, latitude: longitude must be within ±180 and latitude within ±90.`,
+        { crs, ...world },
+      );
     }
     if (everyPosition(polygons, (x, y) => inUkLonLat(y, x)) && !everyPosition(polygons, inUkLonLat)) {
       throw new AppError(

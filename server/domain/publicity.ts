@@ -38,7 +38,8 @@ function toDay(iso: string, field: string): number {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const ms = Date.UTC(y, mo - 1, d);
   const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) throw invalid(field, `'${iso}' is not a calendar date`);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+    throw invalid(field, `'${iso}' is not a calendar date`);
   return ms / DAY_MS;
 }
 const fromDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -95,11 +96,29 @@ interface TypeRule {
 }
 
 const PLANNING: PeriodRule = { kind: 'planning' };
-const weeks = (n: number, legalBasis: string, evidence: Evidence, label: string): PeriodRule => ({ kind: 'fixed', days: n * 7, statedAs: 'weeks', legalBasis, evidence, label });
-const days = (n: number, legalBasis: string, evidence: Evidence, label: string): PeriodRule => ({ kind: 'fixed', days: n, statedAs: 'days', legalBasis, evidence, label });
-const unknownPeriod = (name: string): PeriodRule => ({ kind: 'unknown', why: `The rules file gives no determination period for ${name}; set the target date by hand.` });
+const weeks = (n: number, legalBasis: string, evidence: Evidence, label: string): PeriodRule => ({
+  kind: 'fixed',
+  days: n * 7,
+  statedAs: 'weeks',
+  legalBasis,
+  evidence,
+  label,
+});
+const days = (n: number, legalBasis: string, evidence: Evidence, label: string): PeriodRule => ({
+  kind: 'fixed',
+  days: n,
+  statedAs: 'days',
+  legalBasis,
+  evidence,
+  label,
+});
+const unknownPeriod = (name: string): PeriodRule => ({
+  kind: 'unknown',
+  why: `The rules file gives no determination period for ${name}; set the target date by hand.`,
+});
 
-const PP_MINOR = 'an application for planning permission: major if an art. 2 test is met, otherwise minor (PS2 Q13–Q18)';
+const PP_MINOR =
+  'an application for planning permission: major if an art. 2 test is met, otherwise minor (PS2 Q13–Q18)';
 const COUNTY = 'a county matter: major under DMPO art. 2';
 
 /**
@@ -121,53 +140,177 @@ const TYPE_RULES: Record<string, TypeRule> = {
   full: { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: PP_MINOR },
   outline: { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: PP_MINOR },
   'reserved-matters': {
-    regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: PP_MINOR,
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: PLANNING,
+    classNote: PP_MINOR,
     // The rules file does not say whether art. 15 covers reserved matters; treating it as if it does errs towards more publicity.
-    publicityNote: 'The rules file does not say whether DMPO art. 15 applies to approval of reserved matters; publicised as an application for planning permission (more publicity, never less).',
+    publicityNote:
+      'The rules file does not say whether DMPO art. 15 applies to approval of reserved matters; publicised as an application for planning permission (more publicity, never less).',
   },
-  s73: { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: `${PP_MINOR} (s73 is an application for planning permission)` },
-  'reg-3': { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: `${PP_MINOR} (the authority's own development)` },
-  'reg-4': { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: `${PP_MINOR} (the authority's land)` },
+  s73: {
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: PLANNING,
+    classNote: `${PP_MINOR} (s73 is an application for planning permission)`,
+  },
+  'reg-3': {
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: PLANNING,
+    classNote: `${PP_MINOR} (the authority's own development)`,
+  },
+  'reg-4': {
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: PLANNING,
+    classNote: `${PP_MINOR} (the authority's land)`,
+  },
   'psi-app': {
-    regime: 'planning-permission', art2: true, nonMajor: 'minor', period: unknownPeriod('public service infrastructure applications'), classNote: PP_MINOR,
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: unknownPeriod('public service infrastructure applications'),
+    classNote: PP_MINOR,
   },
   hh: {
-    regime: 'planning-permission', art2: false, nonMajor: 'other', period: PLANNING,
+    regime: 'planning-permission',
+    art2: false,
+    nonMajor: 'other',
+    period: PLANNING,
     // The brief and PS2 Q21: householder is 'other'. Strictly art. 2(e) (site ≥ 1 ha) is not excluded for householder
     // development; this module follows PS2 and never makes a householder application major.
-    classNote: 'a householder application (works within the curtilage of a house, PS2 Q21): always "other", never major',
+    classNote:
+      'a householder application (works within the curtilage of a house, PS2 Q21): always "other", never major',
   },
-  'change-of-use': { regime: 'planning-permission', art2: true, nonMajor: 'other', period: PLANNING, classNote: 'a change of use: major if an art. 2 test is met, otherwise "other" (PS2 Q20)' },
+  'change-of-use': {
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'other',
+    period: PLANNING,
+    classNote: 'a change of use: major if an art. 2 test is met, otherwise "other" (PS2 Q20)',
+  },
   'demolition-con-area': {
-    regime: 'planning-permission', art2: true, nonMajor: 'other', period: PLANNING,
-    classNote: 'relevant demolition in a conservation area (planning permission since 2013, PS2 Q25): major if an art. 2 test is met, otherwise "other"',
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'other',
+    period: PLANNING,
+    classNote:
+      'relevant demolition in a conservation area (planning permission since 2013, PS2 Q25): major if an art. 2 test is met, otherwise "other"',
   },
-  'mineral-extraction': { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: COUNTY },
+  'mineral-extraction': {
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: PLANNING,
+    classNote: COUNTY,
+  },
   'mineral-app': { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: COUNTY },
-  'extraction-oil-gas': { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: COUNTY },
+  'extraction-oil-gas': {
+    regime: 'planning-permission',
+    art2: true,
+    nonMajor: 'minor',
+    period: PLANNING,
+    classNote: COUNTY,
+  },
   'waste-dev': { regime: 'planning-permission', art2: true, nonMajor: 'minor', period: PLANNING, classNote: COUNTY },
-  romp: { regime: 'none', art2: false, nonMajor: 'other', period: unknownPeriod('a review of mineral permissions (ROMP)'), classNote: `${COUNTY} (the code list marks ROMP as a minerals county matter)` },
+  romp: {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: unknownPeriod('a review of mineral permissions (ROMP)'),
+    classNote: `${COUNTY} (the code list marks ROMP as a minerals county matter)`,
+  },
   lbc: {
-    regime: 'listed-building-consent', art2: false, nonMajor: 'other',
+    regime: 'listed-building-consent',
+    art2: false,
+    nonMajor: 'other',
     period: weeks(8, 'LBCA Regs 1990 reg 3', 'S', 'listed building consent'), // [S] Hull for 8 weeks; reg 3 pinpoint [M]
     classNote: 'listed building consent (PS2 Q23/Q24): not planning permission, so "other"',
   },
-  advertising: { regime: 'none', art2: false, nonMajor: 'other', period: weeks(8, 'TCP (Control of Advertisements) (England) Regs 2007', 'M', 'advertisement consent'), classNote: 'advertisement consent (PS2 Q22): "other"' },
-  ldc: { regime: 'none', art2: false, nonMajor: 'other', period: weeks(8, 'DMPO 2015 art. 39', 'M', 'a lawful development certificate'), classNote: 'a lawful development certificate (PS2 Q26): "other"' },
-  'ldc-proposed-work-lb': { regime: 'none', art2: false, nonMajor: 'other', period: unknownPeriod('a certificate of lawfulness of proposed works to a listed building'), classNote: 'a certificate for works to a listed building: "other"' },
-  'prior-approval': { regime: 'none', art2: false, nonMajor: 'other', period: days(56, 'GPDO 2015 Sch 2 Pt 3 para W(11)', 'M', 'prior approval'), classNote: 'a prior approval (PS1, not PS2 major/minor): "other"', publicityNote: 'Prior approval publicity depends on the GPDO class; the rules file does not give it.' },
-  'pa-extension': { regime: 'larger-home-extension', art2: false, nonMajor: 'other', period: days(42, 'GPDO 2015 Sch 2 Pt 1 para A.4', 'M', 'a larger home extension prior approval'), classNote: 'a larger home extension prior approval: "other"' },
-  'approval-condition': { regime: 'none', art2: false, nonMajor: 'other', period: weeks(8, 'DMPO 2015 arts 27–30', 'M', 'approval of details reserved by condition'), classNote: 'approval of details reserved by condition: "other"' },
-  'non-material-amendment': { regime: 'none', art2: false, nonMajor: 'other', period: days(28, 'DMPO 2015 art. 10', 'M', 'a non-material amendment (s96A)'), classNote: 'a non-material amendment (s96A): "other"' },
-  'consent-under-tpo': { regime: 'none', art2: false, nonMajor: 'other', period: weeks(8, 'TCP (Tree Preservation) (England) Regs 2012', 'M', 'consent under a TPO'), classNote: 'works to protected trees: "other"' },
-  'notice-trees-in-con-area': { regime: 'none', art2: false, nonMajor: 'other', period: weeks(6, 'TCPA 1990 s211', 'M', "a s211 notice (six weeks' notice)"), classNote: 'a s211 notice of works to trees in a conservation area: "other"' },
+  advertising: {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: weeks(8, 'TCP (Control of Advertisements) (England) Regs 2007', 'M', 'advertisement consent'),
+    classNote: 'advertisement consent (PS2 Q22): "other"',
+  },
+  ldc: {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: weeks(8, 'DMPO 2015 art. 39', 'M', 'a lawful development certificate'),
+    classNote: 'a lawful development certificate (PS2 Q26): "other"',
+  },
+  'ldc-proposed-work-lb': {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: unknownPeriod('a certificate of lawfulness of proposed works to a listed building'),
+    classNote: 'a certificate for works to a listed building: "other"',
+  },
+  'prior-approval': {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: days(56, 'GPDO 2015 Sch 2 Pt 3 para W(11)', 'M', 'prior approval'),
+    classNote: 'a prior approval (PS1, not PS2 major/minor): "other"',
+    publicityNote: 'Prior approval publicity depends on the GPDO class; the rules file does not give it.',
+  },
+  'pa-extension': {
+    regime: 'larger-home-extension',
+    art2: false,
+    nonMajor: 'other',
+    period: days(42, 'GPDO 2015 Sch 2 Pt 1 para A.4', 'M', 'a larger home extension prior approval'),
+    classNote: 'a larger home extension prior approval: "other"',
+  },
+  'approval-condition': {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: weeks(8, 'DMPO 2015 arts 27–30', 'M', 'approval of details reserved by condition'),
+    classNote: 'approval of details reserved by condition: "other"',
+  },
+  'non-material-amendment': {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: days(28, 'DMPO 2015 art. 10', 'M', 'a non-material amendment (s96A)'),
+    classNote: 'a non-material amendment (s96A): "other"',
+  },
+  'consent-under-tpo': {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: weeks(8, 'TCP (Tree Preservation) (England) Regs 2012', 'M', 'consent under a TPO'),
+    classNote: 'works to protected trees: "other"',
+  },
+  'notice-trees-in-con-area': {
+    regime: 'none',
+    art2: false,
+    nonMajor: 'other',
+    period: weeks(6, 'TCPA 1990 s211', 'M', "a s211 notice (six weeks' notice)"),
+    classNote: 'a s211 notice of works to trees in a conservation area: "other"',
+  },
   pip: {
-    regime: 'none', art2: true, nonMajor: 'minor', period: weeks(5, 'TCP (Permission in Principle) Order 2017', 'M', 'permission in principle'),
-    classNote: 'permission in principle: major if an art. 2 test is met, otherwise minor', publicityNote: 'The rules file does not give the publicity for permission in principle.',
+    regime: 'none',
+    art2: true,
+    nonMajor: 'minor',
+    period: weeks(5, 'TCP (Permission in Principle) Order 2017', 'M', 'permission in principle'),
+    classNote: 'permission in principle: major if an art. 2 test is met, otherwise minor',
+    publicityNote: 'The rules file does not give the publicity for permission in principle.',
   },
   'technical-details-consent': {
-    regime: 'none', art2: true, nonMajor: 'minor', period: { kind: 'tdc' },
-    classNote: 'technical details consent: major if an art. 2 test is met, otherwise minor', publicityNote: 'The rules file does not give the publicity for technical details consent.',
+    regime: 'none',
+    art2: true,
+    nonMajor: 'minor',
+    period: { kind: 'tdc' },
+    classNote: 'technical details consent: major if an art. 2 test is met, otherwise minor',
+    publicityNote: 'The rules file does not give the publicity for technical details consent.',
   },
 };
 const DEFAULT_RULE: Omit<TypeRule, 'period' | 'classNote'> = { regime: 'none', art2: false, nonMajor: 'other' };
@@ -184,9 +327,12 @@ interface ResolvedType {
 function resolveType(reference: string): ResolvedType {
   const t = TYPES_BY_REF.get(reference);
   if (!t) throw invalid('applicationType', `'${reference}' is not a planning.data.gov.uk application type`);
-  const rule =
-    TYPE_RULES[reference] ??
-    (t.parent ? TYPE_RULES[t.parent] : undefined) ?? { ...DEFAULT_RULE, period: unknownPeriod(t.name.toLowerCase()), classNote: `${t.name.toLowerCase()}: not planning permission, so "other"` };
+  const rule = TYPE_RULES[reference] ??
+    (t.parent ? TYPE_RULES[t.parent] : undefined) ?? {
+      ...DEFAULT_RULE,
+      period: unknownPeriod(t.name.toLowerCase()),
+      classNote: `${t.name.toLowerCase()}: not planning permission, so "other"`,
+    };
   return { reference, name: t.name, countyMatter: t.countyMatter, rule };
 }
 
@@ -259,11 +405,15 @@ export function classifyDevelopment(input: DevelopmentInput): Classification {
     }
     if (dwellings === null && siteAreaHa !== undefined && siteAreaHa >= T.dwellingsUnknownSiteHa) {
       tests.push('dwellings-unknown-site-area');
-      reasons.push(`Dwellings of unknown number on a site of ${siteAreaHa} ha: ${T.dwellingsUnknownSiteHa} ha or more is major under art. 2(c)(ii).`);
+      reasons.push(
+        `Dwellings of unknown number on a site of ${siteAreaHa} ha: ${T.dwellingsUnknownSiteHa} ha or more is major under art. 2(c)(ii).`,
+      );
     }
     if (floorspaceM2 !== undefined && floorspaceM2 >= T.floorspaceM2) {
       tests.push('floorspace');
-      reasons.push(`${floorspaceM2} m² of floor space created: ${T.floorspaceM2.toLocaleString('en-GB')} m² or more is major under art. 2(d).`);
+      reasons.push(
+        `${floorspaceM2} m² of floor space created: ${T.floorspaceM2.toLocaleString('en-GB')} m² or more is major under art. 2(d).`,
+      );
     }
     if (siteAreaHa !== undefined && siteAreaHa >= T.siteHa) {
       tests.push('site-area');
@@ -290,7 +440,8 @@ export function classifyDevelopment(input: DevelopmentInput): Classification {
 // 2. Required publicity (DMPO 2015 art. 15, art. 16; LBCA Regs 1990 regs 5 and 5A; GPDO A.4; the SCI)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type PublicityKind = 'site-notice' | 'neighbour-letters' | 'press-advert' | 'website' | 'historic-england-copy' | 'railway-notification';
+export type PublicityKind =
+  'site-notice' | 'neighbour-letters' | 'press-advert' | 'website' | 'historic-england-copy' | 'railway-notification';
 export type ListedGrade = 'I' | 'II*' | 'II';
 
 export interface Requirement {
@@ -313,7 +464,13 @@ export interface Requirement {
 /** What a constraint check found that triggers LBCA Regs reg 5A (see constraints.ts `publicity`). */
 export type ConstraintTrigger =
   | { trigger: 'listed-building-setting'; grades: ListedGrade[]; layerId?: string; because?: string }
-  | { trigger: 'conservation-area'; siteAreaM2: number; newBuildingOrExtension: boolean; layerId?: string; because?: string };
+  | {
+      trigger: 'conservation-area';
+      siteAreaM2: number;
+      newBuildingOrExtension: boolean;
+      layerId?: string;
+      because?: string;
+    };
 
 export interface ListedBuildingConsentInput {
   /** grade of the building the works are to; null when not recorded */
@@ -386,15 +543,26 @@ interface Art15Row {
 export const NOTICE_OR_LETTERS = 'dmpo-art15-site-notice-or-letters';
 
 const WEBSITE_14: Item = {
-  kind: 'website', minimumDays: 14, legalBasis: 'DMPO 2015 art. 15(7)', evidence: 'M',
+  kind: 'website',
+  minimumDays: 14,
+  legalBasis: 'DMPO 2015 art. 15(7)',
+  evidence: 'M',
   because: 'Publish on the website, giving at least 14 days for representations from first publication.',
 };
 const EITHER_NOTICE: Item = {
-  kind: 'site-notice', minimumDays: 21, either: NOTICE_OR_LETTERS, legalBasis: 'DMPO 2015 art. 15', evidence: 'S',
+  kind: 'site-notice',
+  minimumDays: 21,
+  either: NOTICE_OR_LETTERS,
+  legalBasis: 'DMPO 2015 art. 15',
+  evidence: 'S',
   because: 'A site notice for at least 21 days, or instead letters to adjoining owners/occupiers.',
 };
 const EITHER_LETTERS: Item = {
-  kind: 'neighbour-letters', minimumDays: 21, either: NOTICE_OR_LETTERS, legalBasis: 'DMPO 2015 art. 15', evidence: 'S',
+  kind: 'neighbour-letters',
+  minimumDays: 21,
+  either: NOTICE_OR_LETTERS,
+  legalBasis: 'DMPO 2015 art. 15',
+  evidence: 'S',
   because: 'Letters to any owner or occupier of land adjoining the site (21 days), or instead a site notice.',
 };
 
@@ -409,9 +577,26 @@ export const ART15_ROWS: readonly Art15Row[] = [
     title: 'Accompanied by an environmental statement (EIA development)',
     matches: (i) => Boolean(i.eia),
     items: [
-      { kind: 'site-notice', minimumDays: 30, legalBasis: 'DMPO 2015 art. 15(2); EIA Regs 2017', evidence: 'S', because: 'EIA development: a site notice for at least 30 days.' },
-      { kind: 'press-advert', minimumDays: 30, legalBasis: 'DMPO 2015 art. 15(2); EIA Regs 2017', evidence: 'M', because: 'EIA development: a notice in a local newspaper; 30 days for representations.' },
-      { ...WEBSITE_14, minimumDays: 30, legalBasis: 'DMPO 2015 art. 15(7); EIA Regs 2017', because: 'EIA development: publish on the website; 30 days for representations.' },
+      {
+        kind: 'site-notice',
+        minimumDays: 30,
+        legalBasis: 'DMPO 2015 art. 15(2); EIA Regs 2017',
+        evidence: 'S',
+        because: 'EIA development: a site notice for at least 30 days.',
+      },
+      {
+        kind: 'press-advert',
+        minimumDays: 30,
+        legalBasis: 'DMPO 2015 art. 15(2); EIA Regs 2017',
+        evidence: 'M',
+        because: 'EIA development: a notice in a local newspaper; 30 days for representations.',
+      },
+      {
+        ...WEBSITE_14,
+        minimumDays: 30,
+        legalBasis: 'DMPO 2015 art. 15(7); EIA Regs 2017',
+        because: 'EIA development: publish on the website; 30 days for representations.',
+      },
     ],
   },
   {
@@ -419,8 +604,20 @@ export const ART15_ROWS: readonly Art15Row[] = [
     title: 'Departure from the development plan',
     matches: (i) => Boolean(i.departure),
     items: [
-      { kind: 'site-notice', minimumDays: 21, legalBasis: 'DMPO 2015 art. 15(2)', evidence: 'S', because: 'Not in accordance with the development plan: a site notice for at least 21 days.' },
-      { kind: 'press-advert', minimumDays: 14, legalBasis: 'DMPO 2015 art. 15(2)', evidence: 'S', because: 'Not in accordance with the development plan: a notice in a local newspaper (14 days).' },
+      {
+        kind: 'site-notice',
+        minimumDays: 21,
+        legalBasis: 'DMPO 2015 art. 15(2)',
+        evidence: 'S',
+        because: 'Not in accordance with the development plan: a site notice for at least 21 days.',
+      },
+      {
+        kind: 'press-advert',
+        minimumDays: 14,
+        legalBasis: 'DMPO 2015 art. 15(2)',
+        evidence: 'S',
+        because: 'Not in accordance with the development plan: a notice in a local newspaper (14 days).',
+      },
       WEBSITE_14,
     ],
   },
@@ -429,8 +626,20 @@ export const ART15_ROWS: readonly Art15Row[] = [
     title: 'Affects a public right of way (Wildlife and Countryside Act 1981 Part 3)',
     matches: (i) => Boolean(i.publicRightOfWay),
     items: [
-      { kind: 'site-notice', minimumDays: 21, legalBasis: 'DMPO 2015 art. 15(2)', evidence: 'S', because: 'Affects a public right of way: a site notice for at least 21 days.' },
-      { kind: 'press-advert', minimumDays: 14, legalBasis: 'DMPO 2015 art. 15(2)', evidence: 'S', because: 'Affects a public right of way: a notice in a local newspaper (14 days).' },
+      {
+        kind: 'site-notice',
+        minimumDays: 21,
+        legalBasis: 'DMPO 2015 art. 15(2)',
+        evidence: 'S',
+        because: 'Affects a public right of way: a site notice for at least 21 days.',
+      },
+      {
+        kind: 'press-advert',
+        minimumDays: 14,
+        legalBasis: 'DMPO 2015 art. 15(2)',
+        evidence: 'S',
+        because: 'Affects a public right of way: a notice in a local newspaper (14 days).',
+      },
       WEBSITE_14,
     ],
   },
@@ -439,9 +648,27 @@ export const ART15_ROWS: readonly Art15Row[] = [
     title: 'Major development',
     matches: (i) => i.category === 'major',
     items: [
-      { ...EITHER_NOTICE, legalBasis: 'DMPO 2015 art. 15(3)', evidence: 'M', because: 'Major development: a site notice for at least 21 days, or instead letters to adjoining owners/occupiers.' },
-      { ...EITHER_LETTERS, legalBasis: 'DMPO 2015 art. 15(3)', evidence: 'M', because: 'Major development: letters to any owner or occupier of land adjoining the site (21 days), or instead a site notice.' },
-      { kind: 'press-advert', minimumDays: 14, legalBasis: 'DMPO 2015 art. 15(3)', evidence: 'S', because: 'Major development: a notice in a local newspaper (14 days).' },
+      {
+        ...EITHER_NOTICE,
+        legalBasis: 'DMPO 2015 art. 15(3)',
+        evidence: 'M',
+        because:
+          'Major development: a site notice for at least 21 days, or instead letters to adjoining owners/occupiers.',
+      },
+      {
+        ...EITHER_LETTERS,
+        legalBasis: 'DMPO 2015 art. 15(3)',
+        evidence: 'M',
+        because:
+          'Major development: letters to any owner or occupier of land adjoining the site (21 days), or instead a site notice.',
+      },
+      {
+        kind: 'press-advert',
+        minimumDays: 14,
+        legalBasis: 'DMPO 2015 art. 15(3)',
+        evidence: 'S',
+        because: 'Major development: a notice in a local newspaper (14 days).',
+      },
       WEBSITE_14,
     ],
   },
@@ -450,7 +677,11 @@ export const ART15_ROWS: readonly Art15Row[] = [
     title: 'All other applications',
     matches: () => true,
     items: [
-      { ...EITHER_NOTICE, legalBasis: 'DMPO 2015 art. 15(4)', because: 'A site notice for at least 21 days, or instead letters to adjoining owners/occupiers.' },
+      {
+        ...EITHER_NOTICE,
+        legalBasis: 'DMPO 2015 art. 15(4)',
+        because: 'A site notice for at least 21 days, or instead letters to adjoining owners/occupiers.',
+      },
       { ...EITHER_LETTERS, legalBasis: 'DMPO 2015 art. 15(4)' },
       WEBSITE_14,
     ],
@@ -471,25 +702,61 @@ function heritageOverlay(triggers: readonly ConstraintTrigger[]): { items: Requi
   if (!triggers.length) return { items, notes };
   const what = [
     triggers.some((t) => t.trigger === 'listed-building-setting') ? 'the setting of a listed building' : null,
-    triggers.some((t) => t.trigger === 'conservation-area') ? 'the character or appearance of a conservation area' : null,
-  ].filter(Boolean).join(' and ');
+    triggers.some((t) => t.trigger === 'conservation-area')
+      ? 'the character or appearance of a conservation area'
+      : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const rule = 'reg5a-overlay';
   items.push(
-    { kind: 'site-notice', minimumDays: 7, legalBasis: REG5A_BASIS, evidence: 'M', source: 'statute', rule, because: `Affects ${what}: display a site notice for at least 7 days; no decision within 21 days of the later of the site notice and the newspaper notice.` },
-    { kind: 'press-advert', minimumDays: 21, legalBasis: REG5A_BASIS, evidence: 'M', source: 'statute', rule, because: `Affects ${what}: publish a notice in a local newspaper; no decision within 21 days of the later of the newspaper notice and the site notice.` },
+    {
+      kind: 'site-notice',
+      minimumDays: 7,
+      legalBasis: REG5A_BASIS,
+      evidence: 'M',
+      source: 'statute',
+      rule,
+      because: `Affects ${what}: display a site notice for at least 7 days; no decision within 21 days of the later of the site notice and the newspaper notice.`,
+    },
+    {
+      kind: 'press-advert',
+      minimumDays: 21,
+      legalBasis: REG5A_BASIS,
+      evidence: 'M',
+      source: 'statute',
+      rule,
+      because: `Affects ${what}: publish a notice in a local newspaper; no decision within 21 days of the later of the newspaper notice and the site notice.`,
+    },
   );
   const he: string[] = [];
   for (const t of triggers) {
     if (t.trigger === 'listed-building-setting') {
       const high = t.grades.filter((g) => g === 'I' || g === 'II*');
-      if (high.length) he.push(`the listed building${t.grades.length > 1 ? 's include' : ' is'} grade ${[...new Set(high)].join(' and ')}`);
-      else if (!t.grades.length) notes.push('The grade of the listed building whose setting is affected is not recorded: if it is grade I or II*, a copy of the notice must go to Historic England (reg 5A(3)).');
+      if (high.length)
+        he.push(
+          `the listed building${t.grades.length > 1 ? 's include' : ' is'} grade ${[...new Set(high)].join(' and ')}`,
+        );
+      else if (!t.grades.length)
+        notes.push(
+          'The grade of the listed building whose setting is affected is not recorded: if it is grade I or II*, a copy of the notice must go to Historic England (reg 5A(3)).',
+        );
     } else if (t.newBuildingOrExtension && t.siteAreaM2 > HE_CONSERVATION_AREA_SITE_M2) {
-      he.push(`in a conservation area, a new building or extension on a site of ${t.siteAreaM2} m² (more than ${HE_CONSERVATION_AREA_SITE_M2.toLocaleString('en-GB')} m²)`);
+      he.push(
+        `in a conservation area, a new building or extension on a site of ${t.siteAreaM2} m² (more than ${HE_CONSERVATION_AREA_SITE_M2.toLocaleString('en-GB')} m²)`,
+      );
     }
   }
   if (he.length) {
-    items.push({ kind: 'historic-england-copy', minimumDays: null, legalBasis: HE_BASIS, evidence: 'S', source: 'statute', rule: 'reg5a-historic-england', because: `Send a copy of the notice to Historic England: ${he.join('; ')}.` });
+    items.push({
+      kind: 'historic-england-copy',
+      minimumDays: null,
+      legalBasis: HE_BASIS,
+      evidence: 'S',
+      source: 'statute',
+      rule: 'reg5a-historic-england',
+      because: `Send a copy of the notice to Historic England: ${he.join('; ')}.`,
+    });
   }
   return { items, notes };
 }
@@ -501,42 +768,74 @@ function alreadyRequired(list: readonly Requirement[], kind: PublicityKind, days
   return list.some((r) => r.kind === kind && !r.either && (r.minimumDays ?? 0) >= days);
 }
 
-function sciAdditions(input: PublicityInput, statutory: readonly Requirement[], sci: SciPolicy): { items: Requirement[]; notes: string[] } {
+function sciAdditions(
+  input: PublicityInput,
+  statutory: readonly Requirement[],
+  sci: SciPolicy,
+): { items: Requirement[]; notes: string[] } {
   const items: Requirement[] = [];
   const notes: string[] = [];
   const name = sciName(sci);
   const period = input.eia ? 30 : 21;
   const major = input.category === 'major';
-  if (sci.letterRadiusM !== undefined && (!Number.isFinite(sci.letterRadiusM) || sci.letterRadiusM <= 0)) throw invalid('sciPolicy.letterRadiusM', 'must be a positive number of metres');
+  if (sci.letterRadiusM !== undefined && (!Number.isFinite(sci.letterRadiusM) || sci.letterRadiusM <= 0))
+    throw invalid('sciPolicy.letterRadiusM', 'must be a positive number of metres');
   const radius = sci.letterRadiusM;
   const satisfies = (kind: PublicityKind) =>
-    statutory.some((r) => r.kind === kind && r.either) ? ' It also meets the statutory choice of a site notice or letters.' : '';
+    statutory.some((r) => r.kind === kind && r.either)
+      ? ' It also meets the statutory choice of a site notice or letters.'
+      : '';
   if (sci.lettersAlways && !alreadyRequired(statutory, 'neighbour-letters', period)) {
     items.push({
-      kind: 'neighbour-letters', minimumDays: period, legalBasis: name, evidence: 'S', source: 'sci', rule: 'sci-letters-always',
+      kind: 'neighbour-letters',
+      minimumDays: period,
+      legalBasis: name,
+      evidence: 'S',
+      source: 'sci',
+      rule: 'sci-letters-always',
       ...(radius !== undefined ? { radiusM: radius } : {}),
       because: `The authority's ${name} sends neighbour letters on every application (in addition to the statutory minimum), to adjoining owners/occupiers${radius !== undefined ? ` and properties within ${radius} m of the site boundary` : ''}; ${period} days for representations.${satisfies('neighbour-letters')}`,
     });
   } else if (radius !== undefined && !sci.lettersAlways) {
-    notes.push(`The ${name} sends letters, when letters are sent, to properties within ${radius} m of the site boundary as well as adjoining ones.`);
+    notes.push(
+      `The ${name} sends letters, when letters are sent, to properties within ${radius} m of the site boundary as well as adjoining ones.`,
+    );
   }
   if (sci.siteNoticeForMajors && major && !alreadyRequired(statutory, 'site-notice', period)) {
     items.push({
-      kind: 'site-notice', minimumDays: period, legalBasis: name, evidence: 'S', source: 'sci', rule: 'sci-site-notice-majors',
+      kind: 'site-notice',
+      minimumDays: period,
+      legalBasis: name,
+      evidence: 'S',
+      source: 'sci',
+      rule: 'sci-site-notice-majors',
       because: `The authority's ${name} puts up a site notice for every major application (in addition to the statutory minimum); ${period} days.${satisfies('site-notice')}`,
     });
   }
   if (sci.pressForMajors && major && !alreadyRequired(statutory, 'press-advert', input.eia ? 30 : 14)) {
     items.push({
-      kind: 'press-advert', minimumDays: input.eia ? 30 : 14, legalBasis: name, evidence: 'S', source: 'sci', rule: 'sci-press-majors',
+      kind: 'press-advert',
+      minimumDays: input.eia ? 30 : 14,
+      legalBasis: name,
+      evidence: 'S',
+      source: 'sci',
+      rule: 'sci-press-majors',
       because: `The authority's ${name} advertises every major application in a local newspaper (in addition to the statutory minimum).`,
     });
   }
   return { items, notes };
 }
 
-const maxDays = (list: readonly Requirement[]) => list.reduce<number | null>((m, r) => (r.minimumDays === null ? m : Math.max(m ?? 0, r.minimumDays)), null);
-const KIND_ORDER: readonly PublicityKind[] = ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'historic-england-copy', 'railway-notification'];
+const maxDays = (list: readonly Requirement[]) =>
+  list.reduce<number | null>((m, r) => (r.minimumDays === null ? m : Math.max(m ?? 0, r.minimumDays)), null);
+const KIND_ORDER: readonly PublicityKind[] = [
+  'site-notice',
+  'neighbour-letters',
+  'press-advert',
+  'website',
+  'historic-england-copy',
+  'railway-notification',
+];
 const KIND_NAME: Record<PublicityKind, string> = {
   'site-notice': 'site notice',
   'neighbour-letters': 'neighbour letters',
@@ -562,13 +861,30 @@ export function summarisePublicity(requirements: readonly Requirement[]): Summar
     const group = items.find((r) => r.either)?.either;
     if (requiredKinds.has(kind)) {
       out.push({
-        kind, status: 'required', minimumDays: maxDays(items), rules,
+        kind,
+        status: 'required',
+        minimumDays: maxDays(items),
+        rules,
         because: `A ${KIND_NAME[kind]} is required (${rules.join(', ')})${group ? '; it also meets the statutory choice of a site notice or letters' : ''}.`,
       });
     } else if (group && metGroups.has(group)) {
-      out.push({ kind, status: 'optional', minimumDays: maxDays(items), either: group, rules, because: `Not needed by law: the choice of a site notice or letters is met by a required item.` });
+      out.push({
+        kind,
+        status: 'optional',
+        minimumDays: maxDays(items),
+        either: group,
+        rules,
+        because: `Not needed by law: the choice of a site notice or letters is met by a required item.`,
+      });
     } else {
-      out.push({ kind, status: 'one-of', minimumDays: maxDays(items), ...(group ? { either: group } : {}), rules, because: `Either this ${KIND_NAME[kind]} or the other item of the choice is required (${rules.join(', ')}).` });
+      out.push({
+        kind,
+        status: 'one-of',
+        minimumDays: maxDays(items),
+        ...(group ? { either: group } : {}),
+        rules,
+        because: `Either this ${KIND_NAME[kind]} or the other item of the choice is required (${rules.join(', ')}).`,
+      });
     }
   }
   return out;
@@ -590,10 +906,18 @@ export function requiredPublicity(input: PublicityInput, sci?: SciPolicy | null)
     row = { id: strictest.id, title: strictest.title };
     for (const item of strictest.items) statutory.push({ ...item, source: 'statute', rule: strictest.id });
     const others = matching.slice(1, -1);
-    if (others.length) notes.push(`Also matches ${others.map((r) => `"${r.title}"`).join(', ')}; the strictest row ("${strictest.title}") applies.`);
+    if (others.length)
+      notes.push(
+        `Also matches ${others.map((r) => `"${r.title}"`).join(', ')}; the strictest row ("${strictest.title}") applies.`,
+      );
     if (input.nearRailway) {
       statutory.push({
-        kind: 'railway-notification', minimumDays: null, legalBasis: 'DMPO 2015 art. 16', evidence: 'M', source: 'statute', rule: 'art16-railway',
+        kind: 'railway-notification',
+        minimumDays: null,
+        legalBasis: 'DMPO 2015 art. 16',
+        evidence: 'M',
+        source: 'statute',
+        rule: 'art16-railway',
         because: 'Within 10 m of relevant railway land: notify the railway infrastructure manager.',
       });
     }
@@ -604,21 +928,60 @@ export function requiredPublicity(input: PublicityInput, sci?: SciPolicy | null)
   } else if (regime === 'listed-building-consent') {
     const lbc = input.listedBuildingConsent;
     if (lbc?.interiorOnly && lbc.grade === 'II') {
-      notes.push('Works affecting only the interior of a grade II (unstarred) listed building: reg 5 publicity does not apply (LBCA Regs 1990 reg 5 exception), so no statutory publicity.');
+      notes.push(
+        'Works affecting only the interior of a grade II (unstarred) listed building: reg 5 publicity does not apply (LBCA Regs 1990 reg 5 exception), so no statutory publicity.',
+      );
     } else {
-      if (lbc?.interiorOnly && lbc.grade === null) notes.push('Interior-only works, but the grade is not recorded: the reg 5 exemption covers grade II (unstarred) only, so the notices are listed.');
+      if (lbc?.interiorOnly && lbc.grade === null)
+        notes.push(
+          'Interior-only works, but the grade is not recorded: the reg 5 exemption covers grade II (unstarred) only, so the notices are listed.',
+        );
       const rule = 'reg5-lbc';
       statutory.push(
-        { kind: 'press-advert', minimumDays: 21, legalBasis: REG5_BASIS, evidence: 'M', source: 'statute', rule, because: 'Listed building consent: publish a notice in a local newspaper (nature of the works, where to inspect); no decision within 21 days of the later of publication and display.' },
-        { kind: 'site-notice', minimumDays: 7, legalBasis: REG5_BASIS, evidence: 'M', source: 'statute', rule, because: 'Listed building consent: display a notice on or near the building for not less than 7 days; no decision within 21 days of the later of display and publication.' },
-        { kind: 'website', minimumDays: null, legalBasis: REG5_BASIS, evidence: 'M', source: 'statute', rule, because: 'Listed building consent: publish the notice on the website.' },
+        {
+          kind: 'press-advert',
+          minimumDays: 21,
+          legalBasis: REG5_BASIS,
+          evidence: 'M',
+          source: 'statute',
+          rule,
+          because:
+            'Listed building consent: publish a notice in a local newspaper (nature of the works, where to inspect); no decision within 21 days of the later of publication and display.',
+        },
+        {
+          kind: 'site-notice',
+          minimumDays: 7,
+          legalBasis: REG5_BASIS,
+          evidence: 'M',
+          source: 'statute',
+          rule,
+          because:
+            'Listed building consent: display a notice on or near the building for not less than 7 days; no decision within 21 days of the later of display and publication.',
+        },
+        {
+          kind: 'website',
+          minimumDays: null,
+          legalBasis: REG5_BASIS,
+          evidence: 'M',
+          source: 'statute',
+          rule,
+          because: 'Listed building consent: publish the notice on the website.',
+        },
       );
       heritage = true;
     }
-    if (triggers.length) notes.push('Reg 5A (setting / conservation area) applies to applications for planning permission; this listed building consent is publicised under reg 5.');
+    if (triggers.length)
+      notes.push(
+        'Reg 5A (setting / conservation area) applies to applications for planning permission; this listed building consent is publicised under reg 5.',
+      );
   } else if (regime === 'larger-home-extension') {
     statutory.push({
-      kind: 'neighbour-letters', minimumDays: 21, legalBasis: 'GPDO 2015 Sch 2 Pt 1 para A.4', evidence: 'M', source: 'statute', rule: 'gpdo-a4-neighbours',
+      kind: 'neighbour-letters',
+      minimumDays: 21,
+      legalBasis: 'GPDO 2015 Sch 2 Pt 1 para A.4',
+      evidence: 'M',
+      source: 'statute',
+      rule: 'gpdo-a4-neighbours',
       because: 'Larger home extension: notify the adjoining owners/occupiers, who have 21 days to object.',
     });
   } else if (!t.rule.publicityNote) {
@@ -707,10 +1070,14 @@ const EVENT_NAME: Record<EventKind, string> = {
   'owner-notice': "applicant's notice to owners",
 };
 
-export function representationWindows(events: readonly PublicityEvent[], options: WindowOptions = {}): RepresentationWindows {
+export function representationWindows(
+  events: readonly PublicityEvent[],
+  options: WindowOptions = {},
+): RepresentationWindows {
   const mode = options.letters ?? 'event-date';
   const parsed = events.map((e, i) => {
-    if (!(e.kind in WINDOW_DAYS)) throw invalid(`events[${i}].kind`, `'${String(e.kind)}' is not a publicity event kind`);
+    if (!(e.kind in WINDOW_DAYS))
+      throw invalid(`events[${i}].kind`, `'${String(e.kind)}' is not a publicity event kind`);
     return { e, i, day: toDay(e.date, `events[${i}].date`) };
   });
   parsed.sort((a, b) => a.day - b.day || a.i - b.i);
@@ -735,7 +1102,16 @@ export function representationWindows(events: readonly PublicityEvent[], options
       end = day + windowDays - 1;
       why += `, beginning with ${weekdayOf(day)} ${e.date} as day 1`;
     }
-    const w = { kind: e.kind, date: e.date, windowDays, firstDay: fromDay(first), lastDay: fromDay(end), superseded: false, because: '', end };
+    const w = {
+      kind: e.kind,
+      date: e.date,
+      windowDays,
+      firstDay: fromDay(first),
+      lastDay: fromDay(end),
+      superseded: false,
+      because: '',
+      end,
+    };
     const prior = endByKind.get(e.kind);
     if (prior) {
       if (end > prior.end) {
@@ -753,10 +1129,14 @@ export function representationWindows(events: readonly PublicityEvent[], options
     windows.push(w);
   }
   const byKind: KindWindow[] = [...endByKind.entries()].map(([kind, { end, w }]) => ({
-    kind, lastDay: fromDay(end), fromDate: w.date, because: `Representations on the ${EVENT_NAME[kind]} until ${fromDay(end)} (from ${w.date}).`,
+    kind,
+    lastDay: fromDay(end),
+    fromDate: w.date,
+    because: `Representations on the ${EVENT_NAME[kind]} until ${fromDay(end)} (from ${w.date}).`,
   }));
   const events_ = windows.map(({ end: _end, ...w }) => w);
-  if (!windows.length) return { events: events_, byKind, earliestDecisionDate: null, because: 'No publicity has been recorded yet.' };
+  if (!windows.length)
+    return { events: events_, byKind, earliestDecisionDate: null, because: 'No publicity has been recorded yet.' };
   const last = windows.reduce((a, b) => (b.end > a.end ? b : a));
   const decision = last.end + 1;
   const dow = new Date(decision * DAY_MS).getUTCDay();
@@ -829,22 +1209,37 @@ export function statutoryDetermination(input: DeterminationInput): Determination
     label = p.statedAs === 'weeks' ? `${p.days / 7} weeks` : `${p.days} days`;
     legalBasis = p.legalBasis;
     evidence = p.evidence;
-    reasons.push(`${p.label[0]!.toUpperCase()}${p.label.slice(1)}: ${label}${evidence === 'M' ? ' (rules file [M]: verify)' : ''}.`);
-    if (input.eia) reasons.push('The EIA flag does not change this period: the rules file gives 16 weeks for planning applications only.');
+    reasons.push(
+      `${p.label[0]!.toUpperCase()}${p.label.slice(1)}: ${label}${evidence === 'M' ? ' (rules file [M]: verify)' : ''}.`,
+    );
+    if (input.eia)
+      reasons.push(
+        'The EIA flag does not change this period: the rules file gives 16 weeks for planning applications only.',
+      );
   } else if (p.kind === 'tdc') {
     const wk = input.category === 'major' ? 10 : 5;
     periodDays = wk * 7;
     label = `${wk} weeks`;
     legalBasis = 'TCP (Permission in Principle) Order 2017';
     evidence = 'M';
-    reasons.push(`Technical details consent, ${input.category === 'major' ? 'major' : 'minor'}: ${label} (rules file [M]: verify).`);
+    reasons.push(
+      `Technical details consent, ${input.category === 'major' ? 'major' : 'minor'}: ${label} (rules file [M]: verify).`,
+    );
   } else {
     reasons.push(p.why);
   }
   const statutory = periodDays === null ? null : valid + periodDays;
-  if (statutory !== null) reasons.push(`The period starts the day after the valid date (${input.validDate}), so the statutory date is ${weekdayOf(statutory)} ${fromDay(statutory)}.`);
+  if (statutory !== null)
+    reasons.push(
+      `The period starts the day after the valid date (${input.validDate}), so the statutory date is ${weekdayOf(statutory)} ${fromDay(statutory)}.`,
+    );
 
-  const exts = (input.extensionsOfTime ?? []).map((x, i) => ({ x, i, agreed: toDay(x.agreedOn, `extensionsOfTime[${i}].agreedOn`), target: toDay(x.newTargetDate, `extensionsOfTime[${i}].newTargetDate`) }));
+  const exts = (input.extensionsOfTime ?? []).map((x, i) => ({
+    x,
+    i,
+    agreed: toDay(x.agreedOn, `extensionsOfTime[${i}].agreedOn`),
+    target: toDay(x.newTargetDate, `extensionsOfTime[${i}].newTargetDate`),
+  }));
   let extension: ExtensionOfTime | null = null;
   let effective = statutory;
   if (exts.length) {
@@ -853,11 +1248,18 @@ export function statutoryDetermination(input: DeterminationInput): Determination
     if (statutory === null || latest.target > statutory) {
       extension = latest.x;
       effective = latest.target;
-      reasons.push(`Extension of time agreed in writing on ${latest.x.agreedOn}: the decision is due by ${fromDay(latest.target)} (DMPO art. 34(2)(b)).`);
+      reasons.push(
+        `Extension of time agreed in writing on ${latest.x.agreedOn}: the decision is due by ${fromDay(latest.target)} (DMPO art. 34(2)(b)).`,
+      );
     } else {
-      reasons.push(`The latest extension of time (agreed ${latest.x.agreedOn}) gives ${fromDay(latest.target)}, not later than the statutory date, so the statutory date stands.`);
+      reasons.push(
+        `The latest extension of time (agreed ${latest.x.agreedOn}) gives ${fromDay(latest.target)}, not later than the statutory date, so the statutory date stands.`,
+      );
     }
-    if (statutory !== null && latest.agreed > statutory) reasons.push(`That extension was agreed after the statutory date (${fromDay(statutory)}) had passed: check the applicant had not already appealed.`);
+    if (statutory !== null && latest.agreed > statutory)
+      reasons.push(
+        `That extension was agreed after the statutory date (${fromDay(statutory)}) had passed: check the applicant had not already appealed.`,
+      );
   }
   return {
     periodWeeks: periodDays === null ? null : periodDays / 7,
@@ -945,9 +1347,15 @@ export function publicityFor(
     const ev = EVENT_FOR[s.kind];
     if (!ev || s.status === 'optional' || recorded.has(ev)) continue;
     if (s.status === 'one-of') {
-      const groupDone = publicity.summary.some((o) => o.either === s.either && o !== s && EVENT_FOR[o.kind] && recorded.has(EVENT_FOR[o.kind]!));
+      const groupDone = publicity.summary.some(
+        (o) => o.either === s.either && o !== s && EVENT_FOR[o.kind] && recorded.has(EVENT_FOR[o.kind]!),
+      );
       if (groupDone) continue;
-      outstanding.push({ kind: s.kind, ...(s.either ? { either: s.either } : {}), because: `Neither a site notice nor neighbour letters have been recorded: one of them is required.` });
+      outstanding.push({
+        kind: s.kind,
+        ...(s.either ? { either: s.either } : {}),
+        because: `Neither a site notice nor neighbour letters have been recorded: one of them is required.`,
+      });
     } else {
       outstanding.push({ kind: s.kind, because: `A ${KIND_NAME[s.kind]} is required and none has been recorded.` });
     }
@@ -964,7 +1372,18 @@ export function publicityFor(
   const reasons = [...classification.reasons];
   if (publicity.row) reasons.push(`Publicity: ${publicity.row.title} (${publicity.row.id}).`);
   reasons.push(windows.because);
-  if (outstanding.length) reasons.push(`Publicity still to record: ${[...new Set(outstanding.map((o) => (o.either ? 'a site notice or neighbour letters' : KIND_NAME[o.kind])))].join(', ')}; the earliest decision date will move when it is done.`);
+  if (outstanding.length)
+    reasons.push(
+      `Publicity still to record: ${[...new Set(outstanding.map((o) => (o.either ? 'a site notice or neighbour letters' : KIND_NAME[o.kind])))].join(', ')}; the earliest decision date will move when it is done.`,
+    );
   if (!determination) reasons.push('No valid date yet: the determination period has not started.');
-  return { classification, publicity, outstanding, windows, earliestDecisionDate: windows.earliestDecisionDate, determination, reasons };
+  return {
+    classification,
+    publicity,
+    outstanding,
+    windows,
+    earliestDecisionDate: windows.earliestDecisionDate,
+    determination,
+    reasons,
+  };
 }

@@ -1,6 +1,13 @@
 /** The OpenAPI 3 document served at /api/openapi.json. A test checks that it lists exactly the routes the
  *  app serves, with the roles each requires, and that it is a valid OpenAPI 3 document. */
-import { APPLICATION_STATUSES, BREACH_TYPES, ENFORCEMENT_STATUSES, NOTICE_TYPES, ROLES, SITE_SOURCES } from '../domain/cases.ts';
+import {
+  APPLICATION_STATUSES,
+  BREACH_TYPES,
+  ENFORCEMENT_STATUSES,
+  NOTICE_TYPES,
+  ROLES,
+  SITE_SOURCES,
+} from '../domain/cases.ts';
 import { ERRORS } from '../errors.ts';
 import { DOCUMENT_KINDS } from '../domain/documents.ts';
 
@@ -9,8 +16,11 @@ const json = (schema: object) => ({ content: { 'application/json': { schema } } 
 const err = (description: string) => ({ description, ...json(ref('Error')) });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const crsParam = {
-  name: 'crs', in: 'query', required: false,
-  description: 'Coordinate reference system of geometries: CRS84 (default, longitude/latitude) or EPSG:27700 (or their OGC URIs).',
+  name: 'crs',
+  in: 'query',
+  required: false,
+  description:
+    'Coordinate reference system of geometries: CRS84 (default, longitude/latitude) or EPSG:27700 (or their OGC URIs).',
   schema: { type: 'string', example: 'EPSG:27700' },
 };
 const staff = (roles: readonly string[]) => ({
@@ -25,8 +35,18 @@ const common = {
 const ALL = ROLES;
 const mapSheetParams = [
   { name: 'paper', in: 'query', schema: { type: 'string', enum: ['A4', 'A3'], default: 'A4' } },
-  { name: 'orientation', in: 'query', schema: { type: 'string', enum: ['portrait', 'landscape'], default: 'portrait' } },
-  { name: 'scale', in: 'query', description: '1:N, or fit (the smallest of 1:500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000 that shows it all)', schema: { type: 'string', enum: ['fit', '500', '1250', '2500', '5000'], default: 'fit' } },
+  {
+    name: 'orientation',
+    in: 'query',
+    schema: { type: 'string', enum: ['portrait', 'landscape'], default: 'portrait' },
+  },
+  {
+    name: 'scale',
+    in: 'query',
+    description:
+      '1:N, or fit (the smallest of 1:500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000 that shows it all)',
+    schema: { type: 'string', enum: ['fit', '500', '1250', '2500', '5000'], default: 'fit' },
+  },
   { name: 'dpi', in: 'query', schema: { type: 'string', enum: ['150', '300'], default: '150' } },
 ];
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'];
@@ -43,8 +63,18 @@ const intakeErrors = {
 };
 const repairParams = [
   crsParam,
-  { name: 'repair', in: 'query', schema: { type: 'boolean' }, description: 'Repair an invalid site with ST_MakeValid and report what changed. Never done unless asked.' },
-  { name: 'crossBoundary', in: 'query', schema: { type: 'boolean' }, description: "Accept a site that extends beyond the authority's boundary (cross-boundary application)." },
+  {
+    name: 'repair',
+    in: 'query',
+    schema: { type: 'boolean' },
+    description: 'Repair an invalid site with ST_MakeValid and report what changed. Never done unless asked.',
+  },
+  {
+    name: 'crossBoundary',
+    in: 'query',
+    schema: { type: 'boolean' },
+    description: "Accept a site that extends beyond the authority's boundary (cross-boundary application).",
+  },
 ];
 
 export const openApiDocument = {
@@ -58,204 +88,621 @@ export const openApiDocument = {
     license: { name: 'Data: Open Government Licence v3.0 where stated' },
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'system' }, { name: 'auth' }, { name: 'cases' }, { name: 'geometry' }, { name: 'layers' }, { name: 'constraints' }, { name: 'neighbours' }, { name: 'publicity' }, { name: 'maps' }, { name: 'documents' }, { name: 'admin' }],
+  tags: [
+    { name: 'system' },
+    { name: 'auth' },
+    { name: 'cases' },
+    { name: 'geometry' },
+    { name: 'layers' },
+    { name: 'constraints' },
+    { name: 'neighbours' },
+    { name: 'publicity' },
+    { name: 'maps' },
+    { name: 'documents' },
+    { name: 'admin' },
+  ],
   paths: {
     '/healthz': {
-      get: { tags: ['system'], summary: 'Database and PostGIS versions', responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') } },
+      get: {
+        tags: ['system'],
+        summary: 'Database and PostGIS versions',
+        responses: { '200': { description: 'Healthy', ...json(ref('Health')) }, '503': err('DATABASE_UNAVAILABLE') },
+      },
     },
-    '/api/openapi.json': { get: { tags: ['system'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document' } } } },
+    '/api/openapi.json': {
+      get: { tags: ['system'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document' } } },
+    },
     '/api/codelists/application-types': {
-      get: { tags: ['system'], summary: 'Application types (planning.data.gov.uk code list, with county matters marked)', responses: { '200': { description: 'Code list' } } },
+      get: {
+        tags: ['system'],
+        summary: 'Application types (planning.data.gov.uk code list, with county matters marked)',
+        responses: { '200': { description: 'Code list' } },
+      },
     },
-    '/api/codelists/cases': { get: { tags: ['system'], summary: 'Statuses, breach types and notice types', responses: { '200': { description: 'Code lists' } } } },
+    '/api/codelists/cases': {
+      get: {
+        tags: ['system'],
+        summary: 'Statuses, breach types and notice types',
+        responses: { '200': { description: 'Code lists' } },
+      },
+    },
     '/': { get: { tags: ['system'], summary: 'Front page (HTML)', responses: { '200': { description: 'HTML' } } } },
     '/api/auth/login': {
       post: {
-        tags: ['auth'], summary: 'Sign in with username and password; sets the session cookie',
-        requestBody: { required: true, ...json({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }) },
-        responses: { '200': { description: 'Signed in', ...json({ type: 'object', properties: { user: ref('User') } }) }, '401': err('INVALID_CREDENTIALS'), '429': err('RATE_LIMITED') },
+        tags: ['auth'],
+        summary: 'Sign in with username and password; sets the session cookie',
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['username', 'password'],
+            properties: { username: { type: 'string' }, password: { type: 'string' } },
+          }),
+        },
+        responses: {
+          '200': { description: 'Signed in', ...json({ type: 'object', properties: { user: ref('User') } }) },
+          '401': err('INVALID_CREDENTIALS'),
+          '429': err('RATE_LIMITED'),
+        },
       },
     },
-    '/api/auth/logout': { post: { tags: ['auth'], summary: 'Sign out', responses: { '204': { description: 'Signed out' } } } },
-    '/api/auth/me': { get: { tags: ['auth'], summary: 'Who is signed in', ...staff(ALL), responses: { '200': { description: 'The user', ...json({ type: 'object', properties: { user: ref('User') } }) }, ...common } } },
+    '/api/auth/logout': {
+      post: { tags: ['auth'], summary: 'Sign out', responses: { '204': { description: 'Signed out' } } },
+    },
+    '/api/auth/me': {
+      get: {
+        tags: ['auth'],
+        summary: 'Who is signed in',
+        ...staff(ALL),
+        responses: {
+          '200': { description: 'The user', ...json({ type: 'object', properties: { user: ref('User') } }) },
+          ...common,
+        },
+      },
+    },
     '/api/cases': {
       get: {
-        tags: ['cases'], summary: 'List cases with filters (newest received first)', ...staff(ALL),
-        parameters: ['kind', 'status', 'applicationType', 'breachType', 'officer', 'reference', 'q', 'receivedFrom', 'receivedTo', 'hasSite', 'limit', 'offset'].map((name) => ({
-          name, in: 'query', schema: { type: ['limit', 'offset'].includes(name) ? 'integer' : name === 'hasSite' ? 'boolean' : 'string' },
-          ...(name === 'reference' ? { description: 'reference prefix' } : name === 'q' ? { description: 'text in description, address or reference' } : {}),
+        tags: ['cases'],
+        summary: 'List cases with filters (newest received first)',
+        ...staff(ALL),
+        parameters: [
+          'kind',
+          'status',
+          'applicationType',
+          'breachType',
+          'officer',
+          'reference',
+          'q',
+          'receivedFrom',
+          'receivedTo',
+          'hasSite',
+          'limit',
+          'offset',
+        ].map((name) => ({
+          name,
+          in: 'query',
+          schema: { type: ['limit', 'offset'].includes(name) ? 'integer' : name === 'hasSite' ? 'boolean' : 'string' },
+          ...(name === 'reference'
+            ? { description: 'reference prefix' }
+            : name === 'q'
+              ? { description: 'text in description, address or reference' }
+              : {}),
         })),
-        responses: { '200': { description: 'A page of cases', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Case') }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }) }, '400': err('VALIDATION_FAILED'), ...common },
+        responses: {
+          '200': {
+            description: 'A page of cases',
+            ...json({
+              type: 'object',
+              properties: {
+                items: { type: 'array', items: ref('Case') },
+                total: { type: 'integer' },
+                limit: { type: 'integer' },
+                offset: { type: 'integer' },
+              },
+            }),
+          },
+          '400': err('VALIDATION_FAILED'),
+          ...common,
+        },
       },
       post: {
-        tags: ['cases'], summary: 'Register a planning application or an enforcement case', ...staff(WRITERS),
+        tags: ['cases'],
+        summary: 'Register a planning application or an enforcement case',
+        ...staff(WRITERS),
         requestBody: { required: true, ...json(ref('CaseCreate')) },
         responses: {
-          '201': { description: 'Created; ETag holds the version', ...json(ref('Case')) }, '400': err('VALIDATION_FAILED'),
-          '409': err('REFERENCE_TAKEN'), '422': err('UNKNOWN_APPLICATION_TYPE, UNKNOWN_OFFICER'), ...common,
+          '201': { description: 'Created; ETag holds the version', ...json(ref('Case')) },
+          '400': err('VALIDATION_FAILED'),
+          '409': err('REFERENCE_TAKEN'),
+          '422': err('UNKNOWN_APPLICATION_TYPE, UNKNOWN_OFFICER'),
+          ...common,
         },
       },
     },
     '/api/cases/{id}': {
-      get: { tags: ['cases'], summary: 'Read a case with its current site (and personal details for roles that may see them)', ...staff(ALL), parameters: [idParam, crsParam], responses: { '200': { description: 'The case; ETag holds the version', ...json(ref('Case')) }, '404': err('CASE_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['cases'],
+        summary: 'Read a case with its current site (and personal details for roles that may see them)',
+        ...staff(ALL),
+        parameters: [idParam, crsParam],
+        responses: {
+          '200': { description: 'The case; ETag holds the version', ...json(ref('Case')) },
+          '404': err('CASE_NOT_FOUND'),
+          ...common,
+        },
+      },
       patch: {
-        tags: ['cases'], summary: 'Change a case (optimistic concurrency)', ...staff(WRITERS),
-        parameters: [idParam, { name: 'If-Match', in: 'header', schema: { type: 'string', example: '"v3"' }, description: 'The ETag read; or send "version" in the body' }],
+        tags: ['cases'],
+        summary: 'Change a case (optimistic concurrency)',
+        ...staff(WRITERS),
+        parameters: [
+          idParam,
+          {
+            name: 'If-Match',
+            in: 'header',
+            schema: { type: 'string', example: '"v3"' },
+            description: 'The ETag read; or send "version" in the body',
+          },
+        ],
         requestBody: { required: true, ...json(ref('CaseUpdate')) },
-        responses: { '200': { description: 'Changed; new ETag', ...json(ref('Case')) }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND'), '412': err('VERSION_CONFLICT: someone changed it since; nothing was changed'), '428': err('PRECONDITION_REQUIRED: no If-Match or version'), ...common },
+        responses: {
+          '200': { description: 'Changed; new ETag', ...json(ref('Case')) },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('CASE_NOT_FOUND'),
+          '412': err('VERSION_CONFLICT: someone changed it since; nothing was changed'),
+          '428': err('PRECONDITION_REQUIRED: no If-Match or version'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/site': {
-      get: { tags: ['cases'], summary: 'The current site boundary', ...staff(ALL), parameters: [idParam, crsParam], responses: { '200': { description: 'Site', ...json(ref('Site')) }, '404': err('CASE_NOT_FOUND, SITE_NOT_SET'), ...common } },
+      get: {
+        tags: ['cases'],
+        summary: 'The current site boundary',
+        ...staff(ALL),
+        parameters: [idParam, crsParam],
+        responses: {
+          '200': { description: 'Site', ...json(ref('Site')) },
+          '404': err('CASE_NOT_FOUND, SITE_NOT_SET'),
+          ...common,
+        },
+      },
       put: {
-        tags: ['cases'], summary: 'Set or replace the site boundary (the earlier one stays in the history)', ...staff(WRITERS),
-        parameters: [idParam, ...repairParams, { name: 'If-Match', in: 'header', schema: { type: 'string' }, description: 'Optional: refuse if the case changed' }],
-        requestBody: { required: true, ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite'), crs: { type: 'string' }, source: { type: 'string', enum: SITE_SOURCES }, note: { type: 'string' } } }) },
-        responses: { '200': { description: 'Stored', ...json({ type: 'object', properties: { site: ref('Site'), version: { type: 'integer' } } }) }, ...intakeErrors, '404': err('CASE_NOT_FOUND'), '412': err('VERSION_CONFLICT'), ...common },
+        tags: ['cases'],
+        summary: 'Set or replace the site boundary (the earlier one stays in the history)',
+        ...staff(WRITERS),
+        parameters: [
+          idParam,
+          ...repairParams,
+          {
+            name: 'If-Match',
+            in: 'header',
+            schema: { type: 'string' },
+            description: 'Optional: refuse if the case changed',
+          },
+        ],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['geometry'],
+            properties: {
+              geometry: ref('GeoJSONSite'),
+              crs: { type: 'string' },
+              source: { type: 'string', enum: SITE_SOURCES },
+              note: { type: 'string' },
+            },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'Stored',
+            ...json({ type: 'object', properties: { site: ref('Site'), version: { type: 'integer' } } }),
+          },
+          ...intakeErrors,
+          '404': err('CASE_NOT_FOUND'),
+          '412': err('VERSION_CONFLICT'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/site/versions': {
-      get: { tags: ['cases'], summary: 'Every boundary the site has had, newest first, with who set it and when', ...staff(ALL), parameters: [idParam, crsParam], responses: { '200': { description: 'Site versions', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Site') } } }) }, '404': err('CASE_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['cases'],
+        summary: 'Every boundary the site has had, newest first, with who set it and when',
+        ...staff(ALL),
+        parameters: [idParam, crsParam],
+        responses: {
+          '200': {
+            description: 'Site versions',
+            ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Site') } } }),
+          },
+          '404': err('CASE_NOT_FOUND'),
+          ...common,
+        },
+      },
     },
     '/api/cases/{id}/nearby': {
       get: {
-        tags: ['cases'], summary: "Planning history: other cases whose sites overlap, touch or lie within withinM metres of this case's site, nearest first", ...staff(ALL),
-        parameters: [idParam, { name: 'withinM', in: 'query', schema: { type: 'number', minimum: 0, maximum: 1000, default: 50 } }, { name: 'limit', in: 'query', schema: { type: 'integer', default: 100 } }],
-        responses: { '200': { description: 'Nearby cases', ...json({ type: 'object', properties: { withinM: { type: 'number' }, items: { type: 'array', items: ref('NearbyCase') } } }) }, '404': err('CASE_NOT_FOUND, SITE_NOT_SET'), ...common },
+        tags: ['cases'],
+        summary:
+          "Planning history: other cases whose sites overlap, touch or lie within withinM metres of this case's site, nearest first",
+        ...staff(ALL),
+        parameters: [
+          idParam,
+          { name: 'withinM', in: 'query', schema: { type: 'number', minimum: 0, maximum: 1000, default: 50 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description: 'Nearby cases',
+            ...json({
+              type: 'object',
+              properties: { withinM: { type: 'number' }, items: { type: 'array', items: ref('NearbyCase') } },
+            }),
+          },
+          '404': err('CASE_NOT_FOUND, SITE_NOT_SET'),
+          ...common,
+        },
       },
     },
     '/api/geometry/validate': {
       post: {
-        tags: ['geometry'], summary: 'Check a site exactly as setting it would, without storing it (area, repair report or the reason it is refused)', ...staff(ALL),
+        tags: ['geometry'],
+        summary:
+          'Check a site exactly as setting it would, without storing it (area, repair report or the reason it is refused)',
+        ...staff(ALL),
         parameters: repairParams,
-        requestBody: { required: true, ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite') } }) },
+        requestBody: {
+          required: true,
+          ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite') } }),
+        },
         responses: { '200': { description: 'Accepted site', ...json(ref('Site')) }, ...intakeErrors, ...common },
       },
     },
     '/api/layers': {
-      get: { tags: ['layers'], summary: 'Constraint layers: definition, data version, feature count, last load report', ...staff(ALL), responses: { '200': { description: 'Layers', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Layer') } } }) }, ...common } },
+      get: {
+        tags: ['layers'],
+        summary: 'Constraint layers: definition, data version, feature count, last load report',
+        ...staff(ALL),
+        responses: {
+          '200': {
+            description: 'Layers',
+            ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Layer') } } }),
+          },
+          ...common,
+        },
+      },
       post: {
-        tags: ['layers'], summary: 'Add or change a local layer (same schema as layers/definitions/*.json), without a code change', ...staff(['admin', 'gis']),
-        requestBody: { required: true, ...json({ type: 'object', required: ['definition'], properties: { definition: ref('LayerDefinition') } }) },
-        responses: { '201': { description: 'Defined', ...json(ref('Layer')) }, '400': err('VALIDATION_FAILED (each field named)'), ...common },
+        tags: ['layers'],
+        summary: 'Add or change a local layer (same schema as layers/definitions/*.json), without a code change',
+        ...staff(['admin', 'gis']),
+        requestBody: {
+          required: true,
+          ...json({ type: 'object', required: ['definition'], properties: { definition: ref('LayerDefinition') } }),
+        },
+        responses: {
+          '201': { description: 'Defined', ...json(ref('Layer')) },
+          '400': err('VALIDATION_FAILED (each field named)'),
+          ...common,
+        },
       },
     },
     '/api/layers/{id}': {
-      get: { tags: ['layers'], summary: 'One layer', ...staff(ALL), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'Layer', ...json(ref('Layer')) }, '404': err('LAYER_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['layers'],
+        summary: 'One layer',
+        ...staff(ALL),
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'Layer', ...json(ref('Layer')) }, '404': err('LAYER_NOT_FOUND'), ...common },
+      },
     },
     '/api/layers/{id}/data': {
       put: {
-        tags: ['layers'], summary: "Load or refresh a layer's data: the request body is the file (GeoPackage, zipped Shapefile, GeoJSON, CSV with WKT). Atomic and versioned.", ...staff(['admin', 'gis']),
+        tags: ['layers'],
+        summary:
+          "Load or refresh a layer's data: the request body is the file (GeoPackage, zipped Shapefile, GeoJSON, CSV with WKT). Atomic and versioned.",
+        ...staff(['admin', 'gis']),
         parameters: [
           { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-          { name: 'filename', in: 'query', schema: { type: 'string' }, description: 'original file name (its extension helps GDAL)' },
-          { name: 'sourceLayer', in: 'query', schema: { type: 'string' }, description: 'layer inside a GeoPackage or zip with several' },
-          { name: 'sourceCrs', in: 'query', schema: { type: 'string' }, description: 'CRS of a file that declares none (e.g. a Shapefile without .prj)' },
-          { name: 'reference', in: 'query', schema: { type: 'string' }, description: 'source field for the feature reference (or a {A}/{B} template)' },
+          {
+            name: 'filename',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'original file name (its extension helps GDAL)',
+          },
+          {
+            name: 'sourceLayer',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'layer inside a GeoPackage or zip with several',
+          },
+          {
+            name: 'sourceCrs',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'CRS of a file that declares none (e.g. a Shapefile without .prj)',
+          },
+          {
+            name: 'reference',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'source field for the feature reference (or a {A}/{B} template)',
+          },
           { name: 'name', in: 'query', schema: { type: 'string' }, description: 'source field for the feature name' },
-          { name: 'properties', in: 'query', schema: { type: 'string' }, description: 'JSON object: target property → source field or template' },
-          { name: 'repair', in: 'query', schema: { type: 'boolean' }, description: 'repair invalid geometry (ST_MakeValid) instead of skipping it' },
+          {
+            name: 'properties',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'JSON object: target property → source field or template',
+          },
+          {
+            name: 'repair',
+            in: 'query',
+            schema: { type: 'boolean' },
+            description: 'repair invalid geometry (ST_MakeValid) instead of skipping it',
+          },
           { name: 'coverage', in: 'query', schema: { type: 'string', enum: ['authority', 'extent'] } },
         ],
-        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'application/geo+json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+        requestBody: {
+          required: true,
+          content: {
+            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            'application/geo+json': { schema: { type: 'object' } },
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
         responses: {
-          '200': { description: 'Load report: loaded, skipped (and why, with examples), version, source hash', ...json(ref('LoadReport')) },
+          '200': {
+            description: 'Load report: loaded, skipped (and why, with examples), version, source hash',
+            ...json(ref('LoadReport')),
+          },
           '404': err('LAYER_NOT_FOUND'),
-          '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_NO_CRS, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_FIELD_MISSING: nothing changed'),
+          '422': err(
+            'LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_NO_CRS, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_FIELD_MISSING: nothing changed',
+          ),
           ...common,
         },
       },
     },
     '/api/constraints/check': {
       post: {
-        tags: ['constraints'], summary: 'Check a posted site against every layer (or the ones named): status, relation, overlap, distance and why, in one SQL statement', ...staff(ALL),
+        tags: ['constraints'],
+        summary:
+          'Check a posted site against every layer (or the ones named): status, relation, overlap, distance and why, in one SQL statement',
+        ...staff(ALL),
         parameters: repairParams.slice(1),
-        requestBody: { required: true, ...json({ type: 'object', required: ['site'], properties: { site: ref('GeoJSONSite'), crs: { type: 'string' }, layers: { type: 'array', items: { type: 'string' } } } }) },
-        responses: { '200': { description: 'The report', ...json(ref('ConstraintReport')) }, ...intakeErrors, '404': err('LAYER_NOT_FOUND'), ...common },
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['site'],
+            properties: {
+              site: ref('GeoJSONSite'),
+              crs: { type: 'string' },
+              layers: { type: 'array', items: { type: 'string' } },
+            },
+          }),
+        },
+        responses: {
+          '200': { description: 'The report', ...json(ref('ConstraintReport')) },
+          ...intakeErrors,
+          '404': err('LAYER_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/constraint-checks': {
-      get: { tags: ['constraints'], summary: "The case's stored checks, newest first", ...staff(ALL), parameters: [idParam], responses: { '200': { description: 'Checks' }, ...common } },
+      get: {
+        tags: ['constraints'],
+        summary: "The case's stored checks, newest first",
+        ...staff(ALL),
+        parameters: [idParam],
+        responses: { '200': { description: 'Checks' }, ...common },
+      },
       post: {
-        tags: ['constraints'], summary: "Check the case's current site and store the answer with the site, layer versions and hit snapshots", ...staff(WRITERS), parameters: [idParam],
-        requestBody: { required: false, ...json({ type: 'object', properties: { layers: { type: 'array', items: { type: 'string' } } } }) },
-        responses: { '201': { description: 'Stored check', ...json(ref('StoredCheck')) }, '404': err('CASE_NOT_FOUND, SITE_NOT_SET, LAYER_NOT_FOUND'), ...common },
+        tags: ['constraints'],
+        summary: "Check the case's current site and store the answer with the site, layer versions and hit snapshots",
+        ...staff(WRITERS),
+        parameters: [idParam],
+        requestBody: {
+          required: false,
+          ...json({ type: 'object', properties: { layers: { type: 'array', items: { type: 'string' } } } }),
+        },
+        responses: {
+          '201': { description: 'Stored check', ...json(ref('StoredCheck')) },
+          '404': err('CASE_NOT_FOUND, SITE_NOT_SET, LAYER_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/constraint-checks/{checkId}': {
       get: {
-        tags: ['constraints'], summary: 'A stored check exactly as it was, with its hits, snapshots and decisions', ...staff(ALL),
+        tags: ['constraints'],
+        summary: 'A stored check exactly as it was, with its hits, snapshots and decisions',
+        ...staff(ALL),
         parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
-        responses: { '200': { description: 'Stored check', ...json(ref('StoredCheck')) }, '404': err('CHECK_NOT_FOUND'), ...common },
+        responses: {
+          '200': { description: 'Stored check', ...json(ref('StoredCheck')) },
+          '404': err('CHECK_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/constraint-checks/{checkId}/rerun': {
       post: {
-        tags: ['constraints'], summary: 'Run a stored check again on the same site against the current layers; store it and say what changed', ...staff(WRITERS),
+        tags: ['constraints'],
+        summary: 'Run a stored check again on the same site against the current layers; store it and say what changed',
+        ...staff(WRITERS),
         parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: { '201': { description: 'New check and the changes' }, '404': err('CHECK_NOT_FOUND'), ...common },
       },
     },
     '/api/cases/{id}/constraint-checks/{checkId}/hits/{hitId}': {
       patch: {
-        tags: ['constraints'], summary: 'Confirm or dismiss a hit, with a reason (audited)', ...staff(['admin', 'officer', 'enforcement']),
-        parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }, { name: 'hitId', in: 'path', required: true, schema: { type: 'integer' } }],
-        requestBody: { required: true, ...json({ type: 'object', required: ['decision', 'reason'], properties: { decision: { type: 'string', enum: ['confirmed', 'dismissed'] }, reason: { type: 'string' } } }) },
-        responses: { '200': { description: 'Recorded' }, '400': err('VALIDATION_FAILED'), '404': err('CHECK_NOT_FOUND, HIT_NOT_FOUND'), ...common },
+        tags: ['constraints'],
+        summary: 'Confirm or dismiss a hit, with a reason (audited)',
+        ...staff(['admin', 'officer', 'enforcement']),
+        parameters: [
+          idParam,
+          { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } },
+          { name: 'hitId', in: 'path', required: true, schema: { type: 'integer' } },
+        ],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['decision', 'reason'],
+            properties: { decision: { type: 'string', enum: ['confirmed', 'dismissed'] }, reason: { type: 'string' } },
+          }),
+        },
+        responses: {
+          '200': { description: 'Recorded' },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('CHECK_NOT_FOUND, HIT_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/publicity': {
       get: {
-        tags: ['publicity'], summary: "The publicity the law and the authority's SCI require (with legal basis and reasons), the events recorded, their windows, the earliest decision date and the statutory determination date with extensions", ...staff(ALL),
-        parameters: [idParam], responses: { '200': { description: 'Publicity' }, '404': err('CASE_NOT_FOUND'), ...common },
+        tags: ['publicity'],
+        summary:
+          "The publicity the law and the authority's SCI require (with legal basis and reasons), the events recorded, their windows, the earliest decision date and the statutory determination date with extensions",
+        ...staff(ALL),
+        parameters: [idParam],
+        responses: { '200': { description: 'Publicity' }, '404': err('CASE_NOT_FOUND'), ...common },
       },
     },
     '/api/cases/{id}/publicity-events': {
       post: {
-        tags: ['publicity'], summary: 'Record a site notice posted, letters sent, press advert or website publication (audited)', ...staff(['admin', 'support', 'officer']), parameters: [idParam],
-        requestBody: { required: true, ...json({ type: 'object', required: ['kind', 'date'], properties: { kind: { type: 'string', enum: ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'] }, date: { type: 'string', format: 'date' }, eia: { type: 'boolean' }, notes: { type: 'string' } } }) },
-        responses: { '201': { description: 'Recorded, with the publicity recomputed' }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND'), ...common },
+        tags: ['publicity'],
+        summary: 'Record a site notice posted, letters sent, press advert or website publication (audited)',
+        ...staff(['admin', 'support', 'officer']),
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['kind', 'date'],
+            properties: {
+              kind: {
+                type: 'string',
+                enum: ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'],
+              },
+              date: { type: 'string', format: 'date' },
+              eia: { type: 'boolean' },
+              notes: { type: 'string' },
+            },
+          }),
+        },
+        responses: {
+          '201': { description: 'Recorded, with the publicity recomputed' },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('CASE_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/maps/{file}': {
       get: {
-        tags: ['maps'], summary: "A map image of the case, true to scale: the site location plan, the neighbour notification map (a run's recipients numbered as in its list) or the constraints map (a stored check's hits, with a key)", ...staff(ALL),
+        tags: ['maps'],
+        summary:
+          "A map image of the case, true to scale: the site location plan, the neighbour notification map (a run's recipients numbered as in its list) or the constraints map (a stored check's hits, with a key)",
+        ...staff(ALL),
         parameters: [
           idParam,
-          { name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$', example: 'site-location.png' } },
+          {
+            name: 'file',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$',
+              example: 'site-location.png',
+            },
+          },
           ...mapSheetParams,
-          { name: 'runId', in: 'query', description: 'neighbours: the notification run (default: the latest)', schema: { type: 'integer' } },
-          { name: 'checkId', in: 'query', description: 'constraints: the stored check (default: the latest); neighbours: also draw this stored check\'s constraints (default: none)', schema: { type: 'integer' } },
+          {
+            name: 'runId',
+            in: 'query',
+            description: 'neighbours: the notification run (default: the latest)',
+            schema: { type: 'integer' },
+          },
+          {
+            name: 'checkId',
+            in: 'query',
+            description:
+              "constraints: the stored check (default: the latest); neighbours: also draw this stored check's constraints (default: none)",
+            schema: { type: 'integer' },
+          },
         ],
         responses: {
-          '200': { description: 'The image; X-Map-Scale, X-Map-Dpi, X-Map-Extent (EPSG:27700) and X-Map-Frame (pixels) describe it', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+          '200': {
+            description:
+              'The image; X-Map-Scale, X-Map-Dpi, X-Map-Extent (EPSG:27700) and X-Map-Frame (pixels) describe it',
+            content: {
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
           '400': err('VALIDATION_FAILED (paper, orientation, scale, dpi)'),
           '404': err('CASE_NOT_FOUND, MAP_TEMPLATE_NOT_FOUND, SITE_NOT_SET, RUN_NOT_FOUND, CHECK_NOT_FOUND'),
           '409': err('NO_NEIGHBOUR_RUN, NO_CONSTRAINT_CHECK'),
-          '422': err('MAP_TOO_LARGE (more pixels than MAP_MAX_PIXELS), MAP_DOES_NOT_FIT (the site does not fit at that scale: details.fitsAt)'),
+          '422': err(
+            'MAP_TOO_LARGE (more pixels than MAP_MAX_PIXELS), MAP_DOES_NOT_FIT (the site does not fit at that scale: details.fitsAt)',
+          ),
           ...common,
         },
       },
     },
     '/api/maps/{file}': {
       post: {
-        tags: ['maps'], summary: 'Render a map of a posted site (ad hoc): site location plan, neighbour map (a selection as in /api/neighbours/preview) or constraints map (a live check)', ...staff(ALL),
-        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$' } }],
+        tags: ['maps'],
+        summary:
+          'Render a map of a posted site (ad hoc): site location plan, neighbour map (a selection as in /api/neighbours/preview) or constraints map (a live check)',
+        ...staff(ALL),
+        parameters: [
+          {
+            name: 'file',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$' },
+          },
+        ],
         requestBody: {
           required: true,
           ...json({
-            type: 'object', required: ['site'],
+            type: 'object',
+            required: ['site'],
             properties: {
-              site: { type: 'object', description: 'GeoJSON Polygon or MultiPolygon (or a Feature of one)' }, crs: { type: 'string' },
-              paper: { type: 'string', enum: ['A4', 'A3'] }, orientation: { type: 'string', enum: ['portrait', 'landscape'] },
-              scale: { oneOf: [{ type: 'string', enum: ['fit'] }, { type: 'integer', enum: [500, 1250, 2500, 5000] }] }, dpi: { type: 'integer', enum: [150, 300] },
-              title: { type: 'string' }, reference: { type: 'string' }, address: { type: 'string' },
-              selection: { type: 'object', description: 'neighbours: as in /api/neighbours/preview' }, layers: { type: 'array', items: { type: 'string' } },
+              site: { type: 'object', description: 'GeoJSON Polygon or MultiPolygon (or a Feature of one)' },
+              crs: { type: 'string' },
+              paper: { type: 'string', enum: ['A4', 'A3'] },
+              orientation: { type: 'string', enum: ['portrait', 'landscape'] },
+              scale: {
+                oneOf: [
+                  { type: 'string', enum: ['fit'] },
+                  { type: 'integer', enum: [500, 1250, 2500, 5000] },
+                ],
+              },
+              dpi: { type: 'integer', enum: [150, 300] },
+              title: { type: 'string' },
+              reference: { type: 'string' },
+              address: { type: 'string' },
+              selection: { type: 'object', description: 'neighbours: as in /api/neighbours/preview' },
+              layers: { type: 'array', items: { type: 'string' } },
             },
           }),
         },
         responses: {
-          '200': { description: 'The image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+          '200': {
+            description: 'The image',
+            content: {
+              'image/png': { schema: { type: 'string', format: 'binary' } },
+              'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
           ...intakeErrors,
           '404': err('MAP_TEMPLATE_NOT_FOUND, LAYER_NOT_FOUND'),
           ...common,
@@ -264,129 +711,425 @@ export const openApiDocument = {
     },
     '/api/neighbours/preview': {
       post: {
-        tags: ['neighbours'], summary: 'Who would get a neighbour letter for a posted site, and why (not stored)', ...staff(ALL),
-        requestBody: { required: true, ...json({ type: 'object', required: ['site', 'selection'], properties: { site: ref('GeoJSONSite'), siteCrs: { type: 'string' }, selection: ref('Selection') } }) },
-        responses: { '200': { description: 'Recipients with reasons, exclusions, unaddressed adjoining properties', ...json(ref('NeighbourSelection')) }, ...intakeErrors, '409': err('ADDRESSES_NOT_LOADED'), ...common },
+        tags: ['neighbours'],
+        summary: 'Who would get a neighbour letter for a posted site, and why (not stored)',
+        ...staff(ALL),
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['site', 'selection'],
+            properties: { site: ref('GeoJSONSite'), siteCrs: { type: 'string' }, selection: ref('Selection') },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'Recipients with reasons, exclusions, unaddressed adjoining properties',
+            ...json(ref('NeighbourSelection')),
+          },
+          ...intakeErrors,
+          '409': err('ADDRESSES_NOT_LOADED'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/notification-runs': {
-      get: { tags: ['neighbours'], summary: "The case's notification runs, newest first", ...staff(ALL), parameters: [idParam], responses: { '200': { description: 'Runs' }, ...common } },
+      get: {
+        tags: ['neighbours'],
+        summary: "The case's notification runs, newest first",
+        ...staff(ALL),
+        parameters: [idParam],
+        responses: { '200': { description: 'Runs' }, ...common },
+      },
       post: {
-        tags: ['neighbours'], summary: "Select neighbours for the case's current site and store the run (audited); says who was added and dropped since the previous run", ...staff(WRITERS), parameters: [idParam],
-        requestBody: { required: true, ...json({ type: 'object', required: ['selection'], properties: { selection: ref('Selection') } }) },
-        responses: { '201': { description: 'The run', ...json(ref('NotificationRun')) }, '400': err('VALIDATION_FAILED'), '404': err('CASE_NOT_FOUND, SITE_NOT_SET'), '409': err('ADDRESSES_NOT_LOADED'), ...common },
+        tags: ['neighbours'],
+        summary:
+          "Select neighbours for the case's current site and store the run (audited); says who was added and dropped since the previous run",
+        ...staff(WRITERS),
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          ...json({ type: 'object', required: ['selection'], properties: { selection: ref('Selection') } }),
+        },
+        responses: {
+          '201': { description: 'The run', ...json(ref('NotificationRun')) },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('CASE_NOT_FOUND, SITE_NOT_SET'),
+          '409': err('ADDRESSES_NOT_LOADED'),
+          ...common,
+        },
       },
     },
     '/api/cases/{id}/notification-runs/{runId}': {
-      get: { tags: ['neighbours'], summary: 'A stored run with its recipients and the changes since the previous run', ...staff(ALL), parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'The run', ...json(ref('NotificationRun')) }, '404': err('RUN_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['neighbours'],
+        summary: 'A stored run with its recipients and the changes since the previous run',
+        ...staff(ALL),
+        parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '200': { description: 'The run', ...json(ref('NotificationRun')) },
+          '404': err('RUN_NOT_FOUND'),
+          ...common,
+        },
+      },
     },
     '/api/cases/{id}/notification-runs/{runId}/recipients.csv': {
-      get: { tags: ['neighbours'], summary: 'Recipients for mail merge: "The Occupier" and 3 to 7 address lines in Royal Mail order', ...staff(ALL), parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, '404': err('RUN_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['neighbours'],
+        summary: 'Recipients for mail merge: "The Occupier" and 3 to 7 address lines in Royal Mail order',
+        ...staff(ALL),
+        parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+          '404': err('RUN_NOT_FOUND'),
+          ...common,
+        },
+      },
     },
     '/api/cases/{id}/notification-runs/{runId}/recipients.geojson': {
-      get: { tags: ['neighbours'], summary: 'Recipients as numbered points (CRS84) for the map', ...staff(ALL), parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }], responses: { '200': { description: 'GeoJSON', content: { 'application/geo+json': { schema: { type: 'object' } } } }, '404': err('RUN_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['neighbours'],
+        summary: 'Recipients as numbered points (CRS84) for the map',
+        ...staff(ALL),
+        parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '200': { description: 'GeoJSON', content: { 'application/geo+json': { schema: { type: 'object' } } } },
+          '404': err('RUN_NOT_FOUND'),
+          ...common,
+        },
+      },
     },
     '/api/addresses/data': {
       put: {
-        tags: ['neighbours'], summary: 'Load or replace the address points (CSV with OS Open UPRN / AddressBase-style columns, GeoJSON, GeoPackage); atomic and versioned', ...staff(['admin', 'gis']),
+        tags: ['neighbours'],
+        summary:
+          'Load or replace the address points (CSV with OS Open UPRN / AddressBase-style columns, GeoJSON, GeoPackage); atomic and versioned',
+        ...staff(['admin', 'gis']),
         parameters: [{ name: 'filename', in: 'query', schema: { type: 'string' } }],
-        requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-        responses: { '200': { description: 'Load report' }, '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_FIELD_MISSING, LAYER_FILE_NO_CRS: nothing changed'), ...common },
+        requestBody: {
+          required: true,
+          content: {
+            'text/csv': { schema: { type: 'string' } },
+            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        responses: {
+          '200': { description: 'Load report' },
+          '422': err(
+            'LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_FIELD_MISSING, LAYER_FILE_NO_CRS: nothing changed',
+          ),
+          ...common,
+        },
       },
     },
     '/api/properties/data': {
       put: {
-        tags: ['neighbours'], summary: 'Load or replace the property or building outlines (GeoJSON, GeoPackage, zipped Shapefile); atomic and versioned', ...staff(['admin', 'gis']),
-        parameters: ['filename', 'reference', 'name', 'uprns', 'repair'].map((name) => ({ name, in: 'query', schema: { type: name === 'repair' ? 'boolean' : 'string' } })),
-        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'application/geo+json': { schema: { type: 'object' } } } },
-        responses: { '200': { description: 'Load report' }, '422': err('LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_NO_CRS: nothing changed'), ...common },
-      },
-    },
-    '/api/document-templates': {
-      get: { tags: ['documents'], summary: 'The current template of each kind of letter and notice (version, title, who saved it)', ...staff(ALL), responses: { '200': { description: 'Templates', ...json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }) }, ...common } },
-    },
-    '/api/document-templates/{kind}': {
-      get: {
-        tags: ['documents'], summary: 'A template: the current version, every earlier version, the variables it may use and the shipped default', ...staff(ALL), parameters: [kindParam],
-        responses: { '200': { description: 'The template', ...json(ref('DocumentTemplate')) }, '404': err('TEMPLATE_KIND_NOT_FOUND'), ...common },
-      },
-      put: {
-        tags: ['documents'], summary: 'Save a new version of a template (Mustache and the block syntax; checked, audited; no new version when nothing changed)', ...staff(['admin']), parameters: [kindParam],
-        requestBody: { required: true, ...json({ type: 'object', required: ['title', 'body'], properties: { title: { type: 'string' }, body: { type: 'string' }, version: { type: 'integer', description: 'the version edited: refused (412) when it is no longer the current one' } } }) },
+        tags: ['neighbours'],
+        summary:
+          'Load or replace the property or building outlines (GeoJSON, GeoPackage, zipped Shapefile); atomic and versioned',
+        ...staff(['admin', 'gis']),
+        parameters: ['filename', 'reference', 'name', 'uprns', 'repair'].map((name) => ({
+          name,
+          in: 'query',
+          schema: { type: name === 'repair' ? 'boolean' : 'string' },
+        })),
+        requestBody: {
+          required: true,
+          content: {
+            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            'application/geo+json': { schema: { type: 'object' } },
+          },
+        },
         responses: {
-          '200': { description: 'Saved (changed: false when it was the same as the current version)', ...json(ref('DocumentTemplate')) }, '400': err('VALIDATION_FAILED'),
-          '404': err('TEMPLATE_KIND_NOT_FOUND'), '412': err('VERSION_CONFLICT'),
-          '422': err('TEMPLATE_INVALID: details.issues [{ field, line, column, message, name }] and details.variables (the names there are)'), ...common,
+          '200': { description: 'Load report' },
+          '422': err(
+            'LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_NO_CRS: nothing changed',
+          ),
+          ...common,
         },
       },
     },
-    '/api/cases/{id}/documents': {
-      get: { tags: ['documents'], summary: 'Letters and notices produced for the case, newest first', ...staff(ALL), parameters: [idParam], responses: { '200': { description: 'Documents', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Document') } } }) }, '404': err('CASE_NOT_FOUND'), ...common } },
-      post: {
-        tags: ['documents'], summary: "Produce a letter or notice from the authority's current template (tagged PDF with the map embedded once), store it with the case and audit it", ...staff(WRITERS), parameters: [idParam],
+    '/api/document-templates': {
+      get: {
+        tags: ['documents'],
+        summary: 'The current template of each kind of letter and notice (version, title, who saved it)',
+        ...staff(ALL),
+        responses: {
+          '200': {
+            description: 'Templates',
+            ...json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } }),
+          },
+          ...common,
+        },
+      },
+    },
+    '/api/document-templates/{kind}': {
+      get: {
+        tags: ['documents'],
+        summary:
+          'A template: the current version, every earlier version, the variables it may use and the shipped default',
+        ...staff(ALL),
+        parameters: [kindParam],
+        responses: {
+          '200': { description: 'The template', ...json(ref('DocumentTemplate')) },
+          '404': err('TEMPLATE_KIND_NOT_FOUND'),
+          ...common,
+        },
+      },
+      put: {
+        tags: ['documents'],
+        summary:
+          'Save a new version of a template (Mustache and the block syntax; checked, audited; no new version when nothing changed)',
+        ...staff(['admin']),
+        parameters: [kindParam],
         requestBody: {
           required: true,
           ...json({
-            type: 'object', required: ['kind'],
+            type: 'object',
+            required: ['title', 'body'],
             properties: {
-              kind: { type: 'string', enum: DOCUMENT_KINDS },
-              runId: { type: 'integer', description: 'neighbour-letter: the notification run (default: the latest); one letter per recipient' },
-              date: { type: 'string', format: 'date', description: 'the date the document bears (default: today in the UK)' },
-              publicityDate: { type: 'string', format: 'date', description: 'the date the letters are served, the notice displayed or the advert published: sets the last day for comments' },
-              consultee: { type: 'object', required: ['organisation', 'addressLines'], description: 'consultee-letter', properties: { name: { type: 'string' }, organisation: { type: 'string' }, addressLines: { type: 'array', items: { type: 'string' }, maxItems: 5 }, postcode: { type: 'string' } } },
-              conditions: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
-              reasons: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
-              withinM: { type: 'number', minimum: 0, maximum: 500, default: 50, description: 'site-history: search distance' },
-              includeEnforcement: { type: 'boolean', default: false, description: 'site-history: list enforcement cases too' },
+              title: { type: 'string' },
+              body: { type: 'string' },
+              version: {
+                type: 'integer',
+                description: 'the version edited: refused (412) when it is no longer the current one',
+              },
             },
           }),
         },
         responses: {
-          '201': { description: 'Stored; the response gives the PDF link (and the plain text of a press advert)', ...json(ref('Document')) },
-          '400': err('VALIDATION_FAILED (unknown kind, a field the kind does not take, a consultee letter without the consultee)'),
+          '200': {
+            description: 'Saved (changed: false when it was the same as the current version)',
+            ...json(ref('DocumentTemplate')),
+          },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('TEMPLATE_KIND_NOT_FOUND'),
+          '412': err('VERSION_CONFLICT'),
+          '422': err(
+            'TEMPLATE_INVALID: details.issues [{ field, line, column, message, name }] and details.variables (the names there are)',
+          ),
+          ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/documents': {
+      get: {
+        tags: ['documents'],
+        summary: 'Letters and notices produced for the case, newest first',
+        ...staff(ALL),
+        parameters: [idParam],
+        responses: {
+          '200': {
+            description: 'Documents',
+            ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Document') } } }),
+          },
+          '404': err('CASE_NOT_FOUND'),
+          ...common,
+        },
+      },
+      post: {
+        tags: ['documents'],
+        summary:
+          "Produce a letter or notice from the authority's current template (tagged PDF with the map embedded once), store it with the case and audit it",
+        ...staff(WRITERS),
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['kind'],
+            properties: {
+              kind: { type: 'string', enum: DOCUMENT_KINDS },
+              runId: {
+                type: 'integer',
+                description: 'neighbour-letter: the notification run (default: the latest); one letter per recipient',
+              },
+              date: {
+                type: 'string',
+                format: 'date',
+                description: 'the date the document bears (default: today in the UK)',
+              },
+              publicityDate: {
+                type: 'string',
+                format: 'date',
+                description:
+                  'the date the letters are served, the notice displayed or the advert published: sets the last day for comments',
+              },
+              consultee: {
+                type: 'object',
+                required: ['organisation', 'addressLines'],
+                description: 'consultee-letter',
+                properties: {
+                  name: { type: 'string' },
+                  organisation: { type: 'string' },
+                  addressLines: { type: 'array', items: { type: 'string' }, maxItems: 5 },
+                  postcode: { type: 'string' },
+                },
+              },
+              conditions: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
+              reasons: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
+              withinM: {
+                type: 'number',
+                minimum: 0,
+                maximum: 500,
+                default: 50,
+                description: 'site-history: search distance',
+              },
+              includeEnforcement: {
+                type: 'boolean',
+                default: false,
+                description: 'site-history: list enforcement cases too',
+              },
+            },
+          }),
+        },
+        responses: {
+          '201': {
+            description: 'Stored; the response gives the PDF link (and the plain text of a press advert)',
+            ...json(ref('Document')),
+          },
+          '400': err(
+            'VALIDATION_FAILED (unknown kind, a field the kind does not take, a consultee letter without the consultee)',
+          ),
           '404': err('CASE_NOT_FOUND, RUN_NOT_FOUND, SITE_NOT_SET'),
-          '409': err('NO_NEIGHBOUR_RUN, NO_DECISION, DOCUMENT_NOT_APPLICABLE (a letter about an enforcement case, a run with nobody in it)'),
+          '409': err(
+            'NO_NEIGHBOUR_RUN, NO_DECISION, DOCUMENT_NOT_APPLICABLE (a letter about an enforcement case, a run with nobody in it)',
+          ),
           '422': err('MAP_TOO_LARGE'),
           ...common,
         },
       },
     },
     '/api/cases/{id}/documents/{docId}': {
-      get: { tags: ['documents'], summary: "A stored document's details: template version, run, pages, size, SHA-256, what it was made from", ...staff(ALL), parameters: [idParam, docIdParam], responses: { '200': { description: 'The document', ...json(ref('Document')) }, '404': err('CASE_NOT_FOUND, DOCUMENT_NOT_FOUND'), ...common } },
+      get: {
+        tags: ['documents'],
+        summary: "A stored document's details: template version, run, pages, size, SHA-256, what it was made from",
+        ...staff(ALL),
+        parameters: [idParam, docIdParam],
+        responses: {
+          '200': { description: 'The document', ...json(ref('Document')) },
+          '404': err('CASE_NOT_FOUND, DOCUMENT_NOT_FOUND'),
+          ...common,
+        },
+      },
     },
     '/api/cases/{id}/documents/{docId}/pdf': {
       get: {
-        tags: ['documents'], summary: 'The PDF as produced (a document naming people is for the roles that see personal details)', ...staff(ALL), parameters: [idParam, docIdParam],
-        responses: { '200': { description: 'The PDF; ETag is its SHA-256', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, '404': err('CASE_NOT_FOUND, DOCUMENT_NOT_FOUND'), ...common },
+        tags: ['documents'],
+        summary: 'The PDF as produced (a document naming people is for the roles that see personal details)',
+        ...staff(ALL),
+        parameters: [idParam, docIdParam],
+        responses: {
+          '200': {
+            description: 'The PDF; ETag is its SHA-256',
+            content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+          },
+          '404': err('CASE_NOT_FOUND, DOCUMENT_NOT_FOUND'),
+          ...common,
+        },
       },
     },
     '/api/users': {
-      get: { tags: ['admin'], summary: 'Staff accounts', ...staff(['admin']), responses: { '200': { description: 'Users', ...json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }) }, ...common } },
+      get: {
+        tags: ['admin'],
+        summary: 'Staff accounts',
+        ...staff(['admin']),
+        responses: {
+          '200': {
+            description: 'Users',
+            ...json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }),
+          },
+          ...common,
+        },
+      },
       post: {
-        tags: ['admin'], summary: 'Create a staff account (a generated password is returned once when none is given)', ...staff(['admin']),
-        requestBody: { required: true, ...json({ type: 'object', required: ['username', 'role'], properties: { username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string', enum: ROLES }, password: { type: 'string', minLength: 12 } } }) },
-        responses: { '201': { description: 'Created' }, '400': err('VALIDATION_FAILED'), '409': err('USERNAME_TAKEN'), ...common },
+        tags: ['admin'],
+        summary: 'Create a staff account (a generated password is returned once when none is given)',
+        ...staff(['admin']),
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['username', 'role'],
+            properties: {
+              username: { type: 'string' },
+              displayName: { type: 'string' },
+              role: { type: 'string', enum: ROLES },
+              password: { type: 'string', minLength: 12 },
+            },
+          }),
+        },
+        responses: {
+          '201': { description: 'Created' },
+          '400': err('VALIDATION_FAILED'),
+          '409': err('USERNAME_TAKEN'),
+          ...common,
+        },
       },
     },
     '/api/users/{id}': {
       patch: {
-        tags: ['admin'], summary: 'Change role, name, password, or disable', ...staff(['admin']), parameters: [idParam],
-        requestBody: { required: true, ...json({ type: 'object', properties: { displayName: { type: 'string' }, role: { type: 'string', enum: ROLES }, disabled: { type: 'boolean' }, password: { type: 'string', minLength: 12 } } }) },
+        tags: ['admin'],
+        summary: 'Change role, name, password, or disable',
+        ...staff(['admin']),
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            properties: {
+              displayName: { type: 'string' },
+              role: { type: 'string', enum: ROLES },
+              disabled: { type: 'boolean' },
+              password: { type: 'string', minLength: 12 },
+            },
+          }),
+        },
         responses: { '200': { description: 'Changed' }, '404': err('USER_NOT_FOUND'), ...common },
       },
     },
     '/api/users/{id}/tokens': {
       post: {
-        tags: ['admin'], summary: 'Create an API token for scripts and GIS tools (shown once)', ...staff(['admin']), parameters: [idParam],
-        requestBody: { required: true, ...json({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }) },
-        responses: { '201': { description: 'The token', ...json({ type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, token: { type: 'string' } } }) }, '404': err('USER_NOT_FOUND'), ...common },
+        tags: ['admin'],
+        summary: 'Create an API token for scripts and GIS tools (shown once)',
+        ...staff(['admin']),
+        parameters: [idParam],
+        requestBody: {
+          required: true,
+          ...json({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }),
+        },
+        responses: {
+          '201': {
+            description: 'The token',
+            ...json({
+              type: 'object',
+              properties: { id: { type: 'integer' }, name: { type: 'string' }, token: { type: 'string' } },
+            }),
+          },
+          '404': err('USER_NOT_FOUND'),
+          ...common,
+        },
       },
     },
-    '/api/tokens/{id}': { delete: { tags: ['admin'], summary: 'Revoke an API token', ...staff(['admin']), parameters: [idParam], responses: { '204': { description: 'Revoked' }, '404': err('NOT_FOUND'), ...common } } },
+    '/api/tokens/{id}': {
+      delete: {
+        tags: ['admin'],
+        summary: 'Revoke an API token',
+        ...staff(['admin']),
+        parameters: [idParam],
+        responses: { '204': { description: 'Revoked' }, '404': err('NOT_FOUND'), ...common },
+      },
+    },
     '/api/audit': {
       get: {
-        tags: ['admin'], summary: 'The audit log, newest first', ...staff(['admin']),
-        parameters: ['entityType', 'entityId', 'limit', 'offset'].map((name) => ({ name, in: 'query', schema: { type: ['limit', 'offset'].includes(name) ? 'integer' : 'string' } })),
+        tags: ['admin'],
+        summary: 'The audit log, newest first',
+        ...staff(['admin']),
+        parameters: ['entityType', 'entityId', 'limit', 'offset'].map((name) => ({
+          name,
+          in: 'query',
+          schema: { type: ['limit', 'offset'].includes(name) ? 'integer' : 'string' },
+        })),
         responses: { '200': { description: 'Audit rows' }, ...common },
       },
     },
@@ -398,100 +1141,405 @@ export const openApiDocument = {
     },
     schemas: {
       Error: {
-        type: 'object', required: ['error'],
-        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(ERRORS) }, message: { type: 'string' }, details: {} } } },
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: {
+              code: { type: 'string', enum: Object.keys(ERRORS) },
+              message: { type: 'string' },
+              details: {},
+            },
+          },
+        },
       },
-      Health: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'object' }, postgis: { type: 'object' } } },
-      User: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string', enum: ROLES }, disabled: { type: 'boolean' } } },
-      GeoJSONSite: { type: 'object', description: 'GeoJSON Polygon or MultiPolygon, or a Feature / FeatureCollection of them', required: ['type'], properties: { type: { type: 'string', enum: ['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'] } } },
+      Health: {
+        type: 'object',
+        properties: { status: { type: 'string' }, database: { type: 'object' }, postgis: { type: 'object' } },
+      },
+      User: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          username: { type: 'string' },
+          displayName: { type: 'string' },
+          role: { type: 'string', enum: ROLES },
+          disabled: { type: 'boolean' },
+        },
+      },
+      GeoJSONSite: {
+        type: 'object',
+        description: 'GeoJSON Polygon or MultiPolygon, or a Feature / FeatureCollection of them',
+        required: ['type'],
+        properties: { type: { type: 'string', enum: ['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'] } },
+      },
       Site: {
         type: 'object',
         properties: {
-          id: { type: 'integer' }, areaM2: { type: 'number', description: 'planar, EPSG:27700' }, areaHa: { type: 'number' }, source: { type: 'string', enum: SITE_SOURCES },
-          inputCrs: { type: 'string' }, repair: { type: 'object', nullable: true, description: 'what repair=true changed' }, setAt: { type: 'string', format: 'date-time' },
-          setBy: { type: 'string' }, supersededAt: { type: 'string', nullable: true }, geometry: { type: 'object' },
+          id: { type: 'integer' },
+          areaM2: { type: 'number', description: 'planar, EPSG:27700' },
+          areaHa: { type: 'number' },
+          source: { type: 'string', enum: SITE_SOURCES },
+          inputCrs: { type: 'string' },
+          repair: { type: 'object', nullable: true, description: 'what repair=true changed' },
+          setAt: { type: 'string', format: 'date-time' },
+          setBy: { type: 'string' },
+          supersededAt: { type: 'string', nullable: true },
+          geometry: { type: 'object' },
         },
       },
       CaseCreate: {
-        type: 'object', required: ['kind', 'description', 'receivedDate'],
+        type: 'object',
+        required: ['kind', 'description', 'receivedDate'],
         properties: {
-          kind: { type: 'string', enum: ['application', 'enforcement'] }, reference: { type: 'string', description: 'generated (e.g. 26/AP/0001) when omitted' },
-          applicationType: { type: 'string', description: 'planning.data.gov.uk planning-application-type reference (applications)' },
-          breachType: { type: 'string', enum: BREACH_TYPES, description: 'enforcement' }, description: { type: 'string' }, siteAddress: { type: 'string' },
-          uprns: { type: 'array', items: { type: 'integer' } }, status: { type: 'string', enum: [...new Set([...APPLICATION_STATUSES, ...ENFORCEMENT_STATUSES])] },
-          receivedDate: { type: 'string', format: 'date' }, validDate: { type: 'string', format: 'date' }, targetDate: { type: 'string', format: 'date' },
-          extensionsOfTime: { type: 'array', items: { type: 'object', properties: { agreedOn: { type: 'string', format: 'date' }, newTargetDate: { type: 'string', format: 'date' }, reason: { type: 'string' } } } },
-          decision: { type: 'string' }, decisionDate: { type: 'string', format: 'date' },
-          siteVisits: { type: 'array', items: { type: 'object', properties: { visitedOn: { type: 'string', format: 'date' }, officer: { type: 'string' }, notes: { type: 'string' } } } },
-          noticesServed: { type: 'array', items: { type: 'object', properties: { type: { type: 'string', enum: NOTICE_TYPES }, servedOn: { type: 'string', format: 'date' }, effectiveOn: { type: 'string', format: 'date' }, complianceDate: { type: 'string', format: 'date' } } } },
+          kind: { type: 'string', enum: ['application', 'enforcement'] },
+          reference: { type: 'string', description: 'generated (e.g. 26/AP/0001) when omitted' },
+          applicationType: {
+            type: 'string',
+            description: 'planning.data.gov.uk planning-application-type reference (applications)',
+          },
+          breachType: { type: 'string', enum: BREACH_TYPES, description: 'enforcement' },
+          description: { type: 'string' },
+          siteAddress: { type: 'string' },
+          uprns: { type: 'array', items: { type: 'integer' } },
+          status: { type: 'string', enum: [...new Set([...APPLICATION_STATUSES, ...ENFORCEMENT_STATUSES])] },
+          receivedDate: { type: 'string', format: 'date' },
+          validDate: { type: 'string', format: 'date' },
+          targetDate: { type: 'string', format: 'date' },
+          extensionsOfTime: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                agreedOn: { type: 'string', format: 'date' },
+                newTargetDate: { type: 'string', format: 'date' },
+                reason: { type: 'string' },
+              },
+            },
+          },
+          decision: { type: 'string' },
+          decisionDate: { type: 'string', format: 'date' },
+          siteVisits: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                visitedOn: { type: 'string', format: 'date' },
+                officer: { type: 'string' },
+                notes: { type: 'string' },
+              },
+            },
+          },
+          noticesServed: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                type: { type: 'string', enum: NOTICE_TYPES },
+                servedOn: { type: 'string', format: 'date' },
+                effectiveOn: { type: 'string', format: 'date' },
+                complianceDate: { type: 'string', format: 'date' },
+              },
+            },
+          },
           officer: { type: 'string', description: 'username' },
           parties: { type: 'array', items: ref('Party') },
         },
       },
-      CaseUpdate: { type: 'object', description: 'Any field of CaseCreate except kind and reference, plus version', properties: { version: { type: 'integer' } } },
-      Party: { type: 'object', required: ['role'], properties: { role: { type: 'string', enum: ['applicant', 'agent', 'complainant'] }, name: { type: 'string' }, organisation: { type: 'string' }, address: { type: 'string' }, postcode: { type: 'string' }, email: { type: 'string' }, phone: { type: 'string' } } },
+      CaseUpdate: {
+        type: 'object',
+        description: 'Any field of CaseCreate except kind and reference, plus version',
+        properties: { version: { type: 'integer' } },
+      },
+      Party: {
+        type: 'object',
+        required: ['role'],
+        properties: {
+          role: { type: 'string', enum: ['applicant', 'agent', 'complainant'] },
+          name: { type: 'string' },
+          organisation: { type: 'string' },
+          address: { type: 'string' },
+          postcode: { type: 'string' },
+          email: { type: 'string' },
+          phone: { type: 'string' },
+        },
+      },
       Case: {
         type: 'object',
         properties: {
-          id: { type: 'integer' }, reference: { type: 'string' }, kind: { type: 'string' }, applicationType: { type: 'string', nullable: true }, breachType: { type: 'string', nullable: true },
-          description: { type: 'string' }, siteAddress: { type: 'string', nullable: true }, uprns: { type: 'array', items: { type: 'integer' } }, status: { type: 'string' },
-          receivedDate: { type: 'string', format: 'date' }, validDate: { type: 'string', nullable: true }, targetDate: { type: 'string', nullable: true },
-          effectiveTargetDate: { type: 'string', nullable: true, description: 'the latest agreed extension of time, else the target date' },
-          decision: { type: 'string', nullable: true }, decisionDate: { type: 'string', nullable: true }, version: { type: 'integer' },
-          development: { type: 'object', description: 'dwellings (null = some, number unknown), floorspaceM2, eia, departure, publicRightOfWay, nearRailway, newBuildingOrExtension, listedBuildingConsent {grade, interiorOnly}' },
+          id: { type: 'integer' },
+          reference: { type: 'string' },
+          kind: { type: 'string' },
+          applicationType: { type: 'string', nullable: true },
+          breachType: { type: 'string', nullable: true },
+          description: { type: 'string' },
+          siteAddress: { type: 'string', nullable: true },
+          uprns: { type: 'array', items: { type: 'integer' } },
+          status: { type: 'string' },
+          receivedDate: { type: 'string', format: 'date' },
+          validDate: { type: 'string', nullable: true },
+          targetDate: { type: 'string', nullable: true },
+          effectiveTargetDate: {
+            type: 'string',
+            nullable: true,
+            description: 'the latest agreed extension of time, else the target date',
+          },
+          decision: { type: 'string', nullable: true },
+          decisionDate: { type: 'string', nullable: true },
+          version: { type: 'integer' },
+          development: {
+            type: 'object',
+            description:
+              'dwellings (null = some, number unknown), floorspaceM2, eia, departure, publicRightOfWay, nearRailway, newBuildingOrExtension, listedBuildingConsent {grade, interiorOnly}',
+          },
           publicity: { type: 'object', nullable: true, description: 'as GET /api/cases/{id}/publicity (applications)' },
-          site: { allOf: [ref('Site')], nullable: true }, parties: { type: 'array', items: ref('Party'), description: 'only for roles that may see personal details' },
+          site: { allOf: [ref('Site')], nullable: true },
+          parties: { type: 'array', items: ref('Party'), description: 'only for roles that may see personal details' },
         },
       },
-      Layer: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, category: { type: 'string' }, origin: { type: 'string', enum: ['builtin', 'local'] }, definition: ref('LayerDefinition'), dataVersion: { type: 'integer' }, featureCount: { type: 'integer' }, loadedAt: { type: 'string', nullable: true }, sourceHash: { type: 'string', nullable: true }, lastLoad: { type: 'object', nullable: true } } },
-      LayerDefinition: { type: 'object', description: 'See layers/schema.ts: id, title, category, dataset, geometryKind, rule (intersects with minOverlapM2/minOverlapPct, or within distanceM), ruleReason, report {positive, negative}, keyFields, style (OpenLayers flat-style subset), public, publicity, provenance, fieldMap' },
-      LoadReport: { type: 'object', properties: { layerId: { type: 'string' }, dataVersion: { type: 'integer' }, previousVersion: { type: 'integer' }, sourceHash: { type: 'string' }, read: { type: 'integer' }, loaded: { type: 'integer' }, repaired: { type: 'integer' }, skipped: { type: 'object' }, skippedExamples: { type: 'array', items: { type: 'object' } }, pieces: { type: 'integer' }, ms: { type: 'integer' } } },
+      Layer: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          title: { type: 'string' },
+          category: { type: 'string' },
+          origin: { type: 'string', enum: ['builtin', 'local'] },
+          definition: ref('LayerDefinition'),
+          dataVersion: { type: 'integer' },
+          featureCount: { type: 'integer' },
+          loadedAt: { type: 'string', nullable: true },
+          sourceHash: { type: 'string', nullable: true },
+          lastLoad: { type: 'object', nullable: true },
+        },
+      },
+      LayerDefinition: {
+        type: 'object',
+        description:
+          'See layers/schema.ts: id, title, category, dataset, geometryKind, rule (intersects with minOverlapM2/minOverlapPct, or within distanceM), ruleReason, report {positive, negative}, keyFields, style (OpenLayers flat-style subset), public, publicity, provenance, fieldMap',
+      },
+      LoadReport: {
+        type: 'object',
+        properties: {
+          layerId: { type: 'string' },
+          dataVersion: { type: 'integer' },
+          previousVersion: { type: 'integer' },
+          sourceHash: { type: 'string' },
+          read: { type: 'integer' },
+          loaded: { type: 'integer' },
+          repaired: { type: 'integer' },
+          skipped: { type: 'object' },
+          skippedExamples: { type: 'array', items: { type: 'object' } },
+          pieces: { type: 'integer' },
+          ms: { type: 'integer' },
+        },
+      },
       ConstraintReport: {
         type: 'object',
         properties: {
-          siteAreaM2: { type: 'number' }, summary: { type: 'object' }, publicity: { type: 'array', items: { type: 'object' } },
-          layers: { type: 'array', items: { type: 'object', properties: {
-            layerId: { type: 'string' }, status: { type: 'string', enum: ['constraint', 'clear', 'unknown'] }, sentence: { type: 'string' }, rule: { type: 'object' }, dataVersion: { type: 'integer' }, caveats: { type: 'array', items: { type: 'string' } },
-            hits: { type: 'array', items: { type: 'object', properties: { reference: { type: 'string' }, name: { type: 'string' }, relation: { type: 'string', enum: ['site-within-feature', 'feature-within-site', 'overlaps', 'touches', 'near'] }, overlapM2: { type: 'number' }, overlapPct: { type: 'number' }, distanceM: { type: 'number' }, fired: { type: 'boolean' }, why: { type: 'string' }, keyFields: { type: 'array', items: { type: 'object' } } } } },
-          } } },
+          siteAreaM2: { type: 'number' },
+          summary: { type: 'object' },
+          publicity: { type: 'array', items: { type: 'object' } },
+          layers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                layerId: { type: 'string' },
+                status: { type: 'string', enum: ['constraint', 'clear', 'unknown'] },
+                sentence: { type: 'string' },
+                rule: { type: 'object' },
+                dataVersion: { type: 'integer' },
+                caveats: { type: 'array', items: { type: 'string' } },
+                hits: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      reference: { type: 'string' },
+                      name: { type: 'string' },
+                      relation: {
+                        type: 'string',
+                        enum: ['site-within-feature', 'feature-within-site', 'overlaps', 'touches', 'near'],
+                      },
+                      overlapM2: { type: 'number' },
+                      overlapPct: { type: 'number' },
+                      distanceM: { type: 'number' },
+                      fired: { type: 'boolean' },
+                      why: { type: 'string' },
+                      keyFields: { type: 'array', items: { type: 'object' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
         },
       },
-      StoredCheck: { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'integer' }, siteId: { type: 'integer' }, createdAt: { type: 'string' }, createdBy: { type: 'string' }, previousId: { type: 'integer', nullable: true }, layers: { type: 'array', items: { type: 'object' } }, report: ref('ConstraintReport'), hits: { type: 'array', items: { type: 'object' } } } },
-      Selection: {
-        type: 'object', description: 'Combine any of the modes; at least one',
+      StoredCheck: {
+        type: 'object',
         properties: {
-          adjoining: { oneOf: [{ type: 'boolean' }, { type: 'object', properties: { toleranceM: { type: 'number', minimum: 0, maximum: 20, default: 1 } } }] },
-          radiusM: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1000 }, polygon: ref('GeoJSONSite'), crs: { type: 'string' },
-          add: { type: 'array', items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } } },
-          remove: { type: 'array', items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } } },
+          id: { type: 'integer' },
+          caseId: { type: 'integer' },
+          siteId: { type: 'integer' },
+          createdAt: { type: 'string' },
+          createdBy: { type: 'string' },
+          previousId: { type: 'integer', nullable: true },
+          layers: { type: 'array', items: { type: 'object' } },
+          report: ref('ConstraintReport'),
+          hits: { type: 'array', items: { type: 'object' } },
         },
       },
-      Recipient: { type: 'object', properties: { number: { type: 'integer' }, uprn: { type: 'integer' }, parentUprn: { type: 'integer', nullable: true }, addressLines: { type: 'array', items: { type: 'string' } }, postcode: { type: 'string' }, distanceM: { type: 'number' }, reasons: { type: 'array', items: { type: 'object', properties: { mode: { type: 'string', enum: ['adjoining', 'radius', 'polygon', 'manual', 'same-building'] }, detail: { type: 'string' }, distanceM: { type: 'number' } } } } } },
-      NeighbourSelection: { type: 'object', properties: { recipients: { type: 'array', items: ref('Recipient') }, excluded: { type: 'array', items: { type: 'object' } }, unaddressed: { type: 'array', items: { type: 'object' } }, notFound: { type: 'array', items: { type: 'integer' } }, addressVersion: { type: 'integer' }, propertyVersion: { type: 'integer' } } },
-      NotificationRun: { type: 'object', properties: { id: { type: 'integer' }, caseId: { type: 'integer' }, params: ref('Selection'), recipientCount: { type: 'integer' }, recipients: { type: 'array', items: ref('Recipient') }, excluded: { type: 'array', items: { type: 'object' }, description: "the site's own addresses and removals, with why (returned when the run is created)" }, notFound: { type: 'array', items: { type: 'integer' } }, changes: { type: 'object', nullable: true, properties: { added: { type: 'array', items: { type: 'object' } }, dropped: { type: 'array', items: { type: 'object' } } } } } },
+      Selection: {
+        type: 'object',
+        description: 'Combine any of the modes; at least one',
+        properties: {
+          adjoining: {
+            oneOf: [
+              { type: 'boolean' },
+              { type: 'object', properties: { toleranceM: { type: 'number', minimum: 0, maximum: 20, default: 1 } } },
+            ],
+          },
+          radiusM: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1000 },
+          polygon: ref('GeoJSONSite'),
+          crs: { type: 'string' },
+          add: {
+            type: 'array',
+            items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } },
+          },
+          remove: {
+            type: 'array',
+            items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } },
+          },
+        },
+      },
+      Recipient: {
+        type: 'object',
+        properties: {
+          number: { type: 'integer' },
+          uprn: { type: 'integer' },
+          parentUprn: { type: 'integer', nullable: true },
+          addressLines: { type: 'array', items: { type: 'string' } },
+          postcode: { type: 'string' },
+          distanceM: { type: 'number' },
+          reasons: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                mode: { type: 'string', enum: ['adjoining', 'radius', 'polygon', 'manual', 'same-building'] },
+                detail: { type: 'string' },
+                distanceM: { type: 'number' },
+              },
+            },
+          },
+        },
+      },
+      NeighbourSelection: {
+        type: 'object',
+        properties: {
+          recipients: { type: 'array', items: ref('Recipient') },
+          excluded: { type: 'array', items: { type: 'object' } },
+          unaddressed: { type: 'array', items: { type: 'object' } },
+          notFound: { type: 'array', items: { type: 'integer' } },
+          addressVersion: { type: 'integer' },
+          propertyVersion: { type: 'integer' },
+        },
+      },
+      NotificationRun: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          caseId: { type: 'integer' },
+          params: ref('Selection'),
+          recipientCount: { type: 'integer' },
+          recipients: { type: 'array', items: ref('Recipient') },
+          excluded: {
+            type: 'array',
+            items: { type: 'object' },
+            description: "the site's own addresses and removals, with why (returned when the run is created)",
+          },
+          notFound: { type: 'array', items: { type: 'integer' } },
+          changes: {
+            type: 'object',
+            nullable: true,
+            properties: {
+              added: { type: 'array', items: { type: 'object' } },
+              dropped: { type: 'array', items: { type: 'object' } },
+            },
+          },
+        },
+      },
       Document: {
         type: 'object',
         properties: {
-          id: { type: 'integer' }, caseId: { type: 'integer' }, kind: { type: 'string', enum: DOCUMENT_KINDS }, title: { type: 'string' }, templateId: { type: 'integer' },
-          templateVersion: { type: 'integer' }, runId: { type: 'integer', nullable: true }, pages: { type: 'integer' }, bytes: { type: 'integer' }, sha256: { type: 'string' },
-          recipients: { type: 'integer', nullable: true }, personalData: { type: 'boolean' }, details: { type: 'object' }, createdBy: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' },
-          pdf: { type: 'string', description: 'the PDF link' }, text: { type: 'string', description: 'press-advert: the plain text for the newspaper' },
+          id: { type: 'integer' },
+          caseId: { type: 'integer' },
+          kind: { type: 'string', enum: DOCUMENT_KINDS },
+          title: { type: 'string' },
+          templateId: { type: 'integer' },
+          templateVersion: { type: 'integer' },
+          runId: { type: 'integer', nullable: true },
+          pages: { type: 'integer' },
+          bytes: { type: 'integer' },
+          sha256: { type: 'string' },
+          recipients: { type: 'integer', nullable: true },
+          personalData: { type: 'boolean' },
+          details: { type: 'object' },
+          createdBy: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          pdf: { type: 'string', description: 'the PDF link' },
+          text: { type: 'string', description: 'press-advert: the plain text for the newspaper' },
         },
       },
       DocumentTemplate: {
         type: 'object',
         properties: {
-          kind: { type: 'string', enum: DOCUMENT_KINDS }, name: { type: 'string' }, current: ref('DocumentTemplateVersion'), versions: { type: 'array', items: ref('DocumentTemplateVersion') },
-          variables: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: ['text', 'flag', 'list'] }, description: { type: 'string' }, fields: { type: 'array', items: { type: 'string' } } } } },
-          titleVariables: { type: 'array', items: { type: 'string' } }, default: { type: 'object', properties: { title: { type: 'string' }, body: { type: 'string' } } }, changed: { type: 'boolean' },
+          kind: { type: 'string', enum: DOCUMENT_KINDS },
+          name: { type: 'string' },
+          current: ref('DocumentTemplateVersion'),
+          versions: { type: 'array', items: ref('DocumentTemplateVersion') },
+          variables: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                type: { type: 'string', enum: ['text', 'flag', 'list'] },
+                description: { type: 'string' },
+                fields: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+          titleVariables: { type: 'array', items: { type: 'string' } },
+          default: { type: 'object', properties: { title: { type: 'string' }, body: { type: 'string' } } },
+          changed: { type: 'boolean' },
         },
       },
-      DocumentTemplateVersion: { type: 'object', properties: { id: { type: 'integer' }, version: { type: 'integer' }, title: { type: 'string' }, body: { type: 'string' }, createdBy: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } } },
+      DocumentTemplateVersion: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          version: { type: 'integer' },
+          title: { type: 'string' },
+          body: { type: 'string' },
+          createdBy: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
       NearbyCase: {
         type: 'object',
         properties: {
-          id: { type: 'integer' }, reference: { type: 'string' }, kind: { type: 'string' }, relation: { type: 'string', enum: ['overlaps', 'touches', 'near'] },
-          distanceM: { type: 'number' }, overlapM2: { type: 'number' }, status: { type: 'string' }, receivedDate: { type: 'string' }, decision: { type: 'string', nullable: true },
+          id: { type: 'integer' },
+          reference: { type: 'string' },
+          kind: { type: 'string' },
+          relation: { type: 'string', enum: ['overlaps', 'touches', 'near'] },
+          distanceM: { type: 'number' },
+          overlapM2: { type: 'number' },
+          status: { type: 'string' },
+          receivedDate: { type: 'string' },
+          decision: { type: 'string', nullable: true },
         },
       },
     },

@@ -4,6 +4,7 @@ import { AppError, type ErrorCode } from '../errors.ts';
 
 export function intId(raw: string | string[] | undefined, code: ErrorCode, what: string): number {
   const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647) throw new AppError(code, `"${raw}" is not a ${what} id.`, { id: raw ?? null });
+  if (!Number.isInteger(id) || id <= 0 || id > 2_147_483_647)
+    throw new AppError(code, `"${raw}" is not a ${what} id.`, { id: raw ?? null });
   return id;
 }

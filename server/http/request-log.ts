@@ -22,7 +22,12 @@ const pending = Symbol('request log');
 export function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     if (req.url === '/healthz') return next();
-    (res as unknown as Record<symbol, Pending>)[pending] = { log, started: Date.now(), method: req.method, path: req.url.split('?')[0]! };
+    (res as unknown as Record<symbol, Pending>)[pending] = {
+      log,
+      started: Date.now(),
+      method: req.method,
+      path: req.url.split('?')[0]!,
+    };
     res.on('finish', logResponse);
     res.on('close', logResponse);
     next();
@@ -35,7 +40,13 @@ function logResponse(this: Response) {
   this.removeListener('close', logResponse);
   const p = (this as unknown as Record<symbol, Pending>)[pending]!;
   const req = this.req;
-  const line = { req: { method: p.method, path: p.path }, res: { statusCode: this.statusCode }, userId: req.user?.id, reqId: req.requestId, responseTime: Date.now() - p.started };
+  const line = {
+    req: { method: p.method, path: p.path },
+    res: { statusCode: this.statusCode },
+    userId: req.user?.id,
+    reqId: req.requestId,
+    responseTime: Date.now() - p.started,
+  };
   // written once the response is on its way, not in front of it: 'finish' comes before the event loop
   // gets back to the sockets, and a log write costs tens of microseconds
   setImmediate(writeLine, p.log, line);

@@ -6,7 +6,11 @@ import { AppError } from '../errors.ts';
 function fail(where: 'body' | 'query', error: z.ZodError): never {
   const issues = error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
   const first = issues[0]!;
-  throw new AppError('VALIDATION_FAILED', `${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, { issues });
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+    { issues },
+  );
 }
 
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {

@@ -61,16 +61,21 @@ export function composeSvg(scene: MapScene): string {
   out.push(`<g transform="translate(${num(fx)} ${num(fy)})" clip-path="url(#frame)">`);
   for (const c of scene.classes) {
     if (c.d) out.push(`<path class="${escapeXml(c.id)}" ${areaAttrs(c.paint)} d="${c.d}"/>`);
-    if (c.pts?.length) out.push(`<path class="${escapeXml(c.id)}" ${pointAttrs(c.paint)} d="${circlesPath(c.pts, c.paint.radius)}"/>`);
+    if (c.pts?.length)
+      out.push(`<path class="${escapeXml(c.id)}" ${pointAttrs(c.paint)} d="${circlesPath(c.pts, c.paint.radius)}"/>`);
   }
   if (scene.labels.length) {
     const size = pt(sheet, 7);
     const d = scene.labels.map((l) => textPath(l.text, l.x, l.y + size * 0.35, size, { weight: 'bold' })).join('');
-    out.push(`<path class="label-halo" fill="none" stroke="#ffffff" stroke-width="${num(size * 0.25)}" stroke-linejoin="round" d="${d}"/>`);
+    out.push(
+      `<path class="label-halo" fill="none" stroke="#ffffff" stroke-width="${num(size * 0.25)}" stroke-linejoin="round" d="${d}"/>`,
+    );
     out.push(`<path class="label" fill="#000000" d="${d}"/>`);
   }
   out.push('</g>');
-  out.push(`<rect x="${num(fx)}" y="${num(fy)}" width="${num(fw)}" height="${num(fh)}" fill="none" stroke="#000000" stroke-width="${num(0.3 * k)}"/>`);
+  out.push(
+    `<rect x="${num(fx)}" y="${num(fy)}" width="${num(fw)}" height="${num(fh)}" fill="none" stroke="#000000" stroke-width="${num(0.3 * k)}"/>`,
+  );
 
   // ---- title band
   const titleSize = pt(sheet, 14);
@@ -98,7 +103,9 @@ export function composeSvg(scene: MapScene): string {
   const segs = 4;
   for (let i = 0; i < segs; i++) {
     const x = px0 + (barPx * i) / segs;
-    shapes.push(`<rect x="${num(x)}" y="${num(barY)}" width="${num(barPx / segs)}" height="${num(barH)}" fill="${i % 2 ? '#ffffff' : '#000000'}" stroke="#000000" stroke-width="${num(0.15 * k)}"/>`);
+    shapes.push(
+      `<rect x="${num(x)}" y="${num(barY)}" width="${num(barPx / segs)}" height="${num(barH)}" fill="${i % 2 ? '#ffffff' : '#000000'}" stroke="#000000" stroke-width="${num(0.15 * k)}"/>`,
+    );
   }
   text.push(textPath('0', px0, barY - small * 0.4, small, { anchor: 'middle' }));
   text.push(textPath(String(barM / 2), px0 + barPx / 2, barY - small * 0.4, small, { anchor: 'middle' }));
@@ -131,7 +138,13 @@ export function composeSvg(scene: MapScene): string {
   // legend: between the scale bar block (as wide as its longest line) and the north arrow, in as few columns as
   // fit above the copyright lines; a label too long for its column wraps onto a second line rather than being cut
   const legend = scene.classes.filter((c) => c.label);
-  const scaleBlockW = Math.max(barPx + textWidth(`${barM} m`, small) + 2 * k, textWidth(scaleLine, small), textWidth('British National Grid (EPSG:27700)', small)) + 6 * k;
+  const scaleBlockW =
+    Math.max(
+      barPx + textWidth(`${barM} m`, small) + 2 * k,
+      textWidth(scaleLine, small),
+      textWidth('British National Grid (EPSG:27700)', small),
+    ) +
+    6 * k;
   const lx0 = px0 + Math.max(scaleBlockW, 62 * k);
   const lw = nx - na - lx0;
   const rowH = small * 1.7;
@@ -143,7 +156,9 @@ export function composeSvg(scene: MapScene): string {
     const colW = lw / cols;
     const perCol = Math.ceil(legend.length / cols);
     const wrapped = legend.map((c) => twoLines(c.label!, small, colW - sw - 3 * k));
-    const heights = Array.from({ length: cols }, (_, col) => wrapped.slice(col * perCol, (col + 1) * perCol).reduce((h, w) => h + rowH + (w.length - 1) * lineH, 0));
+    const heights = Array.from({ length: cols }, (_, col) =>
+      wrapped.slice(col * perCol, (col + 1) * perCol).reduce((h, w) => h + rowH + (w.length - 1) * lineH, 0),
+    );
     return { colW, perCol, wrapped, height: Math.max(0, ...heights) };
   };
   let cols = legend.length > 4 ? 2 : 1;
@@ -156,8 +171,12 @@ export function composeSvg(scene: MapScene): string {
     if (i % lay.perCol === 0) y = top;
     const x = lx0 + col * lay.colW;
     const label = lay.wrapped[i]!;
-    if (c.kind === 'point') shapes.push(`<path ${pointAttrs(c.paint)} d="${circlesPath([[x + sw / 2, y + sh / 2]], Math.min(c.paint.radius, sh / 2))}"/>`);
-    else shapes.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(sw)}" height="${num(sh)}" ${areaAttrs(c.paint)}/>`);
+    if (c.kind === 'point')
+      shapes.push(
+        `<path ${pointAttrs(c.paint)} d="${circlesPath([[x + sw / 2, y + sh / 2]], Math.min(c.paint.radius, sh / 2))}"/>`,
+      );
+    else
+      shapes.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(sw)}" height="${num(sh)}" ${areaAttrs(c.paint)}/>`);
     label.forEach((line, j) => text.push(textPath(line, x + sw + 2 * k, y + sh * 0.85 + j * lineH, small)));
     y += rowH + (label.length - 1) * lineH;
   });
@@ -172,7 +191,10 @@ export function composeSvg(scene: MapScene): string {
 function twoLines(label: string, size: number, maxWidth: number): string[] {
   if (textWidth(label, size) <= maxWidth) return [label];
   const lines = wrapText(label, size, maxWidth);
-  return [fitLine(lines[0]!, size, maxWidth), ...(lines.length > 1 ? [fitLine(lines.slice(1).join(' '), size, maxWidth)] : [])];
+  return [
+    fitLine(lines[0]!, size, maxWidth),
+    ...(lines.length > 1 ? [fitLine(lines.slice(1).join(' '), size, maxWidth)] : []),
+  ];
 }
 
 /** Cuts a line to `maxWidth`, ending it with an ellipsis. */

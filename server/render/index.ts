@@ -30,7 +30,14 @@ export interface RenderedMap {
   svg: string;
 }
 
-export async function renderMap(db: Knex, authorityId: number, template: MapTemplate, opts: MapOptions & { format: ImageFormat }, subject: MapSubject, maxPixels: number): Promise<RenderedMap> {
+export async function renderMap(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  opts: MapOptions & { format: ImageFormat },
+  subject: MapSubject,
+  maxPixels: number,
+): Promise<RenderedMap> {
   const built = await buildScene(db, authorityId, template, opts, subject, maxPixels);
   const { scene } = built;
   const svg = composeSvg(scene);
@@ -38,16 +45,34 @@ export async function renderMap(db: Knex, authorityId: number, template: MapTemp
   const k = opts.dpi / 25.4;
   const f = scene.sheet.frame;
   return {
-    image, contentType: CONTENT_TYPES[opts.format], widthPx: scene.sheet.widthPx, heightPx: scene.sheet.heightPx, dpi: opts.dpi, scale: scene.scale,
-    extent: scene.extent, framePx: { x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k }, counts: built.counts, runId: built.runId, checkId: built.checkId, reference: built.reference,
-    description: describe(template, scene.title, scene.scale, built.counts, scene.subtitle), svg,
+    image,
+    contentType: CONTENT_TYPES[opts.format],
+    widthPx: scene.sheet.widthPx,
+    heightPx: scene.sheet.heightPx,
+    dpi: opts.dpi,
+    scale: scene.scale,
+    extent: scene.extent,
+    framePx: { x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k },
+    counts: built.counts,
+    runId: built.runId,
+    checkId: built.checkId,
+    reference: built.reference,
+    description: describe(template, scene.title, scene.scale, built.counts, scene.subtitle),
+    svg,
   };
 }
 
-function describe(template: MapTemplate, title: string, scale: number, counts: Record<string, number>, subtitle: string[]): string {
+function describe(
+  template: MapTemplate,
+  title: string,
+  scale: number,
+  counts: Record<string, number>,
+  subtitle: string[],
+): string {
   const where = subtitle.length ? ` for ${subtitle.join(', ')}` : '';
   const base = `${title}${where} at a scale of 1:${scale.toLocaleString('en-GB')}, showing the site outlined in red`;
-  if (template === 'neighbours') return `${base}, the selection area, and ${counts.recipient ?? 0} notified addresses numbered as in the list of recipients.`;
+  if (template === 'neighbours')
+    return `${base}, the selection area, and ${counts.recipient ?? 0} notified addresses numbered as in the list of recipients.`;
   if (template === 'constraints') {
     const layers = Object.keys(counts).filter((k) => k.startsWith('layer:') && counts[k]).length;
     return `${base} and the features of ${layers} constraint layer${layers === 1 ? '' : 's'} that apply to it, with a key.`;

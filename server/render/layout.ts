@@ -41,13 +41,25 @@ export function sheetFor(paper: Paper, orientation: Orientation, dpi: Dpi): Shee
   const marginMm = 10;
   const titleMm = 24;
   const panelMm = paper === 'A3' ? 52 : 46;
-  const frame = { x: marginMm, y: marginMm + titleMm, w: widthMm - 2 * marginMm, h: heightMm - 2 * marginMm - titleMm - panelMm };
+  const frame = {
+    x: marginMm,
+    y: marginMm + titleMm,
+    w: widthMm - 2 * marginMm,
+    h: heightMm - 2 * marginMm - titleMm - panelMm,
+  };
   const panel = { x: marginMm, y: frame.y + frame.h, w: frame.w, h: panelMm };
   return {
-    paper, orientation, dpi, widthMm, heightMm,
+    paper,
+    orientation,
+    dpi,
+    widthMm,
+    heightMm,
     widthPx: Math.round((widthMm / MM_PER_INCH) * dpi),
     heightPx: Math.round((heightMm / MM_PER_INCH) * dpi),
-    frame, panel, marginMm, titleMm,
+    frame,
+    panel,
+    marginMm,
+    titleMm,
   };
 }
 
@@ -70,7 +82,10 @@ export function fitScale(sheet: Sheet, content: Box, series: readonly number[] =
 
 /** Does `content` fit in the frame at `scale` when centred? */
 export function fitsAt(sheet: Sheet, content: Box, scale: number): boolean {
-  return content.maxX - content.minX <= (sheet.frame.w / 1000) * scale && content.maxY - content.minY <= (sheet.frame.h / 1000) * scale;
+  return (
+    content.maxX - content.minX <= (sheet.frame.w / 1000) * scale &&
+    content.maxY - content.minY <= (sheet.frame.h / 1000) * scale
+  );
 }
 
 /** The ground box the map frame shows at `scale`, centred on `centre`, in EPSG:27700 metres. */

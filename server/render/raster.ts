@@ -13,6 +13,10 @@ export async function rasterise(svg: string, format: ImageFormat, dpi: number): 
   const img = sharp(Buffer.from(svg), { density: 72, limitInputPixels: 120_000_000 }).withMetadata({ density: dpi });
   // RGB, no alpha: every sheet is opaque (composeSvg paints the white page first), so dropping the channel keeps
   // every pixel and leaves a quarter less to compress; a PDF embeds an RGB PNG as it is (no decoding, no soft mask)
-  if (format === 'png') return img.removeAlpha().png({ compressionLevel: 6, adaptiveFiltering: false, palette: false }).toBuffer();
-  return img.flatten({ background: '#ffffff' }).jpeg({ quality: 88, chromaSubsampling: '4:4:4', mozjpeg: false }).toBuffer();
+  if (format === 'png')
+    return img.removeAlpha().png({ compressionLevel: 6, adaptiveFiltering: false, palette: false }).toBuffer();
+  return img
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: 88, chromaSubsampling: '4:4:4', mozjpeg: false })
+    .toBuffer();
 }

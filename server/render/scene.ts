@@ -14,7 +14,19 @@ import { select, type Recipient, type SelectionParams } from '../modules/neighbo
 import type { IntakeOptions } from '../modules/geometry/intake.ts';
 import { intakeSite } from '../modules/geometry/intake.ts';
 import type { MapScene, SceneClass, SceneLabel } from './compose.ts';
-import { FIT_SERIES, FIXED_SCALES, fitScale, fitsAt, frameExtent, metresPerPixel, sheetFor, type Box, type Dpi, type Orientation, type Paper } from './layout.ts';
+import {
+  FIT_SERIES,
+  FIXED_SCALES,
+  fitScale,
+  fitsAt,
+  frameExtent,
+  metresPerPixel,
+  sheetFor,
+  type Box,
+  type Dpi,
+  type Orientation,
+  type Paper,
+} from './layout.ts';
 import { paintOf } from './style.ts';
 
 export const MAP_TEMPLATES = ['site-location', 'neighbours', 'constraints'] as const;
@@ -36,7 +48,16 @@ export interface MapOptions {
 /** What a map is of: a case (its current site, and its latest or a named run or stored check), or a posted site. */
 export type MapSubject =
   | { kind: 'case'; caseId: number; runId?: number; checkId?: number }
-  | { kind: 'adhoc'; siteEwkb: string; title?: string; reference?: string; address?: string; selection?: SelectionParams; layers?: string[]; intake?: IntakeOptions };
+  | {
+      kind: 'adhoc';
+      siteEwkb: string;
+      title?: string;
+      reference?: string;
+      address?: string;
+      selection?: SelectionParams;
+      layers?: string[];
+      intake?: IntakeOptions;
+    };
 
 /** Built-in styles (flat-style subset, CSS pixels), the same ones the web map uses for these classes. */
 export const BASE_STYLES = {
@@ -44,7 +65,12 @@ export const BASE_STYLES = {
   property: { 'fill-color': '#f3f2f1', 'stroke-color': '#8a8a8a', 'stroke-width': 0.75 },
   notified: { 'fill-color': 'rgba(29,112,184,0.28)', 'stroke-color': '#1d70b8', 'stroke-width': 1 },
   selection: { 'stroke-color': '#1d70b8', 'stroke-width': 1.5, 'stroke-line-dash': [8, 5] },
-  recipient: { 'circle-radius': 3, 'circle-fill-color': '#1d70b8', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
+  recipient: {
+    'circle-radius': 3,
+    'circle-fill-color': '#1d70b8',
+    'circle-stroke-color': '#ffffff',
+    'circle-stroke-width': 1,
+  },
 } satisfies Record<string, FlatStyle>;
 
 interface FeatureRow {
@@ -72,9 +98,19 @@ interface Drawn {
   legendExtra: Record<string, string>;
 }
 
-const boxOf = (r: { minx: number; miny: number; maxx: number; maxy: number }): Box => ({ minX: r.minx, minY: r.miny, maxX: r.maxx, maxY: r.maxy });
+const boxOf = (r: { minx: number; miny: number; maxx: number; maxy: number }): Box => ({
+  minX: r.minx,
+  minY: r.miny,
+  maxX: r.maxx,
+  maxY: r.maxy,
+});
 const grow = (b: Box, m: number): Box => ({ minX: b.minX - m, minY: b.minY - m, maxX: b.maxX + m, maxY: b.maxY + m });
-const union = (a: Box, b: Box): Box => ({ minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) });
+const union = (a: Box, b: Box): Box => ({
+  minX: Math.min(a.minX, b.minX),
+  minY: Math.min(a.minY, b.minY),
+  maxX: Math.max(a.maxX, b.maxX),
+  maxY: Math.max(a.maxY, b.maxY),
+});
 
 async function bboxOf(db: Knex, ewkb: string): Promise<Box> {
   const { rows } = await db.raw<{ rows: Array<{ minx: number; miny: number; maxx: number; maxy: number }> }>(
@@ -100,47 +136,97 @@ async function gather(db: Knex, authorityId: number, template: MapTemplate, subj
   const legendExtra: Record<string, string> = {};
 
   if (subject.kind === 'case') {
-    const c = await db('case_record').where({ id: subject.caseId, authority_id: authorityId }).first('reference', 'site_address');
+    const c = await db('case_record')
+      .where({ id: subject.caseId, authority_id: authorityId })
+      .first('reference', 'site_address');
     if (!c) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${subject.caseId}.`, { id: subject.caseId });
     reference = c.reference;
     address = c.site_address;
-    const cur = await db('case_site').where({ case_id: subject.caseId }).whereNull('superseded_at').first(db.raw("encode(ST_AsEWKB(geom), 'hex') AS ewkb"));
+    const cur = await db('case_site')
+      .where({ case_id: subject.caseId })
+      .whereNull('superseded_at')
+      .first(db.raw("encode(ST_AsEWKB(geom), 'hex') AS ewkb"));
     if (template === 'neighbours') {
       const run = subject.runId
-        ? await db('notification_run').where({ id: subject.runId, case_id: subject.caseId }).first('id', 'params', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"))
-        : await db('notification_run').where({ case_id: subject.caseId }).orderBy('id', 'desc').first('id', 'params', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"));
+        ? await db('notification_run')
+            .where({ id: subject.runId, case_id: subject.caseId })
+            .first('id', 'params', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"))
+        : await db('notification_run')
+            .where({ case_id: subject.caseId })
+            .orderBy('id', 'desc')
+            .first('id', 'params', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"));
       if (!run) {
-        if (subject.runId) throw new AppError('RUN_NOT_FOUND', `Case ${subject.caseId} has no notification run ${subject.runId}.`, { caseId: subject.caseId, runId: subject.runId });
-        throw new AppError('NO_NEIGHBOUR_RUN', 'The case has no neighbour notification run yet: select the neighbours first (POST /api/cases/{id}/notification-runs).', { id: subject.caseId });
+        if (subject.runId)
+          throw new AppError('RUN_NOT_FOUND', `Case ${subject.caseId} has no notification run ${subject.runId}.`, {
+            caseId: subject.caseId,
+            runId: subject.runId,
+          });
+        throw new AppError(
+          'NO_NEIGHBOUR_RUN',
+          'The case has no neighbour notification run yet: select the neighbours first (POST /api/cases/{id}/notification-runs).',
+          { id: subject.caseId },
+        );
       }
       runId = run.id;
       site = run.ewkb; // the red line the letters were chosen from
       const params = run.params as SelectionParams;
       selection = await selectionArea(db, authorityId, site, params);
-      recipients = await db('recipient').where({ run_id: run.id }).orderBy('number').select('number', db.raw('ST_X(geom) AS x'), db.raw('ST_Y(geom) AS y'));
+      recipients = await db('recipient')
+        .where({ run_id: run.id })
+        .orderBy('number')
+        .select('number', db.raw('ST_X(geom) AS x'), db.raw('ST_Y(geom) AS y'));
       legendExtra.selection = selectionLabel(params);
       if (subject.checkId) {
         // asked for: the constraints of a stored check too (its fired hits as snapshotted, as on the constraints map)
         const check = await db('constraint_check').where({ id: subject.checkId, case_id: subject.caseId }).first('id');
-        if (!check) throw new AppError('CHECK_NOT_FOUND', `Case ${subject.caseId} has no constraint check ${subject.checkId}.`, { caseId: subject.caseId, checkId: subject.checkId });
+        if (!check)
+          throw new AppError('CHECK_NOT_FOUND', `Case ${subject.caseId} has no constraint check ${subject.checkId}.`, {
+            caseId: subject.caseId,
+            checkId: subject.checkId,
+          });
         checkId = check.id;
-        const hitLayers = await db('constraint_hit').where({ check_id: check.id, fired: true }).whereRaw("decision IS DISTINCT FROM 'dismissed'").distinct('layer_id');
+        const hitLayers = await db('constraint_hit')
+          .where({ check_id: check.id, fired: true })
+          .whereRaw("decision IS DISTINCT FROM 'dismissed'")
+          .distinct('layer_id');
         layerIds = hitLayers.map((h: { layer_id: string }) => h.layer_id);
       }
     } else {
-      if (!cur) throw new AppError('SITE_NOT_SET', `The case has no site yet: plot it before drawing a ${TEMPLATE_TITLES[template].toLowerCase()}.`, { id: subject.caseId });
+      if (!cur)
+        throw new AppError(
+          'SITE_NOT_SET',
+          `The case has no site yet: plot it before drawing a ${TEMPLATE_TITLES[template].toLowerCase()}.`,
+          { id: subject.caseId },
+        );
       site = cur.ewkb;
       if (template === 'constraints') {
         const check = subject.checkId
-          ? await db('constraint_check').where({ id: subject.checkId, case_id: subject.caseId }).first('id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"))
-          : await db('constraint_check').where({ case_id: subject.caseId }).orderBy('id', 'desc').first('id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"));
+          ? await db('constraint_check')
+              .where({ id: subject.checkId, case_id: subject.caseId })
+              .first('id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"))
+          : await db('constraint_check')
+              .where({ case_id: subject.caseId })
+              .orderBy('id', 'desc')
+              .first('id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"));
         if (!check) {
-          if (subject.checkId) throw new AppError('CHECK_NOT_FOUND', `Case ${subject.caseId} has no constraint check ${subject.checkId}.`, { caseId: subject.caseId, checkId: subject.checkId });
-          throw new AppError('NO_CONSTRAINT_CHECK', 'The case has no stored constraint check yet: run one first (POST /api/cases/{id}/constraint-checks).', { id: subject.caseId });
+          if (subject.checkId)
+            throw new AppError(
+              'CHECK_NOT_FOUND',
+              `Case ${subject.caseId} has no constraint check ${subject.checkId}.`,
+              { caseId: subject.caseId, checkId: subject.checkId },
+            );
+          throw new AppError(
+            'NO_CONSTRAINT_CHECK',
+            'The case has no stored constraint check yet: run one first (POST /api/cases/{id}/constraint-checks).',
+            { id: subject.caseId },
+          );
         }
         checkId = check.id;
         site = check.ewkb; // the site as checked
-        const hitLayers = await db('constraint_hit').where({ check_id: check.id, fired: true }).whereRaw("decision IS DISTINCT FROM 'dismissed'").distinct('layer_id');
+        const hitLayers = await db('constraint_hit')
+          .where({ check_id: check.id, fired: true })
+          .whereRaw("decision IS DISTINCT FROM 'dismissed'")
+          .distinct('layer_id');
         layerIds = hitLayers.map((h: { layer_id: string }) => h.layer_id);
       }
     }
@@ -158,7 +244,7 @@ async function gather(db: Knex, authorityId: number, template: MapTemplate, subj
     }
     if (template === 'constraints') {
       const report = await runCheck(db, site, subject.layers);
-      layerIds = report.layers.filter((l) => l.status === "constraint").map((l) => l.layerId);
+      layerIds = report.layers.filter((l) => l.status === 'constraint').map((l) => l.layerId);
     }
   }
 
@@ -177,7 +263,22 @@ async function gather(db: Knex, authorityId: number, template: MapTemplate, subj
     if (selection) mustFit = union(mustFit, await bboxOf(db, selection));
     content = union(content, grow(mustFit, 10));
   }
-  return { site, title, reference, address, selection, properties: true, runId, recipients, layers, layerIds, checkId, content, mustFit, legendExtra };
+  return {
+    site,
+    title,
+    reference,
+    address,
+    selection,
+    properties: true,
+    runId,
+    recipients,
+    layers,
+    layerIds,
+    checkId,
+    content,
+    mustFit,
+    legendExtra,
+  };
 }
 
 function selectionLabel(p: SelectionParams): string {
@@ -188,10 +289,22 @@ function selectionLabel(p: SelectionParams): string {
 }
 
 /** The area a run chose from: the drawn polygon, or the red line grown by the radius (both when both). */
-async function selectionArea(db: Knex, authorityId: number, siteEwkb: string, p: SelectionParams): Promise<string | null> {
+async function selectionArea(
+  db: Knex,
+  authorityId: number,
+  siteEwkb: string,
+  p: SelectionParams,
+): Promise<string | null> {
   const parts: string[] = [];
   if (p.polygon !== undefined) {
-    const drawn = await intakeSite(db, p.polygon, { crs: p.crs, crossBoundary: true, authorityId, toleranceM: 5_000, vertexCap: 1_000_000, outputs: false }).catch(() => null);
+    const drawn = await intakeSite(db, p.polygon, {
+      crs: p.crs,
+      crossBoundary: true,
+      authorityId,
+      toleranceM: 5_000,
+      vertexCap: 1_000_000,
+      outputs: false,
+    }).catch(() => null);
     if (drawn) parts.push(drawn.ewkb);
   }
   const { rows } = await db.raw<{ rows: Array<{ ewkb: string | null }> }>(
@@ -207,7 +320,7 @@ async function selectionArea(db: Knex, authorityId: number, siteEwkb: string, p:
 export function numberRanges(nums: number[]): string {
   const s = [...new Set(nums)].sort((a, b) => a - b);
   const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
     out.push(j > i ? `${s[i]}–${s[j]}` : String(s[i]));
@@ -226,10 +339,21 @@ export interface BuiltScene {
   reference: string | null;
 }
 
-export async function buildScene(db: Knex, authorityId: number, template: MapTemplate, opts: MapOptions, subject: MapSubject, maxPixels: number): Promise<BuiltScene> {
+export async function buildScene(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  opts: MapOptions,
+  subject: MapSubject,
+  maxPixels: number,
+): Promise<BuiltScene> {
   const sheet = sheetFor(opts.paper, opts.orientation, opts.dpi);
   if (sheet.widthPx * sheet.heightPx > maxPixels) {
-    throw new AppError('MAP_TOO_LARGE', `A ${opts.paper} ${opts.orientation} map at ${opts.dpi} dpi is ${sheet.widthPx} × ${sheet.heightPx} pixels, more than this server's limit of ${maxPixels.toLocaleString('en-GB')} (MAP_MAX_PIXELS): choose a smaller paper size or dpi.`, { widthPx: sheet.widthPx, heightPx: sheet.heightPx, maxPixels });
+    throw new AppError(
+      'MAP_TOO_LARGE',
+      `A ${opts.paper} ${opts.orientation} map at ${opts.dpi} dpi is ${sheet.widthPx} × ${sheet.heightPx} pixels, more than this server's limit of ${maxPixels.toLocaleString('en-GB')} (MAP_MAX_PIXELS): choose a smaller paper size or dpi.`,
+      { widthPx: sheet.widthPx, heightPx: sheet.heightPx, maxPixels },
+    );
   }
   const drawn = await gather(db, authorityId, template, subject);
   let scale: number;
@@ -237,7 +361,11 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
   if (opts.scale === 'fit') {
     const s = fitScale(sheet, drawn.content);
     if (s === null) {
-      throw new AppError('MAP_DOES_NOT_FIT', `What this map must show is too large for ${opts.paper} even at 1:${FIT_SERIES[FIT_SERIES.length - 1]!.toLocaleString('en-GB')}: ${opts.paper === 'A4' ? 'choose A3 or a smaller area' : 'choose a smaller area'}.`, { paper: opts.paper, orientation: opts.orientation, fitsAt: null });
+      throw new AppError(
+        'MAP_DOES_NOT_FIT',
+        `What this map must show is too large for ${opts.paper} even at 1:${FIT_SERIES[FIT_SERIES.length - 1]!.toLocaleString('en-GB')}: ${opts.paper === 'A4' ? 'choose A3 or a smaller area' : 'choose a smaller area'}.`,
+        { paper: opts.paper, orientation: opts.orientation, fitsAt: null },
+      );
     }
     scale = s;
     scaleNote = 'fitted to the site';
@@ -247,11 +375,20 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
       // fitsAt: the first scale that can be asked for (scale=N) at which it fits; fit: what scale=fit would choose
       const better = FIXED_SCALES.find((s) => s > scale && fitsAt(sheet, drawn.mustFit, s)) ?? null;
       const fit = fitScale(sheet, drawn.content);
-      const tries = [better ? `scale=${better}` : '', fit ? `scale=fit (1:${fit.toLocaleString('en-GB')})` : ''].filter(Boolean);
-      throw new AppError('MAP_DOES_NOT_FIT', `At 1:${scale.toLocaleString('en-GB')} on ${opts.paper} ${opts.orientation} the ${template === 'neighbours' ? 'site and the notified properties do' : 'site does'} not fit in the map frame: ${tries.length ? `try ${tries.join(' or ')}, or larger paper` : 'choose larger paper'}.`, { scale, fitsAt: better, fit });
+      const tries = [better ? `scale=${better}` : '', fit ? `scale=fit (1:${fit.toLocaleString('en-GB')})` : ''].filter(
+        Boolean,
+      );
+      throw new AppError(
+        'MAP_DOES_NOT_FIT',
+        `At 1:${scale.toLocaleString('en-GB')} on ${opts.paper} ${opts.orientation} the ${template === 'neighbours' ? 'site and the notified properties do' : 'site does'} not fit in the map frame: ${tries.length ? `try ${tries.join(' or ')}, or larger paper` : 'choose larger paper'}.`,
+        { scale, fitsAt: better, fit },
+      );
     }
   }
-  const centre: [number, number] = [(drawn.content.minX + drawn.content.maxX) / 2, (drawn.content.minY + drawn.content.maxY) / 2];
+  const centre: [number, number] = [
+    (drawn.content.minX + drawn.content.maxX) / 2,
+    (drawn.content.minY + drawn.content.maxY) / 2,
+  ];
   const extent = frameExtent(sheet, centre, scale);
   const res = metresPerPixel(scale, opts.dpi);
 
@@ -260,9 +397,17 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
   const { rows } = await db.transaction(async (trx) => {
     await trx.raw('SET LOCAL jit = off');
     return trx.raw<{ rows: FeatureRow[] }>(sqlQuery('map_features'), {
-      minX: extent.minX, minY: extent.minY, maxX: extent.maxX, maxY: extent.maxY, res, pad: res * 20,
-      site: drawn.site, selection: drawn.selection, properties: drawn.properties,
-      layerIds: subject.kind === 'adhoc' ? drawn.layerIds : [], checkId: drawn.checkId,
+      minX: extent.minX,
+      minY: extent.minY,
+      maxX: extent.maxX,
+      maxY: extent.maxY,
+      res,
+      pad: res * 20,
+      site: drawn.site,
+      selection: drawn.selection,
+      properties: drawn.properties,
+      layerIds: subject.kind === 'adhoc' ? drawn.layerIds : [],
+      checkId: drawn.checkId,
       runId: drawn.runId,
     });
   });
@@ -272,7 +417,14 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
   const add = (id: string, style: FlatStyle, label: string | undefined, kind: 'area' | 'point' = 'area') => {
     const row = byClass.get(id);
     counts[id] = row?.n ?? 0;
-    classes.push({ id, label: row || id === 'site' ? label : undefined, kind, paint: paintOf(style, opts.dpi), d: row?.d ?? null, pts: (row?.pts as Array<[number, number]> | null) ?? null });
+    classes.push({
+      id,
+      label: row || id === 'site' ? label : undefined,
+      kind,
+      paint: paintOf(style, opts.dpi),
+      d: row?.d ?? null,
+      pts: (row?.pts as Array<[number, number]> | null) ?? null,
+    });
   };
   add('property', BASE_STYLES.property, 'Property outlines');
   if (template === 'neighbours') add('notified', BASE_STYLES.notified, 'Properties with a notified address');
@@ -298,24 +450,49 @@ export async function buildScene(db: Knex, authorityId: number, template: MapTem
     }
     const paint = paintOf(BASE_STYLES.recipient, opts.dpi);
     const pts = at.map((e) => [e.x, e.y] as [number, number]);
-    classes.push({ id: 'recipient', label: 'Notified address (numbered as in the list)', kind: 'point', paint, d: null, pts });
+    classes.push({
+      id: 'recipient',
+      label: 'Notified address (numbered as in the list)',
+      kind: 'point',
+      paint,
+      d: null,
+      pts,
+    });
     counts.recipient = drawn.recipients.length;
-    for (const e of at) labels.push({ x: e.x + paint.radius + 2 * (opts.dpi / 96), y: e.y, text: numberRanges(e.nums) });
+    for (const e of at)
+      labels.push({ x: e.x + paint.radius + 2 * (opts.dpi / 96), y: e.y, text: numberRanges(e.nums) });
   }
 
   const authority = await db('authority').where({ id: authorityId }).first('name', 'copyright_statement');
   const copyright: string[] = [];
   if (authority?.copyright_statement) copyright.push(authority.copyright_statement);
   if ((counts.property ?? 0) + (counts.notified ?? 0) > 0) {
-    const sources = await db('property').whereRaw('geom && ST_MakeEnvelope(?, ?, ?, ?, 27700)', [extent.minX, extent.minY, extent.maxX, extent.maxY]).distinct('source').limit(10);
-    if (sources.some((s: { source: string | null }) => /openstreetmap|\bOSM\b/i.test(s.source ?? ''))) copyright.push('Property outlines include data © OpenStreetMap contributors, available under the Open Database Licence (ODbL 1.0).');
+    const sources = await db('property')
+      .whereRaw('geom && ST_MakeEnvelope(?, ?, ?, ?, 27700)', [extent.minX, extent.minY, extent.maxX, extent.maxY])
+      .distinct('source')
+      .limit(10);
+    if (sources.some((s: { source: string | null }) => /openstreetmap|\bOSM\b/i.test(s.source ?? '')))
+      copyright.push(
+        'Property outlines include data © OpenStreetMap contributors, available under the Open Database Licence (ODbL 1.0).',
+      );
   }
   // a statement already made (word for word, or inside a longer one) is not repeated
-  for (const l of drawn.layers) if (l.attribution && counts[`layer:${l.id}`] && !copyright.some((c) => c.includes(l.attribution!))) copyright.push(l.attribution);
+  for (const l of drawn.layers)
+    if (l.attribution && counts[`layer:${l.id}`] && !copyright.some((c) => c.includes(l.attribution!)))
+      copyright.push(l.attribution);
 
   const subtitle = [drawn.reference ? `Case ${drawn.reference}` : '', drawn.address ?? ''].filter(Boolean);
   const scene: MapScene = {
-    sheet, scale, extent, title: drawn.title, subtitle, authority: authority?.name ?? '', classes, labels, copyright, scaleNote,
+    sheet,
+    scale,
+    extent,
+    title: drawn.title,
+    subtitle,
+    authority: authority?.name ?? '',
+    classes,
+    labels,
+    copyright,
+    scaleNote,
   };
   return { scene, counts, runId: drawn.runId, checkId: drawn.checkId, reference: drawn.reference };
 }

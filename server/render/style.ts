@@ -40,7 +40,12 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repl
 export function areaAttrs(p: Paint): string {
   const a = [`fill="${p.fill ? esc(p.fill) : 'none'}"`, 'fill-rule="nonzero"'];
   if (p.stroke && p.strokeWidth > 0) {
-    a.push(`stroke="${esc(p.stroke)}"`, `stroke-width="${n(p.strokeWidth)}"`, 'stroke-linejoin="round"', 'stroke-linecap="round"');
+    a.push(
+      `stroke="${esc(p.stroke)}"`,
+      `stroke-width="${n(p.strokeWidth)}"`,
+      'stroke-linejoin="round"',
+      'stroke-linecap="round"',
+    );
     if (p.dash?.length) a.push(`stroke-dasharray="${p.dash.map(n).join(' ')}"`);
   }
   return a.join(' ');
@@ -49,7 +54,8 @@ export function areaAttrs(p: Paint): string {
 /** SVG presentation attributes for a point class (drawn as circles). */
 export function pointAttrs(p: Paint): string {
   const a = [`fill="${p.pointFill ? esc(p.pointFill) : 'none'}"`];
-  if (p.pointStroke && p.pointStrokeWidth > 0) a.push(`stroke="${esc(p.pointStroke)}"`, `stroke-width="${n(p.pointStrokeWidth)}"`);
+  if (p.pointStroke && p.pointStrokeWidth > 0)
+    a.push(`stroke="${esc(p.pointStroke)}"`, `stroke-width="${n(p.pointStrokeWidth)}"`);
   return a.join(' ');
 }
 

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import * as fontkit from 'fontkit';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fonts');
-export const FONT_FILES = { regular: path.join(dir, 'DejaVuSans.ttf'), bold: path.join(dir, 'DejaVuSans-Bold.ttf') } as const;
+export const FONT_FILES = {
+  regular: path.join(dir, 'DejaVuSans.ttf'),
+  bold: path.join(dir, 'DejaVuSans-Bold.ttf'),
+} as const;
 export type FontWeight = keyof typeof FONT_FILES;
 
 const fonts = new Map<FontWeight, fontkit.Font>();
@@ -43,7 +46,11 @@ function layout(weight: FontWeight, text: string): Laid {
     const run = font(weight).layout(text);
     let advance = 0;
     for (const p of run.positions) advance += p.xAdvance;
-    laid = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset })), advance };
+    laid = {
+      glyphs: run.glyphs,
+      positions: run.positions.map((p) => ({ xAdvance: p.xAdvance, xOffset: p.xOffset, yOffset: p.yOffset })),
+      advance,
+    };
     if (layouts.size >= 5000) layouts.clear();
     layouts.set(key, laid);
   }
@@ -59,7 +66,11 @@ const r2 = (n: number) => Math.round(n * 100) / 100;
  * the caller writes): coordinates rounded to 0.01 px in the glyph's own frame, so the relative steps add up exactly
  * (no drift) and the same string serves every place the glyph is drawn at that size. Kept per font, glyph and size.
  */
-interface GlyphOutline { x0: number; y0: number; rel: string }
+interface GlyphOutline {
+  x0: number;
+  y0: number;
+  rel: string;
+}
 const outlines = new Map<string, GlyphOutline | null>();
 function outline(weight: FontWeight, glyph: fontkit.Glyph, k: number): GlyphOutline | null {
   const key = `${weight}|${glyph.id}|${k}`;
@@ -121,7 +132,13 @@ function outline(weight: FontWeight, glyph: fontkit.Glyph, k: number): GlyphOutl
 }
 
 /** SVG path data for `text` with its baseline's anchor point at (x, y), y growing downwards. */
-export function textPath(text: string, x: number, y: number, size: number, opts: { weight?: FontWeight; anchor?: Anchor } = {}): string {
+export function textPath(
+  text: string,
+  x: number,
+  y: number,
+  size: number,
+  opts: { weight?: FontWeight; anchor?: Anchor } = {},
+): string {
   const weight = opts.weight ?? 'regular';
   const f = font(weight);
   const k = size / f.unitsPerEm;

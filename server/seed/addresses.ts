@@ -56,13 +56,23 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
   const points: AddressPoint[] = [];
 
   // 1. listed building outlines (real buildings, OGL): one address per street number, placed inside the outline
-  const listed = (await db.raw(
-    `SELECT f.source_ref, f.name, f.properties->>'address-text' AS address, f.properties->>'STREET_NUM' AS nums, f.properties->>'STREET' AS street,
+  const listed = (
+    await db.raw(
+      `SELECT f.source_ref, f.name, f.properties->>'address-text' AS address, f.properties->>'STREET_NUM' AS nums, f.properties->>'STREET' AS street,
             ST_AsGeoJSON(f.geom, 3)::json AS geometry, ST_X(ST_PointOnSurface(f.geom)) AS x, ST_Y(ST_PointOnSurface(f.geom)) AS y
      FROM constraint_feature f JOIN layer l ON l.id = f.layer_id AND l.data_version = f.data_version
      WHERE l.id = 'listed-building-outline' AND ST_Dimension(f.geom) = 2 AND f.properties->>'STREET' IS NOT NULL
      ORDER BY f.source_ref, f.id`,
-  )).rows as Array<{ source_ref: string; name: string | null; nums: string | null; street: string; geometry: unknown; x: number; y: number }>;
+    )
+  ).rows as Array<{
+    source_ref: string;
+    name: string | null;
+    nums: string | null;
+    street: string;
+    geometry: unknown;
+    x: number;
+    y: number;
+  }>;
   for (const b of listed) {
     const nums = splitStreetNumbers(b.nums);
     const own: number[] = [];
@@ -70,12 +80,25 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
       const u = uprn();
       own.push(u);
       points.push({
-        uprn: u, parent: null, classification: 'demo', source: 'Southwark listed building outlines (OGL), demo UPRNs',
-        lines: [b.name && !n ? b.name : null, n ? `${n} ${b.street}` : b.street, 'London'].filter((l): l is string => Boolean(l)),
-        postcode: 'SE1 0AA', x: b.x + i * 0.5, y: b.y,
+        uprn: u,
+        parent: null,
+        classification: 'demo',
+        source: 'Southwark listed building outlines (OGL), demo UPRNs',
+        lines: [b.name && !n ? b.name : null, n ? `${n} ${b.street}` : b.street, 'London'].filter((l): l is string =>
+          Boolean(l),
+        ),
+        postcode: 'SE1 0AA',
+        x: b.x + i * 0.5,
+        y: b.y,
       });
     });
-    outlines.push({ ref: `listed:${b.source_ref}`, name: b.name, source: 'Southwark listed building outlines (OGL)', uprns: own, geometry: b.geometry });
+    outlines.push({
+      ref: `listed:${b.source_ref}`,
+      name: b.name,
+      source: 'Southwark listed building outlines (OGL)',
+      uprns: own,
+      geometry: b.geometry,
+    });
   }
 
   // 2. OpenStreetMap buildings and address points (ODbL), transformed to EPSG:27700 by PostGIS
@@ -83,20 +106,36 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
     features: Array<{ properties: Record<string, string | null>; geometry: unknown }>;
   };
   for (const f of osmBuildings.features) {
-    const { rows } = await db.raw(`SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), 27700), 3)::json AS g, ST_X(p) AS x, ST_Y(p) AS y
-       FROM (SELECT ST_Transform(ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326)), 27700) AS p) s`, [JSON.stringify(f.geometry), JSON.stringify(f.geometry)]);
+    const { rows } = await db.raw(
+      `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), 27700), 3)::json AS g, ST_X(p) AS x, ST_Y(p) AS y
+       FROM (SELECT ST_Transform(ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326)), 27700) AS p) s`,
+      [JSON.stringify(f.geometry), JSON.stringify(f.geometry)],
+    );
     const p = f.properties;
     const own: number[] = [];
     if (p.addr_street && (p.addr_housenumber || p.addr_housename)) {
       const u = uprn();
       own.push(u);
       points.push({
-        uprn: u, parent: null, classification: 'demo', source: 'OpenStreetMap (ODbL), demo UPRNs',
-        lines: [p.addr_housename, `${p.addr_housenumber ?? ''} ${p.addr_street}`.trim(), 'London'].filter((l): l is string => Boolean(l)),
-        postcode: p.addr_postcode ?? 'SE1 0AA', x: rows[0].x, y: rows[0].y,
+        uprn: u,
+        parent: null,
+        classification: 'demo',
+        source: 'OpenStreetMap (ODbL), demo UPRNs',
+        lines: [p.addr_housename, `${p.addr_housenumber ?? ''} ${p.addr_street}`.trim(), 'London'].filter(
+          (l): l is string => Boolean(l),
+        ),
+        postcode: p.addr_postcode ?? 'SE1 0AA',
+        x: rows[0].x,
+        y: rows[0].y,
       });
     }
-    outlines.push({ ref: `osm:${p.osm_way_id ?? p.osm_id}`, name: p.name ?? null, source: 'OpenStreetMap (ODbL)', uprns: own, geometry: rows[0].g });
+    outlines.push({
+      ref: `osm:${p.osm_way_id ?? p.osm_id}`,
+      name: p.name ?? null,
+      source: 'OpenStreetMap (ODbL)',
+      uprns: own,
+      geometry: rows[0].g,
+    });
   }
   const osmPoints = JSON.parse(fs.readFileSync(path.join(OSM_DIR, 'osm-address-points-southwark.geojson'), 'utf8')) as {
     features: Array<{ properties: Record<string, string | null>; geometry: { coordinates: [number, number] } }>;
@@ -104,20 +143,32 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
   for (const f of osmPoints.features) {
     const p = f.properties;
     if (!p.addr_street && !p.name) continue;
-    const { rows } = await db.raw(`SELECT ST_X(g) AS x, ST_Y(g) AS y FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 4326), 27700) AS g) s`, f.geometry.coordinates);
+    const { rows } = await db.raw(
+      `SELECT ST_X(g) AS x, ST_Y(g) AS y FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 4326), 27700) AS g) s`,
+      f.geometry.coordinates,
+    );
     points.push({
-      uprn: uprn(), parent: null, classification: 'demo', source: 'OpenStreetMap (ODbL), demo UPRNs',
-      lines: [p.name, `${p.addr_housenumber ?? ''} ${p.addr_street ?? ''}`.trim() || null, 'London'].filter((l): l is string => Boolean(l)),
-      postcode: p.addr_postcode ?? 'SE1 0AA', x: rows[0].x, y: rows[0].y,
+      uprn: uprn(),
+      parent: null,
+      classification: 'demo',
+      source: 'OpenStreetMap (ODbL), demo UPRNs',
+      lines: [p.name, `${p.addr_housenumber ?? ''} ${p.addr_street ?? ''}`.trim() || null, 'London'].filter(
+        (l): l is string => Boolean(l),
+      ),
+      postcode: p.addr_postcode ?? 'SE1 0AA',
+      x: rows[0].x,
+      y: rows[0].y,
     });
   }
 
   // 3. generated plots around each demo case's site: eight plots 0.5 m beyond the site's bounding box
   //    (adjoining within the 1 m tolerance), two of them blocks of six flats
-  const sites = (await db.raw(
-    `SELECT c.reference, ST_XMin(s.geom) x0, ST_YMin(s.geom) y0, ST_XMax(s.geom) x1, ST_YMax(s.geom) y1
+  const sites = (
+    await db.raw(
+      `SELECT c.reference, ST_XMin(s.geom) x0, ST_YMin(s.geom) y0, ST_XMax(s.geom) x1, ST_YMax(s.geom) y1
      FROM case_site s JOIN case_record c ON c.id = s.case_id WHERE s.superseded_at IS NULL ORDER BY c.id`,
-  )).rows as Array<{ reference: string; x0: number; y0: number; x1: number; y1: number }>;
+    )
+  ).rows as Array<{ reference: string; x0: number; y0: number; x1: number; y1: number }>;
   const seen = new Set<string>();
   let street = 0;
   for (const s of sites) {
@@ -147,20 +198,46 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
       own.push(parent);
       const flats = i === 1 || i === 2 ? 6 : 0;
       points.push({
-        uprn: parent, parent: null, classification: flats ? 'PP' : 'demo', source: 'demo (generated)',
-        lines: [name, `${i + 1} ${road}`, 'London'], postcode: 'SE1 9ZZ', x: cx, y: cy,
+        uprn: parent,
+        parent: null,
+        classification: flats ? 'PP' : 'demo',
+        source: 'demo (generated)',
+        lines: [name, `${i + 1} ${road}`, 'London'],
+        postcode: 'SE1 9ZZ',
+        x: cx,
+        y: cy,
       });
       for (let k = 1; k <= flats; k++) {
         const u = uprn();
         own.push(u);
         points.push({
-          uprn: u, parent, classification: 'demo', source: 'demo (generated)',
-          lines: [`Flat ${k}`, name, `${i + 1} ${road}`, 'London'], postcode: 'SE1 9ZZ', x: cx, y: cy,
+          uprn: u,
+          parent,
+          classification: 'demo',
+          source: 'demo (generated)',
+          lines: [`Flat ${k}`, name, `${i + 1} ${road}`, 'London'],
+          postcode: 'SE1 9ZZ',
+          x: cx,
+          y: cy,
         });
       }
       outlines.push({
-        ref: `demo:${s.reference}:${i + 1}`, name: `${name} (generated)`, source: 'demo (generated)', uprns: own,
-        geometry: { type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] },
+        ref: `demo:${s.reference}:${i + 1}`,
+        name: `${name} (generated)`,
+        source: 'demo (generated)',
+        uprns: own,
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [a, b],
+              [c, b],
+              [c, d],
+              [a, d],
+              [a, b],
+            ],
+          ],
+        },
       });
     });
   }
@@ -172,25 +249,73 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
     JSON.stringify({
       type: 'FeatureCollection',
       crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
-      features: outlines.map((o) => ({ type: 'Feature', properties: { ref: o.ref, name: o.name, source: o.source, uprns: o.uprns.join(';') }, geometry: o.geometry })),
+      features: outlines.map((o) => ({
+        type: 'Feature',
+        properties: { ref: o.ref, name: o.name, source: o.source, uprns: o.uprns.join(';') },
+        geometry: o.geometry,
+      })),
     }),
   );
   const addresses = path.join(dir, 'demo-addresses.csv');
-  const header = ['UPRN', 'PARENT_UPRN', 'ADDRESS_LINE_1', 'ADDRESS_LINE_2', 'ADDRESS_LINE_3', 'ADDRESS_LINE_4', 'POSTCODE', 'CLASSIFICATION', 'X_COORDINATE', 'Y_COORDINATE', 'SOURCE'];
+  const header = [
+    'UPRN',
+    'PARENT_UPRN',
+    'ADDRESS_LINE_1',
+    'ADDRESS_LINE_2',
+    'ADDRESS_LINE_3',
+    'ADDRESS_LINE_4',
+    'POSTCODE',
+    'CLASSIFICATION',
+    'X_COORDINATE',
+    'Y_COORDINATE',
+    'SOURCE',
+  ];
   const rows = points.map((p) =>
-    [p.uprn, p.parent ?? '', p.lines[0] ?? '', p.lines[1] ?? '', p.lines[2] ?? '', p.lines[3] ?? '', p.postcode, p.classification, p.x.toFixed(3), p.y.toFixed(3), p.source].map(csvCell).join(','),
+    [
+      p.uprn,
+      p.parent ?? '',
+      p.lines[0] ?? '',
+      p.lines[1] ?? '',
+      p.lines[2] ?? '',
+      p.lines[3] ?? '',
+      p.postcode,
+      p.classification,
+      p.x.toFixed(3),
+      p.y.toFixed(3),
+      p.source,
+    ]
+      .map(csvCell)
+      .join(','),
   );
   fs.writeFileSync(addresses, [header.join(','), ...rows].join('\n') + '\n');
   return { properties, addresses };
 }
 
 /** Loads the demo outlines and addresses when none are loaded yet. */
-export async function loadDemoAddresses(db: Knex, dataDir: string, actor: Actor = { id: null, username: 'system:seed' }): Promise<ReferenceLoadReport[]> {
-  const loaded = await db('reference_dataset').whereIn('id', ['address', 'property']).where('data_version', '>', 0).first('id');
+export async function loadDemoAddresses(
+  db: Knex,
+  dataDir: string,
+  actor: Actor = { id: null, username: 'system:seed' },
+): Promise<ReferenceLoadReport[]> {
+  const loaded = await db('reference_dataset')
+    .whereIn('id', ['address', 'property'])
+    .where('data_version', '>', 0)
+    .first('id');
   if (loaded) return [];
   const files = await buildDemoAddressFiles(db, path.join(dataDir, 'demo-addresses'));
   return [
-    await loadProperties(db, { file: files.properties, reference: 'ref', name: 'name', uprns: 'uprns', source: 'demo: OSM (ODbL), Southwark listed buildings (OGL), generated', actor }),
-    await loadAddresses(db, { file: files.addresses, source: 'demo: OSM (ODbL), Southwark listed buildings (OGL), generated', actor }),
+    await loadProperties(db, {
+      file: files.properties,
+      reference: 'ref',
+      name: 'name',
+      uprns: 'uprns',
+      source: 'demo: OSM (ODbL), Southwark listed buildings (OGL), generated',
+      actor,
+    }),
+    await loadAddresses(db, {
+      file: files.addresses,
+      source: 'demo: OSM (ODbL), Southwark listed buildings (OGL), generated',
+      actor,
+    }),
   ];
 }

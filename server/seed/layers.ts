@@ -12,11 +12,17 @@ interface DemoLayerSources {
 
 export function demoLayerSources(): DemoLayerSources['layers'] {
   const manifest = JSON.parse(fs.readFileSync(path.join(SOUTHWARK_DIR, 'sources.json'), 'utf8')) as DemoLayerSources;
-  return manifest.layers.map((l) => ({ ...l, sources: l.sources.map((s) => ({ ...s, file: path.join(SOUTHWARK_DIR, s.file) })) }));
+  return manifest.layers.map((l) => ({
+    ...l,
+    sources: l.sources.map((s) => ({ ...s, file: path.join(SOUTHWARK_DIR, s.file) })),
+  }));
 }
 
 /** Loads each demo layer that has no data yet (or all, with force). */
-export async function loadDemoLayers(db: Knex, opts: { force?: boolean; onProgress?: (m: string) => void; actor?: Actor } = {}): Promise<LoadReport[]> {
+export async function loadDemoLayers(
+  db: Knex,
+  opts: { force?: boolean; onProgress?: (m: string) => void; actor?: Actor } = {},
+): Promise<LoadReport[]> {
   const reports: LoadReport[] = [];
   for (const l of demoLayerSources()) {
     const row = await db('layer').where({ id: l.layer }).first('data_version');

@@ -35,7 +35,11 @@ export const AUTHORITIES: Record<string, AuthorityDefinition> = {
     boundarySource: 'ONS 2014 wards (generalised), dissolved; OGL v3 + OS OpenData',
     copyright:
       'Contains OS data © Crown copyright and database right 2026. Contains public sector information licensed under the Open Government Licence v3.0.',
-    sciPolicy: { name: 'Statement of Community Involvement (demo policy)', lettersAlways: true, siteNoticeForMajors: true },
+    sciPolicy: {
+      name: 'Statement of Community Involvement (demo policy)',
+      lettersAlways: true,
+      siteNoticeForMajors: true,
+    },
   },
 };
 
@@ -46,7 +50,8 @@ export async function ensureAuthority(db: Knex, code: string): Promise<number> {
   const existing = await db('authority').where({ code }).first('id');
   if (existing) return existing.id;
   const def = AUTHORITIES[code];
-  if (!def) throw new Error(`No boundary is bundled for authority ${code}; bundled: ${Object.keys(AUTHORITIES).join(', ')}.`);
+  if (!def)
+    throw new Error(`No boundary is bundled for authority ${code}; bundled: ${Object.keys(AUTHORITIES).join(', ')}.`);
   const fc = JSON.parse(fs.readFileSync(def.boundaryFile, 'utf8')) as { features: Array<{ geometry: unknown }> };
   const st = postgis(db);
   return db.transaction(async (trx) => {
@@ -56,13 +61,22 @@ export async function ensureAuthority(db: Knex, code: string): Promise<number> {
         code: def.code,
         name: def.name,
         gss_code: def.gssCode,
-        boundary: trx.raw('ST_Multi(ST_Transform(ST_SetSRID(ST_Union(ARRAY[' + geoms.map(() => '?').join(',') + ']), 4326), 27700))', geoms),
+        boundary: trx.raw(
+          'ST_Multi(ST_Transform(ST_SetSRID(ST_Union(ARRAY[' + geoms.map(() => '?').join(',') + ']), 4326), 27700))',
+          geoms,
+        ),
         boundary_source: def.boundarySource,
         copyright_statement: def.copyright,
         sci_policy: JSON.stringify(def.sciPolicy),
       })
       .returning(['id', 'code', 'name']);
-    await writeAudit(trx, { actor: SYSTEM, action: 'authority.create', entityType: 'authority', entityId: row.id, after: { code: row.code, name: row.name } });
+    await writeAudit(trx, {
+      actor: SYSTEM,
+      action: 'authority.create',
+      entityType: 'authority',
+      entityId: row.id,
+      after: { code: row.code, name: row.name },
+    });
     return row.id as number;
   });
 }
@@ -84,18 +98,179 @@ interface DemoCase {
 /** A dozen cases on real listed-building outlines (OGL v3, Southwark Council / Historic England). Two share
  *  a building and several are neighbours, so the planning-history search has something to find. */
 const DEMO_CASES: DemoCase[] = [
-  { street: 'Borough High Street', nth: 0, input: { kind: 'application', reference: '24/AP/0412', applicationType: 'lbc', description: 'Listed building consent for a replacement timber shopfront and repair of the upper-floor sash windows.', status: 'decided', receivedDate: '2024-03-04', validDate: '2024-03-11', targetDate: '2024-05-06', decision: 'granted', decisionDate: '2024-04-29', officer: 'officer' } },
-  { street: 'Borough High Street', nth: 0, input: { kind: 'application', applicationType: 'full', description: 'Change of use of the ground floor from shop (Class E(a)) to restaurant (Class E(b)) with a rear extract duct.', status: 'consultation', receivedDate: '2026-10-12', validDate: '2026-10-19', targetDate: '2026-12-14', officer: 'officer', parties: [{ role: 'applicant', name: 'Priya Shah', address: '125 Borough High Street, London', postcode: 'SE1 1NP' }, { role: 'agent', organisation: 'Bankside Planning LLP', email: 'agent@example.org' }] } },
-  { street: 'Borough High Street', nth: 1, input: { kind: 'enforcement', breachType: 'unauthorised-advertisement', description: 'Illuminated fascia sign installed without advertisement consent.', status: 'investigating', receivedDate: '2026-09-02', siteVisits: [{ visitedOn: '2026-09-16', officer: 'enforcement', notes: 'Sign in place; photographs taken.' }], officer: 'enforcement', parties: [{ role: 'complainant', name: 'A. Resident' }] } },
-  { street: 'Borough High Street', nth: 2, input: { kind: 'application', applicationType: 'advertising', description: 'Display of one non-illuminated hanging sign.', status: 'valid', receivedDate: '2026-11-02', validDate: '2026-11-05', targetDate: '2026-12-31' } },
-  { street: 'Borough Road', nth: 0, input: { kind: 'application', applicationType: 'full', description: 'Refurbishment of the former library and a single-storey rear extension for community use.', status: 'under-assessment', receivedDate: '2026-08-20', validDate: '2026-08-27', targetDate: '2026-11-26', extensionsOfTime: [{ agreedOn: '2026-11-10', newTargetDate: '2027-01-15', reason: 'Amended drawings requested' }], officer: 'officer' } },
-  { street: 'Camberwell Grove', nth: 0, input: { kind: 'application', applicationType: 'hh', description: 'Single-storey rear extension and replacement of rear windows.', status: 'received', receivedDate: '2026-11-16', parties: [{ role: 'applicant', name: 'Tom Okafor' }] } },
-  { street: 'Dulwich Village', nth: 0, input: { kind: 'application', applicationType: 'consent-under-tpo', description: 'Crown reduction by 2 m of one London plane in the front garden.', status: 'valid', receivedDate: '2026-10-30', validDate: '2026-11-02', targetDate: '2026-12-28' } },
-  { street: 'Bermondsey Street', nth: 0, input: { kind: 'application', applicationType: 'cho-commercial-to-dwh', description: 'Prior approval: change of use of first and second floors from offices to two flats.', status: 'decided', receivedDate: '2025-06-02', validDate: '2025-06-02', targetDate: '2025-07-28', decision: 'prior-approval-refused', decisionDate: '2025-07-25' } },
-  { street: 'Tooley Street', nth: 0, input: { kind: 'application', applicationType: 'lbc', description: 'Internal alterations to form a meeting room on the second floor.', status: 'withdrawn', receivedDate: '2025-01-14', decision: 'withdrawn', decisionDate: '2025-02-20' } },
-  { street: 'Old Kent Road', nth: 0, input: { kind: 'application', applicationType: 'waste-dev', description: 'Use of the rear yard as a waste transfer station for construction waste (county matter: waste).', status: 'consultation', receivedDate: '2026-10-01', validDate: '2026-10-08', targetDate: '2027-01-07', officer: 'officer' } },
-  { street: 'Peckham Road', nth: 0, input: { kind: 'enforcement', breachType: 'empty-property', description: 'Building empty for over two years; windows boarded and gutters failing.', status: 'notice-served', receivedDate: '2026-02-11', noticesServed: [{ type: 'section-215-notice', servedOn: '2026-05-04', effectiveOn: '2026-06-04', complianceDate: '2026-09-04' }], officer: 'enforcement' } },
-  { street: 'Camberwell New Road', nth: 0, input: { kind: 'enforcement', breachType: 'derelict-property', description: 'Derelict shopfront and overgrown forecourt affecting the amenity of the area.', status: 'received', receivedDate: '2026-11-18', parties: [{ role: 'complainant', name: 'Camberwell Society' }] } },
+  {
+    street: 'Borough High Street',
+    nth: 0,
+    input: {
+      kind: 'application',
+      reference: '24/AP/0412',
+      applicationType: 'lbc',
+      description:
+        'Listed building consent for a replacement timber shopfront and repair of the upper-floor sash windows.',
+      status: 'decided',
+      receivedDate: '2024-03-04',
+      validDate: '2024-03-11',
+      targetDate: '2024-05-06',
+      decision: 'granted',
+      decisionDate: '2024-04-29',
+      officer: 'officer',
+    },
+  },
+  {
+    street: 'Borough High Street',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'full',
+      description:
+        'Change of use of the ground floor from shop (Class E(a)) to restaurant (Class E(b)) with a rear extract duct.',
+      status: 'consultation',
+      receivedDate: '2026-10-12',
+      validDate: '2026-10-19',
+      targetDate: '2026-12-14',
+      officer: 'officer',
+      parties: [
+        { role: 'applicant', name: 'Priya Shah', address: '125 Borough High Street, London', postcode: 'SE1 1NP' },
+        { role: 'agent', organisation: 'Bankside Planning LLP', email: 'agent@example.org' },
+      ],
+    },
+  },
+  {
+    street: 'Borough High Street',
+    nth: 1,
+    input: {
+      kind: 'enforcement',
+      breachType: 'unauthorised-advertisement',
+      description: 'Illuminated fascia sign installed without advertisement consent.',
+      status: 'investigating',
+      receivedDate: '2026-09-02',
+      siteVisits: [{ visitedOn: '2026-09-16', officer: 'enforcement', notes: 'Sign in place; photographs taken.' }],
+      officer: 'enforcement',
+      parties: [{ role: 'complainant', name: 'A. Resident' }],
+    },
+  },
+  {
+    street: 'Borough High Street',
+    nth: 2,
+    input: {
+      kind: 'application',
+      applicationType: 'advertising',
+      description: 'Display of one non-illuminated hanging sign.',
+      status: 'valid',
+      receivedDate: '2026-11-02',
+      validDate: '2026-11-05',
+      targetDate: '2026-12-31',
+    },
+  },
+  {
+    street: 'Borough Road',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'full',
+      description: 'Refurbishment of the former library and a single-storey rear extension for community use.',
+      status: 'under-assessment',
+      receivedDate: '2026-08-20',
+      validDate: '2026-08-27',
+      targetDate: '2026-11-26',
+      extensionsOfTime: [{ agreedOn: '2026-11-10', newTargetDate: '2027-01-15', reason: 'Amended drawings requested' }],
+      officer: 'officer',
+    },
+  },
+  {
+    street: 'Camberwell Grove',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'hh',
+      description: 'Single-storey rear extension and replacement of rear windows.',
+      status: 'received',
+      receivedDate: '2026-11-16',
+      parties: [{ role: 'applicant', name: 'Tom Okafor' }],
+    },
+  },
+  {
+    street: 'Dulwich Village',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'consent-under-tpo',
+      description: 'Crown reduction by 2 m of one London plane in the front garden.',
+      status: 'valid',
+      receivedDate: '2026-10-30',
+      validDate: '2026-11-02',
+      targetDate: '2026-12-28',
+    },
+  },
+  {
+    street: 'Bermondsey Street',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'cho-commercial-to-dwh',
+      description: 'Prior approval: change of use of first and second floors from offices to two flats.',
+      status: 'decided',
+      receivedDate: '2025-06-02',
+      validDate: '2025-06-02',
+      targetDate: '2025-07-28',
+      decision: 'prior-approval-refused',
+      decisionDate: '2025-07-25',
+    },
+  },
+  {
+    street: 'Tooley Street',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'lbc',
+      description: 'Internal alterations to form a meeting room on the second floor.',
+      status: 'withdrawn',
+      receivedDate: '2025-01-14',
+      decision: 'withdrawn',
+      decisionDate: '2025-02-20',
+    },
+  },
+  {
+    street: 'Old Kent Road',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'waste-dev',
+      description: 'Use of the rear yard as a waste transfer station for construction waste (county matter: waste).',
+      status: 'consultation',
+      receivedDate: '2026-10-01',
+      validDate: '2026-10-08',
+      targetDate: '2027-01-07',
+      officer: 'officer',
+    },
+  },
+  {
+    street: 'Peckham Road',
+    nth: 0,
+    input: {
+      kind: 'enforcement',
+      breachType: 'empty-property',
+      description: 'Building empty for over two years; windows boarded and gutters failing.',
+      status: 'notice-served',
+      receivedDate: '2026-02-11',
+      noticesServed: [
+        { type: 'section-215-notice', servedOn: '2026-05-04', effectiveOn: '2026-06-04', complianceDate: '2026-09-04' },
+      ],
+      officer: 'enforcement',
+    },
+  },
+  {
+    street: 'Camberwell New Road',
+    nth: 0,
+    input: {
+      kind: 'enforcement',
+      breachType: 'derelict-property',
+      description: 'Derelict shopfront and overgrown forecourt affecting the amenity of the area.',
+      status: 'received',
+      receivedDate: '2026-11-18',
+      parties: [{ role: 'complainant', name: 'Camberwell Society' }],
+    },
+  },
 ];
 
 interface ListedFeature {
@@ -143,7 +318,17 @@ export async function seedDemo(svc: Omit<CaseService, 'db'> & { db: Knex }): Pro
     const address = [p.NAME, [p.STREET_NUM, p.STREET].filter(Boolean).join(' '), 'London'].filter(Boolean).join(', ');
     const writer = d.input.kind === 'enforcement' ? byName.get('enforcement')! : support;
     const created = await createCase(svc, writer, { ...d.input, siteAddress: address });
-    await setSite(svc, writer, created.id, { geometry: feature.geometry, source: 'imported', note: 'Demo: outline of a listed building (Southwark Council, OGL v3)' }, null);
+    await setSite(
+      svc,
+      writer,
+      created.id,
+      {
+        geometry: feature.geometry,
+        source: 'imported',
+        note: 'Demo: outline of a listed building (Southwark Council, OGL v3)',
+      },
+      null,
+    );
     n++;
   }
   return { users, cases: n };

@@ -50,7 +50,9 @@ export async function benchDatabase(log: (msg: string) => void): Promise<BenchDa
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-bench-'));
   }
   fs.chmodSync(dir, 0o711);
-  log(`${reused ? 'reusing' : 'starting'} an embedded PostgreSQL cluster in ${dir}${keep ? ' (BENCH_KEEP=1: kept afterwards)' : ' (throwaway)'}`);
+  log(
+    `${reused ? 'reusing' : 'starting'} an embedded PostgreSQL cluster in ${dir}${keep ? ' (BENCH_KEEP=1: kept afterwards)' : ' (throwaway)'}`,
+  );
   let cluster: EmbeddedCluster;
   try {
     cluster = await startEmbedded({ dataDir: dir, ephemeral: true });
@@ -154,8 +156,16 @@ export function jsonPoster(port: number, path: string, token: string, timeoutMs:
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(
         {
-          host: '127.0.0.1', port, path, method: 'POST', agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${token}`,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -173,10 +183,30 @@ export function jsonPoster(port: number, path: string, token: string, timeoutMs:
 
 /** The real app on a random 127.0.0.1 port, logging as in production (to /dev/null), and a bearer token for a
  *  new officer account `username`. `close` stops the server and the app's background work. */
-export async function startBenchApp(db: Knex, url: string, authorityCode: string, authorityId: number, username: string): Promise<{ port: number; token: string; config: ReturnType<typeof loadConfig>; close: () => Promise<void> }> {
-  const config = loadConfig({ LOG_LEVEL: 'info', REDLINE_DATA_DIR: '/nonexistent', REDLINE_AUTHORITY: authorityCode, HOST: '127.0.0.1' });
+export async function startBenchApp(
+  db: Knex,
+  url: string,
+  authorityCode: string,
+  authorityId: number,
+  username: string,
+): Promise<{ port: number; token: string; config: ReturnType<typeof loadConfig>; close: () => Promise<void> }> {
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    REDLINE_DATA_DIR: '/nonexistent',
+    REDLINE_AUTHORITY: authorityCode,
+    HOST: '127.0.0.1',
+  });
   const devNull = fs.createWriteStream('/dev/null');
-  const built = buildApp({ db, config, log: createLogger(config.LOG_LEVEL, devNull), authorityId, sessionSecret: crypto.randomBytes(24).toString('hex') }, url);
+  const built = buildApp(
+    {
+      db,
+      config,
+      log: createLogger(config.LOG_LEVEL, devNull),
+      authorityId,
+      sessionSecret: crypto.randomBytes(24).toString('hex'),
+    },
+    url,
+  );
   const server = built.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -184,7 +214,9 @@ export async function startBenchApp(db: Knex, url: string, authorityCode: string
   const user = await createUser(db, system, { username, role: 'officer' });
   const { token } = await createToken(db, system, user.id, 'benchmark');
   return {
-    port, token, config,
+    port,
+    token,
+    config,
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -33,53 +33,199 @@ const SITE_MARGIN = 400;
 type Category = LayerDefinition['category'];
 type Publicity = LayerDefinition['publicity'];
 
-interface HugeFeature { x: number; y: number; r: number; n: number; holes: number }
-interface HugeLayer { name: string; title: string; category: Category; features: HugeFeature[] }
-interface PolygonLayer { name: string; title: string; category: Category; count: number; rMin: number; rMax: number; publicity?: Publicity }
-interface PointLayer { name: string; title: string; category: Category; count: number; publicity?: Publicity }
+interface HugeFeature {
+  x: number;
+  y: number;
+  r: number;
+  n: number;
+  holes: number;
+}
+interface HugeLayer {
+  name: string;
+  title: string;
+  category: Category;
+  features: HugeFeature[];
+}
+interface PolygonLayer {
+  name: string;
+  title: string;
+  category: Category;
+  count: number;
+  rMin: number;
+  rMax: number;
+  publicity?: Publicity;
+}
+interface PointLayer {
+  name: string;
+  title: string;
+  category: Category;
+  count: number;
+  publicity?: Publicity;
+}
 
 export const HUGE_LAYERS: HugeLayer[] = [
-  { name: 'flood-risk-zone-3', title: 'Flood zone 3', category: 'flood', features: [
-    { x: 430_000, y: 165_000, r: 14_000, n: 500_000, holes: 8 },
-    { x: 476_000, y: 122_000, r: 8_000, n: 150_000, holes: 4 },
-  ] },
-  { name: 'flood-risk-zone-2', title: 'Flood zone 2', category: 'flood', features: [{ x: 436_000, y: 160_000, r: 20_000, n: 400_000, holes: 6 }] },
-  { name: 'green-belt', title: 'Green belt', category: 'green-belt', features: [{ x: 452_000, y: 148_000, r: 34_000, n: 300_000, holes: 10 }] },
-  { name: 'area-of-outstanding-natural-beauty', title: 'Area of outstanding natural beauty', category: 'landscape', features: [
-    { x: 415_000, y: 118_000, r: 9_000, n: 120_000, holes: 3 },
-    { x: 486_000, y: 160_000, r: 7_000, n: 80_000, holes: 3 },
-    { x: 420_000, y: 188_000, r: 6_000, n: 50_000, holes: 2 },
-  ] },
-  { name: 'national-park', title: 'National park', category: 'landscape', features: [{ x: 478_000, y: 182_000, r: 16_000, n: 250_000, holes: 5 }] },
+  {
+    name: 'flood-risk-zone-3',
+    title: 'Flood zone 3',
+    category: 'flood',
+    features: [
+      { x: 430_000, y: 165_000, r: 14_000, n: 500_000, holes: 8 },
+      { x: 476_000, y: 122_000, r: 8_000, n: 150_000, holes: 4 },
+    ],
+  },
+  {
+    name: 'flood-risk-zone-2',
+    title: 'Flood zone 2',
+    category: 'flood',
+    features: [{ x: 436_000, y: 160_000, r: 20_000, n: 400_000, holes: 6 }],
+  },
+  {
+    name: 'green-belt',
+    title: 'Green belt',
+    category: 'green-belt',
+    features: [{ x: 452_000, y: 148_000, r: 34_000, n: 300_000, holes: 10 }],
+  },
+  {
+    name: 'area-of-outstanding-natural-beauty',
+    title: 'Area of outstanding natural beauty',
+    category: 'landscape',
+    features: [
+      { x: 415_000, y: 118_000, r: 9_000, n: 120_000, holes: 3 },
+      { x: 486_000, y: 160_000, r: 7_000, n: 80_000, holes: 3 },
+      { x: 420_000, y: 188_000, r: 6_000, n: 50_000, holes: 2 },
+    ],
+  },
+  {
+    name: 'national-park',
+    title: 'National park',
+    category: 'landscape',
+    features: [{ x: 478_000, y: 182_000, r: 16_000, n: 250_000, holes: 5 }],
+  },
 ];
 
 export const POLYGON_LAYERS: PolygonLayer[] = [
-  { name: 'conservation-area', title: 'Conservation area', category: 'heritage', count: 600, rMin: 80, rMax: 900, publicity: 'conservation-area' },
-  { name: 'article-4-direction-area', title: 'Article 4 direction area', category: 'local', count: 350, rMin: 60, rMax: 2_000 },
+  {
+    name: 'conservation-area',
+    title: 'Conservation area',
+    category: 'heritage',
+    count: 600,
+    rMin: 80,
+    rMax: 900,
+    publicity: 'conservation-area',
+  },
+  {
+    name: 'article-4-direction-area',
+    title: 'Article 4 direction area',
+    category: 'local',
+    count: 350,
+    rMin: 60,
+    rMax: 2_000,
+  },
   { name: 'scheduled-monument', title: 'Scheduled monument', category: 'heritage', count: 2_800, rMin: 15, rMax: 300 },
-  { name: 'park-and-garden', title: 'Registered park and garden', category: 'heritage', count: 1_000, rMin: 50, rMax: 1_200 },
-  { name: 'archaeological-priority-area', title: 'Archaeological priority area', category: 'heritage', count: 1_700, rMin: 100, rMax: 2_500 },
-  { name: 'tree-preservation-zone', title: 'Tree preservation order area', category: 'trees', count: 20_000, rMin: 10, rMax: 150 },
+  {
+    name: 'park-and-garden',
+    title: 'Registered park and garden',
+    category: 'heritage',
+    count: 1_000,
+    rMin: 50,
+    rMax: 1_200,
+  },
+  {
+    name: 'archaeological-priority-area',
+    title: 'Archaeological priority area',
+    category: 'heritage',
+    count: 1_700,
+    rMin: 100,
+    rMax: 2_500,
+  },
+  {
+    name: 'tree-preservation-zone',
+    title: 'Tree preservation order area',
+    category: 'trees',
+    count: 20_000,
+    rMin: 10,
+    rMax: 150,
+  },
   { name: 'ancient-woodland', title: 'Ancient woodland', category: 'ecology', count: 20_000, rMin: 20, rMax: 600 },
-  { name: 'site-of-special-scientific-interest', title: 'Site of special scientific interest', category: 'ecology', count: 4_500, rMin: 50, rMax: 3_000 },
-  { name: 'local-nature-reserve', title: 'Local nature reserve', category: 'ecology', count: 7_000, rMin: 30, rMax: 800 },
+  {
+    name: 'site-of-special-scientific-interest',
+    title: 'Site of special scientific interest',
+    category: 'ecology',
+    count: 4_500,
+    rMin: 50,
+    rMax: 3_000,
+  },
+  {
+    name: 'local-nature-reserve',
+    title: 'Local nature reserve',
+    category: 'ecology',
+    count: 7_000,
+    rMin: 30,
+    rMax: 800,
+  },
   { name: 'brownfield-land', title: 'Brownfield land', category: 'land', count: 20_000, rMin: 20, rMax: 300 },
-  { name: 'special-area-of-conservation', title: 'Special area of conservation', category: 'ecology', count: 200, rMin: 500, rMax: 5_000 },
+  {
+    name: 'special-area-of-conservation',
+    title: 'Special area of conservation',
+    category: 'ecology',
+    count: 200,
+    rMin: 500,
+    rMax: 5_000,
+  },
   { name: 'ramsar', title: 'Ramsar site', category: 'ecology', count: 13_000, rMin: 20, rMax: 400 },
-  { name: 'world-heritage-site-buffer-zone', title: 'World heritage site buffer zone', category: 'heritage', count: 16_000, rMin: 20, rMax: 250 },
+  {
+    name: 'world-heritage-site-buffer-zone',
+    title: 'World heritage site buffer zone',
+    category: 'heritage',
+    count: 16_000,
+    rMin: 20,
+    rMax: 250,
+  },
   { name: 'local-green-space', title: 'Local green space', category: 'local', count: 20_000, rMin: 15, rMax: 200 },
   { name: 'common-land', title: 'Common land', category: 'land', count: 20_000, rMin: 20, rMax: 400 },
   { name: 'open-space', title: 'Protected open space', category: 'local', count: 20_000, rMin: 15, rMax: 300 },
   { name: 'housing-allocation', title: 'Housing allocation', category: 'land', count: 20_000, rMin: 20, rMax: 250 },
-  { name: 'employment-allocation', title: 'Employment allocation', category: 'land', count: 20_000, rMin: 20, rMax: 250 },
+  {
+    name: 'employment-allocation',
+    title: 'Employment allocation',
+    category: 'land',
+    count: 20_000,
+    rMin: 20,
+    rMax: 250,
+  },
   { name: 'flood-storage-area', title: 'Flood storage area', category: 'flood', count: 20_000, rMin: 20, rMax: 300 },
-  { name: 'tree-preservation-area', title: 'Woodland tree preservation order', category: 'trees', count: 20_000, rMin: 10, rMax: 200 },
+  {
+    name: 'tree-preservation-area',
+    title: 'Woodland tree preservation order',
+    category: 'trees',
+    count: 20_000,
+    rMin: 10,
+    rMax: 200,
+  },
 ];
 
 export const POINT_LAYERS: PointLayer[] = [
-  { name: 'listed-building', title: 'Listed building (grade II)', category: 'heritage', count: 100_000, publicity: 'listed-building-setting' },
-  { name: 'listed-building-grade-i', title: 'Listed building (grade I)', category: 'heritage', count: 5_000, publicity: 'listed-building-setting' },
-  { name: 'listed-building-grade-ii-star', title: 'Listed building (grade II*)', category: 'heritage', count: 15_000, publicity: 'listed-building-setting' },
+  {
+    name: 'listed-building',
+    title: 'Listed building (grade II)',
+    category: 'heritage',
+    count: 100_000,
+    publicity: 'listed-building-setting',
+  },
+  {
+    name: 'listed-building-grade-i',
+    title: 'Listed building (grade I)',
+    category: 'heritage',
+    count: 5_000,
+    publicity: 'listed-building-setting',
+  },
+  {
+    name: 'listed-building-grade-ii-star',
+    title: 'Listed building (grade II*)',
+    category: 'heritage',
+    count: 15_000,
+    publicity: 'listed-building-setting',
+  },
   { name: 'tree', title: 'Protected tree', category: 'trees', count: 120_000 },
   { name: 'veteran-tree', title: 'Veteran tree', category: 'trees', count: 30_000 },
   { name: 'locally-listed-building', title: 'Locally listed building', category: 'heritage', count: 40_000 },
@@ -99,7 +245,13 @@ export const RAW_HUGE_LAYER_IDS = HUGE_LAYERS.map((l) => rawLayerId(l.name));
 /** Fixed feature ids: layer number × 10⁷ + index. */
 const ID_BLOCK = 10_000_000;
 
-function definition(id: string, title: string, category: Category, kind: 'polygon' | 'point', publicity: Publicity = null): LayerDefinition {
+function definition(
+  id: string,
+  title: string,
+  category: Category,
+  kind: 'polygon' | 'point',
+  publicity: Publicity = null,
+): LayerDefinition {
   const polygon = kind === 'polygon';
   return LayerDefinition.parse({
     id,
@@ -112,15 +264,26 @@ function definition(id: string, title: string, category: Category, kind: 'polygo
       ? `Synthetic benchmark layer: the site is affected when it overlaps a ${title.toLowerCase()} by at least 1 m² or 0.5% of its area.`
       : `Synthetic benchmark layer: a ${title.toLowerCase()} within 50 m of the site may be affected (screening distance).`,
     report: polygon
-      ? { positive: `The site is {relation} ${title.toLowerCase()} '{name}' ({overlap}).`, negative: `The site is not in a ${title.toLowerCase()}.` }
-      : { positive: `${title} {name} is {where} (rule: within 50 m).`, negative: `No ${title.toLowerCase()} lies within 50 m of the site.` },
+      ? {
+          positive: `The site is {relation} ${title.toLowerCase()} '{name}' ({overlap}).`,
+          negative: `The site is not in a ${title.toLowerCase()}.`,
+        }
+      : {
+          positive: `${title} {name} is {where} (rule: within 50 m).`,
+          negative: `No ${title.toLowerCase()} lies within 50 m of the site.`,
+        },
     keyFields: [
       { field: 'reference', label: 'Reference' },
       { field: 'start-date', label: 'Designated' },
     ],
     style: polygon
       ? { 'fill-color': 'rgba(120,60,160,0.2)', 'stroke-color': '#783ca0', 'stroke-width': 1 }
-      : { 'circle-radius': 4, 'circle-fill-color': '#d4351c', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 },
+      : {
+          'circle-radius': 4,
+          'circle-fill-color': '#d4351c',
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': 1,
+        },
     public: true,
     publicity,
     provenance: {
@@ -167,7 +330,11 @@ const UNIFORMS = (n: number) => Array.from({ length: n }, (_, i) => `random() AS
 
 // ------------------------------------------------------------------------------------------------ generation
 
-export interface Towns { x: number[]; y: number[]; sigma: number[] }
+export interface Towns {
+  x: number[];
+  y: number[];
+  sigma: number[];
+}
 
 export function makeTowns(): Towns {
   const rnd = prng(7);
@@ -180,7 +347,10 @@ export function makeTowns(): Towns {
   return t;
 }
 
-interface Task { label: string; run(c: pg.Client): Promise<void> }
+interface Task {
+  label: string;
+  run(c: pg.Client): Promise<void>;
+}
 
 async function runTasks(url: string, tasks: Task[], workers: number, log: (m: string) => void) {
   const queue = [...tasks];
@@ -190,7 +360,9 @@ async function runTasks(url: string, tasks: Task[], workers: number, log: (m: st
       const c = new pg.Client({ connectionString: url, application_name: 'redline-bench-gen' });
       await c.connect();
       // no parallel workers: random() is then drawn in one fixed order, so every run makes the same data
-      await c.query(`SET max_parallel_workers_per_gather = 0; SET work_mem = '256MB'; SET maintenance_work_mem = '1GB'`);
+      await c.query(
+        `SET max_parallel_workers_per_gather = 0; SET work_mem = '256MB'; SET maintenance_work_mem = '1GB'`,
+      );
       clients.push(c);
     }
     await Promise.all(
@@ -216,9 +388,24 @@ export interface GeneratedData {
   phases: Record<string, number>;
   layers: { huge: number; ordinaryPolygon: number; point: number; rawHugeForB1b: number };
   features: { huge: number; ordinaryPolygon: number; point: number; total: number; rawHugeCopies: number };
-  vertices: { hugeMin: number; hugeMax: number; hugeTotal: number; ordinaryTotal: number; ordinaryMin: number; ordinaryMax: number; ordinaryMean: number };
+  vertices: {
+    hugeMin: number;
+    hugeMax: number;
+    hugeTotal: number;
+    ordinaryTotal: number;
+    ordinaryMin: number;
+    ordinaryMax: number;
+    ordinaryMean: number;
+  };
   pieces: { huge: number; ordinaryPolygon: number; point: number; rawHuge: number; total: number };
-  sites: { total: number; acrossHugeEdges: number; verticesMin: number; verticesMax: number; acrossMinM: number; acrossMaxM: number };
+  sites: {
+    total: number;
+    acrossHugeEdges: number;
+    verticesMin: number;
+    verticesMax: number;
+    acrossMinM: number;
+    acrossMaxM: number;
+  };
   sizesMb: { constraint_feature: number; constraint_piece: number };
   /** md5 over every benchmark feature, piece, site and layer: the same on every run at the same scale */
   fingerprint: { features: string; pieces: string; sites: string; layers: string };
@@ -241,7 +428,9 @@ export async function generate(url: string, scale: number, log: (m: string) => v
     await phase('clearing earlier benchmark data and dropping geometry indexes for the bulk load', async () => {
       await admin.query(RING_FUNCTION);
       await admin.query(`DROP TABLE IF EXISTS bench_site, bench_meta`);
-      const foreign = await admin.query(`SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id NOT LIKE 'bench-%'`);
+      const foreign = await admin.query(
+        `SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id NOT LIKE 'bench-%'`,
+      );
       if (foreign.rows[0].n === 0) {
         await admin.query(`TRUNCATE constraint_piece, constraint_feature`);
       } else {
@@ -256,7 +445,9 @@ export async function generate(url: string, scale: number, log: (m: string) => v
         `INSERT INTO bench_index_defs SELECT indexname, indexdef FROM pg_indexes
          WHERE tablename IN ('constraint_feature', 'constraint_piece') AND indexname NOT LIKE '%_pkey' ON CONFLICT DO NOTHING`,
       );
-      const others = await admin.query(`SELECT (SELECT count(*) FROM constraint_feature) + (SELECT count(*) FROM constraint_piece) AS n`);
+      const others = await admin.query(
+        `SELECT (SELECT count(*) FROM constraint_feature) + (SELECT count(*) FROM constraint_piece) AS n`,
+      );
       if (Number(others.rows[0].n) === 0) {
         const defs = await admin.query(`SELECT name FROM bench_index_defs ORDER BY name`);
         for (const r of defs.rows) await admin.query(`DROP INDEX IF EXISTS ${r.name}`);
@@ -274,17 +465,51 @@ export async function generate(url: string, scale: number, log: (m: string) => v
     await phase('layers', async () => {
       const rows: Array<{ id: string; def: LayerDefinition; count: number }> = [];
       for (const l of HUGE_LAYERS) {
-        rows.push({ id: layerId(l.name), def: definition(layerId(l.name), l.title, l.category, 'polygon'), count: l.features.length });
-        rows.push({ id: rawLayerId(l.name), def: definition(rawLayerId(l.name), `${l.title} (not subdivided)`, l.category, 'polygon'), count: l.features.length });
+        rows.push({
+          id: layerId(l.name),
+          def: definition(layerId(l.name), l.title, l.category, 'polygon'),
+          count: l.features.length,
+        });
+        rows.push({
+          id: rawLayerId(l.name),
+          def: definition(rawLayerId(l.name), `${l.title} (not subdivided)`, l.category, 'polygon'),
+          count: l.features.length,
+        });
       }
-      for (const l of POLYGON_LAYERS) rows.push({ id: layerId(l.name), def: definition(layerId(l.name), l.title, l.category, 'polygon', l.publicity ?? null), count: scaled(l.count, scale) });
-      for (const l of POINT_LAYERS) rows.push({ id: layerId(l.name), def: definition(layerId(l.name), l.title, l.category, 'point', l.publicity ?? null), count: scaled(l.count, scale) });
+      for (const l of POLYGON_LAYERS)
+        rows.push({
+          id: layerId(l.name),
+          def: definition(layerId(l.name), l.title, l.category, 'polygon', l.publicity ?? null),
+          count: scaled(l.count, scale),
+        });
+      for (const l of POINT_LAYERS)
+        rows.push({
+          id: layerId(l.name),
+          def: definition(layerId(l.name), l.title, l.category, 'point', l.publicity ?? null),
+          count: scaled(l.count, scale),
+        });
       for (const r of rows) {
         await admin.query(
           `INSERT INTO layer (id, title, category, dataset, definition, definition_hash, data_version, source_hash, loaded_at, feature_count, coverage, origin, last_load)
            VALUES ($1, $2, $3, NULL, $4, $5, 1, $6, now(), $7, ST_Multi(ST_GeomFromEWKT('${SQUARE_WKT}')), 'local', $8)`,
-          [r.id, r.def.title, r.def.category, JSON.stringify(r.def), definitionHash(r.def), `bench-generator-${GENERATOR_VERSION}`, r.count,
-            JSON.stringify({ skipped: { 'no-geometry': 0, 'invalid-geometry': 0, 'wrong-geometry-type': 0, 'outside-authority': 0, ended: 0 } })],
+          [
+            r.id,
+            r.def.title,
+            r.def.category,
+            JSON.stringify(r.def),
+            definitionHash(r.def),
+            `bench-generator-${GENERATOR_VERSION}`,
+            r.count,
+            JSON.stringify({
+              skipped: {
+                'no-geometry': 0,
+                'invalid-geometry': 0,
+                'wrong-geometry-type': 0,
+                'outside-authority': 0,
+                ended: 0,
+              },
+            }),
+          ],
         );
       }
     });
@@ -303,7 +528,12 @@ export async function generate(url: string, scale: number, log: (m: string) => v
         const theta0 = 2 * Math.PI * rnd();
         const holes = Array.from({ length: f.holes }, (_, j) => {
           const a = theta0 + (2 * Math.PI * j) / f.holes;
-          return { x: round(f.x + 0.35 * f.r * Math.cos(a), 3), y: round(f.y + 0.35 * f.r * Math.sin(a), 3), r: round(0.05 * f.r, 3), n: Math.max(1_000, Math.min(10_000, Math.round(f.n / 50))) };
+          return {
+            x: round(f.x + 0.35 * f.r * Math.cos(a), 3),
+            y: round(f.y + 0.35 * f.r * Math.sin(a), 3),
+            r: round(0.05 * f.r, 3),
+            n: Math.max(1_000, Math.min(10_000, Math.round(f.n / 50))),
+          };
         });
         return { ...f, fi, phasesOuter, holesSpec: holes };
       });
@@ -320,8 +550,22 @@ export async function generate(url: string, scale: number, log: (m: string) => v
                  ARRAY(SELECT bench_ring(hx, hy, hr, hn, '{0.15,0.08,0.04,0,0,0}', '{2,3,5,1,1,1}', ARRAY[o, 2 * o, 3 * o, 0, 0, 0]::float8[], 2 * pi() * hr / hn)
                        FROM unnest($11::float8[], $12::float8[], $13::float8[], $14::int[]) WITH ORDINALITY AS h(hx, hy, hr, hn, o) ORDER BY o)), 27700),
                  'synthetic'`,
-              [no * ID_BLOCK + f.fi + 1, id, `${l.name.toUpperCase()}-${f.fi + 1}`, `${l.title} ${f.fi + 1}`, f.x, f.y, f.r, f.n, f.phasesOuter, 2 * spacing,
-                f.holesSpec.map((h) => h.x), f.holesSpec.map((h) => h.y), f.holesSpec.map((h) => h.r), f.holesSpec.map((h) => h.n)],
+              [
+                no * ID_BLOCK + f.fi + 1,
+                id,
+                `${l.name.toUpperCase()}-${f.fi + 1}`,
+                `${l.title} ${f.fi + 1}`,
+                f.x,
+                f.y,
+                f.r,
+                f.n,
+                f.phasesOuter,
+                2 * spacing,
+                f.holesSpec.map((h) => h.x),
+                f.holesSpec.map((h) => h.y),
+                f.holesSpec.map((h) => h.r),
+                f.holesSpec.map((h) => h.n),
+              ],
             );
           }
           await c.query(
@@ -334,7 +578,10 @@ export async function generate(url: string, scale: number, log: (m: string) => v
              SELECT id - $3::bigint + $4::bigint, $2, 1, source_ref, name, properties, geom, source_file FROM constraint_feature WHERE layer_id = $1`,
             [id, rawId, no * ID_BLOCK, rawNo * ID_BLOCK],
           );
-          await c.query(`INSERT INTO constraint_piece (feature_id, layer_id, data_version, geom) SELECT id, layer_id, 1, geom FROM constraint_feature WHERE layer_id = $1`, [rawId]);
+          await c.query(
+            `INSERT INTO constraint_piece (feature_id, layer_id, data_version, geom) SELECT id, layer_id, 1, geom FROM constraint_feature WHERE layer_id = $1`,
+            [rawId],
+          );
         },
       });
     }
@@ -409,14 +656,18 @@ export async function generate(url: string, scale: number, log: (m: string) => v
         await c2.query(`SET maintenance_work_mem = '1GB'`);
         const { rows } = await admin.query(`SELECT def FROM bench_index_defs ORDER BY name`);
         const queue = rows.map((r) => (r.def as string).replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
-        await Promise.all([admin, c2].map(async (c) => {
-          for (let d = queue.shift(); d; d = queue.shift()) await c.query(d);
-        }));
+        await Promise.all(
+          [admin, c2].map(async (c) => {
+            for (let d = queue.shift(); d; d = queue.shift()) await c.query(d);
+          }),
+        );
       } finally {
         await c2.end();
       }
       await admin.query(`DROP TABLE bench_index_defs`);
-      await admin.query(`SELECT setval(pg_get_serial_sequence('constraint_feature', 'id'), (SELECT max(id) FROM constraint_feature))`);
+      await admin.query(
+        `SELECT setval(pg_get_serial_sequence('constraint_feature', 'id'), (SELECT max(id) FROM constraint_feature))`,
+      );
       await admin.query(`VACUUM ANALYZE layer, constraint_feature, constraint_piece, authority`);
     });
 
@@ -441,7 +692,9 @@ export async function existingData(url: string, scale: number): Promise<Generate
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const t = await c.query(`SELECT to_regclass('bench_meta') IS NOT NULL AND to_regclass('bench_site') IS NOT NULL AS ok`);
+    const t = await c.query(
+      `SELECT to_regclass('bench_meta') IS NOT NULL AND to_regclass('bench_site') IS NOT NULL AS ok`,
+    );
     if (!t.rows[0].ok) return null;
     const { rows } = await c.query(`SELECT value FROM bench_meta WHERE key = 'data'`);
     const d = rows[0]?.value as GeneratedData | undefined;
@@ -453,7 +706,14 @@ export async function existingData(url: string, scale: number): Promise<Generate
 
 // ------------------------------------------------------------------------------------------------------ sites
 
-interface SiteStats { total: number; across: number; vMin: number; vMax: number; dMin: number; dMax: number }
+interface SiteStats {
+  total: number;
+  across: number;
+  vMin: number;
+  vMax: number;
+  dMin: number;
+  dMax: number;
+}
 
 type Ring = Array<[number, number]>;
 
@@ -465,7 +725,12 @@ function siteRing(rnd: () => number, cx: number, cy: number, d: number): Ring {
   if (kind < 0.5) {
     const w = d / 2;
     const h = (d / 2) * (0.35 + 0.65 * rnd());
-    for (const [sx, sy] of [[-1, -1], [1, -1], [1, 1], [-1, 1]] as const) {
+    for (const [sx, sy] of [
+      [-1, -1],
+      [1, -1],
+      [1, 1],
+      [-1, 1],
+    ] as const) {
       const x = sx * w;
       const y = sy * h;
       pts.push([cx + x * Math.cos(rot) - y * Math.sin(rot), cy + x * Math.sin(rot) + y * Math.cos(rot)]);
@@ -477,7 +742,12 @@ function siteRing(rnd: () => number, cx: number, cy: number, d: number): Ring {
     const p = [2 * Math.PI * rnd(), 2 * Math.PI * rnd(), 2 * Math.PI * rnd()];
     for (let k = 0; k < n; k++) {
       const t = rot + (2 * Math.PI * (k + (detailed ? 0 : 0.4 * (rnd() - 0.5)))) / n;
-      const rr = (d / 2) * (detailed ? 0.8 * (1 + a[0]! * Math.sin(2 * t + p[0]!) + a[1]! * Math.sin(3 * t + p[1]!) + a[2]! * Math.sin(7 * t + p[2]!)) : 0.7 + 0.3 * rnd());
+      const rr =
+        (d / 2) *
+        (detailed
+          ? 0.8 *
+            (1 + a[0]! * Math.sin(2 * t + p[0]!) + a[1]! * Math.sin(3 * t + p[1]!) + a[2]! * Math.sin(7 * t + p[2]!))
+          : 0.7 + 0.3 * rnd());
       pts.push([cx + rr * Math.cos(t), cy + rr * Math.sin(t)]);
     }
   }
@@ -487,7 +757,9 @@ function siteRing(rnd: () => number, cx: number, cy: number, d: number): Ring {
 }
 
 async function makeSites(c: pg.Client, towns: Towns): Promise<SiteStats> {
-  await c.query(`CREATE TABLE bench_site (id int PRIMARY KEY, across_edge text, geojson text NOT NULL, geom geometry(Polygon, 27700) NOT NULL)`);
+  await c.query(
+    `CREATE TABLE bench_site (id int PRIMARY KEY, across_edge text, geojson text NOT NULL, geom geometry(Polygon, 27700) NOT NULL)`,
+  );
   const rnd = prng(20260101);
   // the huge features' rings and their vertex counts, to put every 5th site across one of their edges
   const { rows: rings } = await c.query(
@@ -498,7 +770,8 @@ async function makeSites(c: pg.Client, towns: Towns): Promise<SiteStats> {
      WHERE f.layer_id = ANY($1) ORDER BY f.id, r.k`,
     [HUGE_LAYER_IDS],
   );
-  const inSquare = (x: number, y: number, m: number) => x >= SQUARE.minX + m && x <= SQUARE.maxX - m && y >= SQUARE.minY + m && y <= SQUARE.maxY - m;
+  const inSquare = (x: number, y: number, m: number) =>
+    x >= SQUARE.minX + m && x <= SQUARE.maxX - m && y >= SQUARE.minY + m && y <= SQUARE.maxY - m;
   const stats: SiteStats = { total: 0, across: 0, vMin: Infinity, vMax: 0, dMin: Infinity, dMax: 0 };
   let edgeNo = 0;
   for (let i = 1; i <= 1000; i++) {
@@ -549,7 +822,11 @@ async function makeSites(c: pg.Client, towns: Towns): Promise<SiteStats> {
       ring = siteRing(rnd, cx, cy, d);
       geojson = JSON.stringify({ type: 'Polygon', coordinates: [ring] });
     }
-    await c.query(`INSERT INTO bench_site VALUES ($1, $2, $3, ST_SetSRID(ST_GeomFromGeoJSON($3), 27700))`, [i, across, geojson]);
+    await c.query(`INSERT INTO bench_site VALUES ($1, $2, $3, ST_SetSRID(ST_GeomFromGeoJSON($3), 27700))`, [
+      i,
+      across,
+      geojson,
+    ]);
     stats.total++;
     if (across) stats.across++;
     stats.vMin = Math.min(stats.vMin, ring.length - 1);
@@ -560,41 +837,105 @@ async function makeSites(c: pg.Client, towns: Towns): Promise<SiteStats> {
   return stats;
 }
 
-async function collectStats(c: pg.Client, scale: number, phases: Record<string, number>, sites: SiteStats, seconds: number): Promise<GeneratedData> {
+async function collectStats(
+  c: pg.Client,
+  scale: number,
+  phases: Record<string, number>,
+  sites: SiteStats,
+  seconds: number,
+): Promise<GeneratedData> {
   const q = async (sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows[0];
-  const huge = await q(`SELECT count(*)::int AS n, min(ST_NPoints(geom))::int AS vmin, max(ST_NPoints(geom))::int AS vmax, sum(ST_NPoints(geom))::bigint AS vsum FROM constraint_feature WHERE layer_id = ANY($1)`, [HUGE_LAYER_IDS]);
+  const huge = await q(
+    `SELECT count(*)::int AS n, min(ST_NPoints(geom))::int AS vmin, max(ST_NPoints(geom))::int AS vmax, sum(ST_NPoints(geom))::bigint AS vsum FROM constraint_feature WHERE layer_id = ANY($1)`,
+    [HUGE_LAYER_IDS],
+  );
   const polyIds = POLYGON_LAYERS.map((l) => layerId(l.name));
   const pointIds = POINT_LAYERS.map((l) => layerId(l.name));
-  const ord = await q(`SELECT count(*)::int AS n, min(ST_NPoints(geom))::int AS vmin, max(ST_NPoints(geom))::int AS vmax, sum(ST_NPoints(geom))::bigint AS vsum FROM constraint_feature WHERE layer_id = ANY($1)`, [polyIds]);
+  const ord = await q(
+    `SELECT count(*)::int AS n, min(ST_NPoints(geom))::int AS vmin, max(ST_NPoints(geom))::int AS vmax, sum(ST_NPoints(geom))::bigint AS vsum FROM constraint_feature WHERE layer_id = ANY($1)`,
+    [polyIds],
+  );
   const pts = await q(`SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id = ANY($1)`, [pointIds]);
-  const raw = await q(`SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id = ANY($1)`, [RAW_HUGE_LAYER_IDS]);
+  const raw = await q(`SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id = ANY($1)`, [
+    RAW_HUGE_LAYER_IDS,
+  ]);
   const pieces = await q(
     `SELECT count(*) FILTER (WHERE layer_id = ANY($1))::int AS huge, count(*) FILTER (WHERE layer_id = ANY($2))::int AS ord,
             count(*) FILTER (WHERE layer_id = ANY($3))::int AS pts, count(*) FILTER (WHERE layer_id = ANY($4))::int AS raw, count(*)::int AS total
      FROM constraint_piece WHERE layer_id LIKE 'bench-%'`,
     [HUGE_LAYER_IDS, polyIds, pointIds, RAW_HUGE_LAYER_IDS],
   );
-  const sizes = await q(`SELECT pg_total_relation_size('constraint_feature') AS f, pg_total_relation_size('constraint_piece') AS p`);
+  const sizes = await q(
+    `SELECT pg_total_relation_size('constraint_feature') AS f, pg_total_relation_size('constraint_piece') AS p`,
+  );
   const fingerprint = {
-    features: (await q(`SELECT md5(string_agg(id::text || layer_id || source_ref || md5(ST_AsEWKB(geom)) || properties::text, ',' ORDER BY id)) AS m FROM constraint_feature WHERE layer_id LIKE 'bench-%'`)).m,
-    pieces: (await q(`SELECT md5(string_agg(feature_id::text || md5(ST_AsEWKB(geom)), ',' ORDER BY feature_id, md5(ST_AsEWKB(geom)))) AS m FROM constraint_piece WHERE layer_id LIKE 'bench-%'`)).m,
-    sites: (await q(`SELECT md5(string_agg(id::text || coalesce(across_edge, '') || geojson, ',' ORDER BY id)) AS m FROM bench_site`)).m,
-    layers: (await q(`SELECT md5(string_agg(id || definition_hash || feature_count, ',' ORDER BY id)) AS m FROM layer WHERE id LIKE 'bench-%'`)).m,
+    features: (
+      await q(
+        `SELECT md5(string_agg(id::text || layer_id || source_ref || md5(ST_AsEWKB(geom)) || properties::text, ',' ORDER BY id)) AS m FROM constraint_feature WHERE layer_id LIKE 'bench-%'`,
+      )
+    ).m,
+    pieces: (
+      await q(
+        `SELECT md5(string_agg(feature_id::text || md5(ST_AsEWKB(geom)), ',' ORDER BY feature_id, md5(ST_AsEWKB(geom)))) AS m FROM constraint_piece WHERE layer_id LIKE 'bench-%'`,
+      )
+    ).m,
+    sites: (
+      await q(
+        `SELECT md5(string_agg(id::text || coalesce(across_edge, '') || geojson, ',' ORDER BY id)) AS m FROM bench_site`,
+      )
+    ).m,
+    layers: (
+      await q(
+        `SELECT md5(string_agg(id || definition_hash || feature_count, ',' ORDER BY id)) AS m FROM layer WHERE id LIKE 'bench-%'`,
+      )
+    ).m,
   };
   return {
     generatorVersion: GENERATOR_VERSION,
     scale,
     generationSeconds: round(seconds, 1),
     phases,
-    layers: { huge: HUGE_LAYERS.length, ordinaryPolygon: POLYGON_LAYERS.length, point: POINT_LAYERS.length, rawHugeForB1b: HUGE_LAYERS.length },
-    features: { huge: huge.n, ordinaryPolygon: ord.n, point: pts.n, total: huge.n + ord.n + pts.n, rawHugeCopies: raw.n },
-    vertices: {
-      hugeMin: huge.vmin, hugeMax: huge.vmax, hugeTotal: Number(huge.vsum),
-      ordinaryMin: ord.vmin, ordinaryMax: ord.vmax, ordinaryTotal: Number(ord.vsum), ordinaryMean: round(Number(ord.vsum) / ord.n, 1),
+    layers: {
+      huge: HUGE_LAYERS.length,
+      ordinaryPolygon: POLYGON_LAYERS.length,
+      point: POINT_LAYERS.length,
+      rawHugeForB1b: HUGE_LAYERS.length,
     },
-    pieces: { huge: pieces.huge, ordinaryPolygon: pieces.ord, point: pieces.pts, rawHuge: pieces.raw, total: pieces.total },
-    sites: { total: sites.total, acrossHugeEdges: sites.across, verticesMin: sites.vMin, verticesMax: sites.vMax, acrossMinM: round(sites.dMin, 1), acrossMaxM: round(sites.dMax, 1) },
-    sizesMb: { constraint_feature: round(Number(sizes.f) / 2 ** 20, 1), constraint_piece: round(Number(sizes.p) / 2 ** 20, 1) },
+    features: {
+      huge: huge.n,
+      ordinaryPolygon: ord.n,
+      point: pts.n,
+      total: huge.n + ord.n + pts.n,
+      rawHugeCopies: raw.n,
+    },
+    vertices: {
+      hugeMin: huge.vmin,
+      hugeMax: huge.vmax,
+      hugeTotal: Number(huge.vsum),
+      ordinaryMin: ord.vmin,
+      ordinaryMax: ord.vmax,
+      ordinaryTotal: Number(ord.vsum),
+      ordinaryMean: round(Number(ord.vsum) / ord.n, 1),
+    },
+    pieces: {
+      huge: pieces.huge,
+      ordinaryPolygon: pieces.ord,
+      point: pieces.pts,
+      rawHuge: pieces.raw,
+      total: pieces.total,
+    },
+    sites: {
+      total: sites.total,
+      acrossHugeEdges: sites.across,
+      verticesMin: sites.vMin,
+      verticesMax: sites.vMax,
+      acrossMinM: round(sites.dMin, 1),
+      acrossMaxM: round(sites.dMax, 1),
+    },
+    sizesMb: {
+      constraint_feature: round(Number(sizes.f) / 2 ** 20, 1),
+      constraint_piece: round(Number(sizes.p) / 2 ** 20, 1),
+    },
     fingerprint,
   };
 }

@@ -36,9 +36,27 @@ import { intakeSite, prepareIntake } from '../../server/modules/geometry/intake.
 import { listLayers } from '../../server/modules/layers/definitions.ts';
 import { checkPostedSite, checkSiteStatement, runCheck } from '../../server/modules/constraints/service.ts';
 import { buildReport, type CheckRow, type ConstraintReport, type LayerInfo } from '../../server/domain/constraints.ts';
-import { benchLifecycle, benchDatabase, machine, msSince, round, summarise, table, writeResults, type Summary, jsonPoster } from './common.ts';
 import {
-  AUTHORITY_CODE, B1_LAYER_IDS, GENERATOR_VERSION, HUGE_LAYER_IDS, RAW_HUGE_LAYER_IDS, existingData, generate, type GeneratedData,
+  benchLifecycle,
+  benchDatabase,
+  machine,
+  msSince,
+  round,
+  summarise,
+  table,
+  writeResults,
+  type Summary,
+  jsonPoster,
+} from './common.ts';
+import {
+  AUTHORITY_CODE,
+  B1_LAYER_IDS,
+  GENERATOR_VERSION,
+  HUGE_LAYER_IDS,
+  RAW_HUGE_LAYER_IDS,
+  existingData,
+  generate,
+  type GeneratedData,
 } from './constraints-data.ts';
 
 const log = (m: string) => console.log(`[bench] ${m}`);
@@ -112,14 +130,32 @@ interface B1bResult {
   mismatchExamples: Array<{ site: number; acrossEdge: string | null; differences: string[] }>;
 }
 
-interface Site { id: number; acrossEdge: string | null; geojson: string; ewkb: string; body: string }
+interface Site {
+  id: number;
+  acrossEdge: string | null;
+  geojson: string;
+  ewkb: string;
+  body: string;
+}
 /** One layer's answer: status and the sorted ids (or references) of the features that fired. */
 type Answer = Map<string, { status: string; fired: string }>;
 
-function answerOfReport(r: { layers: Array<{ layerId: string; status: string; hits: Array<{ featureId: number; reference?: string | null; fired: boolean }> }> }, key: 'id' | 'ref' = 'id'): Answer {
+function answerOfReport(
+  r: {
+    layers: Array<{
+      layerId: string;
+      status: string;
+      hits: Array<{ featureId: number; reference?: string | null; fired: boolean }>;
+    }>;
+  },
+  key: 'id' | 'ref' = 'id',
+): Answer {
   const m: Answer = new Map();
   for (const l of r.layers) {
-    const fired = l.hits.filter((h) => h.fired).map((h) => (key === 'id' ? String(h.featureId) : String(h.reference))).sort();
+    const fired = l.hits
+      .filter((h) => h.fired)
+      .map((h) => (key === 'id' ? String(h.featureId) : String(h.reference)))
+      .sort();
     m.set(l.layerId, { status: l.status, fired: fired.join(',') });
   }
   return m;
@@ -140,7 +176,8 @@ function diff(a: Answer, b: Answer, rename: (id: string) => string = (id) => id)
     const x = a.get(id);
     const y = bRenamed.get(id);
     if (!x || !y) out.push(`${id}: missing on one side`);
-    else if (x.status !== y.status || x.fired !== y.fired) out.push(`${id}: ${x.status} [${x.fired}] vs ${y.status} [${y.fired}]`);
+    else if (x.status !== y.status || x.fired !== y.fired)
+      out.push(`${id}: ${x.status} [${x.fired}] vs ${y.status} [${y.fired}]`);
   }
   return out;
 }
@@ -152,11 +189,16 @@ async function runB1b(sites: Site[], db: Knex, floorDb: Knex): Promise<B1bResult
   const infoOf = (ids: string[]) => ids.map((id) => layerInfos.find((l) => l.id === id)!);
   const check = async (s: Site, ids: string[]) => {
     const t = process.hrtime.bigint();
-    const { rows } = await floorDb.raw<{ rows: CheckRow[] }>(sqlQuery('constraint_check'), { site: s.ewkb, layerIds: ids });
+    const { rows } = await floorDb.raw<{ rows: CheckRow[] }>(sqlQuery('constraint_check'), {
+      site: s.ewkb,
+      layerIds: ids,
+    });
     const ms = msSince(t);
     return { ms, report: buildReport(rows[0]?.site_area_m2 ?? 0, infoOf(ids), rows) };
   };
-  log(`B1b: constraint_check.sql on ${boundary.length} sites across huge-polygon edges, 5 huge layers raw vs subdivided (warm-up 3 sites)`);
+  log(
+    `B1b: constraint_check.sql on ${boundary.length} sites across huge-polygon edges, 5 huge layers raw vs subdivided (warm-up 3 sites)`,
+  );
   for (const s of boundary.slice(0, 3)) {
     await check(s, RAW_HUGE_LAYER_IDS);
     await check(s, HUGE_LAYER_IDS);
@@ -179,7 +221,9 @@ async function runB1b(sites: Site[], db: Knex, floorDb: Knex): Promise<B1bResult
     rawMs.push(raw.ms);
     subMs.push(sub.ms);
     perSiteRatio.push(raw.ms / sub.ms);
-    const d = diff(answerOfReport(sub.report, 'ref'), answerOfReport(raw.report, 'ref'), (id) => id.replace(/^bench-raw-/, 'bench-'));
+    const d = diff(answerOfReport(sub.report, 'ref'), answerOfReport(raw.report, 'ref'), (id) =>
+      id.replace(/^bench-raw-/, 'bench-'),
+    );
     if (d.length) b1bMismatches.push({ site: s.id, acrossEdge: s.acrossEdge, differences: d });
     if ((i + 1) % 50 === 0) log(`  ${i + 1}/${boundary.length} (${((Date.now() - b1bStart) / 1000).toFixed(0)} s)`);
   }
@@ -203,7 +247,9 @@ async function runB1b(sites: Site[], db: Knex, floorDb: Knex): Promise<B1bResult
 async function main() {
   const started = Date.now();
   const loadAtStart = os.loadavg().map((v) => round(v, 2));
-  log(`B1/B1b constraint check benchmark; BENCH_SCALE=${SCALE}, BENCH_ROUNDS=${ROUNDS}; load average ${loadAtStart.join(" ")} on ${os.cpus().length} CPUs`);
+  log(
+    `B1/B1b constraint check benchmark; BENCH_SCALE=${SCALE}, BENCH_ROUNDS=${ROUNDS}; load average ${loadAtStart.join(' ')} on ${os.cpus().length} CPUs`,
+  );
   const database = await benchDatabase(log);
   const { cleanups, finish } = benchLifecycle(database, log);
 
@@ -217,24 +263,36 @@ async function main() {
     let data: GeneratedData | null = database.reused ? await existingData(url, SCALE) : null;
     let generatedNow = false;
     if (data) {
-      log(`reusing the data generated earlier (generator ${GENERATOR_VERSION}, scale ${SCALE}, generated in ${data.generationSeconds} s)`);
+      log(
+        `reusing the data generated earlier (generator ${GENERATOR_VERSION}, scale ${SCALE}, generated in ${data.generationSeconds} s)`,
+      );
     } else {
       log('generating the synthetic data (seeded: the same every run)');
       data = await generate(url, SCALE, log);
       generatedNow = true;
       log(`generated in ${data.generationSeconds} s`);
     }
-    log(`data: ${JSON.stringify(data.features)} features; ${JSON.stringify(data.pieces)} pieces; tables ${JSON.stringify(data.sizesMb)} MB; fingerprint ${JSON.stringify(data.fingerprint)}`);
+    log(
+      `data: ${JSON.stringify(data.features)} features; ${JSON.stringify(data.pieces)} pieces; tables ${JSON.stringify(data.sizesMb)} MB; fingerprint ${JSON.stringify(data.fingerprint)}`,
+    );
 
     // ---------------------------------------------------------------------------------------------- the app
     const db = createDb(url); // Redline's own pool (same size as server/boot.ts)
     cleanups.push(() => db.destroy());
     const { id: authorityId } = await db('authority').where({ code: AUTHORITY_CODE }).first('id');
-    const config = loadConfig({ LOG_LEVEL: 'info', REDLINE_DATA_DIR: '/nonexistent', REDLINE_AUTHORITY: AUTHORITY_CODE, HOST: '127.0.0.1' });
+    const config = loadConfig({
+      LOG_LEVEL: 'info',
+      REDLINE_DATA_DIR: '/nonexistent',
+      REDLINE_AUTHORITY: AUTHORITY_CODE,
+      HOST: '127.0.0.1',
+    });
     // logs as in production (info, one line a request), written to /dev/null
     const devNull = fs.createWriteStream('/dev/null');
     const appLog = createLogger(config.LOG_LEVEL, devNull);
-    const built = buildApp({ db, config, log: appLog, authorityId, sessionSecret: crypto.randomBytes(24).toString('hex') }, url);
+    const built = buildApp(
+      { db, config, log: appLog, authorityId, sessionSecret: crypto.randomBytes(24).toString('hex') },
+      url,
+    );
     const server = built.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     cleanups.push(async () => {
@@ -254,11 +312,16 @@ async function main() {
 
     const floorDb = createDb(url, 1);
     cleanups.push(() => floorDb.destroy());
-    const { rows: siteRows } = await floorDb.raw<{ rows: Array<{ id: number; across_edge: string | null; geojson: string; ewkb: string }> }>(
+    const { rows: siteRows } = await floorDb.raw<{
+      rows: Array<{ id: number; across_edge: string | null; geojson: string; ewkb: string }>;
+    }>(
       `SELECT id, across_edge, geojson, encode(ST_AsEWKB(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(geojson), 27700))), 'hex') AS ewkb FROM bench_site ORDER BY id`,
     );
     const sites: Site[] = siteRows.map((r) => ({
-      id: r.id, acrossEdge: r.across_edge, geojson: r.geojson, ewkb: r.ewkb,
+      id: r.id,
+      acrossEdge: r.across_edge,
+      geojson: r.geojson,
+      ewkb: r.ewkb,
       body: JSON.stringify({ site: JSON.parse(r.geojson), crs: 'EPSG:27700', layers: B1_LAYER_IDS }),
     }));
 
@@ -271,7 +334,10 @@ async function main() {
     };
     const floor = async (s: Site) => {
       const t = process.hrtime.bigint();
-      const { rows } = await floorDb.raw<{ rows: Array<{ layer_id: string; status: string; fired: number[] }> }>(FLOOR_SQL, [s.geojson, B1_LAYER_IDS]);
+      const { rows } = await floorDb.raw<{ rows: Array<{ layer_id: string; status: string; fired: number[] }> }>(
+        FLOOR_SQL,
+        [s.geojson, B1_LAYER_IDS],
+      );
       return { ms: msSince(t), rows };
     };
 
@@ -342,8 +408,13 @@ async function main() {
         responseKbMean: round(responseBytes / sites.length / 1024, 1),
       },
     };
-    log(`B1: Redline p50 ${A.p50} / p95 ${A.p95} ms; floor p50 ${B.p50} / p95 ${B.p95} ms; ratios ${b1.ratioP50} / ${b1.ratioP95}; mismatches ${mismatches.length}`);
-    for (const m of mismatches.slice(0, 5)) log(`  mismatch site ${m.site}${m.acrossEdge ? ` (across ${m.acrossEdge})` : ''}: ${m.differences.slice(0, 3).join('; ')}`);
+    log(
+      `B1: Redline p50 ${A.p50} / p95 ${A.p95} ms; floor p50 ${B.p50} / p95 ${B.p95} ms; ratios ${b1.ratioP50} / ${b1.ratioP95}; mismatches ${mismatches.length}`,
+    );
+    for (const m of mismatches.slice(0, 5))
+      log(
+        `  mismatch site ${m.site}${m.acrossEdge ? ` (across ${m.acrossEdge})` : ''}: ${m.differences.slice(0, 3).join('; ')}`,
+      );
 
     // ------------------------------------------------------------------------------- B1 breakdown (profile)
     let breakdown: Record<string, Summary> | null = null;
@@ -370,21 +441,43 @@ async function main() {
       tokens.listening = true;
       const tokenHash = hashToken(token);
       tokens.set(tokenHash, user, tokens.now());
-      const intakeOpts = { crs: 'EPSG:27700', authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP, outputs: false };
+      const intakeOpts = {
+        crs: 'EPSG:27700',
+        authorityId,
+        toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+        vertexCap: config.SITE_VERTEX_CAP,
+        outputs: false,
+      };
       const allLayers = await cachedLayers(db);
       const layersInfo = allLayers.filter((l) => B1_LAYER_IDS.includes(l.id)) as unknown as LayerInfo[];
       for (const s of sites.slice(0, 300)) {
         await time('auth: cached bearer token (TokenCache.get)', () => tokens.get(hashToken(token)));
         await time('auth: token lookup in the database (a cache miss)', () => userForToken(db, token));
-        const { site, report } = await time('checkPostedSite: total (intake + check in one statement, report)', () => checkPostedSite(db, JSON.parse(s.geojson), intakeOpts, B1_LAYER_IDS));
-        const rows = await time('  constraint_check_site.sql (alone)', async () =>
-          (await runPrepared<CheckRow>(db, checkSiteStatement(), { ...prepareIntake(JSON.parse(s.geojson), intakeOpts).bindings, crossBoundary: false, layerIds: B1_LAYER_IDS })).filter((r) => r.layer_id !== null),
+        const { site, report } = await time('checkPostedSite: total (intake + check in one statement, report)', () =>
+          checkPostedSite(db, JSON.parse(s.geojson), intakeOpts, B1_LAYER_IDS),
         );
-        await time('  buildReport (cached layer definitions)', () => buildReport(rows[0]!.site_area_m2, layersInfo, rows));
-        await time('res.json: JSON.stringify', () => JSON.stringify({ site: { areaM2: site.areaM2, areaHa: site.areaHa, repair: site.repair }, ...report }));
+        const rows = await time('  constraint_check_site.sql (alone)', async () =>
+          (
+            await runPrepared<CheckRow>(db, checkSiteStatement(), {
+              ...prepareIntake(JSON.parse(s.geojson), intakeOpts).bindings,
+              crossBoundary: false,
+              layerIds: B1_LAYER_IDS,
+            })
+          ).filter((r) => r.layer_id !== null),
+        );
+        await time('  buildReport (cached layer definitions)', () =>
+          buildReport(rows[0]!.site_area_m2, layersInfo, rows),
+        );
+        await time('res.json: JSON.stringify', () =>
+          JSON.stringify({ site: { areaM2: site.areaM2, areaHa: site.areaHa, repair: site.repair }, ...report }),
+        );
         await time('floor SQL', () => floor(s));
-        const intake = await time('for reference: intake alone (site_intake.sql, other endpoints)', () => intakeSite(db, JSON.parse(s.geojson), intakeOpts));
-        await time('for reference: runCheck alone (constraint_check.sql, stored checks)', () => runCheck(db, intake.ewkb, B1_LAYER_IDS));
+        const intake = await time('for reference: intake alone (site_intake.sql, other endpoints)', () =>
+          intakeSite(db, JSON.parse(s.geojson), intakeOpts),
+        );
+        await time('for reference: runCheck alone (constraint_check.sql, stored checks)', () =>
+          runCheck(db, intake.ewkb, B1_LAYER_IDS),
+        );
       }
       breakdown = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarise(v)]));
     }
@@ -394,31 +487,83 @@ async function main() {
     if (RUN_B1B) b1b = await runB1b(sites, db, floorDb);
     else log('BENCH_B1B=0: B1b skipped');
 
-    if (b1b) log(`B1b: raw p50 ${b1b.raw.p50} / p95 ${b1b.raw.p95} ms; subdivided p50 ${b1b.subdivided.p50} / p95 ${b1b.subdivided.p95} ms; subdivided ${b1b.speedupP50}× faster at p50; mismatches ${b1b.mismatches}`);
+    if (b1b)
+      log(
+        `B1b: raw p50 ${b1b.raw.p50} / p95 ${b1b.raw.p95} ms; subdivided p50 ${b1b.subdivided.p50} / p95 ${b1b.subdivided.p95} ms; subdivided ${b1b.speedupP50}× faster at p50; mismatches ${b1b.mismatches}`,
+      );
 
     // --------------------------------------------------------------------------------------------- results
     const rows: Array<Array<string | number>> = [
       ['bench', 'what', 'n', 'p50 ms', 'p95 ms', 'ratio p50', 'ratio p95', 'target', 'met', 'mismatches'],
-      ['B1', 'Redline POST /api/constraints/check (35 layers)', A.n, A.p50, A.p95, b1.ratioP50, b1.ratioP95, '≤1.5× / ≤2×', b1.met ? 'yes' : 'NO', mismatches.length],
+      [
+        'B1',
+        'Redline POST /api/constraints/check (35 layers)',
+        A.n,
+        A.p50,
+        A.p95,
+        b1.ratioP50,
+        b1.ratioP95,
+        '≤1.5× / ≤2×',
+        b1.met ? 'yes' : 'NO',
+        mismatches.length,
+      ],
       ['B1', 'floor: one SQL statement, subdivided pieces', B.n, B.p50, B.p95, 1, 1, '', '', ''],
     ];
     if (b1b) {
       rows.push(
-        ['B1b', 'check, 5 huge layers, NOT subdivided', b1b.raw.n, b1b.raw.p50, b1b.raw.p95, b1b.speedupP50, b1b.speedupP95, '', '', ''],
-        ['B1b', 'check, 5 huge layers, subdivided', b1b.subdivided.n, b1b.subdivided.p50, b1b.subdivided.p95, 1, 1, 'raw/sub ≥50×', b1b.met ? 'yes' : 'NO', b1b.mismatches],
+        [
+          'B1b',
+          'check, 5 huge layers, NOT subdivided',
+          b1b.raw.n,
+          b1b.raw.p50,
+          b1b.raw.p95,
+          b1b.speedupP50,
+          b1b.speedupP95,
+          '',
+          '',
+          '',
+        ],
+        [
+          'B1b',
+          'check, 5 huge layers, subdivided',
+          b1b.subdivided.n,
+          b1b.subdivided.p50,
+          b1b.subdivided.p95,
+          1,
+          1,
+          'raw/sub ≥50×',
+          b1b.met ? 'yes' : 'NO',
+          b1b.mismatches,
+        ],
       );
     }
     console.log('\n' + table(rows));
     if (breakdown) {
-      console.log('\nB1 breakdown (in-process, first 300 sites):\n' + table([['step', 'p50 ms', 'p95 ms', 'mean ms'], ...Object.entries(breakdown).map(([k, v]) => [k, v.p50, v.p95, v.mean])]));
+      console.log(
+        '\nB1 breakdown (in-process, first 300 sites):\n' +
+          table([
+            ['step', 'p50 ms', 'p95 ms', 'mean ms'],
+            ...Object.entries(breakdown).map(([k, v]) => [k, v.p50, v.p95, v.mean]),
+          ]),
+      );
     }
     const file = writeResults(SCALE === 1 ? 'constraints' : `constraints-scale${SCALE}`, {
       benchmark: 'B1, B1b (tests/bench/constraints.ts)',
       at: new Date().toISOString(),
-      machine: { ...machine(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((v) => round(v, 2)) },
+      machine: {
+        ...machine(),
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: os.loadavg().map((v) => round(v, 2)),
+      },
       postgres: pgVersion.v,
       postgis: pgVersion.p,
-      settings: { scale: SCALE, rounds: ROUNDS, b1bSites: B1B_SITES, embeddedCluster: database.embedded, dataReused: !generatedNow },
+      settings: {
+        scale: SCALE,
+        rounds: ROUNDS,
+        b1bSites: B1B_SITES,
+        embeddedCluster: database.embedded,
+        dataReused: !generatedNow,
+      },
       data,
       b1,
       b1Breakdown: breakdown,
@@ -437,4 +582,3 @@ main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
-

@@ -42,13 +42,25 @@ import { benchDatabase, machine, msSince, round, summarise, table, writeResults,
 const log = (m: string) => console.log(`[bench:letters] ${m}`);
 const ROUNDS = (() => {
   const v = Number(process.env.BENCH_ROUNDS ?? 5);
-  if (!Number.isInteger(v) || v < 1 || v > 100) throw new Error(`BENCH_ROUNDS=${process.env.BENCH_ROUNDS}: a whole number from 1 to 100`);
+  if (!Number.isInteger(v) || v < 1 || v > 100)
+    throw new Error(`BENCH_ROUNDS=${process.env.BENCH_ROUNDS}: a whole number from 1 to 100`);
   return v;
 })();
 const SIZES = [50, 500] as const;
 const DB_NAME = 'redline_bench_letters';
 const SITE = { x: 533000, y: 179000, side: 24 };
-const square = (x: number, y: number, s: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]] });
+const square = (x: number, y: number, s: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x, y],
+      [x + s, y],
+      [x + s, y + s],
+      [x, y + s],
+      [x, y],
+    ],
+  ],
+});
 
 /** n address points on a spiral around a site at (cx, cy), 15–90 m from its centre, never inside it. */
 async function addAddresses(db: Knex, authorityId: number, firstUprn: number, n: number, cx: number, cy: number) {
@@ -59,10 +71,15 @@ async function addAddresses(db: Knex, authorityId: number, firstUprn: number, n:
     return {
       uprn: firstUprn + i,
       authority_id: authorityId,
-      address_lines: flat ? [`Flat ${(i % 9) + 1}`, `${Math.floor(i / 4) + 1} Letter Court`, 'London'] : [`${i + 1} Bench Road`, 'London'],
+      address_lines: flat
+        ? [`Flat ${(i % 9) + 1}`, `${Math.floor(i / 4) + 1} Letter Court`, 'London']
+        : [`${i + 1} Bench Road`, 'London'],
       postcode: 'SE1 1AA',
       classification: flat ? 'RD06' : 'RD04',
-      geom: db.raw('ST_SetSRID(ST_MakePoint(?, ?), 27700)', [round(cx + r * Math.cos(a), 2), round(cy + r * Math.sin(a), 2)]),
+      geom: db.raw('ST_SetSRID(ST_MakePoint(?, ?), 27700)', [
+        round(cx + r * Math.cos(a), 2),
+        round(cy + r * Math.sin(a), 2),
+      ]),
       source: 'bench (generated)',
     };
   });
@@ -87,8 +104,16 @@ async function main() {
     await migrateLatest(db);
     const authorityId = await ensureAuthority(db, 'SWK');
     const config = loadConfig({ LOG_LEVEL: 'silent', REDLINE_DATA_DIR: '/nonexistent' });
-    const user: User = await createUser(db, { id: null, username: 'system:bench' }, { username: 'bench.letters', role: 'officer' });
-    const intake = { authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP };
+    const user: User = await createUser(
+      db,
+      { id: null, username: 'system:bench' },
+      { username: 'bench.letters', role: 'officer' },
+    );
+    const intake = {
+      authorityId,
+      toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+      vertexCap: config.SITE_VERTEX_CAP,
+    };
     const cases: CaseService = { db, authorityId, intake };
     const docs: DocumentService = { db, authorityId, mapMaxPixels: config.MAP_MAX_PIXELS };
 
@@ -99,21 +124,53 @@ async function main() {
       await addAddresses(db, authorityId, uprn, n, SITE.x + i * 1000 + SITE.side / 2, SITE.y + SITE.side / 2);
       uprn += n;
     }
-    await db.raw(`UPDATE reference_dataset SET data_version = 1, loaded_at = now(), feature_count = ? WHERE id = 'address'`, [uprn - 900_100_000_000]);
+    await db.raw(
+      `UPDATE reference_dataset SET data_version = 1, loaded_at = now(), feature_count = ? WHERE id = 'address'`,
+      [uprn - 900_100_000_000],
+    );
     for (const [i, n] of SIZES.entries()) {
       const x = SITE.x + i * 1000;
       const c = await createCase(cases, user, {
-        kind: 'application', applicationType: 'full', description: `Erection of a four storey building with ${n} neighbours to tell`, siteAddress: `${i + 1} Benchmark Street, London SE1 1AA`,
-        receivedDate: '2026-10-01', validDate: '2026-10-05', status: 'consultation',
+        kind: 'application',
+        applicationType: 'full',
+        description: `Erection of a four storey building with ${n} neighbours to tell`,
+        siteAddress: `${i + 1} Benchmark Street, London SE1 1AA`,
+        receivedDate: '2026-10-01',
+        validDate: '2026-10-05',
+        status: 'consultation',
       } as Parameters<typeof createCase>[2]);
-      await setSite(cases, user, c.id, { geometry: square(x, SITE.y, SITE.side), crs: 'EPSG:27700', source: 'drawn' }, null);
-      const run = await createRun(db, authorityId, c.id, { radiusM: 100, add: [], remove: [] }, intake, { id: user.id, username: user.username });
-      if (run.recipients.length !== n) throw new Error(`expected a run of ${n} recipients, got ${run.recipients.length}`);
+      await setSite(
+        cases,
+        user,
+        c.id,
+        { geometry: square(x, SITE.y, SITE.side), crs: 'EPSG:27700', source: 'drawn' },
+        null,
+      );
+      const run = await createRun(db, authorityId, c.id, { radiusM: 100, add: [], remove: [] }, intake, {
+        id: user.id,
+        username: user.username,
+      });
+      if (run.recipients.length !== n)
+        throw new Error(`expected a run of ${n} recipients, got ${run.recipients.length}`);
       subjects.push({ n, caseId: c.id, runId: run.id });
     }
     log('cases and runs made');
 
-    const results: Array<{ n: number; redline: Summary; floor: Summary; redlineMsPerLetter: number; floorMsPerLetter: number; ratioP50: number; ratioP95: number; redlinePages: number; redlineBytes: number; imageObjects: number; floorPages: number; floorBytes: number; mapMs: Summary }> = [];
+    const results: Array<{
+      n: number;
+      redline: Summary;
+      floor: Summary;
+      redlineMsPerLetter: number;
+      floorMsPerLetter: number;
+      ratioP50: number;
+      ratioP95: number;
+      redlinePages: number;
+      redlineBytes: number;
+      imageObjects: number;
+      floorPages: number;
+      floorBytes: number;
+      mapMs: Summary;
+    }> = [];
     let failures = 0;
     for (const s of subjects) {
       // the floor's text: the same letters, filled beforehand
@@ -123,17 +180,36 @@ async function main() {
       const letters = run.recipients.map((r: Recipient) => ({
         address: addressBlock(r).join('\n'),
         // the words Redline's letter has (the dates as when none is known yet)
-        text: blocksToText(fillBody(template.body, nest({
-          'authority.name': 'London Borough of Southwark', 'case.reference': c.reference, 'case.address': c.site_address, 'case.description': c.description,
-          'case.applicationType': 'Full planning permission', 'publicity.windowDays': '21', 'publicity.commentByKnown': false, 'publicity.earliestDecisionDateKnown': false,
-          'recipient.address': addressBlock(r).slice(1).join(', '), 'recipient.number': String(r.number),
-        }))),
+        text: blocksToText(
+          fillBody(
+            template.body,
+            nest({
+              'authority.name': 'London Borough of Southwark',
+              'case.reference': c.reference,
+              'case.address': c.site_address,
+              'case.description': c.description,
+              'case.applicationType': 'Full planning permission',
+              'publicity.windowDays': '21',
+              'publicity.commentByKnown': false,
+              'publicity.earliestDecisionDateKnown': false,
+              'recipient.address': addressBlock(r).slice(1).join(', '),
+              'recipient.number': String(r.number),
+            }),
+          ),
+        ),
       }));
       const mapMs: number[] = [];
       const floor = async () => {
         const t0 = process.hrtime.bigint();
         const m0 = process.hrtime.bigint();
-        await renderMap(db!, authorityId, 'neighbours', { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi: 150, format: 'png' }, { kind: 'case', caseId: s.caseId, runId: s.runId }, config.MAP_MAX_PIXELS);
+        await renderMap(
+          db!,
+          authorityId,
+          'neighbours',
+          { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi: 150, format: 'png' },
+          { kind: 'case', caseId: s.caseId, runId: s.runId },
+          config.MAP_MAX_PIXELS,
+        );
         mapMs.push(msSince(m0));
         const doc = new PDFDocument({ size: 'A4', autoFirstPage: false, compress: true });
         doc.registerFont('body', FONT_FILES.regular);
@@ -148,14 +224,26 @@ async function main() {
         doc.end();
         await ended;
         const pdf = Buffer.concat(chunks);
-        return { ms: msSince(t0), pages: (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length, bytes: pdf.length };
+        return {
+          ms: msSince(t0),
+          pages: (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length,
+          bytes: pdf.length,
+        };
       };
       const redline = async () => {
         const t0 = process.hrtime.bigint();
-        const d = await createDocument(docs, { id: user.id, username: user.username, role: 'officer' }, s.caseId, { kind: 'neighbour-letter', runId: s.runId });
+        const d = await createDocument(docs, { id: user.id, username: user.username, role: 'officer' }, s.caseId, {
+          kind: 'neighbour-letter',
+          runId: s.runId,
+        });
         const ms = msSince(t0);
         const raw = (await db!('document').where({ id: d.id }).first('pdf')).pdf as Buffer;
-        return { ms, pages: d.pages, bytes: d.bytes, images: (raw.toString('latin1').match(/\/Subtype\s*\/Image\b/g) ?? []).length };
+        return {
+          ms,
+          pages: d.pages,
+          bytes: d.bytes,
+          images: (raw.toString('latin1').match(/\/Subtype\s*\/Image\b/g) ?? []).length,
+        };
       };
       log(`N = ${s.n}: warm-up`);
       await redline();
@@ -174,7 +262,9 @@ async function main() {
             last = r;
             if (r.pages !== 2 * s.n || r.images !== 1) {
               failures++;
-              log(`MISMATCH N = ${s.n}: Redline's PDF has ${r.pages} pages (expected ${2 * s.n}) and ${r.images} image objects (expected 1)`);
+              log(
+                `MISMATCH N = ${s.n}: Redline's PDF has ${r.pages} pages (expected ${2 * s.n}) and ${r.images} image objects (expected 1)`,
+              );
             }
           } else {
             const f = await floor();
@@ -191,23 +281,64 @@ async function main() {
       const ra = summarise(a);
       const rb = summarise(b);
       results.push({
-        n: s.n, redline: ra, floor: rb, redlineMsPerLetter: round(ra.p50 / s.n, 2), floorMsPerLetter: round(rb.p50 / s.n, 2),
-        ratioP50: round(ra.p50 / rb.p50, 2), ratioP95: round(ra.p95 / rb.p95, 2), redlinePages: last.pages, redlineBytes: last.bytes, imageObjects: last.images,
-        floorPages: lastFloor.pages, floorBytes: lastFloor.bytes, mapMs: summarise(mapMs),
+        n: s.n,
+        redline: ra,
+        floor: rb,
+        redlineMsPerLetter: round(ra.p50 / s.n, 2),
+        floorMsPerLetter: round(rb.p50 / s.n, 2),
+        ratioP50: round(ra.p50 / rb.p50, 2),
+        ratioP95: round(ra.p95 / rb.p95, 2),
+        redlinePages: last.pages,
+        redlineBytes: last.bytes,
+        imageObjects: last.images,
+        floorPages: lastFloor.pages,
+        floorBytes: lastFloor.bytes,
+        mapMs: summarise(mapMs),
       });
     }
 
     console.log('\nB7 neighbour letters (ms for the whole PDF; per letter = p50 / N)\n');
-    console.log(table([
-      ['N', 'Redline p50', 'p95', 'per letter', 'floor p50', 'p95', 'per letter', 'ratio p50', 'p95', 'map render p50', 'Redline PDF', 'floor PDF'],
-      ...results.map((r) => [
-        r.n, r.redline.p50, r.redline.p95, r.redlineMsPerLetter, r.floor.p50, r.floor.p95, r.floorMsPerLetter, r.ratioP50, r.ratioP95, r.mapMs.p50,
-        `${r.redlinePages} pp, ${round(r.redlineBytes / 1024, 0)} KB, ${r.imageObjects} image`, `${r.floorPages} pp, ${round(r.floorBytes / 1024, 0)} KB`,
+    console.log(
+      table([
+        [
+          'N',
+          'Redline p50',
+          'p95',
+          'per letter',
+          'floor p50',
+          'p95',
+          'per letter',
+          'ratio p50',
+          'p95',
+          'map render p50',
+          'Redline PDF',
+          'floor PDF',
+        ],
+        ...results.map((r) => [
+          r.n,
+          r.redline.p50,
+          r.redline.p95,
+          r.redlineMsPerLetter,
+          r.floor.p50,
+          r.floor.p95,
+          r.floorMsPerLetter,
+          r.ratioP50,
+          r.ratioP95,
+          r.mapMs.p50,
+          `${r.redlinePages} pp, ${round(r.redlineBytes / 1024, 0)} KB, ${r.imageObjects} image`,
+          `${r.floorPages} pp, ${round(r.floorBytes / 1024, 0)} KB`,
+        ]),
       ]),
-    ]));
+    );
     const file = writeResults('letters', {
-      benchmark: 'B7', description: 'N neighbour letters with the map as one tagged PDF (Redline createDocument: read, map once, fill, PDF, store, audit) vs renderMap once + N plain pdfkit pages with no map',
-      date: new Date().toISOString(), machine: machine(), rounds: ROUNDS, results, failures,
+      benchmark: 'B7',
+      description:
+        'N neighbour letters with the map as one tagged PDF (Redline createDocument: read, map once, fill, PDF, store, audit) vs renderMap once + N plain pdfkit pages with no map',
+      date: new Date().toISOString(),
+      machine: machine(),
+      rounds: ROUNDS,
+      results,
+      failures,
     });
     log(`results: ${file}`);
     if (failures) process.exitCode = 1;

@@ -28,14 +28,28 @@ import { migrateLatest } from '../../server/db/migrate.ts';
 import { userForToken } from '../../server/modules/users/service.ts';
 import { select, SelectionParams } from '../../server/modules/neighbours/service.ts';
 import { intakeSite, type IntakeOptions } from '../../server/modules/geometry/intake.ts';
-import { benchLifecycle, startBenchApp, benchDatabase, machine, msSince, prng, round, summarise, table, writeResults, type Summary, jsonPoster } from './common.ts';
+import {
+  benchLifecycle,
+  startBenchApp,
+  benchDatabase,
+  machine,
+  msSince,
+  prng,
+  round,
+  summarise,
+  table,
+  writeResults,
+  type Summary,
+  jsonPoster,
+} from './common.ts';
 
 const log = (m: string) => console.log(`[bench:neighbours] ${m}`);
 const envInt = (name: string, dflt: number, max: number) => {
   const v = process.env[name];
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0 || n > max) throw new Error(`${name}=${v}: must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n <= 0 || n > max)
+    throw new Error(`${name}=${v}: must be a whole number from 1 to ${max}`);
   return n;
 };
 const ADDRESSES = envInt('BENCH_ADDRESSES', 2_000_000, 20_000_000);
@@ -57,10 +71,21 @@ FROM address a, (SELECT ST_GeomFromEWKB(decode(?, 'hex')) AS g) s
 WHERE ST_DWithin(a.geom, s.g, ?)
 ORDER BY distance_m, a.postcode, a.address_lines`;
 
-interface FloorRow { uprn: string | number; classification: string | null }
+interface FloorRow {
+  uprn: string | number;
+  classification: string | null;
+}
 
 // ------------------------------------------------------------------------------------------- data generation
-interface DataInfo { generatorVersion: number; addresses: number; towns: number; flatBlocks: number; generationSeconds: number; phases: Record<string, number>; tableMb: number }
+interface DataInfo {
+  generatorVersion: number;
+  addresses: number;
+  towns: number;
+  flatBlocks: number;
+  generationSeconds: number;
+  phases: Record<string, number>;
+  tableMb: number;
+}
 
 async function existingData(db: Knex): Promise<DataInfo | null> {
   const meta = await db.raw(`SELECT to_regclass('bench_neighbours_meta') AS t`);
@@ -87,12 +112,14 @@ async function generate(db: Knex): Promise<DataInfo> {
     let authorityId = 0;
     await phase('authority, clearing earlier addresses, dropping address indexes for the bulk load', async () => {
       const boundary = `ST_Multi(ST_Buffer(ST_GeomFromEWKT('${SQUARE_WKT}'), 100, 'quad_segs=4'))`;
-      authorityId = (await trx.raw(
-        `INSERT INTO authority (code, name, boundary, boundary_source, copyright_statement)
+      authorityId = (
+        await trx.raw(
+          `INSERT INTO authority (code, name, boundary, boundary_source, copyright_statement)
          VALUES (?, 'Neighbour benchmark authority (synthetic)', ${boundary}, 'synthetic: 400000..500000 E, 100000..200000 N, buffered 100 m', 'Synthetic data.')
          ON CONFLICT (code) DO UPDATE SET boundary = EXCLUDED.boundary RETURNING id`,
-        [AUTHORITY_CODE],
-      )).rows[0].id;
+          [AUTHORITY_CODE],
+        )
+      ).rows[0].id;
       await trx.raw(`DROP TABLE IF EXISTS bench_neighbours_meta, bench_neighbours_town`);
       await trx.raw(`TRUNCATE address`);
       await trx.raw(`DROP INDEX IF EXISTS address_geom_gix`);
@@ -111,15 +138,17 @@ async function generate(db: Knex): Promise<DataInfo> {
     const clampY = (e: string) => `least(199999.99, greatest(100000.01, ${e}))`;
     const gauss = (u1: string, u2: string) => `sqrt(-2 * ln(1 - ${u1})) * cos(2 * pi() * ${u2})`;
     const gauss2 = (u1: string, u2: string) => `sqrt(-2 * ln(1 - ${u1})) * sin(2 * pi() * ${u2})`;
-    await phase(`${FLAT_BLOCKS * 10} addresses in ${FLAT_BLOCKS} blocks of flats (PP parent + 9 flats on one point)`, async () => {
-      await trx.raw(`SELECT setseed(0.3141)`);
-      // the blocks' draws first, kept in a table (a volatile subquery could be re-run for each flat)
-      await trx.raw(
-        `CREATE TEMP TABLE bench_block ON COMMIT DROP AS
+    await phase(
+      `${FLAT_BLOCKS * 10} addresses in ${FLAT_BLOCKS} blocks of flats (PP parent + 9 flats on one point)`,
+      async () => {
+        await trx.raw(`SELECT setseed(0.3141)`);
+        // the blocks' draws first, kept in a table (a volatile subquery could be re-run for each flat)
+        await trx.raw(
+          `CREATE TEMP TABLE bench_block ON COMMIT DROP AS
          SELECT b, floor(random() * random() * ${TOWNS})::int AS town, random() AS u1, random() AS u2 FROM generate_series(0, ${FLAT_BLOCKS - 1}) b ORDER BY b`,
-      );
-      await trx.raw(
-        `INSERT INTO address (uprn, parent_uprn, authority_id, address_lines, postcode, classification, geom, data_version, source)
+        );
+        await trx.raw(
+          `INSERT INTO address (uprn, parent_uprn, authority_id, address_lines, postcode, classification, geom, data_version, source)
          SELECT b.b * 10 + k + 1,
                 CASE WHEN k = 0 THEN NULL ELSE b.b * 10 + 1 END,
                 ?,
@@ -133,9 +162,10 @@ async function generate(db: Knex): Promise<DataInfo> {
          FROM bench_block b
          JOIN bench_neighbours_town t ON t.id = b.town
          CROSS JOIN generate_series(0, 9) k`,
-        [authorityId],
-      );
-    });
+          [authorityId],
+        );
+      },
+    );
     const houses = ADDRESSES - FLAT_BLOCKS * 10;
     await phase(`${houses} houses: 70% in towns, 30% in the countryside`, async () => {
       await trx.raw(`SELECT setseed(0.2718)`);
@@ -175,8 +205,13 @@ async function generate(db: Knex): Promise<DataInfo> {
   });
   const tableMb = round(Number((await db.raw(`SELECT pg_total_relation_size('address') AS b`)).rows[0].b) / 2 ** 20, 1);
   const info: DataInfo = {
-    generatorVersion: GENERATOR_VERSION, addresses: ADDRESSES, towns: TOWNS, flatBlocks: FLAT_BLOCKS,
-    generationSeconds: round((Date.now() - t0) / 1000, 1), phases, tableMb,
+    generatorVersion: GENERATOR_VERSION,
+    addresses: ADDRESSES,
+    towns: TOWNS,
+    flatBlocks: FLAT_BLOCKS,
+    generationSeconds: round((Date.now() - t0) / 1000, 1),
+    phases,
+    tableMb,
   };
   await db.raw(`CREATE TABLE bench_neighbours_meta (info jsonb NOT NULL)`);
   await db.raw(`INSERT INTO bench_neighbours_meta VALUES (?)`, [JSON.stringify(info)]);
@@ -184,11 +219,22 @@ async function generate(db: Knex): Promise<DataInfo> {
 }
 
 // ------------------------------------------------------------------------------------------------- sites
-interface Site { id: number; inTown: boolean; acrossM: number; geojson: { type: 'Polygon'; coordinates: number[][][] }; ewkb: string }
+interface Site {
+  id: number;
+  inTown: boolean;
+  acrossM: number;
+  geojson: { type: 'Polygon'; coordinates: number[][][] };
+  ewkb: string;
+}
 
 /** Seeded sites 20–300 m across: 60% around town centres, 40% anywhere; star-shaped (always simple) 4–9-gons. */
 async function makeSites(db: Knex): Promise<Site[]> {
-  const towns = (await db.raw(`SELECT id, cx, cy, sigma FROM bench_neighbours_town ORDER BY id`)).rows as Array<{ id: number; cx: number; cy: number; sigma: number }>;
+  const towns = (await db.raw(`SELECT id, cx, cy, sigma FROM bench_neighbours_town ORDER BY id`)).rows as Array<{
+    id: number;
+    cx: number;
+    cy: number;
+    sigma: number;
+  }>;
   const rnd = prng(20_260_002);
   const sites: Site[] = [];
   for (let i = 0; i < SITES; i++) {
@@ -216,7 +262,11 @@ async function makeSites(db: Knex): Promise<Site[]> {
     });
     ring.push([...ring[0]!]);
     const geojson = { type: 'Polygon' as const, coordinates: [ring] };
-    const ewkb = (await db.raw(`SELECT encode(ST_AsEWKB(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(?), 27700))), 'hex') AS e`, [JSON.stringify(geojson)])).rows[0].e as string;
+    const ewkb = (
+      await db.raw(`SELECT encode(ST_AsEWKB(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(?), 27700))), 'hex') AS e`, [
+        JSON.stringify(geojson),
+      ])
+    ).rows[0].e as string;
     sites.push({ id: i + 1, inTown, acrossM: round(acrossM, 1), geojson, ewkb });
   }
   return sites;
@@ -225,7 +275,9 @@ async function makeSites(db: Knex): Promise<Site[]> {
 // ---------------------------------------------------------------------------------------------------- main
 async function main() {
   const started = Date.now();
-  log(`B2 neighbour selection benchmark: ${ADDRESSES} addresses, ${SITES} sites, ${ROUNDS} rounds, radii ${RADII.join(', ')} m`);
+  log(
+    `B2 neighbour selection benchmark: ${ADDRESSES} addresses, ${SITES} sites, ${ROUNDS} rounds, radii ${RADII.join(', ')} m`,
+  );
   const database = await benchDatabase(log);
   const { cleanups, finish } = benchLifecycle(database, log);
   try {
@@ -260,16 +312,31 @@ async function main() {
     const noJitDb = knexFactory({
       client: 'pg',
       connection: { connectionString: url, application_name: 'redline-bench-nojit' },
-      pool: { min: 0, max: 2, afterCreate: (conn: { query: (q: string, cb: (e: Error | null) => void) => void }, done: (e: Error | null, c: unknown) => void) => conn.query('SET jit = off', (e) => done(e, conn)) },
+      pool: {
+        min: 0,
+        max: 2,
+        afterCreate: (
+          conn: { query: (q: string, cb: (e: Error | null) => void) => void },
+          done: (e: Error | null, c: unknown) => void,
+        ) => conn.query('SET jit = off', (e) => done(e, conn)),
+      },
     });
     cleanups.push(() => noJitDb.destroy());
-    const intake: IntakeOptions = { authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP };
+    const intake: IntakeOptions = {
+      authorityId,
+      toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+      vertexCap: config.SITE_VERTEX_CAP,
+    };
     type Answer = { ms: number; uprns: Set<string>; rows: number };
     const redline = async (s: Site, params: SelectionParams): Promise<Answer> => {
       const t = process.hrtime.bigint();
       const sel = await select(db, s.ewkb, params, intake);
       const ms = msSince(t);
-      return { ms, uprns: new Set([...sel.recipients, ...sel.excluded].map((r) => String(r.uprn))), rows: sel.recipients.length + sel.excluded.length };
+      return {
+        ms,
+        uprns: new Set([...sel.recipients, ...sel.excluded].map((r) => String(r.uprn))),
+        rows: sel.recipients.length + sel.excluded.length,
+      };
     };
     const floor = async (s: Site, radiusM: number, on: Knex = db): Promise<Answer & { pp: number }> => {
       const t = process.hrtime.bigint();
@@ -277,7 +344,12 @@ async function main() {
       const ms = msSince(t);
       // PP parent shells lead to their flats but get no letter in Redline
       const letters = rows.filter((r) => r.classification !== 'PP');
-      return { ms, uprns: new Set(letters.map((r) => String(r.uprn))), rows: rows.length, pp: rows.length - letters.length };
+      return {
+        ms,
+        uprns: new Set(letters.map((r) => String(r.uprn))),
+        rows: rows.length,
+        pp: rows.length - letters.length,
+      };
     };
     const httpPreview = async (body: string): Promise<Answer> => {
       const t = process.hrtime.bigint();
@@ -285,18 +357,39 @@ async function main() {
       const ms = msSince(t);
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 400)}`);
       const sel = JSON.parse(res.text) as { recipients: Array<{ uprn: number }>; excluded: Array<{ uprn: number }> };
-      return { ms, uprns: new Set([...sel.recipients, ...sel.excluded].map((r) => String(r.uprn))), rows: sel.recipients.length + sel.excluded.length };
+      return {
+        ms,
+        uprns: new Set([...sel.recipients, ...sel.excluded].map((r) => String(r.uprn))),
+        rows: sel.recipients.length + sel.excluded.length,
+      };
     };
     const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((u) => b.has(u));
 
     const results: Array<{
-      radiusM: number; redline: Summary; floor: Summary; floorNoJit: Summary; http: Summary; ratioP50: number; ratioP95: number;
-      noJitRatioP50: number; noJitRatioP95: number; httpRatioP50: number; httpRatioP95: number;
-      met: boolean; recipientsMean: number; recipientsMax: number; ppParentsMean: number; answersCompared: number; mismatches: number; mismatchExamples: unknown[];
+      radiusM: number;
+      redline: Summary;
+      floor: Summary;
+      floorNoJit: Summary;
+      http: Summary;
+      ratioP50: number;
+      ratioP95: number;
+      noJitRatioP50: number;
+      noJitRatioP95: number;
+      httpRatioP50: number;
+      httpRatioP95: number;
+      met: boolean;
+      recipientsMean: number;
+      recipientsMax: number;
+      ppParentsMean: number;
+      answersCompared: number;
+      mismatches: number;
+      mismatchExamples: unknown[];
     }> = [];
     for (const radiusM of RADII) {
       const params = SelectionParams.parse({ radiusM });
-      const bodies = sites.map((s) => JSON.stringify({ site: s.geojson, siteCrs: 'EPSG:27700', selection: { radiusM } }));
+      const bodies = sites.map((s) =>
+        JSON.stringify({ site: s.geojson, siteCrs: 'EPSG:27700', selection: { radiusM } }),
+      );
       log(`radius ${radiusM} m: warm-up (every site once through each)`);
       for (const [i, s] of sites.entries()) {
         await redline(s, params);
@@ -310,7 +403,14 @@ async function main() {
       const hMs: number[] = [];
       const counts: number[] = [];
       const pps: number[] = [];
-      const mismatches: Array<{ site: number; redline: number; floor: number; http: number; onlyRedline: string[]; onlyFloor: string[] }> = [];
+      const mismatches: Array<{
+        site: number;
+        redline: number;
+        floor: number;
+        http: number;
+        onlyRedline: string[];
+        onlyFloor: string[];
+      }> = [];
       let compared = 0;
       for (let r = 0; r < ROUNDS; r++) {
         for (const [i, s] of sites.entries()) {
@@ -337,7 +437,10 @@ async function main() {
             compared++;
             if (!sameSet(a!.uprns, b!.uprns) || !sameSet(h!.uprns, b!.uprns) || !sameSet(c!.uprns, b!.uprns)) {
               mismatches.push({
-                site: s.id, redline: a!.uprns.size, floor: b!.uprns.size, http: h!.uprns.size,
+                site: s.id,
+                redline: a!.uprns.size,
+                floor: b!.uprns.size,
+                http: h!.uprns.size,
                 onlyRedline: [...a!.uprns].filter((u) => !b!.uprns.has(u)).slice(0, 10),
                 onlyFloor: [...b!.uprns].filter((u) => !a!.uprns.has(u)).slice(0, 10),
               });
@@ -350,14 +453,24 @@ async function main() {
       const C = summarise(cMs);
       const H = summarise(hMs);
       const res = {
-        radiusM, redline: A, floor: B, floorNoJit: C, http: H,
-        ratioP50: round(A.p50 / B.p50, 2), ratioP95: round(A.p95 / B.p95, 2),
-        noJitRatioP50: round(A.p50 / C.p50, 2), noJitRatioP95: round(A.p95 / C.p95, 2),
-        httpRatioP50: round(H.p50 / B.p50, 2), httpRatioP95: round(H.p95 / B.p95, 2),
+        radiusM,
+        redline: A,
+        floor: B,
+        floorNoJit: C,
+        http: H,
+        ratioP50: round(A.p50 / B.p50, 2),
+        ratioP95: round(A.p95 / B.p95, 2),
+        noJitRatioP50: round(A.p50 / C.p50, 2),
+        noJitRatioP95: round(A.p95 / C.p95, 2),
+        httpRatioP50: round(H.p50 / B.p50, 2),
+        httpRatioP95: round(H.p95 / B.p95, 2),
         met: A.p50 / B.p50 <= 1.5 && A.p95 / B.p95 <= 2,
-        recipientsMean: round(counts.reduce((x, y) => x + y, 0) / counts.length, 1), recipientsMax: Math.max(...counts),
+        recipientsMean: round(counts.reduce((x, y) => x + y, 0) / counts.length, 1),
+        recipientsMax: Math.max(...counts),
         ppParentsMean: round(pps.reduce((x, y) => x + y, 0) / pps.length, 1),
-        answersCompared: compared, mismatches: mismatches.length, mismatchExamples: mismatches.slice(0, 10),
+        answersCompared: compared,
+        mismatches: mismatches.length,
+        mismatchExamples: mismatches.slice(0, 10),
       };
       results.push(res);
       log(
@@ -370,7 +483,11 @@ async function main() {
     // where an HTTP preview's time goes, measured in-process step by step (not interleaved: for orientation)
     log('breakdown of POST /api/neighbours/preview at 50 m, in-process, first 200 sites');
     const steps: Record<string, number[]> = {
-      'auth: userForToken (SELECT + UPDATE last_used_at)': [], 'intake: site_intake.sql': [], 'select (Redline\'s selection)': [], 'JSON.stringify': [], 'HTTP request, whole': [],
+      'auth: userForToken (SELECT + UPDATE last_used_at)': [],
+      'intake: site_intake.sql': [],
+      "select (Redline's selection)": [],
+      'JSON.stringify': [],
+      'HTTP request, whole': [],
     };
     const time = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
       const t = process.hrtime.bigint();
@@ -381,35 +498,90 @@ async function main() {
     const params50 = SelectionParams.parse({ radiusM: 50 });
     for (const s of sites.slice(0, 200)) {
       await time('auth: userForToken (SELECT + UPDATE last_used_at)', () => userForToken(db, token));
-      const site = await time('intake: site_intake.sql', () => intakeSite(db, s.geojson, { ...intake, crs: 'EPSG:27700' }));
-      const sel = await time('select (Redline\'s selection)', () => select(db, site.ewkb, params50, intake));
+      const site = await time('intake: site_intake.sql', () =>
+        intakeSite(db, s.geojson, { ...intake, crs: 'EPSG:27700' }),
+      );
+      const sel = await time("select (Redline's selection)", () => select(db, site.ewkb, params50, intake));
       await time('JSON.stringify', () => JSON.stringify(sel));
-      await time('HTTP request, whole', () => post(JSON.stringify({ site: s.geojson, siteCrs: 'EPSG:27700', selection: { radiusM: 50 } })));
+      await time('HTTP request, whole', () =>
+        post(JSON.stringify({ site: s.geojson, siteCrs: 'EPSG:27700', selection: { radiusM: 50 } })),
+      );
     }
     const breakdown = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarise(v)]));
 
     const rows: Array<Array<string | number>> = [
-      ['radius', 'recipients mean/max', 'Redline p50', 'p95', 'floor p50', 'p95', 'ratio p50', 'ratio p95', 'target met',
-        'floor no-JIT p50', 'p95', 'ratio p50', 'p95', 'HTTP p50', 'p95', 'HTTP/floor p50', 'p95', 'mismatches'],
+      [
+        'radius',
+        'recipients mean/max',
+        'Redline p50',
+        'p95',
+        'floor p50',
+        'p95',
+        'ratio p50',
+        'ratio p95',
+        'target met',
+        'floor no-JIT p50',
+        'p95',
+        'ratio p50',
+        'p95',
+        'HTTP p50',
+        'p95',
+        'HTTP/floor p50',
+        'p95',
+        'mismatches',
+      ],
       ...results.map((r) => [
-        `${r.radiusM} m`, `${r.recipientsMean} / ${r.recipientsMax}`, r.redline.p50, r.redline.p95, r.floor.p50, r.floor.p95, r.ratioP50, r.ratioP95,
-        r.met ? 'yes' : 'NO', r.floorNoJit.p50, r.floorNoJit.p95, r.noJitRatioP50, r.noJitRatioP95, r.http.p50, r.http.p95, r.httpRatioP50, r.httpRatioP95, r.mismatches,
+        `${r.radiusM} m`,
+        `${r.recipientsMean} / ${r.recipientsMax}`,
+        r.redline.p50,
+        r.redline.p95,
+        r.floor.p50,
+        r.floor.p95,
+        r.ratioP50,
+        r.ratioP95,
+        r.met ? 'yes' : 'NO',
+        r.floorNoJit.p50,
+        r.floorNoJit.p95,
+        r.noJitRatioP50,
+        r.noJitRatioP95,
+        r.http.p50,
+        r.http.p95,
+        r.httpRatioP50,
+        r.httpRatioP95,
+        r.mismatches,
       ]),
     ];
-    console.log(`\nB2 neighbour selection, ms (targets: Redline/floor p50 ≤ 1.5×, p95 ≤ 2×; ${sites.length} sites × ${ROUNDS} round(s) per radius)\n` + table(rows));
-    console.log('\nPOST /api/neighbours/preview at 50 m, step by step (in-process, first 200 sites), ms\n' +
-      table([['step', 'p50', 'p95', 'mean'], ...Object.entries(breakdown).map(([k, v]) => [k, v.p50, v.p95, v.mean])]));
+    console.log(
+      `\nB2 neighbour selection, ms (targets: Redline/floor p50 ≤ 1.5×, p95 ≤ 2×; ${sites.length} sites × ${ROUNDS} round(s) per radius)\n` +
+        table(rows),
+    );
+    console.log(
+      '\nPOST /api/neighbours/preview at 50 m, step by step (in-process, first 200 sites), ms\n' +
+        table([
+          ['step', 'p50', 'p95', 'mean'],
+          ...Object.entries(breakdown).map(([k, v]) => [k, v.p50, v.p95, v.mean]),
+        ]),
+    );
     const file = writeResults('neighbours', {
       benchmark: 'B2 (tests/bench/neighbours.ts)',
       at: new Date().toISOString(),
       machine: machine(),
       postgres: versions.v,
       postgis: versions.p,
-      settings: { addresses: ADDRESSES, sites: SITES, rounds: ROUNDS, radii: RADII, embeddedCluster: database.embedded, dataReused: !generatedNow },
+      settings: {
+        addresses: ADDRESSES,
+        sites: SITES,
+        rounds: ROUNDS,
+        radii: RADII,
+        embeddedCluster: database.embedded,
+        dataReused: !generatedNow,
+      },
       data,
       sites: {
-        total: sites.length, inTowns: sites.filter((s) => s.inTown).length,
-        acrossMinM: Math.min(...sites.map((s) => s.acrossM)), acrossMaxM: Math.max(...sites.map((s) => s.acrossM)),
+        total: sites.length,
+        inTowns: sites.filter((s) => s.inTown).length,
+        acrossMinM: Math.min(...sites.map((s) => s.acrossM)),
+        acrossMaxM: Math.max(...sites.map((s) => s.acrossM)),
       },
       floorSql: FLOOR_SQL.trim(),
       results,

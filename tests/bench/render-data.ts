@@ -60,7 +60,16 @@ const r2 = (v: number) => Math.round(v * 100) / 100;
 const ringWkt = (ring: Ring) => `(${[...ring, ring[0]!].map(([x, y]) => `${r2(x)} ${r2(y)}`).join(',')})`;
 
 /** A closed star-shaped ring (always simple): n vertices at equal angles, radius r·(1 + Σ a·sin(f·θ + φ)) + jitter. */
-function starRing(rnd: () => number, cx: number, cy: number, r: number, n: number, amps: number[], jitter: number, reverse = false): Ring {
+function starRing(
+  rnd: () => number,
+  cx: number,
+  cy: number,
+  r: number,
+  n: number,
+  amps: number[],
+  jitter: number,
+  reverse = false,
+): Ring {
   const freqs = amps.map((_, i) => [2, 3, 5, 9, 17, 41, 113, 271][i % 8]! + Math.floor(rnd() * 2));
   const phases = amps.map(() => 2 * Math.PI * rnd());
   const ring: Ring = [];
@@ -88,19 +97,28 @@ function blockRing(rnd: () => number, cx: number, cy: number, a: number, b: numb
   return ring;
 }
 
-interface House { id: number; ring: Ring; plot: Ring; px: number; py: number; uprns: number[] }
+interface House {
+  id: number;
+  ring: Ring;
+  plot: Ring;
+  px: number;
+  py: number;
+  uprns: number[];
+}
 
 export async function generate(db: Knex, log: (m: string) => void): Promise<RenderData> {
   const t0 = Date.now();
   const rnd = prng(20_261_103);
-  const [{ id: authorityId }] = (await db.raw(
-    `INSERT INTO authority (code, name, boundary, boundary_source, copyright_statement)
+  const [{ id: authorityId }] = (
+    await db.raw(
+      `INSERT INTO authority (code, name, boundary, boundary_source, copyright_statement)
      VALUES (?, 'Render benchmark borough (synthetic)', ST_Multi(ST_Buffer(ST_GeomFromEWKT(?), 500, 'quad_segs=2')),
              'synthetic: 520000..524000 E, 170000..174000 N, buffered 500 m',
              'Contains synthetic data generated for a benchmark. © Render benchmark borough 2026. Not for any other use.')
      ON CONFLICT (code) DO UPDATE SET boundary = EXCLUDED.boundary, copyright_statement = EXCLUDED.copyright_statement RETURNING id`,
-    [AUTHORITY_CODE, AREA_WKT],
-  )).rows;
+      [AUTHORITY_CODE, AREA_WKT],
+    )
+  ).rows;
 
   log('  clearing earlier B3 data');
   await db.raw(`DROP TABLE IF EXISTS bench_render_site, bench_render_meta`);
@@ -108,7 +126,8 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
     await trx.raw(`DELETE FROM constraint_piece WHERE layer_id LIKE 'b3-%'`);
     // their pieces are gone; a superuser skips the foreign key's cascade, which would scan constraint_piece once per
     // feature (it has no index on feature_id: slow when another benchmark's millions of pieces are there too)
-    if ((await trx.raw(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)).rows[0]?.rolsuper) await trx.raw(`SET LOCAL session_replication_role = replica`);
+    if ((await trx.raw(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)).rows[0]?.rolsuper)
+      await trx.raw(`SET LOCAL session_replication_role = replica`);
     await trx.raw(`DELETE FROM constraint_feature WHERE layer_id LIKE 'b3-%'`);
   });
   await db.raw(`DELETE FROM address WHERE uprn >= ? AND uprn < ?`, [UPRN0, UPRN0 + 100_000_000]);
@@ -118,19 +137,27 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
   log('  streets, houses, flats and address points');
   const houses: House[] = [];
   const flats: Array<{ id: number; ring: Ring; px: number; py: number; uprns: number[] }> = [];
-  const addresses: Array<{ uprn: number; parent: number | null; lines: string[]; postcode: string; cls: string; x: number; y: number }> = [];
+  const addresses: Array<{
+    uprn: number;
+    parent: number | null;
+    lines: string[];
+    postcode: string;
+    cls: string;
+    x: number;
+    y: number;
+  }> = [];
   const trees: Array<[number, number]> = [];
   let propertyId = PROPERTY_ID0;
   let uprn = UPRN0;
   const cols: Array<[number, number]> = [];
-  for (let x = AREA.minX + 10; ; ) {
+  for (let x = AREA.minX + 10; ;) {
     const w = 90 + rnd() * 50;
     if (x + w > AREA.maxX - 10) break;
     cols.push([x, x + w]);
     x += w + 12 + rnd() * 4;
   }
   const rows: Array<[number, number]> = [];
-  for (let y = AREA.minY + 10; ; ) {
+  for (let y = AREA.minY + 10; ;) {
     const h = 54 + rnd() * 16;
     if (y + h > AREA.maxY - 10) break;
     rows.push([y, y + h]);
@@ -143,7 +170,15 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
       const n = 2 + Math.floor(rnd() * 2);
       const out = [parent];
       for (let f = 1; f <= n; f++) {
-        addresses.push({ uprn: ++uprn, parent, lines: [`Flat ${f}`, `${no} ${street}`, 'Redtown'], postcode, cls: 'RD06', x, y });
+        addresses.push({
+          uprn: ++uprn,
+          parent,
+          lines: [`Flat ${f}`, `${no} ${street}`, 'Redtown'],
+          postcode,
+          cls: 'RD06',
+          x,
+          y,
+        });
         out.push(uprn);
       }
       return out;
@@ -164,7 +199,12 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
       if (kind < 0.12) {
         // blocks of flats: one or two courtyard-less blocks, a PP parent and 10–60 flats each
         const two = rnd() < 0.5;
-        const parts = two ? [[bx0, (bx0 + bx1) / 2], [(bx0 + bx1) / 2, bx1]] : [[bx0, bx1]];
+        const parts = two
+          ? [
+              [bx0, (bx0 + bx1) / 2],
+              [(bx0 + bx1) / 2, bx1],
+            ]
+          : [[bx0, bx1]];
         for (const [x0, x1] of parts) {
           const cx = (x0! + x1!) / 2;
           const a = (x1! - x0!) / 2 - 5 - rnd() * 4;
@@ -172,11 +212,27 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
           const ring = blockRing(rnd, cx, ym, a, b, 16 + Math.floor(rnd() * 33));
           const parent = ++uprn;
           const street = `Block ${ri}-${ci}`;
-          addresses.push({ uprn: parent, parent: null, lines: [`${street} House`, 'Redtown'], postcode, cls: 'PP', x: r2(cx), y: r2(ym) });
+          addresses.push({
+            uprn: parent,
+            parent: null,
+            lines: [`${street} House`, 'Redtown'],
+            postcode,
+            cls: 'PP',
+            x: r2(cx),
+            y: r2(ym),
+          });
           const ids = [parent];
           const n = 10 + Math.floor(rnd() * 51);
           for (let f = 1; f <= n; f++) {
-            addresses.push({ uprn: ++uprn, parent, lines: [`Flat ${f}`, `${street} House`, 'Redtown'], postcode, cls: 'RD06', x: r2(cx), y: r2(ym) });
+            addresses.push({
+              uprn: ++uprn,
+              parent,
+              lines: [`Flat ${f}`, `${street} House`, 'Redtown'],
+              postcode,
+              cls: 'RD06',
+              x: r2(cx),
+              y: r2(ym),
+            });
             ids.push(uprn);
           }
           flats.push({ id: ++propertyId, ring, px: cx, py: ym, uprns: ids });
@@ -202,11 +258,46 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
           const sgn = side === 'south' ? 1 : -1;
           const Y = (v: number) => (side === 'south' ? v : by0 + by1 - v); // mirror for the north side
           let ring: Ring;
-          if (!ext) ring = [[x, Y(f)], [x + w, Y(f)], [x + w, Y(f + d)], [x, Y(f + d)]];
-          else if (left) ring = [[x, Y(f)], [x + w, Y(f)], [x + w, Y(f + d)], [x + ew, Y(f + d)], [x + ew, Y(f + d + ed)], [x, Y(f + d + ed)]];
-          else ring = [[x, Y(f)], [x + w, Y(f)], [x + w, Y(f + d + ed)], [x + w - ew, Y(f + d + ed)], [x + w - ew, Y(f + d)], [x, Y(f + d)]];
+          if (!ext)
+            ring = [
+              [x, Y(f)],
+              [x + w, Y(f)],
+              [x + w, Y(f + d)],
+              [x, Y(f + d)],
+            ];
+          else if (left)
+            ring = [
+              [x, Y(f)],
+              [x + w, Y(f)],
+              [x + w, Y(f + d)],
+              [x + ew, Y(f + d)],
+              [x + ew, Y(f + d + ed)],
+              [x, Y(f + d + ed)],
+            ];
+          else
+            ring = [
+              [x, Y(f)],
+              [x + w, Y(f)],
+              [x + w, Y(f + d + ed)],
+              [x + w - ew, Y(f + d + ed)],
+              [x + w - ew, Y(f + d)],
+              [x, Y(f + d)],
+            ];
           if (sgn < 0) ring.reverse(); // keep every outline counter-clockwise
-          const plot: Ring = side === 'south' ? [[x, by0], [x + w, by0], [x + w, ym], [x, ym]] : [[x, ym], [x + w, ym], [x + w, by1], [x, by1]];
+          const plot: Ring =
+            side === 'south'
+              ? [
+                  [x, by0],
+                  [x + w, by0],
+                  [x + w, ym],
+                  [x, ym],
+                ]
+              : [
+                  [x, ym],
+                  [x + w, ym],
+                  [x + w, by1],
+                  [x, by1],
+                ];
           const px = r2(x + w / 2);
           const py = r2(Y(f + d / 2));
           const id = ++propertyId;
@@ -240,7 +331,16 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
       `INSERT INTO address (uprn, parent_uprn, authority_id, address_lines, postcode, classification, geom, data_version, source)
        SELECT u, p, ?, string_to_array(l, '|'), pc, c, ST_SetSRID(ST_MakePoint(x, y), 27700), 1, 'benchmark B3 (generated)'
        FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::float8[]) AS t(u, p, l, pc, c, x, y)`,
-      [authorityId, part.map((a) => a.uprn), part.map((a) => a.parent), part.map((a) => a.lines.join('|')), part.map((a) => a.postcode), part.map((a) => a.cls), part.map((a) => a.x), part.map((a) => a.y)],
+      [
+        authorityId,
+        part.map((a) => a.uprn),
+        part.map((a) => a.parent),
+        part.map((a) => a.lines.join('|')),
+        part.map((a) => a.postcode),
+        part.map((a) => a.cls),
+        part.map((a) => a.x),
+        part.map((a) => a.y),
+      ],
     );
   }
 
@@ -260,7 +360,15 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
        VALUES (?, ?, ?, NULL, ?, ?, 1, ?, now(), 0, ST_Multi(ST_Buffer(ST_GeomFromEWKT(?), 500, 'quad_segs=2')), 'local')
        ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, category = EXCLUDED.category, definition = EXCLUDED.definition,
          definition_hash = EXCLUDED.definition_hash, data_version = 1, source_hash = EXCLUDED.source_hash, loaded_at = now(), coverage = EXCLUDED.coverage`,
-      [id, def.title, def.category, JSON.stringify(def), definitionHash(def), `b3-generator-${GENERATOR_VERSION}`, AREA_WKT],
+      [
+        id,
+        def.title,
+        def.category,
+        JSON.stringify(def),
+        definitionHash(def),
+        `b3-generator-${GENERATOR_VERSION}`,
+        AREA_WKT,
+      ],
     );
   }
   let featureId = FEATURE_ID0;
@@ -271,24 +379,66 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
     for (let gy = AREA.minY + 450; gy < AREA.maxY; gy += 900) {
       if (rnd() < 0.25) continue;
       const n = 60 + Math.floor(rnd() * 341);
-      const ring = starRing(rnd, gx + (rnd() - 0.5) * 40, gy + (rnd() - 0.5) * 40, 220 + rnd() * 80, n, [0.15, 0.1, 0.06, 0.03, 0.01], 1.5);
-      features.push({ id: ++featureId, layer: 'b3-conservation-area', name: `Conservation area ${features.length + 1}`, wkt: polygonWkt(ring), vertices: n });
+      const ring = starRing(
+        rnd,
+        gx + (rnd() - 0.5) * 40,
+        gy + (rnd() - 0.5) * 40,
+        220 + rnd() * 80,
+        n,
+        [0.15, 0.1, 0.06, 0.03, 0.01],
+        1.5,
+      );
+      features.push({
+        id: ++featureId,
+        layer: 'b3-conservation-area',
+        name: `Conservation area ${features.length + 1}`,
+        wkt: polygonWkt(ring),
+        vertices: n,
+      });
     }
   }
   // Article 4 direction areas: a 1,400 m grid (reaching at most 690 m from the cell's centre)
   for (let gx = AREA.minX + 700; gx < AREA.maxX; gx += 1400) {
     for (let gy = AREA.minY + 700; gy < AREA.maxY; gy += 1400) {
       const n = 40 + Math.floor(rnd() * 200);
-      const ring = starRing(rnd, gx + (rnd() - 0.5) * 40, gy + (rnd() - 0.5) * 40, 400 + rnd() * 80, n, [0.2, 0.12, 0.05, 0.02], 2);
-      features.push({ id: ++featureId, layer: 'b3-article-4-direction-area', name: `Article 4 area ${features.length + 1}`, wkt: polygonWkt(ring), vertices: n });
+      const ring = starRing(
+        rnd,
+        gx + (rnd() - 0.5) * 40,
+        gy + (rnd() - 0.5) * 40,
+        400 + rnd() * 80,
+        n,
+        [0.2, 0.12, 0.05, 0.02],
+        2,
+      );
+      features.push({
+        id: ++featureId,
+        layer: 'b3-article-4-direction-area',
+        name: `Article 4 area ${features.length + 1}`,
+        wkt: polygonWkt(ring),
+        vertices: n,
+      });
     }
   }
   // listed building outlines: copies of 4% of the houses
   for (const h of houses) {
-    if (rnd() < 0.04) features.push({ id: ++featureId, layer: 'b3-listed-building-outline', name: `Listed building ${h.id}`, wkt: polygonWkt(h.ring), vertices: h.ring.length });
+    if (rnd() < 0.04)
+      features.push({
+        id: ++featureId,
+        layer: 'b3-listed-building-outline',
+        name: `Listed building ${h.id}`,
+        wkt: polygonWkt(h.ring),
+        vertices: h.ring.length,
+      });
   }
   // protected trees
-  for (const [x, y] of trees) features.push({ id: ++featureId, layer: 'b3-tree', name: `Tree ${featureId - FEATURE_ID0}`, wkt: `POINT(${r2(x)} ${r2(y)})`, vertices: 1 });
+  for (const [x, y] of trees)
+    features.push({
+      id: ++featureId,
+      layer: 'b3-tree',
+      name: `Tree ${featureId - FEATURE_ID0}`,
+      wkt: `POINT(${r2(x)} ${r2(y)})`,
+      vertices: 1,
+    });
   // flood zone 3: one huge polygon whose edge crosses the south-west of the town, with 4 holes in the town
   {
     const R = 4300;
@@ -297,9 +447,24 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
     const outer = starRing(rnd, cx, cy, R, 250_000, [0.05, 0.03, 0.015, 0.01, 0.006, 0.004, 0.002, 0.0015], 0.6);
     const holes = [25, 40, 55, 70].map((deg) => {
       const a = (deg * Math.PI) / 180;
-      return starRing(rnd, cx + 0.72 * R * Math.cos(a), cy + 0.72 * R * Math.sin(a), 140, 3000, [0.2, 0.1, 0.05], 0.4, true);
+      return starRing(
+        rnd,
+        cx + 0.72 * R * Math.cos(a),
+        cy + 0.72 * R * Math.sin(a),
+        140,
+        3000,
+        [0.2, 0.1, 0.05],
+        0.4,
+        true,
+      );
     });
-    features.push({ id: ++featureId, layer: 'b3-flood-risk-zone-3', name: 'River Red flood zone', wkt: polygonWkt(outer, holes), vertices: 250_000 + 4 * 3000 });
+    features.push({
+      id: ++featureId,
+      layer: 'b3-flood-risk-zone-3',
+      name: 'River Red flood zone',
+      wkt: polygonWkt(outer, holes),
+      vertices: 250_000 + 4 * 3000,
+    });
   }
   for (let i = 0; i < features.length; i += 2000) {
     const part = features.slice(i, i + 2000);
@@ -310,7 +475,11 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
       [part.map((f) => f.id), part.map((f) => f.layer), part.map((f) => f.name), part.map((f) => f.wkt)],
     );
   }
-  const bad = (await db.raw(`SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id LIKE 'b3-%' AND NOT ST_IsValid(geom)`)).rows[0].n;
+  const bad = (
+    await db.raw(
+      `SELECT count(*)::int AS n FROM constraint_feature WHERE layer_id LIKE 'b3-%' AND NOT ST_IsValid(geom)`,
+    )
+  ).rows[0].n;
   if (bad) throw new Error(`the B3 generator made ${bad} invalid constraint features`);
   await db.raw(
     `INSERT INTO constraint_piece (feature_id, layer_id, data_version, geom)
@@ -319,7 +488,9 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
           LATERAL (SELECT f.geom WHERE GeometryType(f.geom) = 'POINT' UNION ALL SELECT ST_Subdivide(f.geom, 256) WHERE GeometryType(f.geom) <> 'POINT') p(geom)
      WHERE f.layer_id LIKE 'b3-%'`,
   );
-  await db.raw(`UPDATE layer l SET feature_count = (SELECT count(*) FROM constraint_feature f WHERE f.layer_id = l.id) WHERE id LIKE 'b3-%'`);
+  await db.raw(
+    `UPDATE layer l SET feature_count = (SELECT count(*) FROM constraint_feature f WHERE f.layer_id = l.id) WHERE id LIKE 'b3-%'`,
+  );
 
   // ---- sites: house plots, seeded
   log('  sites');
@@ -331,7 +502,10 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
   // conservation area and an Article 4 area and have a third constraint (the flood zone, a listed building within
   // 50 m or a protected tree within 15 m), so that every map draws 3–5 constraint layers
   const margin = 300;
-  const eligible = houses.filter((h) => h.px > AREA.minX + margin && h.px < AREA.maxX - margin && h.py > AREA.minY + margin && h.py < AREA.maxY - margin);
+  const eligible = houses.filter(
+    (h) =>
+      h.px > AREA.minX + margin && h.px < AREA.maxX - margin && h.py > AREA.minY + margin && h.py < AREA.maxY - margin,
+  );
   for (let i = eligible.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [eligible[i], eligible[j]] = [eligible[j]!, eligible[i]!];
@@ -381,9 +555,11 @@ export async function existingData(db: Knex): Promise<RenderData | null> {
   const row = (await db.raw(`SELECT info FROM bench_render_meta LIMIT 1`)).rows[0];
   if (!row || row.info.generatorVersion !== GENERATOR_VERSION) return null;
   const info = row.info as RenderData;
-  const [{ p, a }] = (await db.raw(
-    `SELECT (SELECT count(*)::int FROM property WHERE id > ? AND id < ?) AS p, (SELECT count(*)::int FROM address WHERE uprn > ? AND uprn < ?) AS a`,
-    [PROPERTY_ID0, PROPERTY_ID0 + 100_000_000, UPRN0, UPRN0 + 100_000_000],
-  )).rows;
+  const [{ p, a }] = (
+    await db.raw(
+      `SELECT (SELECT count(*)::int FROM property WHERE id > ? AND id < ?) AS p, (SELECT count(*)::int FROM address WHERE uprn > ? AND uprn < ?) AS a`,
+      [PROPERTY_ID0, PROPERTY_ID0 + 100_000_000, UPRN0, UPRN0 + 100_000_000],
+    )
+  ).rows;
   return p === info.properties && a === info.addresses ? info : null;
 }

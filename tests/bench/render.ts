@@ -59,14 +59,27 @@ import { FONT_FILES, textWidth, wrapText } from '../../server/render/text.ts';
 import type { FlatStyle } from '../../layers/schema.ts';
 import { BASE_STYLES } from '../../server/render/scene.ts';
 import { AUTHORITY_CODE, LAYER_IDS, existingData, generate, type RenderData } from './render-data.ts';
-import { benchLifecycle, startBenchApp, RESULTS_DIR, benchDatabase, machine, msSince, round, summarise, table, writeResults, type Summary } from './common.ts';
+import {
+  benchLifecycle,
+  startBenchApp,
+  RESULTS_DIR,
+  benchDatabase,
+  machine,
+  msSince,
+  round,
+  summarise,
+  table,
+  writeResults,
+  type Summary,
+} from './common.ts';
 
 const log = (m: string) => console.log(`[bench:render] ${m}`);
 const envInt = (name: string, dflt: number, max: number) => {
   const v = process.env[name];
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name}=${v}: must be a whole number from 0 to ${max}`);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new Error(`${name}=${v}: must be a whole number from 0 to ${max}`);
   return n;
 };
 const SITES = envInt('BENCH_SITES', 30, 100);
@@ -90,7 +103,10 @@ function ensureMapServer(): string {
     log('map2img is missing: installing mapserver-bin with apt-get');
     if (aptInstall(['mapserver-bin'])) bin = find();
   }
-  if (!bin) throw new Error('MapServer is not installed: B3 needs map2img. Install it with: sudo apt-get install mapserver-bin');
+  if (!bin)
+    throw new Error(
+      'MapServer is not installed: B3 needs map2img. Install it with: sudo apt-get install mapserver-bin',
+    );
   return bin;
 }
 
@@ -130,7 +146,6 @@ BEGIN
     FROM unnest(owner, nums) AS o(k, n) GROUP BY o.k ORDER BY o.k;
 END $$;`;
 
-
 /** A CSS colour of the flat-style subset as r, g, b, alpha (0–1). */
 function colour(c: string | undefined): [number, number, number, number] | null {
   if (!c) return null;
@@ -159,7 +174,9 @@ function areaStyles(style: FlatStyle): string {
   const out: string[] = [];
   if (fill) out.push(`STYLE COLOR ${rgb(fill)}${opacity(fill)} END`);
   if (stroke && width > 0) {
-    out.push(`STYLE OUTLINECOLOR ${rgb(stroke)}${opacity(stroke)} WIDTH ${f2(width)} LINEJOIN ROUND LINECAP ROUND${dash?.length ? ` PATTERN ${dash.map(f2).join(' ')} END` : ''} END`);
+    out.push(
+      `STYLE OUTLINECOLOR ${rgb(stroke)}${opacity(stroke)} WIDTH ${f2(width)} LINEJOIN ROUND LINECAP ROUND${dash?.length ? ` PATTERN ${dash.map(f2).join(' ')} END` : ''} END`,
+    );
   }
   return out.join('\n      ');
 }
@@ -225,44 +242,92 @@ function mapfile(job: MapJob, connection: string): string {
   END`;
   const layers: string[] = [];
   const siteStyle = BASE_STYLES.site as FlatStyle;
-  layers.push(layer('property', 'POLYGON', `geom FROM (SELECT id, ST_ClipByBox2D(geom, ${box}) AS geom FROM property WHERE geom && ${box}) AS t USING UNIQUE id USING SRID=27700`,
-    `CLASS NAME "Property outlines"\n      ${areaStyles(BASE_STYLES.property)}\n    END`));
-  layers.push(layer('notified', 'POLYGON',
-    `geom FROM (SELECT pr.id, ST_ClipByBox2D(pr.geom, ${box}) AS geom FROM property pr WHERE pr.geom && ${box} AND EXISTS (SELECT 1 FROM recipient r WHERE r.run_id = ${job.runId} AND r.geom && pr.geom AND ST_Intersects(r.geom, pr.geom))) AS t USING UNIQUE id USING SRID=27700`,
-    `CLASS NAME "Properties with a notified address"\n      ${areaStyles(BASE_STYLES.notified)}\n    END`));
+  layers.push(
+    layer(
+      'property',
+      'POLYGON',
+      `geom FROM (SELECT id, ST_ClipByBox2D(geom, ${box}) AS geom FROM property WHERE geom && ${box}) AS t USING UNIQUE id USING SRID=27700`,
+      `CLASS NAME "Property outlines"\n      ${areaStyles(BASE_STYLES.property)}\n    END`,
+    ),
+  );
+  layers.push(
+    layer(
+      'notified',
+      'POLYGON',
+      `geom FROM (SELECT pr.id, ST_ClipByBox2D(pr.geom, ${box}) AS geom FROM property pr WHERE pr.geom && ${box} AND EXISTS (SELECT 1 FROM recipient r WHERE r.run_id = ${job.runId} AND r.geom && pr.geom AND ST_Intersects(r.geom, pr.geom))) AS t USING UNIQUE id USING SRID=27700`,
+      `CLASS NAME "Properties with a notified address"\n      ${areaStyles(BASE_STYLES.notified)}\n    END`,
+    ),
+  );
   for (const l of job.layers) {
     const where = `check_id = ${job.checkId} AND layer_id = '${l.id}' AND fired AND decision IS DISTINCT FROM 'dismissed' AND feature_geom && ${box}`;
     if (l.points) {
-      layers.push(layer(l.id, 'POINT', `geom FROM (SELECT id, feature_geom AS geom FROM constraint_hit WHERE ${where}) AS t USING UNIQUE id USING SRID=27700`,
-        `CLASS NAME ${q(l.title)}\n      ${pointStyles(l.style)}\n    END`));
+      layers.push(
+        layer(
+          l.id,
+          'POINT',
+          `geom FROM (SELECT id, feature_geom AS geom FROM constraint_hit WHERE ${where}) AS t USING UNIQUE id USING SRID=27700`,
+          `CLASS NAME ${q(l.title)}\n      ${pointStyles(l.style)}\n    END`,
+        ),
+      );
     } else {
-      layers.push(layer(l.id, 'POLYGON', `geom FROM (SELECT id, ST_ClipByBox2D(feature_geom, ${box}) AS geom FROM constraint_hit WHERE ${where}) AS t USING UNIQUE id USING SRID=27700`,
-        `CLASS NAME ${q(l.title)}\n      ${areaStyles(l.style)}\n    END`));
+      layers.push(
+        layer(
+          l.id,
+          'POLYGON',
+          `geom FROM (SELECT id, ST_ClipByBox2D(feature_geom, ${box}) AS geom FROM constraint_hit WHERE ${where}) AS t USING UNIQUE id USING SRID=27700`,
+          `CLASS NAME ${q(l.title)}\n      ${areaStyles(l.style)}\n    END`,
+        ),
+      );
     }
   }
-  layers.push(layer('selection', 'POLYGON',
-    `geom FROM (SELECT id, ST_ClipByBox2D(ST_Buffer(site_geom, (params->>'radiusM')::float8, 32), ${box}) AS geom FROM notification_run WHERE id = ${job.runId}) AS t USING UNIQUE id USING SRID=27700`,
-    `CLASS NAME ${q(job.selectionLabel)}\n      ${areaStyles(BASE_STYLES.selection)}\n    END`));
-  layers.push(layer('site', 'POLYGON', `geom FROM (SELECT id, ST_ClipByBox2D(site_geom, ${box}) AS geom FROM notification_run WHERE id = ${job.runId}) AS t USING UNIQUE id USING SRID=27700`,
-    `CLASS NAME "Site (red line boundary)"\n      ${areaStyles(siteStyle)}\n    END`));
+  layers.push(
+    layer(
+      'selection',
+      'POLYGON',
+      `geom FROM (SELECT id, ST_ClipByBox2D(ST_Buffer(site_geom, (params->>'radiusM')::float8, 32), ${box}) AS geom FROM notification_run WHERE id = ${job.runId}) AS t USING UNIQUE id USING SRID=27700`,
+      `CLASS NAME ${q(job.selectionLabel)}\n      ${areaStyles(BASE_STYLES.selection)}\n    END`,
+    ),
+  );
+  layers.push(
+    layer(
+      'site',
+      'POLYGON',
+      `geom FROM (SELECT id, ST_ClipByBox2D(site_geom, ${box}) AS geom FROM notification_run WHERE id = ${job.runId}) AS t USING UNIQUE id USING SRID=27700`,
+      `CLASS NAME "Site (red line boundary)"\n      ${areaStyles(siteStyle)}\n    END`,
+    ),
+  );
   // (label SIZE: MapServer hands FreeType SIZE × 96/72 pixels at DEFRESOLUTION, so SIZE is in points here)
   // numbered markers: label 7 pt bold, white halo, to the right of the marker (Redline: x + r + 2 px, baseline + 0.35 em)
   const near = (2.5 * job.scale) / 1000;
   const rec = BASE_STYLES.recipient;
-  layers.push(layer('recipient', 'POINT', `geom FROM (SELECT id, label, geom FROM bench_b3_markers(${job.runId}, ${near})) AS t USING UNIQUE id USING SRID=27700`,
-    `LABELITEM "label"
+  layers.push(
+    layer(
+      'recipient',
+      'POINT',
+      `geom FROM (SELECT id, label, geom FROM bench_b3_markers(${job.runId}, ${near})) AS t USING UNIQUE id USING SRID=27700`,
+      `LABELITEM "label"
     CLASS NAME "Notified address (numbered as in the list)"
       ${pointStyles(rec)}
       LABEL TYPE TRUETYPE FONT "bold" SIZE 7 COLOR 0 0 0 OUTLINECOLOR 255 255 255 OUTLINEWIDTH ${f2(pt(7) * 0.25)}
         POSITION CR OFFSET ${f2(rec['circle-radius'])} 0 FORCE TRUE PARTIALS TRUE END
-    END`));
+    END`,
+    ),
+  );
 
   // ---- the sheet, as compose.ts lays it out: inline features (sheet pixels → ground) and labels
   const inline: string[] = [];
-  const rect = (x: number, y: number, w: number, h: number) => `FEATURE POINTS ${f2(X(x))} ${f2(Y(y))} ${f2(X(x + w))} ${f2(Y(y))} ${f2(X(x + w))} ${f2(Y(y + h))} ${f2(X(x))} ${f2(Y(y + h))} ${f2(X(x))} ${f2(Y(y))} END END`;
+  const rect = (x: number, y: number, w: number, h: number) =>
+    `FEATURE POINTS ${f2(X(x))} ${f2(Y(y))} ${f2(X(x + w))} ${f2(Y(y))} ${f2(X(x + w))} ${f2(Y(y + h))} ${f2(X(x))} ${f2(Y(y + h))} ${f2(X(x))} ${f2(Y(y))} END END`;
   const shapeLayer = (name: string, type: string, features: string[], style: string) =>
     `\n  LAYER NAME ${q(name)} TYPE ${type} STATUS ON\n    ${features.join('\n    ')}\n    CLASS ${style} END\n  END`;
-  const texts: Array<{ x: number; y: number; text: string; size: number; bold?: boolean; anchor?: 'start' | 'middle' | 'end' }> = [];
+  const texts: Array<{
+    x: number;
+    y: number;
+    text: string;
+    size: number;
+    bold?: boolean;
+    anchor?: 'start' | 'middle' | 'end';
+  }> = [];
   // frame line
   inline.push(shapeLayer('frame', 'LINE', [rect(fx, fy, fw, fh)], `STYLE COLOR 0 0 0 WIDTH ${f2(0.3 * k * css)} END`));
   // title band
@@ -287,26 +352,60 @@ function mapfile(job: MapJob, connection: string): string {
   const black: string[] = [];
   const white: string[] = [];
   for (let i = 0; i < 4; i++) (i % 2 ? white : black).push(rect(px0 + (barPx * i) / 4, barY, barPx / 4, barH));
-  inline.push(shapeLayer('scalebar-black', 'POLYGON', black, `STYLE COLOR 0 0 0 OUTLINECOLOR 0 0 0 WIDTH ${f2(0.15 * k * css)} END`));
-  inline.push(shapeLayer('scalebar-white', 'POLYGON', white, `STYLE COLOR 255 255 255 OUTLINECOLOR 0 0 0 WIDTH ${f2(0.15 * k * css)} END`));
+  inline.push(
+    shapeLayer(
+      'scalebar-black',
+      'POLYGON',
+      black,
+      `STYLE COLOR 0 0 0 OUTLINECOLOR 0 0 0 WIDTH ${f2(0.15 * k * css)} END`,
+    ),
+  );
+  inline.push(
+    shapeLayer(
+      'scalebar-white',
+      'POLYGON',
+      white,
+      `STYLE COLOR 255 255 255 OUTLINECOLOR 0 0 0 WIDTH ${f2(0.15 * k * css)} END`,
+    ),
+  );
   texts.push({ x: px0, y: barY - small * 0.4, text: '0', size: 7.5, anchor: 'middle' });
   texts.push({ x: px0 + barPx / 2, y: barY - small * 0.4, text: String(barM / 2), size: 7.5, anchor: 'middle' });
   texts.push({ x: px0 + barPx, y: barY - small * 0.4, text: `${barM} m`, size: 7.5 });
-  texts.push({ x: px0, y: barY + barH + small * 1.5, text: `Scale 1:${job.scale.toLocaleString('en-GB')} at A4 portrait (fitted to the site)`, size: 7.5 });
+  texts.push({
+    x: px0,
+    y: barY + barH + small * 1.5,
+    text: `Scale 1:${job.scale.toLocaleString('en-GB')} at A4 portrait (fitted to the site)`,
+    size: 7.5,
+  });
   texts.push({ x: px0, y: barY + barH + small * 2.9, text: 'British National Grid (EPSG:27700)', size: 7.5 });
   // north arrow
   const na = 9 * k;
   const nx = fx + fw - na * 0.6;
   const ny = py0 + small * 1.2;
-  const tri = (dx: number) => `FEATURE POINTS ${f2(X(nx))} ${f2(Y(ny))} ${f2(X(nx + dx))} ${f2(Y(ny + na))} ${f2(X(nx))} ${f2(Y(ny + na * 0.72))} ${f2(X(nx))} ${f2(Y(ny))} END END`;
+  const tri = (dx: number) =>
+    `FEATURE POINTS ${f2(X(nx))} ${f2(Y(ny))} ${f2(X(nx + dx))} ${f2(Y(ny + na))} ${f2(X(nx))} ${f2(Y(ny + na * 0.72))} ${f2(X(nx))} ${f2(Y(ny))} END END`;
   inline.push(shapeLayer('north-left', 'POLYGON', [tri(-na * 0.32)], 'STYLE COLOR 0 0 0 END'));
-  inline.push(shapeLayer('north-right', 'POLYGON', [tri(na * 0.32)], `STYLE COLOR 255 255 255 OUTLINECOLOR 0 0 0 WIDTH ${f2(0.2 * k * css)} END`));
+  inline.push(
+    shapeLayer(
+      'north-right',
+      'POLYGON',
+      [tri(na * 0.32)],
+      `STYLE COLOR 255 255 255 OUTLINECOLOR 0 0 0 WIDTH ${f2(0.2 * k * css)} END`,
+    ),
+  );
   texts.push({ x: nx, y: ny + na + small * 1.3, text: 'N', size: 7.5, bold: true, anchor: 'middle' });
   // key: Redline's legend entries, in its order, in up to two columns
-  const legend: Array<{ label: string; area?: FlatStyle; point?: FlatStyle }> = [{ label: 'Property outlines', area: BASE_STYLES.property }];
+  const legend: Array<{ label: string; area?: FlatStyle; point?: FlatStyle }> = [
+    { label: 'Property outlines', area: BASE_STYLES.property },
+  ];
   if (job.hasNotified) legend.push({ label: 'Properties with a notified address', area: BASE_STYLES.notified });
-  for (const l of job.layers) legend.push(l.points ? { label: l.title, point: l.style } : { label: l.title, area: l.style });
-  legend.push({ label: job.selectionLabel, area: BASE_STYLES.selection }, { label: 'Site (red line boundary)', area: siteStyle }, { label: 'Notified address (numbered as in the list)', point: rec });
+  for (const l of job.layers)
+    legend.push(l.points ? { label: l.title, point: l.style } : { label: l.title, area: l.style });
+  legend.push(
+    { label: job.selectionLabel, area: BASE_STYLES.selection },
+    { label: 'Site (red line boundary)', area: siteStyle },
+    { label: 'Notified address (numbered as in the list)', point: rec },
+  );
   const lx0 = px0 + Math.max(barPx + 14 * k, 62 * k);
   const lw = nx - na - lx0;
   const rowH = small * 1.7;
@@ -319,7 +418,15 @@ function mapfile(job: MapJob, connection: string): string {
     const y = py0 + small * 1.6 + (i % perCol) * rowH;
     const sw = 6 * k;
     const sh = small * 1.1;
-    if (e.point) inline.push(shapeLayer(`key-${i}`, 'POINT', [`FEATURE POINTS ${f2(X(x + sw / 2))} ${f2(Y(y + sh / 2))} END END`], pointStyles(e.point)));
+    if (e.point)
+      inline.push(
+        shapeLayer(
+          `key-${i}`,
+          'POINT',
+          [`FEATURE POINTS ${f2(X(x + sw / 2))} ${f2(Y(y + sh / 2))} END END`],
+          pointStyles(e.point),
+        ),
+      );
     else inline.push(shapeLayer(`key-${i}`, 'POLYGON', [rect(x, y, sw, sh)], areaStyles(e.area!)));
     texts.push({ x: x + sw + 2 * k, y: y + sh * 0.85, text: fitLine(e.label, small, colW - sw - 3 * k), size: 7.5 });
   });
@@ -344,7 +451,14 @@ function mapfile(job: MapJob, connection: string): string {
   for (const [key, features] of groups) {
     const [font, size, anchor] = key.split('|');
     const position = anchor === 'middle' ? 'UC' : anchor === 'end' ? 'UL' : 'UR';
-    inline.push(shapeLayer(`text-${gi++}`, 'POINT', features, `LABEL TYPE TRUETYPE FONT "${font}" SIZE ${size} COLOR 0 0 0 POSITION ${position} FORCE TRUE PARTIALS TRUE END`));
+    inline.push(
+      shapeLayer(
+        `text-${gi++}`,
+        'POINT',
+        features,
+        `LABEL TYPE TRUETYPE FONT "${font}" SIZE ${size} COLOR 0 0 0 POSITION ${position} FORCE TRUE PARTIALS TRUE END`,
+      ),
+    );
   }
 
   return `MAP
@@ -407,13 +521,22 @@ function httpClient(port: number, token: string) {
       const data = body === undefined ? undefined : JSON.stringify(body);
       const req = http.request(
         {
-          host: '127.0.0.1', port, path: p, method, agent,
-          headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+          host: '127.0.0.1',
+          port,
+          path: p,
+          method,
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
         },
       );
@@ -430,54 +553,115 @@ function httpClient(port: number, token: string) {
 }
 
 // ------------------------------------------------------------------------------------------------ comparing
-interface Compared { differingPct: number; width: number; height: number; diff?: Buffer }
-async function compareFrames(a: Buffer, b: Buffer, frame: [number, number, number, number], inset: number, withDiff: boolean): Promise<Compared> {
+interface Compared {
+  differingPct: number;
+  width: number;
+  height: number;
+  diff?: Buffer;
+}
+async function compareFrames(
+  a: Buffer,
+  b: Buffer,
+  frame: [number, number, number, number],
+  inset: number,
+  withDiff: boolean,
+): Promise<Compared> {
   const [fx, fy, fw, fh] = frame;
   const left = Math.ceil(fx) + inset;
   const top = Math.ceil(fy) + inset;
   const width = Math.floor(fx + fw) - inset - left;
   const height = Math.floor(fy + fh) - inset - top;
-  const raw = (img: Buffer) => sharp(img).extract({ left, top, width, height }).removeAlpha().ensureAlpha().raw().toBuffer();
+  const raw = (img: Buffer) =>
+    sharp(img).extract({ left, top, width, height }).removeAlpha().ensureAlpha().raw().toBuffer();
   const [ra, rb] = await Promise.all([raw(a), raw(b)]);
   const out = withDiff ? Buffer.alloc(width * height * 4) : undefined;
   const n = pixelmatch(ra, rb, out, width, height, { threshold: 0.1 });
-  const diff = out ? await sharp(out, { raw: { width, height, channels: 4 } }).png().toBuffer() : undefined;
+  const diff = out
+    ? await sharp(out, { raw: { width, height, channels: 4 } })
+        .png()
+        .toBuffer()
+    : undefined;
   return { differingPct: round((100 * n) / (width * height), 2), width, height, diff };
 }
 
 // ------------------------------------------------------------------------------------------------------ main
-interface SiteCase { id: number; caseId: number; runId: number; checkId: number; reference: string; address: string; radiusM: number }
+interface SiteCase {
+  id: number;
+  caseId: number;
+  runId: number;
+  checkId: number;
+  reference: string;
+  address: string;
+  radiusM: number;
+}
 
 async function makeCases(db: Knex, client: ReturnType<typeof httpClient>): Promise<SiteCase[]> {
-  const rows = (await db.raw(
-    `SELECT s.id, s.radius_m, s.case_id, s.run_id, s.check_id, ST_AsGeoJSON(s.geom) AS geojson,
+  const rows = (
+    await db.raw(
+      `SELECT s.id, s.radius_m, s.case_id, s.run_id, s.check_id, ST_AsGeoJSON(s.geom) AS geojson,
             (SELECT array_to_string(a.address_lines, ', ') FROM address a JOIN property p ON p.id = s.house_id
              WHERE a.geom && p.geom AND ST_Intersects(a.geom, p.geom) AND a.parent_uprn IS NULL ORDER BY a.uprn LIMIT 1) AS address
      FROM bench_render_site s WHERE s.id <= ? ORDER BY s.id`,
-    [SITES],
-  )).rows as Array<{ id: number; radius_m: number; case_id: number | null; run_id: number | null; check_id: number | null; geojson: string; address: string }>;
+      [SITES],
+    )
+  ).rows as Array<{
+    id: number;
+    radius_m: number;
+    case_id: number | null;
+    run_id: number | null;
+    check_id: number | null;
+    geojson: string;
+    address: string;
+  }>;
   const out: SiteCase[] = [];
   for (const r of rows) {
     let { case_id: caseId, run_id: runId, check_id: checkId } = r;
     if (!caseId || !runId || !checkId) {
       const c = await client.json('POST', '/api/cases', {
-        kind: 'application', applicationType: 'hh', description: `B3 benchmark: a rear extension at site ${r.id}`, siteAddress: `${r.address}, Redtown`, receivedDate: '2026-11-02',
+        kind: 'application',
+        applicationType: 'hh',
+        description: `B3 benchmark: a rear extension at site ${r.id}`,
+        siteAddress: `${r.address}, Redtown`,
+        receivedDate: '2026-11-02',
       });
       caseId = c.id as number;
       await client.json('PUT', `/api/cases/${caseId}/site`, { geometry: JSON.parse(r.geojson), crs: 'EPSG:27700' });
-      runId = (await client.json('POST', `/api/cases/${caseId}/notification-runs`, { selection: { adjoining: true, radiusM: r.radius_m } })).id as number;
-      checkId = (await client.json('POST', `/api/cases/${caseId}/constraint-checks`, { layers: LAYER_IDS })).id as number;
-      await db.raw(`UPDATE bench_render_site SET case_id = ?, run_id = ?, check_id = ? WHERE id = ?`, [caseId, runId, checkId, r.id]);
+      runId = (
+        await client.json('POST', `/api/cases/${caseId}/notification-runs`, {
+          selection: { adjoining: true, radiusM: r.radius_m },
+        })
+      ).id as number;
+      checkId = (await client.json('POST', `/api/cases/${caseId}/constraint-checks`, { layers: LAYER_IDS }))
+        .id as number;
+      await db.raw(`UPDATE bench_render_site SET case_id = ?, run_id = ?, check_id = ? WHERE id = ?`, [
+        caseId,
+        runId,
+        checkId,
+        r.id,
+      ]);
     }
-    const ref = (await db('case_record').where({ id: caseId }).first('reference', 'site_address')) as { reference: string; site_address: string };
-    out.push({ id: r.id, caseId, runId, checkId, reference: ref.reference, address: ref.site_address, radiusM: r.radius_m });
+    const ref = (await db('case_record').where({ id: caseId }).first('reference', 'site_address')) as {
+      reference: string;
+      site_address: string;
+    };
+    out.push({
+      id: r.id,
+      caseId,
+      runId,
+      checkId,
+      reference: ref.reference,
+      address: ref.site_address,
+      radiusM: r.radius_m,
+    });
   }
   return out;
 }
 
 async function main() {
   const started = Date.now();
-  log(`B3 map rendering benchmark: ${SITES} sites, ${ROUNDS} rounds, A4 portrait at ${DPIS.join(' and ')} dpi, Redline vs MapServer map2img`);
+  log(
+    `B3 map rendering benchmark: ${SITES} sites, ${ROUNDS} rounds, A4 portrait at ${DPIS.join(' and ')} dpi, Redline vs MapServer map2img`,
+  );
   const map2img = ensureMapServer();
   const msVersion = spawnSync(map2img, ['-v'], { encoding: 'utf8' }).stdout.trim();
   const database = await benchDatabase(log);
@@ -497,7 +681,9 @@ async function main() {
     else {
       log('generating the town (seeded: the same every run)');
       data = await generate(db, log);
-      log(`generated in ${data.generationSeconds} s: ${data.properties} outlines, ${data.addresses} addresses, features ${JSON.stringify(data.features)}`);
+      log(
+        `generated in ${data.generationSeconds} s: ${data.properties} outlines, ${data.addresses} addresses, features ${JSON.stringify(data.features)}`,
+      );
     }
     await db.raw(MARKERS_SQL);
     const { id: authorityId } = await db('authority').where({ code: AUTHORITY_CODE }).first('id');
@@ -512,7 +698,10 @@ async function main() {
 
     log('cases: site, notification run and constraint check for each site (through the API)');
     const cases = await makeCases(db, client);
-    const authority = (await db('authority').where({ id: authorityId }).first('name', 'copyright_statement')) as { name: string; copyright_statement: string };
+    const authority = (await db('authority').where({ id: authorityId }).first('name', 'copyright_statement')) as {
+      name: string;
+      copyright_statement: string;
+    };
     const layerRows = await listLayers(db, [...LAYER_IDS]);
 
     // MapServer's connection: the same database; the password only in files in a private folder
@@ -522,12 +711,14 @@ async function main() {
     FONTSET_FILE = path.join(tmp, 'fonts.txt');
     fs.writeFileSync(FONTSET_FILE, `regular ${FONT_FILES.regular}\nbold ${FONT_FILES.bold}\n`);
 
-    const redlineUrl = (c: SiteCase, dpi: Dpi) => `/api/cases/${c.caseId}/maps/neighbours.png?runId=${c.runId}&checkId=${c.checkId}&dpi=${dpi}&paper=A4&orientation=portrait&scale=fit`;
+    const redlineUrl = (c: SiteCase, dpi: Dpi) =>
+      `/api/cases/${c.caseId}/maps/neighbours.png?runId=${c.runId}&checkId=${c.checkId}&dpi=${dpi}&paper=A4&orientation=portrait&scale=fit`;
     const redline = async (c: SiteCase, dpi: Dpi) => {
       const t = process.hrtime.bigint();
       const r = await client.request('GET', redlineUrl(c, dpi));
       const ms = msSince(t);
-      if (r.status !== 200) throw new Error(`Redline map for site ${c.id}: HTTP ${r.status} ${r.body.toString('utf8').slice(0, 500)}`);
+      if (r.status !== 200)
+        throw new Error(`Redline map for site ${c.id}: HTTP ${r.status} ${r.body.toString('utf8').slice(0, 500)}`);
       return { ms, image: r.body, headers: r.headers };
     };
 
@@ -538,31 +729,79 @@ async function main() {
       log(`${dpi} dpi: warm-up (every site once through each), mapfiles, pixel comparison`);
       const jobs = new Map<number, { job: MapJob; file: string; out: string }>();
       jobsByDpi.set(dpi, jobs);
-      const compared: Array<{ site: number; differingPct: number; redlineBytes: number; mapserverBytes: number; scale: number; layers: number; recipients: number; markers: number; labelsAgree: boolean }> = [];
+      const compared: Array<{
+        site: number;
+        differingPct: number;
+        redlineBytes: number;
+        mapserverBytes: number;
+        scale: number;
+        layers: number;
+        recipients: number;
+        markers: number;
+        labelsAgree: boolean;
+      }> = [];
       for (const [i, c] of cases.entries()) {
         const a = await redline(c, dpi);
         const h = a.headers;
         const meta = await sharp(a.image).metadata();
-        const fired = (await db('constraint_hit').where({ check_id: c.checkId, fired: true }).whereRaw("decision IS DISTINCT FROM 'dismissed'").distinct('layer_id')).map((r: { layer_id: string }) => r.layer_id);
-        const pointLayers = new Set((await db.raw(
-          `SELECT layer_id FROM constraint_hit WHERE check_id = ? AND fired GROUP BY layer_id HAVING bool_and(GeometryType(feature_geom) IN ('POINT', 'MULTIPOINT'))`, [c.checkId],
-        )).rows.map((r: { layer_id: string }) => r.layer_id));
+        const fired = (
+          await db('constraint_hit')
+            .where({ check_id: c.checkId, fired: true })
+            .whereRaw("decision IS DISTINCT FROM 'dismissed'")
+            .distinct('layer_id')
+        ).map((r: { layer_id: string }) => r.layer_id);
+        const pointLayers = new Set(
+          (
+            await db.raw(
+              `SELECT layer_id FROM constraint_hit WHERE check_id = ? AND fired GROUP BY layer_id HAVING bool_and(GeometryType(feature_geom) IN ('POINT', 'MULTIPOINT'))`,
+              [c.checkId],
+            )
+          ).rows.map((r: { layer_id: string }) => r.layer_id),
+        );
         const extent = String(h['x-map-extent']).split(',').map(Number) as [number, number, number, number];
         const frame = String(h['x-map-frame']).split(',').map(Number) as [number, number, number, number];
-        const hasNotified = Number((await db.raw(
-          `SELECT count(*) AS n FROM property pr WHERE pr.geom && ST_MakeEnvelope(?, ?, ?, ?, 27700) AND EXISTS (SELECT 1 FROM recipient r WHERE r.run_id = ? AND r.geom && pr.geom AND ST_Intersects(r.geom, pr.geom))`,
-          [...extent, c.runId],
-        )).rows[0].n) > 0;
-        const drawnLayers = layerRows.filter((l) => fired.includes(l.id)).map((l) => {
-          const def = l.definition as { style: FlatStyle; provenance?: { attribution?: string } };
-          return { id: l.id, title: l.title, style: def.style, points: pointLayers.has(l.id), attribution: def.provenance?.attribution ?? null };
-        });
+        const hasNotified =
+          Number(
+            (
+              await db.raw(
+                `SELECT count(*) AS n FROM property pr WHERE pr.geom && ST_MakeEnvelope(?, ?, ?, ?, 27700) AND EXISTS (SELECT 1 FROM recipient r WHERE r.run_id = ? AND r.geom && pr.geom AND ST_Intersects(r.geom, pr.geom))`,
+                [...extent, c.runId],
+              )
+            ).rows[0].n,
+          ) > 0;
+        const drawnLayers = layerRows
+          .filter((l) => fired.includes(l.id))
+          .map((l) => {
+            const def = l.definition as { style: FlatStyle; provenance?: { attribution?: string } };
+            return {
+              id: l.id,
+              title: l.title,
+              style: def.style,
+              points: pointLayers.has(l.id),
+              attribution: def.provenance?.attribution ?? null,
+            };
+          });
         const copyright = [authority.copyright_statement];
-        for (const l of drawnLayers) if (l.attribution && !copyright.some((s) => s.includes(l.attribution!))) copyright.push(l.attribution);
+        for (const l of drawnLayers)
+          if (l.attribution && !copyright.some((s) => s.includes(l.attribution!))) copyright.push(l.attribution);
         const job: MapJob = {
-          siteId: c.id, dpi, caseId: c.caseId, runId: c.runId, checkId: c.checkId, reference: c.reference, address: c.address, authority: authority.name, copyright,
-          selectionLabel: `Selection area: within ${c.radiusM} m of the red line`, scale: Number(String(h['x-map-scale']).split(':')[1]),
-          extent, frame, widthPx: meta.width!, heightPx: meta.height!, layers: drawnLayers, hasNotified,
+          siteId: c.id,
+          dpi,
+          caseId: c.caseId,
+          runId: c.runId,
+          checkId: c.checkId,
+          reference: c.reference,
+          address: c.address,
+          authority: authority.name,
+          copyright,
+          selectionLabel: `Selection area: within ${c.radiusM} m of the red line`,
+          scale: Number(String(h['x-map-scale']).split(':')[1]),
+          extent,
+          frame,
+          widthPx: meta.width!,
+          heightPx: meta.height!,
+          layers: drawnLayers,
+          hasNotified,
         };
         const file = path.join(tmp, `site-${c.id}-${dpi}.map`);
         const out = path.join(tmp, `site-${c.id}-${dpi}.png`);
@@ -570,30 +809,72 @@ async function main() {
         jobs.set(c.id, { job, file, out });
         const b = await runMap2img(map2img, file, out);
         const bMeta = await sharp(b.image).metadata();
-        if (bMeta.width !== meta.width || bMeta.height !== meta.height) throw new Error(`MapServer made ${bMeta.width}×${bMeta.height}, Redline ${meta.width}×${meta.height}`);
+        if (bMeta.width !== meta.width || bMeta.height !== meta.height)
+          throw new Error(`MapServer made ${bMeta.width}×${bMeta.height}, Redline ${meta.width}×${meta.height}`);
         const inset = Math.ceil((2 * dpi) / 96) + 1;
         const cmp = await compareFrames(a.image, b.image, frame, inset, i < SAMPLES);
-        const [{ n: recipients }] = (await db.raw(`SELECT count(*)::int AS n FROM recipient WHERE run_id = ?`, [c.runId])).rows;
+        const [{ n: recipients }] = (
+          await db.raw(`SELECT count(*)::int AS n FROM recipient WHERE run_id = ?`, [c.runId])
+        ).rows;
         // MapServer's markers and labels (bench_b3_markers) must be Redline's: its scene's labels, in order
-        const theirs = (await db.raw(`SELECT label FROM bench_b3_markers(?, ?) ORDER BY id`, [c.runId, (2.5 * job.scale) / 1000])).rows.map((r: { label: string }) => r.label);
-        const ours = (await buildScene(db, authorityId, 'neighbours', { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi }, { kind: 'case', caseId: c.caseId, runId: c.runId, checkId: c.checkId }, config.MAP_MAX_PIXELS)).scene.labels.map((l) => l.text);
+        const theirs = (
+          await db.raw(`SELECT label FROM bench_b3_markers(?, ?) ORDER BY id`, [c.runId, (2.5 * job.scale) / 1000])
+        ).rows.map((r: { label: string }) => r.label);
+        const ours = (
+          await buildScene(
+            db,
+            authorityId,
+            'neighbours',
+            { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi },
+            { kind: 'case', caseId: c.caseId, runId: c.runId, checkId: c.checkId },
+            config.MAP_MAX_PIXELS,
+          )
+        ).scene.labels.map((l) => l.text);
         const labelsAgree = ours.length === theirs.length && ours.every((t, j) => t === theirs[j]);
-        if (!labelsAgree) log(`  site ${c.id}: marker labels differ: Redline ${JSON.stringify(ours.slice(0, 12))}…, MapServer's ${JSON.stringify(theirs.slice(0, 12))}…`);
-        if (!labelsAgree || cmp.differingPct > MAX_DIFFERING_PCT) mismatches.push({ site: c.id, dpi, labelsAgree, differingPct: cmp.differingPct });
-        compared.push({ site: c.id, differingPct: cmp.differingPct, redlineBytes: a.image.length, mapserverBytes: b.image.length, scale: job.scale, layers: drawnLayers.length, recipients, markers: theirs.length, labelsAgree });
+        if (!labelsAgree)
+          log(
+            `  site ${c.id}: marker labels differ: Redline ${JSON.stringify(ours.slice(0, 12))}…, MapServer's ${JSON.stringify(theirs.slice(0, 12))}…`,
+          );
+        if (!labelsAgree || cmp.differingPct > MAX_DIFFERING_PCT)
+          mismatches.push({ site: c.id, dpi, labelsAgree, differingPct: cmp.differingPct });
+        compared.push({
+          site: c.id,
+          differingPct: cmp.differingPct,
+          redlineBytes: a.image.length,
+          mapserverBytes: b.image.length,
+          scale: job.scale,
+          layers: drawnLayers.length,
+          recipients,
+          markers: theirs.length,
+          labelsAgree,
+        });
         if (i < SAMPLES) {
           fs.mkdirSync(SAMPLES_DIR, { recursive: true });
           fs.writeFileSync(path.join(SAMPLES_DIR, `site-${c.id}-${dpi}dpi-redline.png`), a.image);
           fs.writeFileSync(path.join(SAMPLES_DIR, `site-${c.id}-${dpi}dpi-mapserver.png`), b.image);
           fs.writeFileSync(path.join(SAMPLES_DIR, `site-${c.id}-${dpi}dpi-frame-diff.png`), cmp.diff!);
-          fs.writeFileSync(path.join(SAMPLES_DIR, `site-${c.id}-${dpi}dpi.map`), mapfile(job, 'host=… port=… dbname=… user=… password=…'));
+          fs.writeFileSync(
+            path.join(SAMPLES_DIR, `site-${c.id}-${dpi}dpi.map`),
+            mapfile(job, 'host=… port=… dbname=… user=… password=…'),
+          );
         }
         if (SAMPLES && dpi === 150 && c.id === cases.find((x) => x.radiusM === 80)?.id) {
           // a small pair that is committed: 800 × 600 pixels of the frame around the site, the first with an 80 m radius
           const [fx, fy, fw, fh] = frame;
-          const win = { left: Math.round(fx + fw / 2 - 400), top: Math.round(fy + fh / 2 - 300), width: 800, height: 600 };
-          await sharp(a.image).extract(win).png({ compressionLevel: 9 }).toFile(path.join(RESULTS_DIR, 'render-sample-redline.png'));
-          await sharp(b.image).extract(win).png({ compressionLevel: 9 }).toFile(path.join(RESULTS_DIR, 'render-sample-mapserver.png'));
+          const win = {
+            left: Math.round(fx + fw / 2 - 400),
+            top: Math.round(fy + fh / 2 - 300),
+            width: 800,
+            height: 600,
+          };
+          await sharp(a.image)
+            .extract(win)
+            .png({ compressionLevel: 9 })
+            .toFile(path.join(RESULTS_DIR, 'render-sample-redline.png'));
+          await sharp(b.image)
+            .extract(win)
+            .png({ compressionLevel: 9 })
+            .toFile(path.join(RESULTS_DIR, 'render-sample-mapserver.png'));
         }
       }
 
@@ -618,20 +899,41 @@ async function main() {
       const diffs = compared.map((x) => x.differingPct);
       const mean = (v: number[]) => round(v.reduce((s, x) => s + x, 0) / v.length, 2);
       const res = {
-        dpi, redline: A, mapserver: B, ratioP50: round(A.p50 / B.p50, 2), ratioP95: round(A.p95 / B.p95, 2), target: TARGETS[dpi],
+        dpi,
+        redline: A,
+        mapserver: B,
+        ratioP50: round(A.p50 / B.p50, 2),
+        ratioP95: round(A.p95 / B.p95, 2),
+        target: TARGETS[dpi],
         met: A.p50 / B.p50 <= TARGETS[dpi] && A.p95 / B.p95 <= TARGETS[dpi],
         sheetPx: `${jobs.values().next().value!.job.widthPx} × ${jobs.values().next().value!.job.heightPx}`,
         frameDifferingPct: { mean: mean(diffs), min: Math.min(...diffs), max: Math.max(...diffs) },
-        pngBytes: { redlineMean: Math.round(mean(compared.map((x) => x.redlineBytes))), mapserverMean: Math.round(mean(compared.map((x) => x.mapserverBytes))) },
-        scales: Object.fromEntries([...new Set(compared.map((x) => x.scale))].sort((x, y) => x - y).map((s) => [`1:${s}`, compared.filter((x) => x.scale === s).length])),
-        constraintLayersDrawn: { mean: mean(compared.map((x) => x.layers)), min: Math.min(...compared.map((x) => x.layers)), max: Math.max(...compared.map((x) => x.layers)) },
-        recipients: { mean: mean(compared.map((x) => x.recipients)), max: Math.max(...compared.map((x) => x.recipients)) },
+        pngBytes: {
+          redlineMean: Math.round(mean(compared.map((x) => x.redlineBytes))),
+          mapserverMean: Math.round(mean(compared.map((x) => x.mapserverBytes))),
+        },
+        scales: Object.fromEntries(
+          [...new Set(compared.map((x) => x.scale))]
+            .sort((x, y) => x - y)
+            .map((s) => [`1:${s}`, compared.filter((x) => x.scale === s).length]),
+        ),
+        constraintLayersDrawn: {
+          mean: mean(compared.map((x) => x.layers)),
+          min: Math.min(...compared.map((x) => x.layers)),
+          max: Math.max(...compared.map((x) => x.layers)),
+        },
+        recipients: {
+          mean: mean(compared.map((x) => x.recipients)),
+          max: Math.max(...compared.map((x) => x.recipients)),
+        },
         markers: { mean: mean(compared.map((x) => x.markers)), max: Math.max(...compared.map((x) => x.markers)) },
         labelsAgree: `${compared.filter((x) => x.labelsAgree).length} of ${compared.length} maps`,
         perSite: compared,
       };
       results.push(res);
-      log(`${dpi} dpi: Redline p50 ${A.p50} / p95 ${A.p95} ms; MapServer p50 ${B.p50} / p95 ${B.p95} ms; ratio ${res.ratioP50} / ${res.ratioP95} (target ≤ ${TARGETS[dpi]}×); frame pixels differing ${res.frameDifferingPct.mean}% mean`);
+      log(
+        `${dpi} dpi: Redline p50 ${A.p50} / p95 ${A.p95} ms; MapServer p50 ${B.p50} / p95 ${B.p95} ms; ratio ${res.ratioP50} / ${res.ratioP95} (target ≤ ${TARGETS[dpi]}×); frame pixels differing ${res.frameDifferingPct.mean}% mean`,
+      );
     }
 
     // where a Redline render's time goes, in-process (not interleaved: for orientation)
@@ -644,12 +946,15 @@ async function main() {
         const add = (k: string, v: number) => (steps[k] ??= []).push(v);
         const sqlTimes = new Map<string, { start: bigint; sql: string }>();
         let sqlByKind: Record<string, number> = {};
-        const onQuery = (qd: { __knexQueryUid: string; sql: string }) => sqlTimes.set(qd.__knexQueryUid, { start: process.hrtime.bigint(), sql: qd.sql });
+        const onQuery = (qd: { __knexQueryUid: string; sql: string }) =>
+          sqlTimes.set(qd.__knexQueryUid, { start: process.hrtime.bigint(), sql: qd.sql });
         const onResponse = (_r: unknown, qd: { __knexQueryUid: string }) => {
           const s = sqlTimes.get(qd.__knexQueryUid);
           if (!s) return;
           sqlTimes.delete(qd.__knexQueryUid);
-          const kind = /WITH p AS MATERIALIZED/.test(s.sql) ? 'SQL map_features' : 'SQL other (case, run, recipients, selection area, boxes, authority, sources)';
+          const kind = /WITH p AS MATERIALIZED/.test(s.sql)
+            ? 'SQL map_features'
+            : 'SQL other (case, run, recipients, selection area, boxes, authority, sources)';
           sqlByKind[kind] = (sqlByKind[kind] ?? 0) + msSince(s.start);
         };
         db.on('query', onQuery);
@@ -660,7 +965,14 @@ async function main() {
               sqlByKind = {};
               const opts = { paper: 'A4' as const, orientation: 'portrait' as const, scale: 'fit' as const, dpi };
               let t = process.hrtime.bigint();
-              const built2 = await buildScene(db, authorityId, 'neighbours', opts, { kind: 'case', caseId: c.caseId, runId: c.runId, checkId: c.checkId }, maxPixels);
+              const built2 = await buildScene(
+                db,
+                authorityId,
+                'neighbours',
+                opts,
+                { kind: 'case', caseId: c.caseId, runId: c.runId, checkId: c.checkId },
+                maxPixels,
+              );
               add('buildScene (all SQL + scene)', msSince(t));
               for (const [k, v] of Object.entries(sqlByKind)) add(k, v);
               t = process.hrtime.bigint();
@@ -668,11 +980,17 @@ async function main() {
               add('composeSvg (SVG text, glyph outlines)', msSince(t));
               add('SVG size, kB', svg.length / 1024);
               t = process.hrtime.bigint();
-              const rawImg = await sharp(Buffer.from(svg), { density: 72, limitInputPixels: 120_000_000 }).raw().toBuffer({ resolveWithObject: true });
+              const rawImg = await sharp(Buffer.from(svg), { density: 72, limitInputPixels: 120_000_000 })
+                .raw()
+                .toBuffer({ resolveWithObject: true });
               add('librsvg: SVG to pixels (sharp raw)', msSince(t));
               t = process.hrtime.bigint();
-              await sharp(rawImg.data, { raw: { width: rawImg.info.width, height: rawImg.info.height, channels: rawImg.info.channels } })
-                .removeAlpha().png({ compressionLevel: 6, adaptiveFiltering: false, palette: false }).toBuffer();
+              await sharp(rawImg.data, {
+                raw: { width: rawImg.info.width, height: rawImg.info.height, channels: rawImg.info.channels },
+              })
+                .removeAlpha()
+                .png({ compressionLevel: 6, adaptiveFiltering: false, palette: false })
+                .toBuffer();
               add('PNG encoding of those pixels (RGB, zlib 6, as raster.ts)', msSince(t));
               t = process.hrtime.bigint();
               await rasterise(svg, 'png', dpi);
@@ -691,16 +1009,58 @@ async function main() {
     }
 
     const rows: Array<Array<string | number>> = [
-      ['dpi', 'sheet px', 'Redline p50', 'p95', 'MapServer p50', 'p95', 'ratio p50', 'ratio p95', 'target', 'met', 'frame px differing (mean / max %)', 'PNG kB Redline / MapServer'],
+      [
+        'dpi',
+        'sheet px',
+        'Redline p50',
+        'p95',
+        'MapServer p50',
+        'p95',
+        'ratio p50',
+        'ratio p95',
+        'target',
+        'met',
+        'frame px differing (mean / max %)',
+        'PNG kB Redline / MapServer',
+      ],
       ...results.map((r) => {
-        const x = r as { dpi: number; sheetPx: string; redline: Summary; mapserver: Summary; ratioP50: number; ratioP95: number; target: number; met: boolean; frameDifferingPct: { mean: number; max: number }; pngBytes: { redlineMean: number; mapserverMean: number } };
-        return [x.dpi, x.sheetPx, x.redline.p50, x.redline.p95, x.mapserver.p50, x.mapserver.p95, x.ratioP50, x.ratioP95, `≤ ${x.target}×`, x.met ? 'yes' : 'NO',
-          `${x.frameDifferingPct.mean} / ${x.frameDifferingPct.max}`, `${Math.round(x.pngBytes.redlineMean / 1024)} / ${Math.round(x.pngBytes.mapserverMean / 1024)}`];
+        const x = r as {
+          dpi: number;
+          sheetPx: string;
+          redline: Summary;
+          mapserver: Summary;
+          ratioP50: number;
+          ratioP95: number;
+          target: number;
+          met: boolean;
+          frameDifferingPct: { mean: number; max: number };
+          pngBytes: { redlineMean: number; mapserverMean: number };
+        };
+        return [
+          x.dpi,
+          x.sheetPx,
+          x.redline.p50,
+          x.redline.p95,
+          x.mapserver.p50,
+          x.mapserver.p95,
+          x.ratioP50,
+          x.ratioP95,
+          `≤ ${x.target}×`,
+          x.met ? 'yes' : 'NO',
+          `${x.frameDifferingPct.mean} / ${x.frameDifferingPct.max}`,
+          `${Math.round(x.pngBytes.redlineMean / 1024)} / ${Math.round(x.pngBytes.mapserverMean / 1024)}`,
+        ];
       }),
     ];
-    console.log(`\nB3 neighbour letter map, A4 portrait, ms (${cases.length} sites × ${ROUNDS} round(s) per dpi, interleaved)\n` + table(rows));
+    console.log(
+      `\nB3 neighbour letter map, A4 portrait, ms (${cases.length} sites × ${ROUNDS} round(s) per dpi, interleaved)\n` +
+        table(rows),
+    );
     for (const [k, v] of Object.entries(breakdown)) {
-      console.log(`\nRedline render at ${k}, step by step (in-process), ms\n` + table([['step', 'p50', 'p95', 'mean'], ...Object.entries(v).map(([s, m]) => [s, m.p50, m.p95, m.mean])]));
+      console.log(
+        `\nRedline render at ${k}, step by step (in-process), ms\n` +
+          table([['step', 'p50', 'p95', 'mean'], ...Object.entries(v).map(([s, m]) => [s, m.p50, m.p95, m.mean])]),
+      );
     }
     const file = writeResults('render', {
       benchmark: 'B3 (tests/bench/render.ts)',
@@ -709,18 +1069,32 @@ async function main() {
       postgres: versions.v,
       postgis: versions.p,
       mapserver: msVersion,
-      settings: { sites: cases.length, rounds: ROUNDS, dpis: DPIS, paper: 'A4 portrait', scale: 'fit', embeddedCluster: database.embedded, dataReused: !generatedNow },
+      settings: {
+        sites: cases.length,
+        rounds: ROUNDS,
+        dpis: DPIS,
+        paper: 'A4 portrait',
+        scale: 'fit',
+        embeddedCluster: database.embedded,
+        dataReused: !generatedNow,
+      },
       data,
-      redline: 'GET /api/cases/{id}/maps/neighbours.png?runId&checkId&dpi over HTTP (127.0.0.1, bearer token, one keep-alive socket)',
-      floor: 'map2img -m <generated mapfile> -o <file>: one process per map, PostGIS through CONNECTIONTYPE POSTGIS, AGG PNG (zlib 6)',
-      comparison: { method: `pixelmatch (threshold 0.1) over the map frame inset by the widest stroke; a map fails above ${MAX_DIFFERING_PCT}% differing pixels or when its marker labels differ`, mismatches },
+      redline:
+        'GET /api/cases/{id}/maps/neighbours.png?runId&checkId&dpi over HTTP (127.0.0.1, bearer token, one keep-alive socket)',
+      floor:
+        'map2img -m <generated mapfile> -o <file>: one process per map, PostGIS through CONNECTIONTYPE POSTGIS, AGG PNG (zlib 6)',
+      comparison: {
+        method: `pixelmatch (threshold 0.1) over the map frame inset by the widest stroke; a map fails above ${MAX_DIFFERING_PCT}% differing pixels or when its marker labels differ`,
+        mismatches,
+      },
       results,
       breakdown,
       samples: SAMPLES ? path.relative(RESULTS_DIR, SAMPLES_DIR) : null,
       totalSeconds: round((Date.now() - started) / 1000, 1),
     });
     console.log(`\nresults written to ${file}`);
-    if (mismatches.length) console.log(`${mismatches.length} map(s) did not match MapServer's: ${JSON.stringify(mismatches.slice(0, 5))}`);
+    if (mismatches.length)
+      console.log(`${mismatches.length} map(s) did not match MapServer's: ${JSON.stringify(mismatches.slice(0, 5))}`);
     process.exitCode = mismatches.length ? 1 : 0;
   } finally {
     await finish();

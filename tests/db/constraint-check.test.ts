@@ -10,7 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQuery } from '../../server/db/queries.ts';
 import type { CheckRow } from '../../server/domain/constraints.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { jstsAreaM2, jstsDistanceM, jstsOverlapM2, type Geom, type MultiPolygonGeom, type PointGeom, type PolygonGeom, type Position } from '../helpers/planar.ts';
+import {
+  jstsAreaM2,
+  jstsDistanceM,
+  jstsOverlapM2,
+  type Geom,
+  type MultiPolygonGeom,
+  type PointGeom,
+  type PolygonGeom,
+  type Position,
+} from '../helpers/planar.ts';
 
 const t: TestApp = await startTestApp();
 afterAll(async () => {
@@ -21,7 +30,15 @@ afterAll(async () => {
 
 const rect = (x0: number, y0: number, x1: number, y1: number): PolygonGeom => ({
   type: 'Polygon',
-  coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+  coordinates: [
+    [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0],
+    ],
+  ],
 });
 const square = (x: number, y: number, side: number) => rect(x, y, x + side, y + side);
 const point = (x: number, y: number): PointGeom => ({ type: 'Point', coordinates: [x, y] });
@@ -37,7 +54,11 @@ interface Fx {
 const featureCollection27700 = (features: Fx[], extra: (f: Fx) => Record<string, unknown> = () => ({})) => ({
   type: 'FeatureCollection',
   crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
-  features: features.map((f) => ({ type: 'Feature', properties: { ref: f.ref, name: `Feature ${f.ref}`, ...extra(f) }, geometry: f.geom })),
+  features: features.map((f) => ({
+    type: 'Feature',
+    properties: { ref: f.ref, name: `Feature ${f.ref}`, ...extra(f) },
+    geometry: f.geom,
+  })),
 });
 
 const layerDef = (id: string, rule: Record<string, unknown>, geometryKind: 'polygon' | 'point' = 'polygon') => ({
@@ -48,7 +69,10 @@ const layerDef = (id: string, rule: Record<string, unknown>, geometryKind: 'poly
   geometryKind,
   rule,
   ruleReason: 'A test rule.',
-  report: { positive: '{name} is {where}, {relation} ({overlap}; {distance}).', negative: `Nothing from ${id} applies.` },
+  report: {
+    positive: '{name} is {where}, {relation} ({overlap}; {distance}).',
+    negative: `Nothing from ${id} applies.`,
+  },
   style: { 'stroke-color': '#000000' },
   public: false,
   provenance: { source: 'tests', licence: 'OGL-3.0', attribution: 'Test data' },
@@ -60,7 +84,11 @@ async function defineLayer(def: ReturnType<typeof layerDef>) {
 }
 async function uploadLayer(id: string, fc: unknown, query: Record<string, string> = {}) {
   const qs = new URLSearchParams({ filename: `${id}.geojson`, ...query }).toString();
-  const res = await t.as('gis').put(`/api/layers/${id}/data?${qs}`).set('Content-Type', 'application/geo+json').send(JSON.stringify(fc));
+  const res = await t
+    .as('gis')
+    .put(`/api/layers/${id}/data?${qs}`)
+    .set('Content-Type', 'application/geo+json')
+    .send(JSON.stringify(fc));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as { dataVersion: number; loaded: number; pieces: number; skipped: Record<string, number> };
 }
@@ -100,7 +128,10 @@ async function ewkbOf(site: Geom): Promise<string> {
 }
 
 async function rawRows(site: Geom, layerIds: string[]): Promise<CheckRow[]> {
-  const { rows } = await t.db.raw<{ rows: CheckRow[] }>(sqlQuery('constraint_check'), { site: await ewkbOf(site), layerIds });
+  const { rows } = await t.db.raw<{ rows: CheckRow[] }>(sqlQuery('constraint_check'), {
+    site: await ewkbOf(site),
+    layerIds,
+  });
   return rows;
 }
 
@@ -122,9 +153,17 @@ async function check(site: Geom, layers: string[]) {
     expect(feature, `feature ${r.source_ref}`).toBeDefined();
     const overlap = feature!.type === 'Point' ? 0 : jstsOverlapM2(site, feature!);
     const distance = jstsDistanceM(site, feature!);
-    expect(Math.abs(r.overlap_m2! - overlap), `overlap of ${r.source_ref}: SQL ${r.overlap_m2}, JSTS ${overlap}`).toBeLessThan(1e-6);
-    expect(Math.abs(r.distance_m! - distance), `distance of ${r.source_ref}: SQL ${r.distance_m}, JSTS ${distance}`).toBeLessThan(1e-6);
-    const hit = report.layers.find((l) => l.layerId === r.layer_id)!.hits.find((h) => h.featureId === Number(r.feature_id));
+    expect(
+      Math.abs(r.overlap_m2! - overlap),
+      `overlap of ${r.source_ref}: SQL ${r.overlap_m2}, JSTS ${overlap}`,
+    ).toBeLessThan(1e-6);
+    expect(
+      Math.abs(r.distance_m! - distance),
+      `distance of ${r.source_ref}: SQL ${r.distance_m}, JSTS ${distance}`,
+    ).toBeLessThan(1e-6);
+    const hit = report.layers
+      .find((l) => l.layerId === r.layer_id)!
+      .hits.find((h) => h.featureId === Number(r.feature_id));
     expect(hit, `report hit for ${r.source_ref}`).toBeDefined();
     expect(hit!.overlapM2).toBe(round2(r.overlap_m2!));
     expect(hit!.distanceM).toBe(round2(r.distance_m!));
@@ -140,17 +179,40 @@ const layerOf = (report: Report, id: string) => {
 };
 const hitOf = (report: Report, layerId: string, ref: string) => {
   const h = layerOf(report, layerId).hits.find((x) => x.reference === ref);
-  if (!h) throw new Error(`no hit ${ref} in layer ${layerId}: ${JSON.stringify(layerOf(report, layerId).hits.map((x) => x.reference))}`);
+  if (!h)
+    throw new Error(
+      `no hit ${ref} in layer ${layerId}: ${JSON.stringify(layerOf(report, layerId).hits.map((x) => x.reference))}`,
+    );
   return h;
 };
-const refs = (report: Report, layerId: string) => layerOf(report, layerId).hits.map((h) => h.reference).sort();
+const refs = (report: Report, layerId: string) =>
+  layerOf(report, layerId)
+    .hits.map((h) => h.reference)
+    .sort();
 
 // ---------------------------------------------------------------- the scenarios
 
 const c = {
-  within: cell(0, 0), straddle: cell(1, 0), inside: cell(2, 0), edge: cell(3, 0), sliver: cell(4, 0), pctAt: cell(5, 0), pctBelow: cell(6, 0),
-  m2At: cell(7, 0), m2Above: cell(0, 1), m2Below: cell(1, 1), at20: cell(2, 1), beyond20: cell(3, 1), diag20: cell(4, 1), diagBeyond: cell(5, 1),
-  multi: cell(6, 1), hole: cell(7, 1), points: cell(0, 2), huge: cell(4, 3), extent: cell(0, 4), broken: cell(1, 4),
+  within: cell(0, 0),
+  straddle: cell(1, 0),
+  inside: cell(2, 0),
+  edge: cell(3, 0),
+  sliver: cell(4, 0),
+  pctAt: cell(5, 0),
+  pctBelow: cell(6, 0),
+  m2At: cell(7, 0),
+  m2Above: cell(0, 1),
+  m2Below: cell(1, 1),
+  at20: cell(2, 1),
+  beyond20: cell(3, 1),
+  diag20: cell(4, 1),
+  diagBeyond: cell(5, 1),
+  multi: cell(6, 1),
+  hole: cell(7, 1),
+  points: cell(0, 2),
+  huge: cell(4, 3),
+  extent: cell(0, 4),
+  broken: cell(1, 4),
 };
 const small = (p: { x: number; y: number }) => square(p.x, p.y, 10);
 const big = (p: { x: number; y: number }) => square(p.x, p.y, 40);
@@ -172,7 +234,10 @@ const POLYGONS: Fx[] = [
   { ref: 'BEYOND20', geom: rect(c.beyond20.x + 30.01, c.beyond20.y, c.beyond20.x + 40, c.beyond20.y + 10) },
   // corner to corner: (12, 16) → exactly 20 m; (12.006, 16.008) → 20.01 m
   { ref: 'DIAG20', geom: rect(c.diag20.x + 22, c.diag20.y + 26, c.diag20.x + 40, c.diag20.y + 45) },
-  { ref: 'DIAG-BEYOND', geom: rect(c.diagBeyond.x + 22.006, c.diagBeyond.y + 26.008, c.diagBeyond.x + 40, c.diagBeyond.y + 45) },
+  {
+    ref: 'DIAG-BEYOND',
+    geom: rect(c.diagBeyond.x + 22.006, c.diagBeyond.y + 26.008, c.diagBeyond.x + 40, c.diagBeyond.y + 45),
+  },
   // multipart site: parts [0,10]² and [40,50]×[0,10]
   { ref: 'MULTI', geom: rect(c.multi.x + 4, c.multi.y + 2, c.multi.x + 43, c.multi.y + 9) }, // 42 + 21 m²
   { ref: 'COVER-B', geom: rect(c.multi.x + 35, c.multi.y - 5, c.multi.x + 55, c.multi.y + 15) },
@@ -183,8 +248,17 @@ const POLYGONS: Fx[] = [
   { ref: 'STRIP', geom: rect(c.hole.x - 5, c.hole.y + 15, c.hole.x + 45, c.hole.y + 25) },
   { ref: 'OVER-HOLE', geom: rect(c.hole.x - 5, c.hole.y - 5, c.hole.x + 45, c.hole.y + 45) },
 ];
-const multiSite: MultiPolygonGeom = { type: 'MultiPolygon', coordinates: [small(c.multi).coordinates, square(c.multi.x + 40, c.multi.y, 10).coordinates] };
-const holeSite: PolygonGeom = { type: 'Polygon', coordinates: [big(c.hole).coordinates[0]!, rect(c.hole.x + 10, c.hole.y + 10, c.hole.x + 30, c.hole.y + 30).coordinates[0]!] };
+const multiSite: MultiPolygonGeom = {
+  type: 'MultiPolygon',
+  coordinates: [small(c.multi).coordinates, square(c.multi.x + 40, c.multi.y, 10).coordinates],
+};
+const holeSite: PolygonGeom = {
+  type: 'Polygon',
+  coordinates: [
+    big(c.hole).coordinates[0]!,
+    rect(c.hole.x + 10, c.hole.y + 10, c.hole.x + 30, c.hole.y + 30).coordinates[0]!,
+  ],
+};
 
 const p = c.points;
 const POINTS: Fx[] = [
@@ -250,7 +324,9 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
       `SELECT source_ref, ST_AsText(geom) AS wkt FROM constraint_feature WHERE layer_id = 't-int' AND source_ref IN ('PCT-AT', 'DIAG-BEYOND') ORDER BY source_ref`,
     );
     expect(rows.map((r) => r.source_ref)).toEqual(['DIAG-BEYOND', 'PCT-AT']);
-    expect(rows[1]!.wkt).toBe(`POLYGON((${c.pctAt.x + 9.9375} ${c.pctAt.y + 1},${c.pctAt.x + 20} ${c.pctAt.y + 1},${c.pctAt.x + 20} ${c.pctAt.y + 9},${c.pctAt.x + 9.9375} ${c.pctAt.y + 9},${c.pctAt.x + 9.9375} ${c.pctAt.y + 1}))`);
+    expect(rows[1]!.wkt).toBe(
+      `POLYGON((${c.pctAt.x + 9.9375} ${c.pctAt.y + 1},${c.pctAt.x + 20} ${c.pctAt.y + 1},${c.pctAt.x + 20} ${c.pctAt.y + 9},${c.pctAt.x + 9.9375} ${c.pctAt.y + 9},${c.pctAt.x + 9.9375} ${c.pctAt.y + 1}))`,
+    );
   });
 
   it('reports a site inside a feature as site-within-feature with 100% overlap, fired for both rules', async () => {
@@ -258,26 +334,57 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
     for (const id of BOTH) {
       expect(layerOf(report, id).status).toBe('constraint');
       expect(refs(report, id)).toEqual(['WITHIN']);
-      expect(hitOf(report, id, 'WITHIN')).toMatchObject({ relation: 'site-within-feature', overlapM2: 100, overlapPct: 100, distanceM: 0, fired: true });
+      expect(hitOf(report, id, 'WITHIN')).toMatchObject({
+        relation: 'site-within-feature',
+        overlapM2: 100,
+        overlapPct: 100,
+        distanceM: 0,
+        fired: true,
+      });
     }
   });
 
   it('reports a feature straddling the site edge as overlaps with the exact area and share (18.75 m², 18.75%)', async () => {
     const { report } = await check(small(c.straddle), BOTH);
-    for (const id of BOTH) expect(hitOf(report, id, 'STRADDLE')).toMatchObject({ relation: 'overlaps', overlapM2: 18.75, overlapPct: 18.75, distanceM: 0, fired: true });
+    for (const id of BOTH)
+      expect(hitOf(report, id, 'STRADDLE')).toMatchObject({
+        relation: 'overlaps',
+        overlapM2: 18.75,
+        overlapPct: 18.75,
+        distanceM: 0,
+        fired: true,
+      });
     expect(layerOf(report, 't-int').sentence).toContain('18.8 m², 18.8% of the site');
   });
 
   it('reports a feature inside the site as feature-within-site (12 m², 12%)', async () => {
     const { report } = await check(small(c.inside), BOTH);
-    for (const id of BOTH) expect(hitOf(report, id, 'INSIDE')).toMatchObject({ relation: 'feature-within-site', overlapM2: 12, overlapPct: 12, distanceM: 0, fired: true });
+    for (const id of BOTH)
+      expect(hitOf(report, id, 'INSIDE')).toMatchObject({
+        relation: 'feature-within-site',
+        overlapM2: 12,
+        overlapPct: 12,
+        distanceM: 0,
+        fired: true,
+      });
   });
 
   it('reports a feature sharing an edge (or only a corner) as touches with distance 0 and overlap 0: not fired for intersects, fired for within', async () => {
     const { report } = await check(small(c.edge), BOTH);
     for (const ref of ['EDGE', 'CORNER']) {
-      expect(hitOf(report, 't-int', ref)).toMatchObject({ relation: 'touches', overlapM2: 0, overlapPct: 0, distanceM: 0, fired: false });
-      expect(hitOf(report, 't-near', ref)).toMatchObject({ relation: 'touches', overlapM2: 0, distanceM: 0, fired: true });
+      expect(hitOf(report, 't-int', ref)).toMatchObject({
+        relation: 'touches',
+        overlapM2: 0,
+        overlapPct: 0,
+        distanceM: 0,
+        fired: false,
+      });
+      expect(hitOf(report, 't-near', ref)).toMatchObject({
+        relation: 'touches',
+        overlapM2: 0,
+        distanceM: 0,
+        fired: true,
+      });
     }
     expect(layerOf(report, 't-int').status).toBe('clear');
     expect(layerOf(report, 't-int').sentence).toBe('Nothing from t-int applies.');
@@ -287,7 +394,12 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
 
   it('does not fire for a sliver below both thresholds (0.25 m², 0.25% of a 100 m² site), but the within rule does', async () => {
     const { report } = await check(small(c.sliver), BOTH);
-    expect(hitOf(report, 't-int', 'SLIVER')).toMatchObject({ relation: 'overlaps', overlapM2: 0.25, overlapPct: 0.25, fired: false });
+    expect(hitOf(report, 't-int', 'SLIVER')).toMatchObject({
+      relation: 'overlaps',
+      overlapM2: 0.25,
+      overlapPct: 0.25,
+      fired: false,
+    });
     expect(hitOf(report, 't-int', 'SLIVER').why).toContain('digitising sliver');
     expect(layerOf(report, 't-int').status).toBe('clear');
     expect(hitOf(report, 't-near', 'SLIVER').fired).toBe(true);
@@ -299,7 +411,11 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
     expect(at.raw.find((r) => r.source_ref === 'PCT-AT')!.overlap_m2).toBe(0.5);
     expect(layerOf(at.report, 't-int').status).toBe('constraint');
     const below = await check(small(c.pctBelow), ['t-int']);
-    expect(hitOf(below.report, 't-int', 'PCT-BELOW')).toMatchObject({ overlapM2: 0.44, overlapPct: 0.44, fired: false });
+    expect(hitOf(below.report, 't-int', 'PCT-BELOW')).toMatchObject({
+      overlapM2: 0.44,
+      overlapPct: 0.44,
+      fired: false,
+    });
     expect(layerOf(below.report, 't-int').status).toBe('clear');
   });
 
@@ -318,7 +434,12 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
   it('fires a within-20 m layer for a feature exactly 20 m away (distanceM = 20) but not 20.01 m away (no hit at all)', async () => {
     const at = await check(small(c.at20), BOTH);
     expect(at.raw.find((r) => r.source_ref === 'AT20')!.distance_m).toBe(20);
-    expect(hitOf(at.report, 't-near', 'AT20')).toMatchObject({ relation: 'near', distanceM: 20, overlapM2: 0, fired: true });
+    expect(hitOf(at.report, 't-near', 'AT20')).toMatchObject({
+      relation: 'near',
+      distanceM: 20,
+      overlapM2: 0,
+      fired: true,
+    });
     expect(layerOf(at.report, 't-near').status).toBe('constraint');
     expect(layerOf(at.report, 't-int').hits).toEqual([]);
     expect(layerOf(at.report, 't-int').status).toBe('clear');
@@ -344,18 +465,38 @@ describe('multipart sites and sites with holes', () => {
   it('sums the overlap over the parts of a multipart site (42 + 21 = 63 m², 31.5% of 200 m²)', async () => {
     const { report } = await check(multiSite, BOTH);
     expect(report.siteAreaM2).toBe(200);
-    expect(hitOf(report, 't-int', 'MULTI')).toMatchObject({ relation: 'overlaps', overlapM2: 63, overlapPct: 31.5, fired: true });
+    expect(hitOf(report, 't-int', 'MULTI')).toMatchObject({
+      relation: 'overlaps',
+      overlapM2: 63,
+      overlapPct: 31.5,
+      fired: true,
+    });
   });
 
   it('says overlaps, not site-within-feature, for a feature covering one part of a multipart site whole (100 m², 50%)', async () => {
     const { report } = await check(multiSite, BOTH);
-    expect(hitOf(report, 't-int', 'COVER-B')).toMatchObject({ relation: 'overlaps', overlapM2: 100, overlapPct: 50, fired: true });
-    expect(hitOf(report, 't-int', 'COVER-ALL')).toMatchObject({ relation: 'site-within-feature', overlapM2: 200, overlapPct: 100, fired: true });
+    expect(hitOf(report, 't-int', 'COVER-B')).toMatchObject({
+      relation: 'overlaps',
+      overlapM2: 100,
+      overlapPct: 50,
+      fired: true,
+    });
+    expect(hitOf(report, 't-int', 'COVER-ALL')).toMatchObject({
+      relation: 'site-within-feature',
+      overlapM2: 200,
+      overlapPct: 100,
+      fired: true,
+    });
   });
 
   it('measures the distance of a feature between the parts to the nearer part (10 m): near for within, no hit for intersects', async () => {
     const { report } = await check(multiSite, BOTH);
-    expect(hitOf(report, 't-near', 'BETWEEN')).toMatchObject({ relation: 'near', distanceM: 10, overlapM2: 0, fired: true });
+    expect(hitOf(report, 't-near', 'BETWEEN')).toMatchObject({
+      relation: 'near',
+      distanceM: 10,
+      overlapM2: 0,
+      fired: true,
+    });
     expect(refs(report, 't-int')).toEqual(['COVER-ALL', 'COVER-B', 'MULTI']);
     expect(refs(report, 't-near')).toEqual(['BETWEEN', 'COVER-ALL', 'COVER-B', 'MULTI']);
   });
@@ -363,14 +504,29 @@ describe('multipart sites and sites with holes', () => {
   it('treats a feature in the hole of a site as near, 5 m from the hole edge, not on the site', async () => {
     const { report } = await check(holeSite, BOTH);
     expect(report.siteAreaM2).toBe(1200);
-    expect(hitOf(report, 't-near', 'IN-HOLE')).toMatchObject({ relation: 'near', distanceM: 5, overlapM2: 0, fired: true });
+    expect(hitOf(report, 't-near', 'IN-HOLE')).toMatchObject({
+      relation: 'near',
+      distanceM: 5,
+      overlapM2: 0,
+      fired: true,
+    });
     expect(refs(report, 't-int')).toEqual(['OVER-HOLE', 'STRIP']);
   });
 
   it('excludes the hole from the overlap: a strip across the hole overlaps 200 m², not 400; a feature over the whole outline is 100%', async () => {
     const { report } = await check(holeSite, BOTH);
-    expect(hitOf(report, 't-int', 'STRIP')).toMatchObject({ relation: 'overlaps', overlapM2: 200, overlapPct: 16.67, fired: true });
-    expect(hitOf(report, 't-int', 'OVER-HOLE')).toMatchObject({ relation: 'site-within-feature', overlapM2: 1200, overlapPct: 100, fired: true });
+    expect(hitOf(report, 't-int', 'STRIP')).toMatchObject({
+      relation: 'overlaps',
+      overlapM2: 200,
+      overlapPct: 16.67,
+      fired: true,
+    });
+    expect(hitOf(report, 't-int', 'OVER-HOLE')).toMatchObject({
+      relation: 'site-within-feature',
+      overlapM2: 1200,
+      overlapPct: 100,
+      fired: true,
+    });
   });
 });
 
@@ -379,7 +535,12 @@ describe('point features', () => {
   it('fires an intersects rule for a point in the site (feature-within-site) or on its edge or corner (touches), not near it', async () => {
     const { report } = await check(small(c.points), PT);
     expect(refs(report, 't-pt-int')).toEqual(['P-CORNER', 'P-EDGE', 'P-IN']);
-    expect(hitOf(report, 't-pt-int', 'P-IN')).toMatchObject({ relation: 'feature-within-site', distanceM: 0, overlapM2: 0, fired: true });
+    expect(hitOf(report, 't-pt-int', 'P-IN')).toMatchObject({
+      relation: 'feature-within-site',
+      distanceM: 0,
+      overlapM2: 0,
+      fired: true,
+    });
     expect(hitOf(report, 't-pt-int', 'P-EDGE')).toMatchObject({ relation: 'touches', distanceM: 0, fired: true });
     expect(hitOf(report, 't-pt-int', 'P-CORNER')).toMatchObject({ relation: 'touches', distanceM: 0, fired: true });
     expect(hitOf(report, 't-pt-int', 'P-IN').why).toContain('It lies on the site.');
@@ -400,7 +561,9 @@ describe('a huge polygon (20,000-vertex noisy circle)', () => {
 
   it('is subdivided into pieces of at most 256 vertices whose areas add up to the feature', async () => {
     const id = await featureId();
-    const { rows } = await t.db.raw<{ rows: Array<{ n: string; maxv: number; piece_area: number; area: number; npoints: number }> }>(
+    const { rows } = await t.db.raw<{
+      rows: Array<{ n: string; maxv: number; piece_area: number; area: number; npoints: number }>;
+    }>(
       `SELECT count(*) AS n, max(ST_NPoints(p.geom)) AS maxv, sum(ST_Area(p.geom)) AS piece_area,
               (SELECT ST_Area(geom) FROM constraint_feature WHERE id = ?) AS area, (SELECT ST_NPoints(geom) FROM constraint_feature WHERE id = ?) AS npoints
        FROM constraint_piece p WHERE p.feature_id = ?`,
@@ -480,12 +643,17 @@ describe('status unknown, never clear, when Redline cannot know', () => {
     expect(l.caveats).toContain("Part of the site is outside this layer's data coverage: there may be more.");
   });
 
-  it("is unknown for a layer whose query fails (its rule corrupted in the layer table), while the other layers still answer", async () => {
+  it('is unknown for a layer whose query fails (its rule corrupted in the layer table), while the other layers still answer', async () => {
     const before = await check(small(c.straddle), ['t-broken', ...BOTH]);
     expect(layerOf(before.report, 't-broken').status).toBe('clear');
-    await t.db.raw(`UPDATE layer SET definition = jsonb_set(definition, '{rule,distanceM}', '"twenty"') WHERE id = 't-broken'`);
+    await t.db.raw(
+      `UPDATE layer SET definition = jsonb_set(definition, '{rule,distanceM}', '"twenty"') WHERE id = 't-broken'`,
+    );
     try {
-      const res = await t.as('officer').post('/api/constraints/check').send({ site: small(c.straddle), crs: 'EPSG:27700', layers: ['t-broken', ...BOTH] });
+      const res = await t
+        .as('officer')
+        .post('/api/constraints/check')
+        .send({ site: small(c.straddle), crs: 'EPSG:27700', layers: ['t-broken', ...BOTH] });
       expect(res.status).toBe(200);
       const report = res.body as Report;
       const broken = layerOf(report, 't-broken');
@@ -501,14 +669,19 @@ describe('status unknown, never clear, when Redline cannot know', () => {
       const other = await check(small(c.straddle), BOTH);
       expect(other.report.summary).toEqual({ constraint: 2, clear: 0, unknown: 0 });
     } finally {
-      await t.db.raw(`UPDATE layer SET definition = jsonb_set(definition, '{rule,distanceM}', '20') WHERE id = 't-broken'`);
+      await t.db.raw(
+        `UPDATE layer SET definition = jsonb_set(definition, '{rule,distanceM}', '20') WHERE id = 't-broken'`,
+      );
     }
     const after = await check(small(c.straddle), ['t-broken']);
     expect(layerOf(after.report, 't-broken').status).toBe('clear');
   });
 
   it('answers for every built-in layer when no layers are named: unknown for all of them (no data in this database)', async () => {
-    const res = await t.as('officer').post('/api/constraints/check').send({ site: small(c.within), crs: 'EPSG:27700' });
+    const res = await t
+      .as('officer')
+      .post('/api/constraints/check')
+      .send({ site: small(c.within), crs: 'EPSG:27700' });
     expect(res.status).toBe(200);
     const report = res.body as Report;
     const builtin = report.layers.filter((l) => !l.layerId.startsWith('t-'));
@@ -539,28 +712,46 @@ describe('stored checks on a case', () => {
   };
   const note = (v: string) => () => ({ note: v });
   let caseId = 0;
-  let stored: Record<string, unknown> & { id: number; hits: Array<Record<string, unknown> & { id: number; reference: string; layerId: string }> };
+  let stored: Record<string, unknown> & {
+    id: number;
+    hits: Array<Record<string, unknown> & { id: number; reference: string; layerId: string }>;
+  };
 
   beforeAll(async () => {
     await defineLayer(layerDef('t-st-int', { kind: 'intersects', minOverlapM2: 1, minOverlapPct: 0.5 }));
     await defineLayer(layerDef('t-st-near', { kind: 'within', distanceM: 20 }));
     await uploadLayer('t-st-int', featureCollection27700(V1.int, note('first')));
     await uploadLayer('t-st-near', featureCollection27700(V1.near, note('first')));
-    const created = await t.as('officer').post('/api/cases').send({ kind: 'application', applicationType: 'full', description: 'Rear extension', receivedDate: '2024-03-01' }).expect(201);
+    const created = await t
+      .as('officer')
+      .post('/api/cases')
+      .send({ kind: 'application', applicationType: 'full', description: 'Rear extension', receivedDate: '2024-03-01' })
+      .expect(201);
     caseId = created.body.id;
     await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry: site }).expect(200);
   });
 
   it('stores the report with its hits, feature snapshots (geometry and properties) and layer versions', async () => {
-    const res = await t.as('officer').post(`/api/cases/${caseId}/constraint-checks`).send({ layers: ['t-st-int', 't-st-near'] });
+    const res = await t
+      .as('officer')
+      .post(`/api/cases/${caseId}/constraint-checks`)
+      .send({ layers: ['t-st-int', 't-st-near'] });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     stored = res.body;
     const report = stored.report as Report;
     expect(layerOf(report, 't-st-int').status).toBe('constraint');
-    expect(hitOf(report, 't-st-int', 'R1')).toMatchObject({ relation: 'overlaps', overlapM2: 50, overlapPct: 50, fired: true });
+    expect(hitOf(report, 't-st-int', 'R1')).toMatchObject({
+      relation: 'overlaps',
+      overlapM2: 50,
+      overlapPct: 50,
+      fired: true,
+    });
     expect(hitOf(report, 't-st-int', 'R2')).toMatchObject({ relation: 'touches', fired: false });
     expect(hitOf(report, 't-st-near', 'Q1')).toMatchObject({ relation: 'near', distanceM: 10, fired: true });
-    expect((stored.layers as Array<{ id: string; dataVersion: number }>).map((l) => [l.id, l.dataVersion])).toEqual([['t-st-int', 1], ['t-st-near', 1]]);
+    expect((stored.layers as Array<{ id: string; dataVersion: number }>).map((l) => [l.id, l.dataVersion])).toEqual([
+      ['t-st-int', 1],
+      ['t-st-near', 1],
+    ]);
     expect(stored.hits.map((x) => [x.layerId, x.reference, x.relation, x.fired]).sort()).toEqual([
       ['t-st-int', 'R1', 'overlaps', true],
       ['t-st-int', 'R2', 'touches', false],
@@ -568,7 +759,14 @@ describe('stored checks on a case', () => {
     ]);
     const r1 = stored.hits.find((x) => x.reference === 'R1')!;
     expect(r1.properties).toEqual({ ref: 'R1', name: 'Feature R1', note: 'first' });
-    expect(r1).toMatchObject({ featureKey: 'R1', dataVersion: 1, overlapM2: 50, overlapPct: 50, distanceM: 0, decision: null });
+    expect(r1).toMatchObject({
+      featureKey: 'R1',
+      dataVersion: 1,
+      overlapM2: 50,
+      overlapPct: 50,
+      distanceM: 0,
+      decision: null,
+    });
     // the snapshot is the feature itself (it lies within 500 m of the site)
     const { rows } = await t.db.raw<{ rows: Array<{ same: boolean; geojson: unknown }> }>(
       `SELECT ST_Equals(h.feature_geom, ST_SetSRID(ST_GeomFromGeoJSON(?), 27700)) AS same,
@@ -588,7 +786,9 @@ describe('stored checks on a case', () => {
     await uploadLayer('t-st-int', featureCollection27700(V2.int, note('second')));
     await uploadLayer('t-st-near', featureCollection27700(V2.near, note('second')));
     // the old features are gone from the live layer
-    expect(await t.db('constraint_feature').where({ layer_id: 't-st-int' }).pluck('source_ref')).toEqual(expect.arrayContaining(['R1', 'R3']));
+    expect(await t.db('constraint_feature').where({ layer_id: 't-st-int' }).pluck('source_ref')).toEqual(
+      expect.arrayContaining(['R1', 'R3']),
+    );
     expect(await t.db('constraint_feature').where({ layer_id: 't-st-int', source_ref: 'R2' }).first()).toBeUndefined();
     const got = await t.as('officer').get(`/api/cases/${caseId}/constraint-checks/${stored.id}`).expect(200);
     expect(got.body).toEqual(stored);
@@ -604,18 +804,49 @@ describe('stored checks on a case', () => {
     };
     expect(rerun.previousId).toBe(stored.id);
     expect(rerun.id).not.toBe(stored.id);
-    expect(rerun.layers.map((l) => [l.id, l.dataVersion])).toEqual([['t-st-int', 2], ['t-st-near', 2]]);
+    expect(rerun.layers.map((l) => [l.id, l.dataVersion])).toEqual([
+      ['t-st-int', 2],
+      ['t-st-near', 2],
+    ]);
     expect(layerOf(rerun.report, 't-st-int').status).toBe('constraint');
     expect(hitOf(rerun.report, 't-st-int', 'R1')).toMatchObject({ relation: 'overlaps', overlapM2: 25, fired: true });
-    expect(hitOf(rerun.report, 't-st-int', 'R3')).toMatchObject({ relation: 'feature-within-site', overlapM2: 4, fired: true });
+    expect(hitOf(rerun.report, 't-st-int', 'R3')).toMatchObject({
+      relation: 'feature-within-site',
+      overlapM2: 4,
+      fired: true,
+    });
     expect(layerOf(rerun.report, 't-st-near').status).toBe('clear');
     expect(changes.statusChanges).toEqual([{ layerId: 't-st-near', before: 'constraint', after: 'clear' }]);
     const key = (x: { layerId: string; key: string; change: string }) => `${x.layerId} ${x.key} ${x.change}`;
     expect([...changes.hitChanges].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([
-      { layerId: 't-st-int', key: 'R1', change: 'changed', before: { relation: 'overlaps', distanceM: 0, overlapM2: 50, fired: true }, after: { relation: 'overlaps', distanceM: 0, overlapM2: 25, fired: true } },
-      { layerId: 't-st-int', key: 'R2', change: 'removed', before: { relation: 'touches', distanceM: 0, overlapM2: 0, fired: false }, after: null },
-      { layerId: 't-st-int', key: 'R3', change: 'added', before: null, after: { relation: 'feature-within-site', distanceM: 0, overlapM2: 4, fired: true } },
-      { layerId: 't-st-near', key: 'Q1', change: 'removed', before: { relation: 'near', distanceM: 10, overlapM2: 0, fired: true }, after: null },
+      {
+        layerId: 't-st-int',
+        key: 'R1',
+        change: 'changed',
+        before: { relation: 'overlaps', distanceM: 0, overlapM2: 50, fired: true },
+        after: { relation: 'overlaps', distanceM: 0, overlapM2: 25, fired: true },
+      },
+      {
+        layerId: 't-st-int',
+        key: 'R2',
+        change: 'removed',
+        before: { relation: 'touches', distanceM: 0, overlapM2: 0, fired: false },
+        after: null,
+      },
+      {
+        layerId: 't-st-int',
+        key: 'R3',
+        change: 'added',
+        before: null,
+        after: { relation: 'feature-within-site', distanceM: 0, overlapM2: 4, fired: true },
+      },
+      {
+        layerId: 't-st-near',
+        key: 'Q1',
+        change: 'removed',
+        before: { relation: 'near', distanceM: 10, overlapM2: 0, fired: true },
+        after: null,
+      },
     ]);
     // the original is still there, unchanged
     const got = await t.as('officer').get(`/api/cases/${caseId}/constraint-checks/${stored.id}`).expect(200);
@@ -626,33 +857,68 @@ describe('stored checks on a case', () => {
     const r1 = stored.hits.find((x) => x.reference === 'R1')!;
     const r2 = stored.hits.find((x) => x.reference === 'R2')!;
     const url = (hitId: number) => `/api/cases/${caseId}/constraint-checks/${stored.id}/hits/${hitId}`;
-    const ok = await t.as('officer').patch(url(r1.id)).send({ decision: 'confirmed', reason: 'Checked against the 1:1250 plan' });
+    const ok = await t
+      .as('officer')
+      .patch(url(r1.id))
+      .send({ decision: 'confirmed', reason: 'Checked against the 1:1250 plan' });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body).toEqual({ id: r1.id, decision: 'confirmed', reason: 'Checked against the 1:1250 plan' });
-    await t.as('officer').patch(url(r2.id)).send({ decision: 'dismissed', reason: 'Shares the boundary wall only' }).expect(200);
-    const audit = await t.db('audit_log').where({ action: 'constraint-hit.decide' }).orderBy('id').select('actor', 'entity_type', 'entity_id', 'before', 'after');
+    await t
+      .as('officer')
+      .patch(url(r2.id))
+      .send({ decision: 'dismissed', reason: 'Shares the boundary wall only' })
+      .expect(200);
+    const audit = await t
+      .db('audit_log')
+      .where({ action: 'constraint-hit.decide' })
+      .orderBy('id')
+      .select('actor', 'entity_type', 'entity_id', 'before', 'after');
     expect(audit).toHaveLength(2);
     expect(audit[0]).toMatchObject({
-      actor: 'officer.user', entity_type: 'constraint_hit', entity_id: String(r1.id),
+      actor: 'officer.user',
+      entity_type: 'constraint_hit',
+      entity_id: String(r1.id),
       before: { decision: null, reason: null },
-      after: { decision: 'confirmed', reason: 'Checked against the 1:1250 plan', layerId: 't-st-int', feature: 'R1', checkId: stored.id },
+      after: {
+        decision: 'confirmed',
+        reason: 'Checked against the 1:1250 plan',
+        layerId: 't-st-int',
+        feature: 'R1',
+        checkId: stored.id,
+      },
     });
-    expect(audit[1]).toMatchObject({ entity_id: String(r2.id), after: { decision: 'dismissed', reason: 'Shares the boundary wall only' } });
+    expect(audit[1]).toMatchObject({
+      entity_id: String(r2.id),
+      after: { decision: 'dismissed', reason: 'Shares the boundary wall only' },
+    });
     const got = await t.as('officer').get(`/api/cases/${caseId}/constraint-checks/${stored.id}`).expect(200);
-    expect(got.body.hits.find((x: { id: number }) => x.id === r1.id)).toMatchObject({ decision: 'confirmed', decisionReason: 'Checked against the 1:1250 plan', decidedBy: 'officer.user' });
-    expect(got.body.hits.find((x: { id: number }) => x.id === r2.id)).toMatchObject({ decision: 'dismissed', decidedBy: 'officer.user' });
+    expect(got.body.hits.find((x: { id: number }) => x.id === r1.id)).toMatchObject({
+      decision: 'confirmed',
+      decisionReason: 'Checked against the 1:1250 plan',
+      decidedBy: 'officer.user',
+    });
+    expect(got.body.hits.find((x: { id: number }) => x.id === r2.id)).toMatchObject({
+      decision: 'dismissed',
+      decidedBy: 'officer.user',
+    });
   });
 
   it('refuses a decision reason shorter than 3 characters (after trimming) with 400, changing nothing', async () => {
     const r1 = stored.hits.find((x) => x.reference === 'R1')!;
     const auditBefore = await t.db('audit_log').where({ action: 'constraint-hit.decide' }).count({ n: '*' });
     for (const reason of ['no', '  ab  ', '']) {
-      const res = await t.as('officer').patch(`/api/cases/${caseId}/constraint-checks/${stored.id}/hits/${r1.id}`).send({ decision: 'dismissed', reason });
+      const res = await t
+        .as('officer')
+        .patch(`/api/cases/${caseId}/constraint-checks/${stored.id}/hits/${r1.id}`)
+        .send({ decision: 'dismissed', reason });
       expect(res.status, reason).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
     const auditAfter = await t.db('audit_log').where({ action: 'constraint-hit.decide' }).count({ n: '*' });
     expect(auditAfter).toEqual(auditBefore);
-    expect(await t.db('constraint_hit').where({ id: r1.id }).first('decision', 'decision_reason')).toEqual({ decision: 'confirmed', decision_reason: 'Checked against the 1:1250 plan' });
+    expect(await t.db('constraint_hit').where({ id: r1.id }).first('decision', 'decision_reason')).toEqual({
+      decision: 'confirmed',
+      decision_reason: 'Checked against the 1:1250 plan',
+    });
   });
 });

@@ -27,8 +27,10 @@ interface Feature {
 }
 
 const GEOJSON_DIR = fileURLToPath(new URL('../../layers/data/southwark/geojson/', import.meta.url));
-const layer = (name: string) => (JSON.parse(fs.readFileSync(`${GEOJSON_DIR}${name}.geojson`, 'utf8')) as { features: Feature[] }).features;
-const asMulti = (g: Geometry): Position[][][] => (g.type === 'Polygon' ? [g.coordinates as Position[][]] : (g.coordinates as Position[][][]));
+const layer = (name: string) =>
+  (JSON.parse(fs.readFileSync(`${GEOJSON_DIR}${name}.geojson`, 'utf8')) as { features: Feature[] }).features;
+const asMulti = (g: Geometry): Position[][][] =>
+  g.type === 'Polygon' ? [g.coordinates as Position[][]] : (g.coordinates as Position[][][]);
 const vertices = (g: Geometry): Position[] => asMulti(g).flat(2);
 
 /** area of use of EPSG:1314, the transformation PostGIS uses between WGS 84 and OSGB36 */
@@ -88,14 +90,25 @@ async function worstInverse(en: Position[]) {
 
 describe('round trips through PostGIS', () => {
   const features = [
-    ...layer('listed-buildings-grade-i').filter((f) => f.properties.NAME !== 'Tower Bridge (that part that lies within the Borough of Southwark)'),
-    ...layer('conservation-areas').filter((f) => ['Rye Lane Peckham', 'Dulwich Village', 'Bermondsey Street'].includes(f.properties.Conservation_area as string)),
+    ...layer('listed-buildings-grade-i').filter(
+      (f) => f.properties.NAME !== 'Tower Bridge (that part that lies within the Borough of Southwark)',
+    ),
+    ...layer('conservation-areas').filter((f) =>
+      ['Rye Lane Peckham', 'Dulwich Village', 'Bermondsey Street'].includes(f.properties.Conservation_area as string),
+    ),
     // and one drawn with more decimals than GeoJSON output keeps (9)
     {
       properties: { name: 'drawn' },
       geometry: {
         type: 'Polygon',
-        coordinates: [[[-0.089761512345678, 51.504137123456789], [-0.089261598765432, 51.504137987654321], [-0.089261511111111, 51.504637222222222], [-0.089761512345678, 51.504137123456789]]],
+        coordinates: [
+          [
+            [-0.089761512345678, 51.504137123456789],
+            [-0.089261598765432, 51.504137987654321],
+            [-0.089261511111111, 51.504637222222222],
+            [-0.089761512345678, 51.504137123456789],
+          ],
+        ],
       },
     } satisfies Feature,
   ];
@@ -127,12 +140,21 @@ describe('round trips through PostGIS', () => {
     ];
     const r = await intakeSite(t.db, { type: 'Polygon', coordinates: [ring] }, { ...base, crs: 'EPSG:27700' });
     expect((r.geometry27700 as Geometry).coordinates).toEqual([[ring]]);
-    const { rows } = await t.db.raw<{ rows: Array<{ wkt: string }> }>(`SELECT ST_AsText(ST_GeomFromEWKB(decode(?, 'hex'))) AS wkt`, [r.ewkb]);
+    const { rows } = await t.db.raw<{ rows: Array<{ wkt: string }> }>(
+      `SELECT ST_AsText(ST_GeomFromEWKB(decode(?, 'hex'))) AS wkt`,
+      [r.ewkb],
+    );
     expect(rows[0]!.wkt).toBe(`MULTIPOLYGON(((${ring.map((p) => p.join(' ')).join(',')})))`);
   });
 
   it('returns an EPSG:27700 site in CRS84 where the client proj4 definition puts it (within 1 mm)', async () => {
-    const ring: Position[] = [[533000, 179000], [533100, 179000], [533100, 179100], [533000, 179100], [533000, 179000]];
+    const ring: Position[] = [
+      [533000, 179000],
+      [533100, 179000],
+      [533100, 179100],
+      [533000, 179100],
+      [533000, 179000],
+    ];
     const r = await intakeSite(t.db, { type: 'Polygon', coordinates: [ring] }, { ...base, crs: 'EPSG:27700' });
     const got = ((r.geometry as Geometry).coordinates as Position[][][])[0]![0]!;
     expect(got).toHaveLength(5);
@@ -156,7 +178,8 @@ describe('the client proj4 definition of EPSG:27700 agrees with PostGIS ST_Trans
       for (let n = 0; n <= 1_250_000; n += 50_000) {
         const [lon, lat] = proj4(EPSG_27700, 'EPSG:4326', [e, n]) as Position;
         const A = HELMERT_AREA;
-        if (lon > A.minLon + 0.1 && lon < A.maxLon - 0.1 && lat > A.minLat + 0.1 && lat < A.maxLat - 0.1) grid.push([e, n]);
+        if (lon > A.minLon + 0.1 && lon < A.maxLon - 0.1 && lat > A.minLat + 0.1 && lat < A.maxLat - 0.1)
+          grid.push([e, n]);
       }
     }
     expect(grid.length).toBeGreaterThan(250);
@@ -164,7 +187,11 @@ describe('the client proj4 definition of EPSG:27700 agrees with PostGIS ST_Trans
   });
 
   it('on every vertex of the real Southwark listed buildings and conservation areas, in both directions', async () => {
-    const lonlat = [...layer('listed-buildings-grade-i'), ...layer('listed-buildings-grade-ii-star'), ...layer('conservation-areas')].flatMap((f) => vertices(f.geometry));
+    const lonlat = [
+      ...layer('listed-buildings-grade-i'),
+      ...layer('listed-buildings-grade-ii-star'),
+      ...layer('conservation-areas'),
+    ].flatMap((f) => vertices(f.geometry));
     expect(lonlat.length).toBeGreaterThan(5000);
     expect(await worstForward(lonlat)).toBeLessThan(MM);
     const en = await postgisTransform(lonlat, 4326, 27700);
@@ -180,4 +207,5 @@ describe('the client proj4 definition of EPSG:27700 agrees with PostGIS ST_Trans
   });
 });
 
-const EPSG_27700_NO_SHIFT = '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=0,0,0 +units=m +no_defs';
+const EPSG_27700_NO_SHIFT =
+  '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=0,0,0 +units=m +no_defs';

@@ -127,19 +127,31 @@ describe('valid sites are accepted with their planar EPSG:27700 area', () => {
 
   it('stores a SRID 27700 MultiPolygon as hex EWKB', async () => {
     const r = await intake(poly(square(533000, 179000, 100)), BNG);
-    const row = await one(`SELECT ST_SRID(g) AS srid, ST_GeometryType(g) AS type, ST_AsText(g) AS wkt FROM (SELECT ST_GeomFromEWKB(decode(?, 'hex')) AS g) s`, [r.ewkb]);
-    expect(row).toEqual({ srid: 27700, type: 'ST_MultiPolygon', wkt: 'MULTIPOLYGON(((533000 179000,533100 179000,533100 179100,533000 179100,533000 179000)))' });
+    const row = await one(
+      `SELECT ST_SRID(g) AS srid, ST_GeometryType(g) AS type, ST_AsText(g) AS wkt FROM (SELECT ST_GeomFromEWKB(decode(?, 'hex')) AS g) s`,
+      [r.ewkb],
+    );
+    expect(row).toEqual({
+      srid: 27700,
+      type: 'ST_MultiPolygon',
+      wkt: 'MULTIPOLYGON(((533000 179000,533100 179000,533100 179100,533000 179100,533000 179000)))',
+    });
   });
 
   it('accepts the real George Inn listed-building outline (CRS84 Feature) with its area in EPSG:27700', async () => {
     const george = southwarkFeature('listed-buildings-grade-i', 'NAME', 'The George Inn');
     const r = await intake(george);
-    const expected = await one<{ a: number }>('SELECT ST_Area(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), 27700)) AS a', [JSON.stringify(george.geometry)]);
+    const expected = await one<{ a: number }>(
+      'SELECT ST_Area(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), 27700)) AS a',
+      [JSON.stringify(george.geometry)],
+    );
     expect(r.areaM2).toBe(Math.round(expected.a * 100) / 100);
     expect(r.areaM2).toBeCloseTo(274.34, 2);
     expect(r.areaHa).toBe(Math.round(expected.a) / 10_000);
     // independently: the shoelace area of the vertices projected by the client's proj4 definition
-    const ring = (george.geometry.coordinates as Ring[])[0]!.map((p) => proj4('EPSG:4326', 'EPSG:27700', p) as Position);
+    const ring = (george.geometry.coordinates as Ring[])[0]!.map(
+      (p) => proj4('EPSG:4326', 'EPSG:27700', p) as Position,
+    );
     let twice = 0;
     for (let i = 0; i < ring.length - 1; i++) twice += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
     expect(Math.abs(Math.abs(twice) / 2 - r.areaM2)).toBeLessThan(0.05);
@@ -203,8 +215,20 @@ describe('valid sites are accepted with their planar EPSG:27700 area', () => {
 });
 
 describe('invalid sites are refused with the ST_IsValidDetail reason and location', () => {
-  const BOWTIE_27700: Ring = [[533000, 179000], [533100, 179100], [533100, 179000], [533000, 179100], [533000, 179000]];
-  const BOWTIE_CRS84: Ring = [[-0.09, 51.49], [-0.08, 51.5], [-0.08, 51.49], [-0.09, 51.5], [-0.09, 51.49]];
+  const BOWTIE_27700: Ring = [
+    [533000, 179000],
+    [533100, 179100],
+    [533100, 179000],
+    [533000, 179100],
+    [533000, 179000],
+  ];
+  const BOWTIE_CRS84: Ring = [
+    [-0.09, 51.49],
+    [-0.08, 51.5],
+    [-0.08, 51.49],
+    [-0.09, 51.5],
+    [-0.09, 51.49],
+  ];
 
   it('refuses a bow-tie in EPSG:27700 with Self-intersection at the crossing point', async () => {
     const e = await refusal(intake(poly(BOWTIE_27700), BNG), 'INVALID_GEOMETRY');
@@ -236,23 +260,51 @@ describe('invalid sites are refused with the ST_IsValidDetail reason and locatio
   });
 
   it('refuses a ring that touches itself (an inverted hole) with Ring Self-intersection at the touching vertex', async () => {
-    const ring: Ring = [[533000, 179000], [533100, 179000], [533100, 179100], [533050, 179100], [533070, 179050], [533030, 179050], [533050, 179100], [533000, 179100], [533000, 179000]];
+    const ring: Ring = [
+      [533000, 179000],
+      [533100, 179000],
+      [533100, 179100],
+      [533050, 179100],
+      [533070, 179050],
+      [533030, 179050],
+      [533050, 179100],
+      [533000, 179100],
+      [533000, 179000],
+    ];
     const e = await refusal(intake(poly(ring), BNG), 'INVALID_GEOMETRY');
-    expect(details(e)).toMatchObject({ reason: 'Ring Self-intersection', location: { input: [533050, 179100], epsg27700: [533050, 179100] } });
+    expect(details(e)).toMatchObject({
+      reason: 'Ring Self-intersection',
+      location: { input: [533050, 179100], epsg27700: [533050, 179100] },
+    });
   });
 
   it('refuses a hole outside its shell with Hole lies outside shell at the hole', async () => {
-    const e = await refusal(intake(poly(square(533000, 179000, 100), square(533200, 179200, 10)), BNG), 'INVALID_GEOMETRY');
-    expect(details(e)).toMatchObject({ reason: 'Hole lies outside shell', location: { input: [533200, 179200], epsg27700: [533200, 179200] } });
+    const e = await refusal(
+      intake(poly(square(533000, 179000, 100), square(533200, 179200, 10)), BNG),
+      'INVALID_GEOMETRY',
+    );
+    expect(details(e)).toMatchObject({
+      reason: 'Hole lies outside shell',
+      location: { input: [533200, 179200], epsg27700: [533200, 179200] },
+    });
   });
 
   it('refuses overlapping MultiPolygon parts with Self-intersection where their boundaries cross', async () => {
-    const e = await refusal(intake(multi([square(533000, 179000, 100)], [square(533050, 179050, 100)]), BNG), 'INVALID_GEOMETRY');
-    expect(details(e)).toMatchObject({ reason: 'Self-intersection', location: { input: [533100, 179050], epsg27700: [533100, 179050] } });
+    const e = await refusal(
+      intake(multi([square(533000, 179000, 100)], [square(533050, 179050, 100)]), BNG),
+      'INVALID_GEOMETRY',
+    );
+    expect(details(e)).toMatchObject({
+      reason: 'Self-intersection',
+      location: { input: [533100, 179050], epsg27700: [533100, 179050] },
+    });
   });
 
   it('refuses a MultiPolygon part inside another with Nested shells', async () => {
-    const e = await refusal(intake(multi([square(533000, 179000, 100)], [square(533040, 179040, 10)]), BNG), 'INVALID_GEOMETRY');
+    const e = await refusal(
+      intake(multi([square(533000, 179000, 100)], [square(533040, 179040, 10)]), BNG),
+      'INVALID_GEOMETRY',
+    );
     expect(details(e)).toMatchObject({ reason: 'Nested shells', location: { input: [533040, 179040] } });
   });
 
@@ -264,11 +316,25 @@ describe('invalid sites are refused with the ST_IsValidDetail reason and locatio
 
 describe("repair=true returns the ST_MakeValid(…, 'method=structure') result and says what changed", () => {
   it('splits a bow-tie into two triangles: 1 → 2 polygons, 5 → 8 vertices, 5000 m²', async () => {
-    const r = await intake(poly([[533000, 179000], [533100, 179100], [533100, 179000], [533000, 179100], [533000, 179000]]), { ...BNG, repair: true });
+    const r = await intake(
+      poly([
+        [533000, 179000],
+        [533100, 179100],
+        [533100, 179000],
+        [533000, 179100],
+        [533000, 179000],
+      ]),
+      { ...BNG, repair: true },
+    );
     expect(r.repair).toEqual({
       reason: 'Self-intersection',
       location: { input: [533050, 179050], epsg27700: [533050, 179050] },
-      changes: ['Made valid: Self-intersection.', 'Polygons: 1 → 2.', 'Vertices: 5 → 8.', "Area after repair: 5000 m² (the invalid shape's area cannot be trusted)."],
+      changes: [
+        'Made valid: Self-intersection.',
+        'Polygons: 1 → 2.',
+        'Vertices: 5 → 8.',
+        "Area after repair: 5000 m² (the invalid shape's area cannot be trusted).",
+      ],
       polygonsBefore: 1,
       polygonsAfter: 2,
       verticesBefore: 5,
@@ -297,21 +363,42 @@ describe("repair=true returns the ST_MakeValid(…, 'method=structure') result a
     expect(coords27700(r)).toEqual(JSON.parse(mv.g).coordinates);
     expect(r.areaM2).toBe(Math.round(mv.a * 100) / 100);
     expect(r.areaM2).toBe(17_500);
-    expect(r.repair).toMatchObject({ reason: 'Self-intersection', polygonsBefore: 2, polygonsAfter: mv.n, verticesBefore: 10, verticesAfter: mv.v, droppedParts: 0 });
+    expect(r.repair).toMatchObject({
+      reason: 'Self-intersection',
+      polygonsBefore: 2,
+      polygonsAfter: mv.n,
+      verticesBefore: 10,
+      verticesAfter: mv.v,
+      droppedParts: 0,
+    });
     expect(r.repair!.changes).toContain(`Vertices: 10 → ${mv.v}.`);
-    expect(r.repair!.changes.at(-1)).toBe(`Area after repair: ${Math.round(mv.a * 100) / 100} m² (the invalid shape's area cannot be trusted).`);
+    expect(r.repair!.changes.at(-1)).toBe(
+      `Area after repair: ${Math.round(mv.a * 100) / 100} m² (the invalid shape's area cannot be trusted).`,
+    );
   });
 
   it('makes a hole outside its shell into a second polygon (1 → 2 polygons, 100² + 10² m²)', async () => {
     const r = await intake(poly(square(533000, 179000, 100), square(533200, 179200, 10)), { ...BNG, repair: true });
     expect(r.areaM2).toBe(10_100);
     expect(r.polygonCount).toBe(2);
-    expect(r.repair!.changes).toEqual(['Made valid: Hole lies outside shell.', 'Polygons: 1 → 2.', "Area after repair: 10100 m² (the invalid shape's area cannot be trusted)."]);
+    expect(r.repair!.changes).toEqual([
+      'Made valid: Hole lies outside shell.',
+      'Polygons: 1 → 2.',
+      "Area after repair: 10100 m² (the invalid shape's area cannot be trusted).",
+    ]);
   });
 
   it('removes a spike from a bow-tie: two triangles of 50 m², the spike gone and said so by the vertex count', async () => {
     // a bow-tie with a 5 m spike at a corner: the structure method keeps only areas, so the spike disappears
-    const ring: Ring = [[533000, 179000], [533010, 179010], [533010, 179000], [533000, 179010], [532995, 179010], [533000, 179010], [533000, 179000]];
+    const ring: Ring = [
+      [533000, 179000],
+      [533010, 179010],
+      [533010, 179000],
+      [533000, 179010],
+      [532995, 179010],
+      [533000, 179010],
+      [533000, 179000],
+    ];
     const r = await intake(poly(ring), { ...BNG, repair: true });
     expect(r.areaM2).toBe(50);
     expect(r.polygonCount).toBe(2);
@@ -327,17 +414,39 @@ describe("repair=true returns the ST_MakeValid(…, 'method=structure') result a
   });
 
   it('removes a spike from a square: the area stays 100 m², 7 → 5 vertices', async () => {
-    const ring: Ring = [[533000, 179000], [533010, 179000], [533010, 179010], [533010, 179020], [533010, 179010], [533000, 179010], [533000, 179000]];
+    const ring: Ring = [
+      [533000, 179000],
+      [533010, 179000],
+      [533010, 179010],
+      [533010, 179020],
+      [533010, 179010],
+      [533000, 179010],
+      [533000, 179000],
+    ];
     const r = await intake(poly(ring), { ...BNG, repair: true });
     expect(r.areaM2).toBe(100);
-    expect(r.repair).toMatchObject({ polygonsBefore: 1, polygonsAfter: 1, verticesBefore: 7, verticesAfter: 5, droppedParts: 0 });
+    expect(r.repair).toMatchObject({
+      polygonsBefore: 1,
+      polygonsAfter: 1,
+      verticesBefore: 7,
+      verticesAfter: 5,
+      droppedParts: 0,
+    });
     expect(r.repair!.changes).toContain('Vertices: 7 → 5.');
   });
 
   it('refuses with REPAIR_FAILED when nothing of the site is an area (a collapsed ring)', async () => {
-    const ring: Ring = [[533000, 179000], [533010, 179000], [533020, 179000], [533000, 179000]];
+    const ring: Ring = [
+      [533000, 179000],
+      [533010, 179000],
+      [533020, 179000],
+      [533000, 179000],
+    ];
     const e = await refusal(intake(poly(ring), { ...BNG, repair: true }), 'REPAIR_FAILED');
-    expect(details(e)).toEqual({ reason: 'Self-intersection', location: { input: [533010, 179000], epsg27700: [533010, 179000] } });
+    expect(details(e)).toEqual({
+      reason: 'Self-intersection',
+      location: { input: [533010, 179000], epsg27700: [533010, 179000] },
+    });
     expect(e.message).toContain('nothing of it is an area');
     // and without repair it is simply invalid
     await refusal(intake(poly(ring), BNG), 'INVALID_GEOMETRY');
@@ -353,7 +462,16 @@ describe("repair=true returns the ST_MakeValid(…, 'method=structure') result a
   });
 
   it('repairs a CRS84 bow-tie in EPSG:27700 and reports the crossing in both CRSs', async () => {
-    const r = await intake(poly([[-0.09, 51.49], [-0.08, 51.5], [-0.08, 51.49], [-0.09, 51.5], [-0.09, 51.49]]), { repair: true });
+    const r = await intake(
+      poly([
+        [-0.09, 51.49],
+        [-0.08, 51.5],
+        [-0.08, 51.49],
+        [-0.09, 51.5],
+        [-0.09, 51.49],
+      ]),
+      { repair: true },
+    );
     expect(r.repair!.reason).toBe('Self-intersection');
     expect(r.repair!.location.input).toEqual([-0.085, 51.495]);
     expect(r.polygonCount).toBe(2);
@@ -367,7 +485,10 @@ describe('the authority boundary (Southwark) and its 50 m tolerance', () => {
   let M: Position;
   let u: Position;
   let n: Position;
-  const at = (along: number, out: number): Position => [M[0] + u[0] * along + n[0] * out, M[1] + u[1] * along + n[1] * out];
+  const at = (along: number, out: number): Position => [
+    M[0] + u[0] * along + n[0] * out,
+    M[1] + u[1] * along + n[1] * out,
+  ];
   /** a 10 m wide rectangle across the edge, from `from` m to `to` m outward of it (negative: inside) */
   const across = (from: number, to: number) => poly([at(-5, from), at(5, from), at(5, to), at(-5, to), at(-5, from)]);
   const distanceToBoundary = async (p: Position) =>
@@ -461,7 +582,11 @@ describe('the authority boundary (Southwark) and its 50 m tolerance', () => {
   });
 
   it('refuses the real Tower Bridge outline (part in Tower Hamlets) as crossing the boundary, and accepts it with crossBoundary=true', async () => {
-    const bridge = southwarkFeature('listed-buildings-grade-i', 'NAME', 'Tower Bridge (that part that lies within the Borough of Southwark)');
+    const bridge = southwarkFeature(
+      'listed-buildings-grade-i',
+      'NAME',
+      'Tower Bridge (that part that lies within the Borough of Southwark)',
+    );
     const beyond = await one<{ a: number }>(
       'SELECT ST_Area(ST_Difference(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), 27700), boundary)) AS a FROM authority WHERE id = ?',
       [JSON.stringify(bridge.geometry), t.authorityId],
@@ -474,7 +599,10 @@ describe('the authority boundary (Southwark) and its 50 m tolerance', () => {
   });
 
   it('refuses a Southwark site sent in EPSG:27700 as [northing, easting] with EASTING_NORTHING_SWAPPED', async () => {
-    const p = await one<{ x: number; y: number }>('SELECT round(ST_X(ST_PointOnSurface(boundary))) AS x, round(ST_Y(ST_PointOnSurface(boundary))) AS y FROM authority WHERE id = ?', [t.authorityId]);
+    const p = await one<{ x: number; y: number }>(
+      'SELECT round(ST_X(ST_PointOnSurface(boundary))) AS x, round(ST_Y(ST_PointOnSurface(boundary))) AS y FROM authority WHERE id = ?',
+      [t.authorityId],
+    );
     const site = square(Number(p.x) - 50, Number(p.y) - 50, 100);
     expect((await intake(poly(site), BNG)).areaM2).toBe(10_000);
     const swapped = site.map(([x, y]) => [y, x] as Position);
@@ -495,10 +623,28 @@ describe('the authority boundary (Southwark) and its 50 m tolerance', () => {
 describe('the site reaches PostGIS as WKB, not GeoJSON', () => {
   it('is exactly the geometry ST_GeomFromGeoJSON makes of the same shape (real CRS84 outlines, BNG squares, -0, long decimals)', async () => {
     const shapes: Array<[unknown, string | undefined]> = [
-      ...southwarkFeatures('conservation-areas').slice(0, 20).map((f) => [f.geometry, undefined] as [unknown, undefined]),
+      ...southwarkFeatures('conservation-areas')
+        .slice(0, 20)
+        .map((f) => [f.geometry, undefined] as [unknown, undefined]),
       [multi([square(533000, 179000, 100), square(533010, 179010, 10)], [square(533200, 179200, 5)]), 'EPSG:27700'],
-      [poly([[-0, 51.5], [0.001, 51.5], [0.001, 51.501], [-0, 51.5]]), undefined],
-      [poly([[0.1 + 0.2, 51.123456789012345], [0.30000000000000004, 51.2], [0.4, 51.2], [0.1 + 0.2, 51.123456789012345]]), undefined],
+      [
+        poly([
+          [-0, 51.5],
+          [0.001, 51.5],
+          [0.001, 51.501],
+          [-0, 51.5],
+        ]),
+        undefined,
+      ],
+      [
+        poly([
+          [0.1 + 0.2, 51.123456789012345],
+          [0.30000000000000004, 51.2],
+          [0.4, 51.2],
+          [0.1 + 0.2, 51.123456789012345],
+        ]),
+        undefined,
+      ],
     ];
     for (const [g, crs] of shapes) {
       const shape = parseSiteShape(g, { crs, vertexCap: 1_000_000 });

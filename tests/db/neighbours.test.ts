@@ -21,7 +21,13 @@ afterAll(async () => {
 
 // ------------------------------------------------------------------------------------------------ fixtures
 type Ring = Position[];
-const rect = (x0: number, y0: number, x1: number, y1: number): Ring => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+const rect = (x0: number, y0: number, x1: number, y1: number): Ring => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+  [x0, y0],
+];
 const polygon = (ring: Ring) => ({ type: 'Polygon' as const, coordinates: [ring] });
 const multi = (...rings: Ring[]) => ({ type: 'MultiPolygon' as const, coordinates: rings.map((r) => [r]) });
 const point = (x: number, y: number) => ({ type: 'Point' as const, coordinates: [x, y] as Position });
@@ -79,15 +85,58 @@ const A2 = {
 const O3 = [534000, 179000] as const;
 const S3 = rect(O3[0], O3[1], O3[0] + 30, O3[1] + 30);
 outline('S3-block', rect(O3[0] + 30.5, O3[1], O3[0] + 50.5, O3[1] + 30));
-const PARENT = addr({ uprn: 3000, classification: 'PP', lines: ['Rose Court', '1 Block Road', 'London'], x: O3[0] + 40, y: O3[1] + 15 });
+const PARENT = addr({
+  uprn: 3000,
+  classification: 'PP',
+  lines: ['Rose Court', '1 Block Road', 'London'],
+  x: O3[0] + 40,
+  y: O3[1] + 15,
+});
 const FLATS = [1, 2, 3, 4, 5, 6].map((k) =>
-  addr({ uprn: 3000 + k, parent: 3000, classification: 'RD06', lines: [`Flat ${k}`, 'Rose Court', '1 Block Road', 'London'], x: k < 6 ? O3[0] + 32 + 3 * k : O3[0] + 60, y: O3[1] + 15 }),
+  addr({
+    uprn: 3000 + k,
+    parent: 3000,
+    classification: 'RD06',
+    lines: [`Flat ${k}`, 'Rose Court', '1 Block Road', 'London'],
+    x: k < 6 ? O3[0] + 32 + 3 * k : O3[0] + 60,
+    y: O3[1] + 15,
+  }),
 );
-const PARENT2 = addr({ uprn: 3100, classification: 'PP', lines: ['Iris Court', '9 Block Road', 'London'], x: O3[0] + 200, y: O3[1] + 15 });
-const FLATS2 = [1, 2, 3].map((k) => addr({ uprn: 3100 + k, parent: 3100, classification: 'RD06', lines: [`Flat ${k}`, 'Iris Court', '9 Block Road', 'London'], x: O3[0] + 200, y: O3[1] + 15 }));
+const PARENT2 = addr({
+  uprn: 3100,
+  classification: 'PP',
+  lines: ['Iris Court', '9 Block Road', 'London'],
+  x: O3[0] + 200,
+  y: O3[1] + 15,
+});
+const FLATS2 = [1, 2, 3].map((k) =>
+  addr({
+    uprn: 3100 + k,
+    parent: 3100,
+    classification: 'RD06',
+    lines: [`Flat ${k}`, 'Iris Court', '9 Block Road', 'London'],
+    x: O3[0] + 200,
+    y: O3[1] + 15,
+  }),
+);
 // a house (not a parent shell) with two annexes under it, 100 m from the site
-const HOUSE = addr({ uprn: 3200, classification: 'RD02', lines: ['The Lodge', '20 Block Road', 'London'], x: O3[0] + 130, y: O3[1] + 15 });
-const ANNEXES = [1, 2].map((k) => addr({ uprn: 3200 + k, parent: 3200, classification: 'RD07', lines: [`Annex ${k}`, 'The Lodge', '20 Block Road', 'London'], x: O3[0] + 125 + 10 * k, y: O3[1] + 20 }));
+const HOUSE = addr({
+  uprn: 3200,
+  classification: 'RD02',
+  lines: ['The Lodge', '20 Block Road', 'London'],
+  x: O3[0] + 130,
+  y: O3[1] + 15,
+});
+const ANNEXES = [1, 2].map((k) =>
+  addr({
+    uprn: 3200 + k,
+    parent: 3200,
+    classification: 'RD07',
+    lines: [`Annex ${k}`, 'The Lodge', '20 Block Road', 'London'],
+    x: O3[0] + 125 + 10 * k,
+    y: O3[1] + 20,
+  }),
+);
 
 // S4 the site's own addresses: the case's UPRN geocoded 2 m outside the red line, and a point inside it
 const O4 = [534500, 179000] as const;
@@ -116,7 +165,8 @@ const A5 = {
 // S6 no cap: 3,000 addresses on a 2 m grid beside a 10 m site
 const O6 = [533500, 178500] as const;
 const S6 = rect(O6[0], O6[1], O6[0] + 10, O6[1] + 10);
-for (let i = 0; i < 60; i++) for (let j = 0; j < 50; j++) addr({ uprn: 600_001 + i * 50 + j, x: O6[0] + 15 + 2 * i, y: O6[1] + 2 * j });
+for (let i = 0; i < 60; i++)
+  for (let j = 0; j < 50; j++) addr({ uprn: 600_001 + i * 50 + j, x: O6[0] + 15 + 2 * i, y: O6[1] + 2 * j });
 
 // S7 changes between runs: the site moves 30 m east
 const O7 = [534000, 178500] as const;
@@ -133,10 +183,28 @@ const O8 = [534500, 178500] as const;
 const S8 = rect(O8[0], O8[1], O8[0] + 30, O8[1] + 30);
 const FORMULA = '=HYPERLINK("http://evil.example/x","Click")';
 const A8 = {
-  formula: addr({ uprn: 8001, lines: [FORMULA, 'Formula Road', 'London'], postcode: 'SE1 8AA', x: O8[0] + 35, y: O8[1] + 15 }),
-  sixLines: addr({ uprn: 8002, lines: ['Flat 2', 'Rose Court', '12 Long Lane', 'Borough', 'Southwark', 'London'], postcode: 'SE1 4PL', x: O8[0] + 40, y: O8[1] + 15 }),
+  formula: addr({
+    uprn: 8001,
+    lines: [FORMULA, 'Formula Road', 'London'],
+    postcode: 'SE1 8AA',
+    x: O8[0] + 35,
+    y: O8[1] + 15,
+  }),
+  sixLines: addr({
+    uprn: 8002,
+    lines: ['Flat 2', 'Rose Court', '12 Long Lane', 'Borough', 'Southwark', 'London'],
+    postcode: 'SE1 4PL',
+    x: O8[0] + 40,
+    y: O8[1] + 15,
+  }),
   lower: addr({ uprn: 8003, lines: ['1 Short Street', 'london'], postcode: 'se1 9zz', x: O8[0] + 45, y: O8[1] + 15 }),
-  minus: addr({ uprn: 8004, lines: ['-1 Minus Mews, Rear', 'London'], postcode: 'SE1 7AA', x: O8[0] + 50, y: O8[1] + 15 }),
+  minus: addr({
+    uprn: 8004,
+    lines: ['-1 Minus Mews, Rear', 'London'],
+    postcode: 'SE1 7AA',
+    x: O8[0] + 50,
+    y: O8[1] + 15,
+  }),
 };
 
 const csvCell = (v: unknown) => {
@@ -144,24 +212,52 @@ const csvCell = (v: unknown) => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 function addressCsv(list: Addr[]): string {
-  const header = ['UPRN', 'PARENT_UPRN', 'ADDRESS_LINE_1', 'ADDRESS_LINE_2', 'ADDRESS_LINE_3', 'ADDRESS_LINE_4', 'ADDRESS_LINE_5', 'ADDRESS_LINE_6', 'POSTCODE', 'CLASSIFICATION', 'X_COORDINATE', 'Y_COORDINATE'];
+  const header = [
+    'UPRN',
+    'PARENT_UPRN',
+    'ADDRESS_LINE_1',
+    'ADDRESS_LINE_2',
+    'ADDRESS_LINE_3',
+    'ADDRESS_LINE_4',
+    'ADDRESS_LINE_5',
+    'ADDRESS_LINE_6',
+    'POSTCODE',
+    'CLASSIFICATION',
+    'X_COORDINATE',
+    'Y_COORDINATE',
+  ];
   const rows = list.map((a) => {
     const lines = a.lines ?? [`${a.uprn} Test Road`, 'London'];
-    return [a.uprn, a.parent ?? '', ...Array.from({ length: 6 }, (_, i) => lines[i] ?? ''), a.postcode ?? 'SE1 1AA', a.classification ?? 'RD04', a.x, a.y].map(csvCell).join(',');
+    return [
+      a.uprn,
+      a.parent ?? '',
+      ...Array.from({ length: 6 }, (_, i) => lines[i] ?? ''),
+      a.postcode ?? 'SE1 1AA',
+      a.classification ?? 'RD04',
+      a.x,
+      a.y,
+    ]
+      .map(csvCell)
+      .join(',');
   });
   return [header.join(','), ...rows].join('\n') + '\n';
 }
 const outlineGeoJson = () => ({
   type: 'FeatureCollection',
   crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
-  features: outlines.map((o) => ({ type: 'Feature', properties: { ref: o.ref, name: `Outline ${o.ref}` }, geometry: polygon(o.ring) })),
+  features: outlines.map((o) => ({
+    type: 'Feature',
+    properties: { ref: o.ref, name: `Outline ${o.ref}` },
+    geometry: polygon(o.ring),
+  })),
 });
 
 // ------------------------------------------------------------------------------------------------ helpers
 type Preview = Omit<Selection, 'params'>;
 type Site = { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
 
-const previewRes = (site: Site, selection: unknown) => t.as('officer').post('/api/neighbours/preview').send({ site, siteCrs: 'EPSG:27700', selection });
+const previewRes = (site: Site, selection: unknown) =>
+  t.as('officer').post('/api/neighbours/preview').send({ site, siteCrs: 'EPSG:27700', selection });
 async function preview(site: Site, selection: unknown): Promise<Preview> {
   const res = await previewRes(site, selection);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -178,7 +274,16 @@ const modes = (r: Recipient) => r.reasons.map((x) => x.mode).sort();
 const jsts = (site: Site, a: Addr) => jstsDistanceM(site as Geom, point(a.x, a.y));
 
 async function newCase(uprnList: number[] = []) {
-  const res = await t.as('officer').post('/api/cases').send({ kind: 'application', applicationType: 'full', description: 'Rear extension', receivedDate: '2024-03-01', uprns: uprnList });
+  const res = await t
+    .as('officer')
+    .post('/api/cases')
+    .send({
+      kind: 'application',
+      applicationType: 'full',
+      description: 'Rear extension',
+      receivedDate: '2024-03-01',
+      uprns: uprnList,
+    });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as number;
 }
@@ -189,11 +294,17 @@ async function putSite(caseId: number, geometry: Site) {
 async function createRun(caseId: number, selection: unknown) {
   const res = await t.as('officer').post(`/api/cases/${caseId}/notification-runs`).send({ selection });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as Preview & { id: number; previousId: number | null; recipientCount: number; changes: null | { previousRunId: number; added: Array<{ uprn: number }>; dropped: Array<{ uprn: number }> } };
+  return res.body as Preview & {
+    id: number;
+    previousId: number | null;
+    recipientCount: number;
+    changes: null | { previousRunId: number; added: Array<{ uprn: number }>; dropped: Array<{ uprn: number }> };
+  };
 }
 function expectNearestFirst(recipients: Recipient[]) {
   expect(recipients.map((r) => r.number)).toEqual(recipients.map((_, i) => i + 1));
-  for (let i = 1; i < recipients.length; i++) expect(recipients[i]!.distanceM).toBeGreaterThanOrEqual(recipients[i - 1]!.distanceM);
+  for (let i = 1; i < recipients.length; i++)
+    expect(recipients[i]!.distanceM).toBeGreaterThanOrEqual(recipients[i - 1]!.distanceM);
 }
 
 // ------------------------------------------------------------------------------------------------ tests
@@ -208,7 +319,10 @@ describe('before any address points are loaded', () => {
   it('refuses a stored run with 409 ADDRESSES_NOT_LOADED and stores nothing', async () => {
     const id = await newCase();
     await putSite(id, polygon(S1));
-    const res = await t.as('officer').post(`/api/cases/${id}/notification-runs`).send({ selection: { adjoining: true } });
+    const res = await t
+      .as('officer')
+      .post(`/api/cases/${id}/notification-runs`)
+      .send({ selection: { adjoining: true } });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ADDRESSES_NOT_LOADED');
     expect(Number((await t.db('notification_run').count({ n: '*' }))[0]!.n)).toBe(0);
@@ -217,10 +331,17 @@ describe('before any address points are loaded', () => {
 
 describe('with the fixture addresses and outlines loaded', () => {
   beforeAll(async () => {
-    const p = await t.as('gis').put('/api/properties/data?filename=outlines.geojson&reference=ref&name=name').send(outlineGeoJson());
+    const p = await t
+      .as('gis')
+      .put('/api/properties/data?filename=outlines.geojson&reference=ref&name=name')
+      .send(outlineGeoJson());
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body.loaded).toBe(outlines.length);
-    const a = await t.as('gis').put('/api/addresses/data?filename=addresses.csv').set('content-type', 'text/csv').send(addressCsv(addresses));
+    const a = await t
+      .as('gis')
+      .put('/api/addresses/data?filename=addresses.csv')
+      .set('content-type', 'text/csv')
+      .send(addressCsv(addresses));
     expect(a.status, JSON.stringify(a.body)).toBe(200);
     expect(a.body.loaded).toBe(addresses.length);
   });
@@ -235,7 +356,10 @@ describe('with the fixture addresses and outlines loaded', () => {
       expect(exact.reasons[0]!.detail).toContain('adjoining within 1 m');
       expect(byUprn(p, A1.touching.uprn).reasons[0]).toMatchObject({ mode: 'adjoining', distanceM: 0 });
       // nearest first: the touching plot's point is 5 m away, the exact one's 6 m
-      expect(p.recipients.map((r) => [r.number, r.uprn, r.distanceM])).toEqual([[1, A1.touching.uprn, 5], [2, A1.exact.uprn, 6]]);
+      expect(p.recipients.map((r) => [r.number, r.uprn, r.distanceM])).toEqual([
+        [1, A1.touching.uprn, 5],
+        [2, A1.exact.uprn, 6],
+      ]);
       expect(p.excluded.map((e) => e.uprn)).toEqual([A1.site.uprn]);
       expect(p.excluded[0]!.because).toMatch(/site's own address/);
       expect(p.unaddressed.map((u) => [u.reference, u.distanceM])).toEqual([['S1-empty', 0.71]]);
@@ -307,19 +431,33 @@ describe('with the fixture addresses and outlines loaded', () => {
     it('a building whose parent is an address itself (not a PP shell): choosing one annex brings the house and the other annex', async () => {
       const p = await preview(polygon(S3), { add: [{ uprn: ANNEXES[0]!.uprn, reason: 'Shares the drive' }] });
       expect(uprns(p.recipients)).toEqual([HOUSE.uprn, ANNEXES[0]!.uprn, ANNEXES[1]!.uprn]);
-      expect(byUprn(p, HOUSE.uprn).reasons).toEqual([{ mode: 'same-building', detail: `in the same building as UPRN ${ANNEXES[0]!.uprn}, which was selected`, distanceM: 100 }]);
-      expect(byUprn(p, ANNEXES[1]!.uprn).reasons[0]!.detail).toBe(`in the same building as UPRN ${ANNEXES[0]!.uprn}, which was selected`);
+      expect(byUprn(p, HOUSE.uprn).reasons).toEqual([
+        {
+          mode: 'same-building',
+          detail: `in the same building as UPRN ${ANNEXES[0]!.uprn}, which was selected`,
+          distanceM: 100,
+        },
+      ]);
+      expect(byUprn(p, ANNEXES[1]!.uprn).reasons[0]!.detail).toBe(
+        `in the same building as UPRN ${ANNEXES[0]!.uprn}, which was selected`,
+      );
       // and choosing the house brings both annexes, through the house
       const q = await preview(polygon(S3), { add: [{ uprn: HOUSE.uprn, reason: 'Owner asked' }] });
       expect(uprns(q.recipients)).toEqual([HOUSE.uprn, ANNEXES[0]!.uprn, ANNEXES[1]!.uprn]);
-      for (const a of ANNEXES) expect(byUprn(q, a.uprn).reasons[0]!.detail).toBe(`in the same building as UPRN ${HOUSE.uprn}, which was selected`);
+      for (const a of ANNEXES)
+        expect(byUprn(q, a.uprn).reasons[0]!.detail).toBe(
+          `in the same building as UPRN ${HOUSE.uprn}, which was selected`,
+        );
     });
 
     it('adding one flat by hand brings its building-mates, not the parent', async () => {
       const p = await preview(polygon(S3), { add: [{ uprn: 3102, reason: 'Asked at the counter' }] });
       expect(uprns(p.recipients)).toEqual([3101, 3102, 3103]);
-      expect(byUprn(p, 3102).reasons).toEqual([{ mode: 'manual', detail: 'added by hand: Asked at the counter', distanceM: 170 }]);
-      for (const u of [3101, 3103]) expect(byUprn(p, u).reasons[0]!.detail).toBe('in the same building as UPRN 3102, which was selected');
+      expect(byUprn(p, 3102).reasons).toEqual([
+        { mode: 'manual', detail: 'added by hand: Asked at the counter', distanceM: 170 },
+      ]);
+      for (const u of [3101, 3103])
+        expect(byUprn(p, u).reasons[0]!.detail).toBe('in the same building as UPRN 3102, which was selected');
       expect(p.notFound).toEqual([]);
     });
   });
@@ -347,9 +485,17 @@ describe('with the fixture addresses and outlines loaded', () => {
       expect(uprns(rad.recipients)).toEqual([A5.adjoining.uprn, A5.at50.uprn, A5.cornerAt50.uprn, A5.west40.uprn]);
       const poly = await preview(polygon(S5), { polygon: DRAWN, crs: 'EPSG:27700' });
       expect(uprns(poly.recipients)).toEqual([A5.inDrawn.uprn]);
-      expect(byUprn(poly, A5.inDrawn.uprn).reasons).toEqual([{ mode: 'polygon', detail: 'inside the area drawn by the officer', distanceM: 75 }]);
+      expect(byUprn(poly, A5.inDrawn.uprn).reasons).toEqual([
+        { mode: 'polygon', detail: 'inside the area drawn by the officer', distanceM: 75 },
+      ]);
       const all = await preview(polygon(S5), { adjoining: true, radiusM: 50, polygon: DRAWN, crs: 'EPSG:27700' });
-      expect(uprns(all.recipients)).toEqual([A5.adjoining.uprn, A5.at50.uprn, A5.cornerAt50.uprn, A5.inDrawn.uprn, A5.west40.uprn]);
+      expect(uprns(all.recipients)).toEqual([
+        A5.adjoining.uprn,
+        A5.at50.uprn,
+        A5.cornerAt50.uprn,
+        A5.inDrawn.uprn,
+        A5.west40.uprn,
+      ]);
     });
 
     it('a property both adjoining and within the radius is one recipient with two reasons', async () => {
@@ -357,11 +503,17 @@ describe('with the fixture addresses and outlines loaded', () => {
       expect(p.recipients.filter((r) => r.uprn === A5.adjoining.uprn)).toHaveLength(1);
       expect(new Set(p.recipients.map((r) => r.uprn)).size).toBe(p.recipients.length);
       const r = byUprn(p, A5.adjoining.uprn);
-      expect(r.reasons.map((x) => [x.mode, x.distanceM])).toEqual([['adjoining', 0.5], ['radius', 10]]);
+      expect(r.reasons.map((x) => [x.mode, x.distanceM])).toEqual([
+        ['adjoining', 0.5],
+        ['radius', 10],
+      ]);
       expect(r.reasons[1]!.detail).toBe('10 m from the red line, within the 50 m radius');
       // numbered nearest first: 10 m, 40 m, then the two at exactly 50 m
       expect(p.recipients.map((x) => [x.number, x.uprn, x.distanceM])).toEqual([
-        [1, A5.adjoining.uprn, 10], [2, A5.west40.uprn, 40], [3, A5.at50.uprn, 50], [4, A5.cornerAt50.uprn, 50],
+        [1, A5.adjoining.uprn, 10],
+        [2, A5.west40.uprn, 40],
+        [3, A5.at50.uprn, 50],
+        [4, A5.cornerAt50.uprn, 50],
       ]);
     });
 
@@ -387,7 +539,10 @@ describe('with the fixture addresses and outlines loaded', () => {
         const radiusM = i % 2 ? 50 : 50.011;
         const p = await preview(polygon(S5), { radiusM });
         if (radiusM === 50) expect(p.recipients).toEqual(first.recipients);
-        else expect(uprns(p.recipients)).toEqual([...uprns(first.recipients), A5.past50.uprn, A5.cornerPast50.uprn].sort((a, b) => a - b));
+        else
+          expect(uprns(p.recipients)).toEqual(
+            [...uprns(first.recipients), A5.past50.uprn, A5.cornerPast50.uprn].sort((a, b) => a - b),
+          );
       }
     });
 
@@ -405,7 +560,9 @@ describe('with the fixture addresses and outlines loaded', () => {
         ],
       });
       expect(uprns(p.recipients)).toEqual([A5.adjoining.uprn, A5.cornerAt50.uprn, A5.inDrawn.uprn]);
-      expect(byUprn(p, A5.inDrawn.uprn).reasons).toEqual([{ mode: 'manual', detail: 'added by hand: Asked to be told at the pre-application meeting', distanceM: 75 }]);
+      expect(byUprn(p, A5.inDrawn.uprn).reasons).toEqual([
+        { mode: 'manual', detail: 'added by hand: Asked to be told at the pre-application meeting', distanceM: 75 },
+      ]);
       const excluded = new Map(p.excluded.map((e) => [e.uprn, e.because]));
       expect([...excluded.keys()].sort()).toEqual([A5.at50.uprn, A5.west40.uprn]);
       expect(excluded.get(A5.west40.uprn)).toBe('removed by hand: Demolished: no letterbox');
@@ -455,7 +612,11 @@ describe('with the fixture addresses and outlines loaded', () => {
     });
 
     it('audits each run as notification-run.create', async () => {
-      const rows = await t.db('audit_log').where({ action: 'notification-run.create', entity_type: 'notification_run' }).whereIn('entity_id', [String(first.id), String(second.id)]).orderBy('id');
+      const rows = await t
+        .db('audit_log')
+        .where({ action: 'notification-run.create', entity_type: 'notification_run' })
+        .whereIn('entity_id', [String(first.id), String(second.id)])
+        .orderBy('id');
       expect(rows.map((r) => r.entity_id)).toEqual([String(first.id), String(second.id)]);
       expect(rows[0].actor).toBe('officer.user');
       expect(rows[0].after).toMatchObject({ caseId, recipients: 2, previousId: null, params: { radiusM: 30 } });
@@ -474,8 +635,11 @@ describe('with the fixture addresses and outlines loaded', () => {
 
     it('the CSV has a BOM and CRLF, "The Occupier" first, 3 to 7 lines, the post town in capitals, the postcode last', async () => {
       expect(uprns(run.recipients)).toEqual([A8.formula.uprn, A8.sixLines.uprn, A8.lower.uprn, A8.minus.uprn]);
-      const res = await t.as('officer').get(`/api/cases/${caseId}/notification-runs/${run.id}/recipients.csv`)
-        .buffer(true).parse((r, cb) => {
+      const res = await t
+        .as('officer')
+        .get(`/api/cases/${caseId}/notification-runs/${run.id}/recipients.csv`)
+        .buffer(true)
+        .parse((r, cb) => {
           const chunks: Buffer[] = [];
           r.on('data', (c: Buffer) => chunks.push(c));
           r.on('end', () => cb(null, Buffer.concat(chunks)));
@@ -490,7 +654,8 @@ describe('with the fixture addresses and outlines loaded', () => {
       const rows = parseCsv(text, { columns: true }) as Array<Record<string, string>>;
       expect(rows.map((r) => Number(r.uprn))).toEqual(run.recipients.map((r) => r.uprn));
       expect(rows.map((r) => Number(r.number))).toEqual([1, 2, 3, 4]);
-      const lines = (r: Record<string, string>) => [1, 2, 3, 4, 5, 6, 7].map((i) => r[`line_${i}`] ?? '').filter((l) => l !== '');
+      const lines = (r: Record<string, string>) =>
+        [1, 2, 3, 4, 5, 6, 7].map((i) => r[`line_${i}`] ?? '').filter((l) => l !== '');
       for (const r of rows) {
         const l = lines(r);
         expect(l[0]).toBe('The Occupier');
@@ -512,18 +677,37 @@ describe('with the fixture addresses and outlines loaded', () => {
     });
 
     it('the GeoJSON has CRS84 points numbered like the list', async () => {
-      const res = await t.as('officer').get(`/api/cases/${caseId}/notification-runs/${run.id}/recipients.geojson`).expect(200);
+      const res = await t
+        .as('officer')
+        .get(`/api/cases/${caseId}/notification-runs/${run.id}/recipients.geojson`)
+        .expect(200);
       expect(res.headers['content-type']).toMatch(/^application\/geo\+json/);
-      const fc = JSON.parse(res.text) as { type: string; crs?: unknown; features: Array<{ id: number; properties: { number: number; uprn: number; address: string }; geometry: { type: string; coordinates: [number, number] } }> };
+      const fc = JSON.parse(res.text) as {
+        type: string;
+        crs?: unknown;
+        features: Array<{
+          id: number;
+          properties: { number: number; uprn: number; address: string };
+          geometry: { type: string; coordinates: [number, number] };
+        }>;
+      };
       expect(fc.type).toBe('FeatureCollection');
       expect(fc.crs).toBeUndefined();
-      expect(fc.features.map((f) => [f.properties.number, f.properties.uprn])).toEqual(run.recipients.map((r) => [r.number, r.uprn]));
-      proj4.defs('EPSG:27700', '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs');
+      expect(fc.features.map((f) => [f.properties.number, f.properties.uprn])).toEqual(
+        run.recipients.map((r) => [r.number, r.uprn]),
+      );
+      proj4.defs(
+        'EPSG:27700',
+        '+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs',
+      );
       for (const [i, f] of fc.features.entries()) {
         const rec = run.recipients[i]!;
         expect(f.geometry.type).toBe('Point');
         const [lon, lat] = f.geometry.coordinates;
-        const { rows } = await t.db.raw(`SELECT ST_X(g) AS lon, ST_Y(g) AS lat FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 27700), 4326) AS g) s`, [rec.x, rec.y]);
+        const { rows } = await t.db.raw(
+          `SELECT ST_X(g) AS lon, ST_Y(g) AS lat FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 27700), 4326) AS g) s`,
+          [rec.x, rec.y],
+        );
         expect(lon).toBeCloseTo(rows[0].lon, 7);
         expect(lat).toBeCloseTo(rows[0].lat, 7);
         // longitude first, and within a few metres of an independent (Helmert) transform
@@ -582,7 +766,13 @@ describe('with the fixture addresses and outlines loaded', () => {
 
     it('refuses a self-intersecting drawn area with INVALID_GEOMETRY and where it crosses', async () => {
       const [x, y] = [O5[0] - 100, O5[1]];
-      const bowtie = polygon([[x, y], [x + 50, y + 50], [x + 50, y], [x, y + 50], [x, y]]);
+      const bowtie = polygon([
+        [x, y],
+        [x + 50, y + 50],
+        [x + 50, y],
+        [x, y + 50],
+        [x, y],
+      ]);
       const res = await previewRes(site, { radiusM: 50, polygon: bowtie, crs: 'EPSG:27700' });
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('INVALID_GEOMETRY');
@@ -592,7 +782,10 @@ describe('with the fixture addresses and outlines loaded', () => {
 
     it('refuses a run on a case with an unknown key in the body', async () => {
       const id = await newCase();
-      const res = await t.as('officer').post(`/api/cases/${id}/notification-runs`).send({ selection: { radiusM: 10 }, limit: 10 });
+      const res = await t
+        .as('officer')
+        .post(`/api/cases/${id}/notification-runs`)
+        .send({ selection: { radiusM: 10 }, limit: 10 });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('limit');
     });

@@ -48,7 +48,11 @@ async function start(env: Record<string, string>): Promise<Running> {
 }
 
 async function login(base: string, username: string, password: string) {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   expect(res.status).toBe(200);
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
@@ -64,7 +68,11 @@ describe('npm start', () => {
       // demo passwords: printed once and written to the data folder, readable by the owner only
       const usersFile = path.join(dataDir, 'demo-users.txt');
       expect(fs.statSync(usersFile).mode & 0o077).toBe(0);
-      const accounts = fs.readFileSync(usersFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
+      const accounts = fs
+        .readFileSync(usersFile, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(/\s+/));
       expect(accounts.map((a) => a[1]).sort()).toEqual(['admin', 'enforcement', 'gis', 'officer', 'support']);
       const officer = accounts.find((a) => a[0] === 'officer')!;
       expect(first.stdout()).toContain(officer[2]);
@@ -98,7 +106,11 @@ describe('npm start', () => {
     const tdb = await freshDatabase();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-url-'));
     try {
-      const r = await start({ DATABASE_URL: tdb.url, REDLINE_DATA_DIR: path.join(tmp, 'data'), REDLINE_DEMO_DATA: 'false' });
+      const r = await start({
+        DATABASE_URL: tdb.url,
+        REDLINE_DATA_DIR: path.join(tmp, 'data'),
+        REDLINE_DEMO_DATA: 'false',
+      });
       expect((await fetch(`${r.url}/healthz`)).status).toBe(200);
       expect(fs.existsSync(path.join(tmp, 'data', 'pg'))).toBe(false);
       r.child.kill('SIGTERM');

@@ -13,23 +13,39 @@ export interface TestApp extends TestDb {
   users: Record<Role, User>;
   tokens: Record<Role, string>;
   /** supertest with the role's bearer token */
-  as(role: Role): { get: (u: string) => request.Test; post: (u: string) => request.Test; put: (u: string) => request.Test; patch: (u: string) => request.Test; delete: (u: string) => request.Test };
+  as(role: Role): {
+    get: (u: string) => request.Test;
+    post: (u: string) => request.Test;
+    put: (u: string) => request.Test;
+    patch: (u: string) => request.Test;
+    delete: (u: string) => request.Test;
+  };
   anon: ReturnType<typeof request>;
   config: ReturnType<typeof loadConfig>;
   closeApp(): Promise<void>;
 }
 
 /** `logDestination`: where the app's logs go, at the configured LOG_LEVEL (pass LOG_LEVEL in `env`); without it the app logs nothing. */
-export async function startTestApp(env: Record<string, string> = {}, logDestination?: NodeJS.WritableStream): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  logDestination?: NodeJS.WritableStream,
+): Promise<TestApp> {
   const tdb = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', REDLINE_DATA_DIR: '/nonexistent', ...env });
   const log = logDestination ? createLogger(config.LOG_LEVEL, logDestination) : createLogger('silent');
-  const built = buildApp({ db: tdb.db, config, log, authorityId: tdb.authorityId, sessionSecret: 'x'.repeat(40) }, tdb.url);
+  const built = buildApp(
+    { db: tdb.db, config, log, authorityId: tdb.authorityId, sessionSecret: 'x'.repeat(40) },
+    tdb.url,
+  );
   const system = { id: null, username: 'test' };
   const users = {} as Record<Role, User>;
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
-    users[role] = await createUser(tdb.db, system, { username: `${role}.user`, role, password: `${role}-password-123` });
+    users[role] = await createUser(tdb.db, system, {
+      username: `${role}.user`,
+      role,
+      password: `${role}-password-123`,
+    });
     tokens[role] = (await createToken(tdb.db, system, users[role].id, 'tests')).token;
   }
   const agent = request(built.app);

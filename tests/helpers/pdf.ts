@@ -49,10 +49,22 @@ export interface ReadPdf {
   close(): Promise<void>;
 }
 
-interface RawNode { role?: string; alt?: string; lang?: string; type?: string; id?: string; children?: RawNode[] }
+interface RawNode {
+  role?: string;
+  alt?: string;
+  lang?: string;
+  type?: string;
+  id?: string;
+  children?: RawNode[];
+}
 
 export async function readPdf(buf: Buffer): Promise<ReadPdf> {
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(buf), isEvalSupported: false, useSystemFonts: false, verbosity: 0 }).promise;
+  const doc = await pdfjs.getDocument({
+    data: new Uint8Array(buf),
+    isEvalSupported: false,
+    useSystemFonts: false,
+    verbosity: 0,
+  }).promise;
   const md = await doc.getMetadata();
   return {
     numPages: doc.numPages,
@@ -78,14 +90,22 @@ export async function readPdf(buf: Buffer): Promise<ReadPdf> {
         const str = item.str as string;
         if (!str) continue;
         const t = item.transform as number[];
-        lines.push({ str, xMm: t[4]! * PT_TO_MM, rightMm: (t[4]! + (item.width as number)) * PT_TO_MM, baselineMm: (height - t[5]!) * PT_TO_MM, size: Math.hypot(t[2]!, t[3]!) });
+        lines.push({
+          str,
+          xMm: t[4]! * PT_TO_MM,
+          rightMm: (t[4]! + (item.width as number)) * PT_TO_MM,
+          baselineMm: (height - t[5]!) * PT_TO_MM,
+          size: Math.hypot(t[2]!, t[3]!),
+        });
         const id = [...stack].reverse().find((x) => x !== null);
         if (id) byId.set(id, [...(byId.get(id) ?? []), str]);
       }
       const build = (node: RawNode): StructNode | null => {
         if (node.type === 'content') return null;
         const children = (node.children ?? []).map(build).filter((x): x is StructNode => x !== null);
-        const own = (node.children ?? []).filter((c) => c.type === 'content' && c.id).flatMap((c) => byId.get(c.id!) ?? []);
+        const own = (node.children ?? [])
+          .filter((c) => c.type === 'content' && c.id)
+          .flatMap((c) => byId.get(c.id!) ?? []);
         return {
           role: node.role ?? '',
           ...(node.alt ? { alt: node.alt } : {}),
@@ -99,7 +119,10 @@ export async function readPdf(buf: Buffer): Promise<ReadPdf> {
       return {
         number: n,
         text: lines.map((l) => l.str).join('\n'),
-        flat: lines.map((l) => l.str).join(' ').replace(/\s+/g, ' '),
+        flat: lines
+          .map((l) => l.str)
+          .join(' ')
+          .replace(/\s+/g, ' '),
         lines,
         tree: raw ? build(raw) : null,
         images: ops.fnArray.filter((f) => f === pdfjs.OPS.paintImageXObject).length,

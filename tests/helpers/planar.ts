@@ -5,9 +5,18 @@ import SnapIfNeededOverlayOp from 'jsts/org/locationtech/jts/operation/overlay/s
 import DistanceOp from 'jsts/org/locationtech/jts/operation/distance/DistanceOp.js';
 
 export type Position = [number, number];
-export interface PolygonGeom { type: 'Polygon'; coordinates: Position[][] }
-export interface MultiPolygonGeom { type: 'MultiPolygon'; coordinates: Position[][][] }
-export interface PointGeom { type: 'Point'; coordinates: Position }
+export interface PolygonGeom {
+  type: 'Polygon';
+  coordinates: Position[][];
+}
+export interface MultiPolygonGeom {
+  type: 'MultiPolygon';
+  coordinates: Position[][][];
+}
+export interface PointGeom {
+  type: 'Point';
+  coordinates: Position;
+}
 export type Geom = PolygonGeom | MultiPolygonGeom | PointGeom;
 
 const reader = new GeoJSONReader(new GeometryFactory());

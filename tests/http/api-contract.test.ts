@@ -18,7 +18,12 @@ let caseId: number;
 let noSiteId: number;
 beforeAll(async () => {
   t = await startTestApp();
-  const body = { kind: 'application', applicationType: 'full', description: 'Contract case', receivedDate: '2024-01-01' };
+  const body = {
+    kind: 'application',
+    applicationType: 'full',
+    description: 'Contract case',
+    receivedDate: '2024-01-01',
+  };
   caseId = (await t.as('officer').post('/api/cases').send(body).expect(201)).body.id;
   noSiteId = (await t.as('officer').post('/api/cases').send(body).expect(201)).body.id;
 });
@@ -40,11 +45,26 @@ function expectError(res: request.Response, status: number, code: ErrorCode) {
   return res.body.error as { code: string; message: string; details: unknown };
 }
 
-const square = { type: 'Polygon', coordinates: [[[533000, 179000], [533010, 179000], [533010, 179010], [533000, 179010], [533000, 179000]]] };
+const square = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [533000, 179000],
+      [533010, 179000],
+      [533010, 179010],
+      [533000, 179010],
+      [533000, 179000],
+    ],
+  ],
+};
 
 describe('request-shape errors', () => {
   it('answers a body that is not valid JSON with 400 INVALID_JSON', async () => {
-    const res = await t.as('officer').post('/api/cases').set('Content-Type', 'application/json').send('{"kind": "application",');
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .set('Content-Type', 'application/json')
+      .send('{"kind": "application",');
     expectError(res, 400, 'INVALID_JSON');
   });
 
@@ -54,7 +74,11 @@ describe('request-shape errors', () => {
   });
 
   it('answers a bare JSON string (not an object or array) with 400 INVALID_JSON', async () => {
-    const res = await t.as('officer').post('/api/cases').set('Content-Type', 'application/json').send('"just a string"');
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .set('Content-Type', 'application/json')
+      .send('"just a string"');
     expectError(res, 400, 'INVALID_JSON');
   });
 
@@ -75,12 +99,21 @@ describe('request-shape errors', () => {
   });
 
   it('answers JSON in a character set other than UTF-8 with 415 UNSUPPORTED_MEDIA_TYPE (not a 500)', async () => {
-    const res = await t.as('officer').post('/api/cases').set('Content-Type', 'application/json; charset=latin1').send('{}');
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send('{}');
     expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers a body in an unsupported content encoding with 415 UNSUPPORTED_MEDIA_TYPE (not a 500)', async () => {
-    const res = await t.as('officer').post('/api/cases').set('Content-Type', 'application/json').set('Content-Encoding', 'compress').send('{}');
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'compress')
+      .send('{}');
     expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -153,18 +186,48 @@ describe('the error shape across the API', () => {
     ['no such case', 404, 'CASE_NOT_FOUND', () => t.as('gis').get('/api/cases/999999')],
     ['case id beyond int4', 404, 'CASE_NOT_FOUND', () => t.as('gis').get('/api/cases/2147483648/site')],
     ['no such user', 404, 'USER_NOT_FOUND', () => t.as('admin').patch('/api/users/999999').send({ displayName: 'x' })],
-    ['user id beyond int4', 404, 'USER_NOT_FOUND', () => t.as('admin').patch('/api/users/2147483648').send({ displayName: 'x' })],
-    ['tokens for a user id beyond int4', 404, 'USER_NOT_FOUND', () => t.as('admin').post('/api/users/99999999999/tokens').send({ name: 'x' })],
+    [
+      'user id beyond int4',
+      404,
+      'USER_NOT_FOUND',
+      () => t.as('admin').patch('/api/users/2147483648').send({ displayName: 'x' }),
+    ],
+    [
+      'tokens for a user id beyond int4',
+      404,
+      'USER_NOT_FOUND',
+      () => t.as('admin').post('/api/users/99999999999/tokens').send({ name: 'x' }),
+    ],
     ['no such token', 404, 'NOT_FOUND', () => t.as('admin').delete('/api/tokens/999999')],
     ['a token id that is not a number', 404, 'NOT_FOUND', () => t.as('admin').delete('/api/tokens/abc')],
     ['a token id beyond int4', 404, 'NOT_FOUND', () => t.as('admin').delete('/api/tokens/2147483648')],
     ['no site yet', 404, 'SITE_NOT_SET', () => t.as('gis').get(`/api/cases/${noSiteId}/nearby`)],
-    ['username taken', 409, 'USERNAME_TAKEN', () => t.as('admin').post('/api/users').send({ username: 'gis.user', role: 'gis' })],
-    ['no version', 428, 'PRECONDITION_REQUIRED', () => t.as('officer').patch(`/api/cases/${caseId}`).send({ status: 'valid' })],
-    ['stale version', 412, 'VERSION_CONFLICT', () => t.as('officer').patch(`/api/cases/${caseId}`).send({ version: 99, status: 'valid' })],
+    [
+      'username taken',
+      409,
+      'USERNAME_TAKEN',
+      () => t.as('admin').post('/api/users').send({ username: 'gis.user', role: 'gis' }),
+    ],
+    [
+      'no version',
+      428,
+      'PRECONDITION_REQUIRED',
+      () => t.as('officer').patch(`/api/cases/${caseId}`).send({ status: 'valid' }),
+    ],
+    [
+      'stale version',
+      412,
+      'VERSION_CONFLICT',
+      () => t.as('officer').patch(`/api/cases/${caseId}`).send({ version: 99, status: 'valid' }),
+    ],
     ['unknown CRS', 422, 'CRS_UNSUPPORTED', () => t.as('gis').get(`/api/cases/${caseId}?crs=EPSG:3857`)],
     ['bad body', 400, 'VALIDATION_FAILED', () => t.as('officer').post('/api/cases').send({ kind: 'application' })],
-    ['bad login', 401, 'INVALID_CREDENTIALS', () => t.anon.post('/api/auth/login').send({ username: 'gis.user', password: 'wrong-password' })],
+    [
+      'bad login',
+      401,
+      'INVALID_CREDENTIALS',
+      () => t.anon.post('/api/auth/login').send({ username: 'gis.user', password: 'wrong-password' }),
+    ],
   ];
 
   it.each(cases)('%s → %i %s in the one shape', async (_what, status, code, send) => {
@@ -185,7 +248,6 @@ describe('the error shape across the API', () => {
     expect([...props.code.enum].sort()).toEqual(Object.keys(ERRORS).sort());
   });
 });
-
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 interface Operation {
@@ -226,11 +288,13 @@ describe('GET /api/openapi.json', () => {
   it('lists exactly the routes the app serves (method and path)', () => {
     expect(served.length).toBeGreaterThan(15);
     const app = served.map((r) => `${r.method} ${toOpenApiPath(r.path)}`).sort();
-    const docd = documented().map((d) => d.key).sort();
+    const docd = documented()
+      .map((d) => d.key)
+      .sort();
     expect(docd).toEqual(app);
   });
 
-  it("gives each staff route x-roles equal to the roles its requireRole declares, with security and 401/403 responses", () => {
+  it('gives each staff route x-roles equal to the roles its requireRole declares, with security and 401/403 responses', () => {
     const byKey = new Map(documented().map((d) => [d.key, d.op]));
     const staff = served.filter((r) => r.roles);
     expect(staff.length).toBeGreaterThan(10);

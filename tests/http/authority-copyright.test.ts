@@ -6,7 +6,18 @@ import { runCli } from '../helpers/cli.ts';
 import { buildScene } from '../../server/render/scene.ts';
 
 let t: TestApp;
-const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]] });
+const square = (x: number, y: number, side: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x, y],
+      [x + side, y],
+      [x + side, y + side],
+      [x, y + side],
+      [x, y],
+    ],
+  ],
+});
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -16,9 +27,20 @@ afterAll(async () => {
 });
 
 async function sceneCopyright(): Promise<string[]> {
-  const ewkb = (await t.db.raw(`SELECT encode(ST_AsEWKB(ST_Multi(ST_MakeEnvelope(533000, 179000, 533030, 179030, 27700))), 'hex') AS e`)).rows[0].e as string;
+  const ewkb = (
+    await t.db.raw(
+      `SELECT encode(ST_AsEWKB(ST_Multi(ST_MakeEnvelope(533000, 179000, 533030, 179030, 27700))), 'hex') AS e`,
+    )
+  ).rows[0].e as string;
   const authorityId = (await t.db('authority').first('id')).id as number;
-  const { scene } = await buildScene(t.db, authorityId, 'site-location', { paper: 'A4', orientation: 'portrait', scale: 1250, dpi: 150 }, { kind: 'adhoc', siteEwkb: ewkb }, 20_000_000);
+  const { scene } = await buildScene(
+    t.db,
+    authorityId,
+    'site-location',
+    { paper: 'A4', orientation: 'portrait', scale: 1250, dpi: 150 },
+    { kind: 'adhoc', siteEwkb: ewkb },
+    20_000_000,
+  );
   return scene.copyright;
 }
 

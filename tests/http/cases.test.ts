@@ -23,7 +23,15 @@ afterAll(async () => {
 type Pos = [number, number];
 const rect = (x0: number, y0: number, x1: number, y1: number) => ({
   type: 'Polygon',
-  coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]] as Pos[]],
+  coordinates: [
+    [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0],
+    ] as Pos[],
+  ],
 });
 const square = (x: number, y: number, side: number) => rect(x, y, x + side, y + side);
 
@@ -49,7 +57,10 @@ const enforcementBody = (over: Record<string, unknown> = {}): Record<string, unk
   ...over,
 });
 
-async function create(body: Record<string, unknown>, role: Role = body.kind === 'enforcement' ? 'enforcement' : 'officer') {
+async function create(
+  body: Record<string, unknown>,
+  role: Role = body.kind === 'enforcement' ? 'enforcement' : 'officer',
+) {
   const res = await t.as(role).post('/api/cases').send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: number; reference: string; version: number } & Record<string, unknown>;
@@ -61,7 +72,11 @@ async function read(id: number, role: Role = 'admin') {
   return res;
 }
 
-async function putSite(id: number, geometry: unknown, opts: { role?: Role; crs?: string | null; ifMatch?: string; source?: string } = {}) {
+async function putSite(
+  id: number,
+  geometry: unknown,
+  opts: { role?: Role; crs?: string | null; ifMatch?: string; source?: string } = {},
+) {
   const crs = opts.crs === undefined ? 'EPSG:27700' : opts.crs;
   const req = t.as(opts.role ?? 'admin').put(`/api/cases/${id}/site${crs ? `?crs=${encodeURIComponent(crs)}` : ''}`);
   if (opts.ifMatch) req.set('If-Match', opts.ifMatch);
@@ -72,13 +87,27 @@ async function list(params: Record<string, string | number | boolean>, role: Rol
   const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
   const res = await t.as(role).get(`/api/cases?${qs}`);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { items: Array<{ id: number; reference: string } & Record<string, unknown>>; total: number; limit: number; offset: number };
+  return res.body as {
+    items: Array<{ id: number; reference: string } & Record<string, unknown>>;
+    total: number;
+    limit: number;
+    offset: number;
+  };
 }
 
 async function siteVersions(id: number, crs?: string) {
   const res = await t.as('gis').get(`/api/cases/${id}/site/versions${crs ? `?crs=${crs}` : ''}`);
   expect(res.status).toBe(200);
-  return res.body.items as Array<{ id: number; setBy: string; setAt: string; supersededAt: string | null; areaM2: number; areaHa: number; inputCrs: string; geometry: { coordinates: unknown } }>;
+  return res.body.items as Array<{
+    id: number;
+    setBy: string;
+    setAt: string;
+    supersededAt: string | null;
+    areaM2: number;
+    areaHa: number;
+    inputCrs: string;
+    geometry: { coordinates: unknown };
+  }>;
 }
 
 describe('registering a planning application', () => {
@@ -122,13 +151,18 @@ describe('registering a planning application', () => {
     expect(listed.items[0]!.uprns).toEqual([100023336956, 10]);
   });
 
-  it.each(['waste-dev', 'mineral-extraction'])('accepts the county matter application type %s from the code list', async (type) => {
-    const c = await create(applicationBody({ applicationType: type }));
-    expect(c.applicationType).toBe(type);
-    const codes = await t.as('gis').get('/api/codelists/application-types').expect(200);
-    const entry = (codes.body.items as Array<{ reference: string; countyMatter: string | null }>).find((i) => i.reference === type);
-    expect(entry?.countyMatter).toBe(type === 'waste-dev' ? 'waste' : 'minerals');
-  });
+  it.each(['waste-dev', 'mineral-extraction'])(
+    'accepts the county matter application type %s from the code list',
+    async (type) => {
+      const c = await create(applicationBody({ applicationType: type }));
+      expect(c.applicationType).toBe(type);
+      const codes = await t.as('gis').get('/api/codelists/application-types').expect(200);
+      const entry = (codes.body.items as Array<{ reference: string; countyMatter: string | null }>).find(
+        (i) => i.reference === type,
+      );
+      expect(entry?.countyMatter).toBe(type === 'waste-dev' ? 'waste' : 'minerals');
+    },
+  );
 
   it('refuses an application type that is not in the code list with 422 UNKNOWN_APPLICATION_TYPE and stores nothing', async () => {
     const body = applicationBody({ applicationType: 'extension-to-the-moon' });
@@ -139,7 +173,11 @@ describe('registering a planning application', () => {
   });
 
   it('refuses an application that names a breach type (enforcement only) with 400 VALIDATION_FAILED', async () => {
-    const res = await t.as('officer').post('/api/cases').send(applicationBody({ breachType: 'untidy-land' })).expect(400);
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .send(applicationBody({ breachType: 'untidy-land' }))
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
   });
 
@@ -151,37 +189,57 @@ describe('registering a planning application', () => {
   });
 
   it('refuses a received date that is not a real calendar date', async () => {
-    const res = await t.as('officer').post('/api/cases').send(applicationBody({ receivedDate: '2024-02-30' })).expect(400);
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .send(applicationBody({ receivedDate: '2024-02-30' }))
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.issues[0].path).toBe('body.receivedDate');
   });
 });
 
 describe('registering an enforcement case', () => {
-  it.each(['derelict-property', 'empty-property'])('records a %s complaint with site visits and notices served with compliance dates', async (breachType) => {
-    const body = enforcementBody({
-      breachType,
-      status: 'notice-served',
-      siteVisits: [
-        { visitedOn: '2024-05-10', officer: 'enforcement.user', notes: 'Windows boarded, garden overgrown' },
-        { visitedOn: '2024-06-01' },
-      ],
-      noticesServed: [
-        { type: 'section-215-notice', servedOn: '2024-06-05', effectiveOn: '2024-07-05', complianceDate: '2024-09-05', notes: 'Clear and secure' },
-        { type: 'planning-contravention-notice', servedOn: '2024-05-20', complianceDate: '2024-06-10' },
-      ],
-    });
-    const c = await create(body, 'enforcement');
-    expect(c.reference).toBe(body.reference);
-    const got = (await read(c.id, 'enforcement')).body;
-    expect(got).toMatchObject({ kind: 'enforcement', breachType, applicationType: null, status: 'notice-served' });
-    expect(got.siteVisits).toEqual(body.siteVisits);
-    expect(got.noticesServed).toEqual(body.noticesServed);
-    expect(got.noticesServed.map((n: { complianceDate: string }) => n.complianceDate)).toEqual(['2024-09-05', '2024-06-10']);
-  });
+  it.each(['derelict-property', 'empty-property'])(
+    'records a %s complaint with site visits and notices served with compliance dates',
+    async (breachType) => {
+      const body = enforcementBody({
+        breachType,
+        status: 'notice-served',
+        siteVisits: [
+          { visitedOn: '2024-05-10', officer: 'enforcement.user', notes: 'Windows boarded, garden overgrown' },
+          { visitedOn: '2024-06-01' },
+        ],
+        noticesServed: [
+          {
+            type: 'section-215-notice',
+            servedOn: '2024-06-05',
+            effectiveOn: '2024-07-05',
+            complianceDate: '2024-09-05',
+            notes: 'Clear and secure',
+          },
+          { type: 'planning-contravention-notice', servedOn: '2024-05-20', complianceDate: '2024-06-10' },
+        ],
+      });
+      const c = await create(body, 'enforcement');
+      expect(c.reference).toBe(body.reference);
+      const got = (await read(c.id, 'enforcement')).body;
+      expect(got).toMatchObject({ kind: 'enforcement', breachType, applicationType: null, status: 'notice-served' });
+      expect(got.siteVisits).toEqual(body.siteVisits);
+      expect(got.noticesServed).toEqual(body.noticesServed);
+      expect(got.noticesServed.map((n: { complianceDate: string }) => n.complianceDate)).toEqual([
+        '2024-09-05',
+        '2024-06-10',
+      ]);
+    },
+  );
 
   it('refuses a breach type that is not one of the listed types', async () => {
-    const res = await t.as('enforcement').post('/api/cases').send(enforcementBody({ breachType: 'noisy-neighbours' })).expect(400);
+    const res = await t
+      .as('enforcement')
+      .post('/api/cases')
+      .send(enforcementBody({ breachType: 'noisy-neighbours' }))
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toContain('body.breachType');
   });
@@ -226,7 +284,12 @@ describe('generated references', () => {
 
   it('gives concurrent registrations distinct, consecutive references', async () => {
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => t.as('support').post('/api/cases').send(enforcementBody({ reference: undefined, receivedDate: '2027-04-01' }))),
+      Array.from({ length: 6 }, () =>
+        t
+          .as('support')
+          .post('/api/cases')
+          .send(enforcementBody({ reference: undefined, receivedDate: '2027-04-01' })),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
     const refs = results.map((r) => r.body.reference as string).sort();
@@ -235,14 +298,20 @@ describe('generated references', () => {
 
   it('refuses a reference already used by another case with 409 REFERENCE_TAKEN', async () => {
     const first = await create(applicationBody());
-    const res = await t.as('support').post('/api/cases').send(enforcementBody({ reference: first.reference })).expect(409);
+    const res = await t
+      .as('support')
+      .post('/api/cases')
+      .send(enforcementBody({ reference: first.reference }))
+      .expect(409);
     expect(res.body.error).toMatchObject({ code: 'REFERENCE_TAKEN', details: { reference: first.reference } });
     expect((await list({ reference: first.reference })).total).toBe(1);
   });
 
   it('refuses all but one of several concurrent registrations with the same reference with 409 REFERENCE_TAKEN (never a 500)', async () => {
     const reference = uniqueRef('RACE');
-    const results = await Promise.all(Array.from({ length: 8 }, () => t.as('officer').post('/api/cases').send(applicationBody({ reference }))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.as('officer').post('/api/cases').send(applicationBody({ reference }))),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     for (const r of results.filter((x) => x.status === 409)) expect(r.body.error.code).toBe('REFERENCE_TAKEN');
@@ -258,10 +327,13 @@ describe('reading a case', () => {
     expect(res.body.version).toBe(1);
   });
 
-  it.each(['999999', '0', '-1', 'abc', '1.5', '2147483648', '99999999999999999999'])('answers 404 CASE_NOT_FOUND for the id %s', async (id) => {
-    const res = await t.as('officer').get(`/api/cases/${id}`).expect(404);
-    expect(res.body.error.code).toBe('CASE_NOT_FOUND');
-  });
+  it.each(['999999', '0', '-1', 'abc', '1.5', '2147483648', '99999999999999999999'])(
+    'answers 404 CASE_NOT_FOUND for the id %s',
+    async (id) => {
+      const res = await t.as('officer').get(`/api/cases/${id}`).expect(404);
+      expect(res.body.error.code).toBe('CASE_NOT_FOUND');
+    },
+  );
 });
 
 describe('listing cases', () => {
@@ -269,12 +341,52 @@ describe('listing cases', () => {
   const ids: Record<string, number> = {};
   beforeAll(async () => {
     const made = [
-      applicationBody({ reference: 'LF/001', applicationType: 'full', receivedDate: '2015-01-10', officer: 'officer.user', description: 'Loft conversion with a rear dormer', siteAddress: '1 Zebra Road' }),
-      applicationBody({ reference: 'LF/002', applicationType: 'hh', status: 'valid', receivedDate: '2015-02-15', description: 'Single storey rear extension', siteAddress: '2 Elm Row' }),
-      applicationBody({ reference: 'LF/003', applicationType: 'waste-dev', receivedDate: '2015-03-20', officer: 'support.user', description: 'Waste transfer station', siteAddress: '3 Canal Side' }),
-      enforcementBody({ reference: 'LF/004', breachType: 'derelict-property', status: 'investigating', receivedDate: '2015-02-28', officer: 'officer.user', description: 'Derelict shopfront', siteAddress: 'Zebra Court' }),
-      enforcementBody({ reference: 'LF/005', breachType: 'empty-property', receivedDate: '2015-12-31', description: 'Empty house', siteAddress: '5 Oak Lane' }),
-      applicationBody({ reference: 'LFX/001', receivedDate: '2015-02-20', description: 'Decoy: Zebra dormer', siteAddress: 'LF_ House' }),
+      applicationBody({
+        reference: 'LF/001',
+        applicationType: 'full',
+        receivedDate: '2015-01-10',
+        officer: 'officer.user',
+        description: 'Loft conversion with a rear dormer',
+        siteAddress: '1 Zebra Road',
+      }),
+      applicationBody({
+        reference: 'LF/002',
+        applicationType: 'hh',
+        status: 'valid',
+        receivedDate: '2015-02-15',
+        description: 'Single storey rear extension',
+        siteAddress: '2 Elm Row',
+      }),
+      applicationBody({
+        reference: 'LF/003',
+        applicationType: 'waste-dev',
+        receivedDate: '2015-03-20',
+        officer: 'support.user',
+        description: 'Waste transfer station',
+        siteAddress: '3 Canal Side',
+      }),
+      enforcementBody({
+        reference: 'LF/004',
+        breachType: 'derelict-property',
+        status: 'investigating',
+        receivedDate: '2015-02-28',
+        officer: 'officer.user',
+        description: 'Derelict shopfront',
+        siteAddress: 'Zebra Court',
+      }),
+      enforcementBody({
+        reference: 'LF/005',
+        breachType: 'empty-property',
+        receivedDate: '2015-12-31',
+        description: 'Empty house',
+        siteAddress: '5 Oak Lane',
+      }),
+      applicationBody({
+        reference: 'LFX/001',
+        receivedDate: '2015-02-20',
+        description: 'Decoy: Zebra dormer',
+        siteAddress: 'LF_ House',
+      }),
     ];
     for (const b of made) ids[b.reference as string] = (await create(b, 'admin')).id;
     expect((await putSite(ids['LF/001']!, square(533500, 176000, 50))).status).toBe(200);
@@ -291,7 +403,14 @@ describe('listing cases', () => {
   it('treats _ and % in the reference prefix as literal characters, not wildcards', async () => {
     expect((await list({ reference: 'LF_' })).total).toBe(0);
     expect((await list({ reference: 'LF%' })).total).toBe(0);
-    expect(refs(await list({ reference: 'LF' })).sort()).toEqual(['LF/001', 'LF/002', 'LF/003', 'LF/004', 'LF/005', 'LFX/001']);
+    expect(refs(await list({ reference: 'LF' })).sort()).toEqual([
+      'LF/001',
+      'LF/002',
+      'LF/003',
+      'LF/004',
+      'LF/005',
+      'LFX/001',
+    ]);
   });
 
   it('filters by kind', async () => {
@@ -325,7 +444,10 @@ describe('listing cases', () => {
   });
 
   it('filters by received date with both bounds inclusive', async () => {
-    expect(refs(await list({ reference: 'LF/', receivedFrom: '2015-02-15', receivedTo: '2015-02-28' }))).toEqual(['LF/004', 'LF/002']);
+    expect(refs(await list({ reference: 'LF/', receivedFrom: '2015-02-15', receivedTo: '2015-02-28' }))).toEqual([
+      'LF/004',
+      'LF/002',
+    ]);
     expect(refs(await list({ reference: 'LF/', receivedFrom: '2015-02-16', receivedTo: '2015-02-27' }))).toEqual([]);
     expect(refs(await list({ reference: 'LF/', receivedFrom: '2015-12-31' }))).toEqual(['LF/005']);
     expect(refs(await list({ reference: 'LF/', receivedTo: '2015-01-10' }))).toEqual(['LF/001']);
@@ -337,7 +459,9 @@ describe('listing cases', () => {
   });
 
   it('combines filters', async () => {
-    expect(refs(await list({ reference: 'LF/', kind: 'application', officer: 'officer.user', hasSite: true, q: 'zebra' }))).toEqual(['LF/001']);
+    expect(
+      refs(await list({ reference: 'LF/', kind: 'application', officer: 'officer.user', hasSite: true, q: 'zebra' })),
+    ).toEqual(['LF/001']);
   });
 
   it('pages with limit and offset, the total counting every match', async () => {
@@ -376,7 +500,12 @@ describe('listing cases', () => {
 describe('changing a case (optimistic concurrency)', () => {
   it('applies a change sent with If-Match of the current version and moves the ETag on', async () => {
     const c = await create(applicationBody());
-    const res = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ status: 'valid', validDate: '2024-05-02' }).expect(200);
+    const res = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ status: 'valid', validDate: '2024-05-02' })
+      .expect(200);
     expect(res.headers.etag).toBe('"v2"');
     expect(res.body).toMatchObject({ status: 'valid', validDate: '2024-05-02', version: 2 });
     const again = await read(c.id);
@@ -386,21 +515,43 @@ describe('changing a case (optimistic concurrency)', () => {
 
   it('accepts the version in the body instead of If-Match', async () => {
     const c = await create(applicationBody());
-    const res = await t.as('support').patch(`/api/cases/${c.id}`).send({ version: 1, description: 'Amended description' }).expect(200);
+    const res = await t
+      .as('support')
+      .patch(`/api/cases/${c.id}`)
+      .send({ version: 1, description: 'Amended description' })
+      .expect(200);
     expect(res.body).toMatchObject({ description: 'Amended description', version: 2 });
   });
 
   it('accepts a weak If-Match (W/"v1")', async () => {
     const c = await create(applicationBody());
-    const res = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', 'W/"v1"').send({ status: 'valid' }).expect(200);
+    const res = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', 'W/"v1"')
+      .send({ status: 'valid' })
+      .expect(200);
     expect(res.body.version).toBe(2);
   });
 
   it('refuses a change based on an older version with 412 VERSION_CONFLICT and leaves the case as it was', async () => {
     const c = await create(applicationBody({ description: 'Original' }));
-    await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ description: 'First edit' }).expect(200);
-    const res = await t.as('support').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ description: 'Lost update', status: 'withdrawn' }).expect(412);
-    expect(res.body.error).toMatchObject({ code: 'VERSION_CONFLICT', details: { expectedVersion: 1, currentVersion: 2 } });
+    await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ description: 'First edit' })
+      .expect(200);
+    const res = await t
+      .as('support')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ description: 'Lost update', status: 'withdrawn' })
+      .expect(412);
+    expect(res.body.error).toMatchObject({
+      code: 'VERSION_CONFLICT',
+      details: { expectedVersion: 1, currentVersion: 2 },
+    });
     const again = await read(c.id);
     expect(again.headers.etag).toBe('"v2"');
     expect(again.body).toMatchObject({ description: 'First edit', status: 'received', version: 2 });
@@ -422,7 +573,12 @@ describe('changing a case (optimistic concurrency)', () => {
 
   it('refuses an If-Match that is not an ETag of this API with 400', async () => {
     const c = await create(applicationBody());
-    const res = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"abc123"').send({ status: 'valid' }).expect(400);
+    const res = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"abc123"')
+      .send({ status: 'valid' })
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect((await read(c.id)).body.version).toBe(1);
   });
@@ -440,20 +596,41 @@ describe('changing a case (optimistic concurrency)', () => {
 
   it('refuses a change that is not valid without moving the version', async () => {
     const c = await create(applicationBody());
-    for (const patch of [{ status: 'investigating' }, { kind: 'enforcement' }, { reference: 'NEW/REF' }, { siteVisits: [{ visitedOn: '2024-05-02' }] }, { breachType: 'other' }]) {
+    for (const patch of [
+      { status: 'investigating' },
+      { kind: 'enforcement' },
+      { reference: 'NEW/REF' },
+      { siteVisits: [{ visitedOn: '2024-05-02' }] },
+      { breachType: 'other' },
+    ]) {
       const res = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send(patch).expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
-    const unknownType = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ applicationType: 'not-a-type' }).expect(422);
+    const unknownType = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ applicationType: 'not-a-type' })
+      .expect(422);
     expect(unknownType.body.error.code).toBe('UNKNOWN_APPLICATION_TYPE');
-    const unknownOfficer = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ officer: 'ghost' }).expect(422);
+    const unknownOfficer = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ officer: 'ghost' })
+      .expect(422);
     expect(unknownOfficer.body.error.code).toBe('UNKNOWN_OFFICER');
     expect((await read(c.id)).body.version).toBe(1);
   });
 
   it('refuses application-only fields on an enforcement case', async () => {
     const c = await create(enforcementBody());
-    for (const patch of [{ validDate: '2024-05-02' }, { extensionsOfTime: [{ agreedOn: '2024-05-02', newTargetDate: '2024-08-01' }] }, { applicationType: 'full' }, { status: 'decided' }]) {
+    for (const patch of [
+      { validDate: '2024-05-02' },
+      { extensionsOfTime: [{ agreedOn: '2024-05-02', newTargetDate: '2024-08-01' }] },
+      { applicationType: 'full' },
+      { status: 'decided' },
+    ]) {
       const res = await t.as('enforcement').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send(patch).expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
@@ -466,14 +643,27 @@ describe('changing a case (optimistic concurrency)', () => {
       .as('enforcement')
       .patch(`/api/cases/${c.id}`)
       .set('If-Match', '"v1"')
-      .send({ status: 'notice-served', siteVisits: [{ visitedOn: '2024-06-20', notes: 'No answer' }], noticesServed: notices })
+      .send({
+        status: 'notice-served',
+        siteVisits: [{ visitedOn: '2024-06-20', notes: 'No answer' }],
+        noticesServed: notices,
+      })
       .expect(200);
-    expect(res.body).toMatchObject({ status: 'notice-served', noticesServed: notices, siteVisits: [{ visitedOn: '2024-06-20', notes: 'No answer' }], version: 2 });
+    expect(res.body).toMatchObject({
+      status: 'notice-served',
+      noticesServed: notices,
+      siteVisits: [{ visitedOn: '2024-06-20', notes: 'No answer' }],
+      version: 2,
+    });
   });
 
   it('assigns and unassigns the officer', async () => {
     const c = await create(applicationBody());
-    const a = await t.as('officer').patch(`/api/cases/${c.id}`).send({ version: 1, officer: 'support.user' }).expect(200);
+    const a = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .send({ version: 1, officer: 'support.user' })
+      .expect(200);
     expect(a.body.officer).toEqual({ username: 'support.user', displayName: 'support.user' });
     const b = await t.as('officer').patch(`/api/cases/${c.id}`).send({ version: 2, officer: null }).expect(200);
     expect(b.body.officer).toBeNull();
@@ -511,12 +701,22 @@ describe('dates and extensions of time', () => {
     expect(two.body.effectiveTargetDate).toBe('2024-08-28');
     expect((await read(c.id)).body.effectiveTargetDate).toBe('2024-08-28');
 
-    const none = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v3"').send({ extensionsOfTime: [] }).expect(200);
+    const none = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v3"')
+      .send({ extensionsOfTime: [] })
+      .expect(200);
     expect(none.body).toMatchObject({ extensionsOfTime: [], effectiveTargetDate: '2024-06-26' });
   });
 
   it('accepts extensions of time when the application is registered', async () => {
-    const c = await create(applicationBody({ targetDate: '2024-06-26', extensionsOfTime: [{ agreedOn: '2024-06-01', newTargetDate: '2024-07-31' }] }));
+    const c = await create(
+      applicationBody({
+        targetDate: '2024-06-26',
+        extensionsOfTime: [{ agreedOn: '2024-06-01', newTargetDate: '2024-07-31' }],
+      }),
+    );
     expect(c.effectiveTargetDate).toBe('2024-07-31');
   });
 
@@ -535,15 +735,29 @@ describe('dates and extensions of time', () => {
 
   it('refuses a change that would put the valid date before the received date, from either side', async () => {
     const c = await create(applicationBody({ receivedDate: '2024-05-01', validDate: '2024-05-10' }));
-    const a = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ validDate: '2024-04-30' }).expect(400);
+    const a = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ validDate: '2024-04-30' })
+      .expect(400);
     expect(a.body.error.details.issues[0].path).toBe('body.validDate');
-    const b = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ receivedDate: '2024-05-11' }).expect(400);
+    const b = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ receivedDate: '2024-05-11' })
+      .expect(400);
     expect(b.body.error.details.issues[0].path).toBe('body.validDate');
     expect((await read(c.id)).body).toMatchObject({ receivedDate: '2024-05-01', validDate: '2024-05-10', version: 1 });
   });
 
   it('refuses a decision date before the received date', async () => {
-    const res = await t.as('officer').post('/api/cases').send(applicationBody({ receivedDate: '2024-05-01', decision: 'granted', decisionDate: '2024-04-01' })).expect(400);
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .send(applicationBody({ receivedDate: '2024-05-01', decision: 'granted', decisionDate: '2024-04-01' }))
+      .expect(400);
     expect(res.body.error.details.issues[0].path).toBe('body.decisionDate');
   });
 
@@ -564,7 +778,13 @@ describe('the site boundary', () => {
     const c = await create(applicationBody());
     const res = await putSite(c.id, square(533000, 180000, 100));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.site).toMatchObject({ areaM2: 10000, areaHa: 1, inputCrs: 'EPSG:27700', source: 'drawn', polygonCount: 1 });
+    expect(res.body.site).toMatchObject({
+      areaM2: 10000,
+      areaHa: 1,
+      inputCrs: 'EPSG:27700',
+      source: 'drawn',
+      polygonCount: 1,
+    });
     expect(res.body.version).toBe(2);
     expect(res.headers.etag).toBe('"v2"');
 
@@ -572,7 +792,9 @@ describe('the site boundary', () => {
     expect(bng.body).toMatchObject({ areaM2: 10000, areaHa: 1, supersededAt: null, setBy: 'admin.user' });
     expect(bng.body.geometry.type).toBe('MultiPolygon');
     const ring = bng.body.geometry.coordinates[0][0] as Pos[];
-    expect(new Set(ring.map((p) => p.join(',')))).toEqual(new Set(['533000,180000', '533100,180000', '533100,180100', '533000,180100']));
+    expect(new Set(ring.map((p) => p.join(',')))).toEqual(
+      new Set(['533000,180000', '533100,180000', '533100,180100', '533000,180100']),
+    );
 
     // the default is CRS84: each corner where proj4 (same EPSG:27700 definition) puts it, to about 1 mm
     proj4.defs('EPSG:27700', EPSG_27700_PROJ4);
@@ -605,7 +827,10 @@ describe('the site boundary', () => {
 
   it('adds the areas of a MultiPolygon of two separate squares', async () => {
     const c = await create(applicationBody());
-    const geometry = { type: 'MultiPolygon', coordinates: [square(532000, 178500, 100).coordinates, square(532200, 178500, 50).coordinates] };
+    const geometry = {
+      type: 'MultiPolygon',
+      coordinates: [square(532000, 178500, 100).coordinates, square(532200, 178500, 50).coordinates],
+    };
     const res = await putSite(c.id, geometry);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.site).toMatchObject({ areaM2: 12500, areaHa: 1.25, polygonCount: 2 });
@@ -613,7 +838,13 @@ describe('the site boundary', () => {
 
   it('stores a CRS84 (longitude, latitude) polygon, transformed to EPSG:27700', async () => {
     proj4.defs('EPSG:27700', EPSG_27700_PROJ4);
-    const corners: Pos[] = [[533300, 179500], [533400, 179500], [533400, 179600], [533300, 179600], [533300, 179500]];
+    const corners: Pos[] = [
+      [533300, 179500],
+      [533400, 179500],
+      [533400, 179600],
+      [533300, 179600],
+      [533300, 179500],
+    ];
     const lonlat = corners.map((p) => proj4('EPSG:27700', 'WGS84', p) as Pos);
     const c = await create(applicationBody());
     const res = await putSite(c.id, { type: 'Polygon', coordinates: [lonlat] }, { crs: null });
@@ -668,13 +899,44 @@ describe('the site boundary', () => {
 
   it('answers 404 CASE_NOT_FOUND for the site of a case that does not exist', async () => {
     expect((await putSite(999999, square(533000, 180000, 10))).body.error.code).toBe('CASE_NOT_FOUND');
-    expect((await t.as('gis').get('/api/cases/999999/site/versions').expect(404)).body.error.code).toBe('CASE_NOT_FOUND');
+    expect((await t.as('gis').get('/api/cases/999999/site/versions').expect(404)).body.error.code).toBe(
+      'CASE_NOT_FOUND',
+    );
   });
 
   it.each([
-    ['a self-intersecting (bow-tie) ring', { type: 'Polygon', coordinates: [[[533000, 179700], [533050, 179750], [533050, 179700], [533000, 179750], [533000, 179700]]] }, 'INVALID_GEOMETRY'],
+    [
+      'a self-intersecting (bow-tie) ring',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [533000, 179700],
+            [533050, 179750],
+            [533050, 179700],
+            [533000, 179750],
+            [533000, 179700],
+          ],
+        ],
+      },
+      'INVALID_GEOMETRY',
+    ],
     ['a site outside the authority', square(500000, 180000, 100), 'SITE_OUTSIDE_AUTHORITY'],
-    ['an unclosed ring', { type: 'Polygon', coordinates: [[[533000, 179700], [533050, 179700], [533050, 179750], [533000, 179750]]] }, 'RING_NOT_CLOSED'],
+    [
+      'an unclosed ring',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [533000, 179700],
+            [533050, 179700],
+            [533050, 179750],
+            [533000, 179750],
+          ],
+        ],
+      },
+      'RING_NOT_CLOSED',
+    ],
     ['a point', { type: 'Point', coordinates: [533000, 179700] }, 'GEOMETRY_TYPE_UNSUPPORTED'],
   ])('refuses %s and leaves the site, its history and the case version unchanged', async (_what, geometry, code) => {
     const c = await create(applicationBody());
@@ -704,7 +966,12 @@ describe('the site boundary', () => {
   it('moves the case version on, so an edit based on the read before the site was set gets 412', async () => {
     const c = await create(applicationBody());
     expect((await putSite(c.id, square(533000, 179500, 30))).status).toBe(200);
-    const res = await t.as('officer').patch(`/api/cases/${c.id}`).set('If-Match', '"v1"').send({ status: 'valid' }).expect(412);
+    const res = await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', '"v1"')
+      .send({ status: 'valid' })
+      .expect(412);
     expect(res.body.error.details).toMatchObject({ expectedVersion: 1, currentVersion: 2 });
   });
 
@@ -733,8 +1000,16 @@ describe('planning history: nearby cases', () => {
       ['inside', applicationBody({ receivedDate: '2020-01-01' }), rect(X + 10, Y + 10, X + 20, Y + 20)], // 10 × 10 within A
       ['edge', applicationBody({ receivedDate: '2020-06-02' }), rect(X - 100, Y, X, Y + 100)], // shares A's west edge
       ['corner', enforcementBody({ receivedDate: '2020-06-01' }), rect(X - 100, Y - 100, X, Y)], // shares A's south-west corner only
-      ['exactlyN', enforcementBody({ receivedDate: '2020-01-01', breachType: 'derelict-property' }), rect(X, Y + 100 + N, X + 100, Y + 200 + N)], // gap N north
-      ['justBeyondN', applicationBody({ receivedDate: '2020-01-01' }), rect(X + 20, Y - 100 - N - 0.01, X + 80, Y - N - 0.01)], // gap N + 0.01 south
+      [
+        'exactlyN',
+        enforcementBody({ receivedDate: '2020-01-01', breachType: 'derelict-property' }),
+        rect(X, Y + 100 + N, X + 100, Y + 200 + N),
+      ], // gap N north
+      [
+        'justBeyondN',
+        applicationBody({ receivedDate: '2020-01-01' }),
+        rect(X + 20, Y - 100 - N - 0.01, X + 80, Y - N - 0.01),
+      ], // gap N + 0.01 south
       ['far', applicationBody({ receivedDate: '2020-01-01' }), rect(X + 600, Y, X + 700, Y + 100)],
       ['movedAway', applicationBody({ receivedDate: '2020-01-01' }), rect(X, Y, X + 100, Y + 100)], // replaced below
       ['noSite', applicationBody({ receivedDate: '2020-01-01' }), null],
@@ -752,7 +1027,17 @@ describe('planning history: nearby cases', () => {
   async function nearby(name: string, query: string) {
     const res = await t.as('gis').get(`/api/cases/${id[name]}/nearby?${query}`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body as { withinM: number; items: Array<{ id: number; reference: string; kind: string; relation: string; distanceM: number; overlapM2: number }> };
+    return res.body as {
+      withinM: number;
+      items: Array<{
+        id: number;
+        reference: string;
+        kind: string;
+        relation: string;
+        distanceM: number;
+        overlapM2: number;
+      }>;
+    };
   }
   const nameOf = (caseId: number) => Object.entries(id).find(([, v]) => v === caseId)?.[0];
 
@@ -814,15 +1099,25 @@ describe('planning history: nearby cases', () => {
     expect((await t.as('gis').get('/api/cases/999999/nearby').expect(404)).body.error.code).toBe('CASE_NOT_FOUND');
   });
 
-  it.each(['withinM=-1', 'withinM=1000.5', 'withinM=abc', 'limit=0', 'radius=5'])('refuses %s with 400 VALIDATION_FAILED', async (qs) => {
-    const res = await t.as('gis').get(`/api/cases/${id.A}/nearby?${qs}`).expect(400);
-    expect(res.body.error.code).toBe('VALIDATION_FAILED');
-  });
+  it.each(['withinM=-1', 'withinM=1000.5', 'withinM=abc', 'limit=0', 'radius=5'])(
+    'refuses %s with 400 VALIDATION_FAILED',
+    async (qs) => {
+      const res = await t.as('gis').get(`/api/cases/${id.A}/nearby?${qs}`).expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    },
+  );
 });
 
 describe('personal details (parties)', () => {
   const parties = [
-    { role: 'applicant', name: 'Amelia Thistlewood', email: 'amelia.thistlewood@example.org', phone: '020 7946 0123', address: '9 Applicant Way', postcode: 'SE1 0AA' },
+    {
+      role: 'applicant',
+      name: 'Amelia Thistlewood',
+      email: 'amelia.thistlewood@example.org',
+      phone: '020 7946 0123',
+      address: '9 Applicant Way',
+      postcode: 'SE1 0AA',
+    },
     { role: 'agent', name: 'Bartholomew Quill', organisation: 'Quill Planning Ltd', email: 'bq@quill.example' },
   ];
   let caseId: number;
@@ -851,19 +1146,35 @@ describe('personal details (parties)', () => {
   });
 
   it('are replaced by a change, and stay hidden from the gis role afterwards', async () => {
-    const c = await create(enforcementBody({ parties: [{ role: 'complainant', name: 'Cora Complainant', phone: '07700 900123' }] }));
+    const c = await create(
+      enforcementBody({ parties: [{ role: 'complainant', name: 'Cora Complainant', phone: '07700 900123' }] }),
+    );
     const res = await t
       .as('enforcement')
       .patch(`/api/cases/${c.id}`)
       .set('If-Match', '"v1"')
       .send({ parties: [{ role: 'complainant', name: 'Cora Complainant', email: 'cora@example.net' }] })
       .expect(200);
-    expect(res.body.parties).toEqual([{ role: 'complainant', name: 'Cora Complainant', email: 'cora@example.net', phone: null, organisation: null, address: null, postcode: null }]);
+    expect(res.body.parties).toEqual([
+      {
+        role: 'complainant',
+        name: 'Cora Complainant',
+        email: 'cora@example.net',
+        phone: null,
+        organisation: null,
+        address: null,
+        postcode: null,
+      },
+    ]);
     expect((await read(c.id, 'gis')).body).not.toHaveProperty('parties');
   });
 
   it('refuses a party email that is not an email address', async () => {
-    const res = await t.as('officer').post('/api/cases').send(applicationBody({ parties: [{ role: 'applicant', email: 'not-an-email' }] })).expect(400);
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .send(applicationBody({ parties: [{ role: 'applicant', email: 'not-an-email' }] }))
+      .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
   });
 });

@@ -27,9 +27,7 @@ interface RequestLine {
   userId?: number;
 }
 const requestLines = () =>
-  lines
-    .map((l) => JSON.parse(l) as RequestLine)
-    .filter((l) => l.req !== undefined && l.res !== undefined);
+  lines.map((l) => JSON.parse(l) as RequestLine).filter((l) => l.req !== undefined && l.res !== undefined);
 
 const applicant = {
   role: 'applicant',
@@ -39,7 +37,12 @@ const applicant = {
   address: '77 Hollowmere Lane',
   postcode: 'SE1 9ZZ',
 };
-const complainant = { role: 'complainant', name: 'Evander Blithewood', email: 'evander.blithewood@example.net', phone: '07700 900456' };
+const complainant = {
+  role: 'complainant',
+  name: 'Evander Blithewood',
+  email: 'evander.blithewood@example.net',
+  phone: '07700 900456',
+};
 
 // distinctive coordinates, so finding any of them in the logs cannot be a coincidence
 const bng: Array<[number, number]> = [
@@ -65,7 +68,8 @@ const returnedCoordinates: number[] = [];
 
 async function waitForRequestLine(method: string, path: string, status: number) {
   for (let i = 0; i < 100; i++) {
-    if (requestLines().some((l) => l.req.method === method && l.req.path === path && l.res.statusCode === status)) return;
+    if (requestLines().some((l) => l.req.method === method && l.req.path === path && l.res.statusCode === status))
+      return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`no request line for ${method} ${path} ${status} in:\n${logText()}`);
@@ -77,27 +81,86 @@ beforeAll(async () => {
   const created = await t
     .as('officer')
     .post('/api/cases')
-    .send({ kind: 'application', applicationType: 'full', description: 'Change of use to a café', receivedDate: '2024-04-01', parties: [applicant] })
+    .send({
+      kind: 'application',
+      applicationType: 'full',
+      description: 'Change of use to a café',
+      receivedDate: '2024-04-01',
+      parties: [applicant],
+    })
     .expect(201);
   caseId = created.body.id;
-  const site = await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry: { type: 'Polygon', coordinates: [bng] } }).expect(200);
-  const site2 = await t.as('officer').put(`/api/cases/${caseId}/site`).send({ geometry: { type: 'Polygon', coordinates: [lonlat] }, note: 'Amended red line' }).expect(200);
-  for (const r of [site, site2]) returnedCoordinates.push(...(r.body.site.geometry.coordinates as number[][][][]).flat(3));
+  const site = await t
+    .as('officer')
+    .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .send({ geometry: { type: 'Polygon', coordinates: [bng] } })
+    .expect(200);
+  const site2 = await t
+    .as('officer')
+    .put(`/api/cases/${caseId}/site`)
+    .send({ geometry: { type: 'Polygon', coordinates: [lonlat] }, note: 'Amended red line' })
+    .expect(200);
+  for (const r of [site, site2])
+    returnedCoordinates.push(...(r.body.site.geometry.coordinates as number[][][][]).flat(3));
   await t.as('officer').get(`/api/cases/${caseId}`).expect(200);
   await t.as('officer').get(`/api/cases/${caseId}/site?crs=EPSG:27700`).expect(200);
   await t.as('officer').get(`/api/cases/${caseId}/site/versions`).expect(200);
-  await t.as('officer').get(`/api/cases?q=${encodeURIComponent(applicant.name)}`).expect(200);
-  await t.as('officer').patch(`/api/cases/${caseId}`).set('If-Match', '"v3"').send({ parties: [applicant, { ...complainant, role: 'agent' }] }).expect(200);
+  await t
+    .as('officer')
+    .get(`/api/cases?q=${encodeURIComponent(applicant.name)}`)
+    .expect(200);
+  await t
+    .as('officer')
+    .patch(`/api/cases/${caseId}`)
+    .set('If-Match', '"v3"')
+    .send({ parties: [applicant, { ...complainant, role: 'agent' }] })
+    .expect(200);
   // refused requests carrying personal data and coordinates
-  await t.as('officer').post('/api/cases').send({ kind: 'application', applicationType: 'full', description: 'x', receivedDate: '2024-04-01', parties: [{ ...applicant, email: 'not an email' }] }).expect(400);
-  await t.as('enforcement').post('/api/cases').set('Content-Type', 'application/json').send(`{"kind":"enforcement","parties":[{"name":"${complainant.name}"`).expect(400);
-  const bowtie = [[533017.37, 179023.61], [533071.43, 179089.29], [533071.43, 179023.61], [533017.37, 179089.29], [533017.37, 179023.61]];
-  await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry: { type: 'Polygon', coordinates: [bowtie] } }).expect(422);
-  await t.as('officer').post('/api/geometry/validate?crs=EPSG:27700').send({ geometry: { type: 'Polygon', coordinates: [bng] } }).expect(200);
+  await t
+    .as('officer')
+    .post('/api/cases')
+    .send({
+      kind: 'application',
+      applicationType: 'full',
+      description: 'x',
+      receivedDate: '2024-04-01',
+      parties: [{ ...applicant, email: 'not an email' }],
+    })
+    .expect(400);
+  await t
+    .as('enforcement')
+    .post('/api/cases')
+    .set('Content-Type', 'application/json')
+    .send(`{"kind":"enforcement","parties":[{"name":"${complainant.name}"`)
+    .expect(400);
+  const bowtie = [
+    [533017.37, 179023.61],
+    [533071.43, 179089.29],
+    [533071.43, 179023.61],
+    [533017.37, 179089.29],
+    [533017.37, 179023.61],
+  ];
+  await t
+    .as('officer')
+    .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .send({ geometry: { type: 'Polygon', coordinates: [bowtie] } })
+    .expect(422);
+  await t
+    .as('officer')
+    .post('/api/geometry/validate?crs=EPSG:27700')
+    .send({ geometry: { type: 'Polygon', coordinates: [bng] } })
+    .expect(200);
   // a session sign-in: the password and the cookie must not be logged either
   const agent = request.agent(t.app);
-  const login = await agent.post('/api/auth/login').send({ username: 'support.user', password: 'support-password-123' }).expect(200);
-  sessionCookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('redline.sid='))!.split(';')[0]!.split('=')[1]!;
+  const login = await agent
+    .post('/api/auth/login')
+    .send({ username: 'support.user', password: 'support-password-123' })
+    .expect(200);
+  sessionCookie = ([] as string[])
+    .concat(login.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('redline.sid='))!
+    .split(';')[0]!
+    .split('=')[1]!;
   await agent.get(`/api/cases/${caseId}`).expect(200);
   await t.anon.get('/healthz').expect(200);
   await t.anon.get('/api/cases').set('Authorization', `Bearer ${t.tokens.officer}x`).expect(401);
@@ -120,7 +183,10 @@ describe('request lines', () => {
       expect(typeof l.res.statusCode).toBe('number');
     }
     const has = (method: string, path: string, status: number) =>
-      expect(reqs.some((l) => l.req.method === method && l.req.path === path && l.res.statusCode === status), `${method} ${path} ${status}`).toBe(true);
+      expect(
+        reqs.some((l) => l.req.method === method && l.req.path === path && l.res.statusCode === status),
+        `${method} ${path} ${status}`,
+      ).toBe(true);
     has('POST', '/api/cases', 201);
     has('PUT', `/api/cases/${caseId}/site`, 200);
     has('PUT', `/api/cases/${caseId}/site`, 422);
@@ -139,7 +205,9 @@ describe('request lines', () => {
 
   it("carry the signed-in user's id, but no headers, body or query", () => {
     const reqs = requestLines();
-    expect(reqs.some((l) => l.req.method === 'POST' && l.req.path === '/api/cases' && l.userId === t.users.officer.id)).toBe(true);
+    expect(
+      reqs.some((l) => l.req.method === 'POST' && l.req.path === '/api/cases' && l.userId === t.users.officer.id),
+    ).toBe(true);
     for (const l of reqs) {
       expect(Object.keys(l.req).sort()).toEqual(['method', 'path']);
       expect(Object.keys(l.res)).toEqual(['statusCode']);
@@ -156,16 +224,35 @@ describe('personal details, credentials and geometry', () => {
     expect(lines.length).toBeGreaterThan(10);
     const text = logText();
     const lower = text.toLowerCase();
-    for (const n of needles) expect(lower.includes(n.toLowerCase()), `the log contains ${JSON.stringify(n)}`).toBe(false);
+    for (const n of needles)
+      expect(lower.includes(n.toLowerCase()), `the log contains ${JSON.stringify(n)}`).toBe(false);
   };
 
   it("never include the applicant's or complainant's name, email, phone or address", () => {
-    const parts = (p: Record<string, string>) => [p.name!, p.name!.split(' ')[0]!, p.name!.split(' ')[1]!, p.email!, p.email!.split('@')[0]!, p.phone!, p.phone!.replace(/\s/g, '')];
+    const parts = (p: Record<string, string>) => [
+      p.name!,
+      p.name!.split(' ')[0]!,
+      p.name!.split(' ')[1]!,
+      p.email!,
+      p.email!.split('@')[0]!,
+      p.phone!,
+      p.phone!.replace(/\s/g, ''),
+    ];
     assertAbsent([...parts(applicant), ...parts(complainant), applicant.address, applicant.postcode, 'Hollowmere']);
   });
 
   it('never include a bearer token, the password or the session cookie', () => {
-    assertAbsent([t.tokens.officer, t.tokens.officer.slice(3, 23), t.tokens.enforcement, 'support-password-123', sessionCookie, decodeURIComponent(sessionCookie), 'Bearer', 'authorization', 'cookie']);
+    assertAbsent([
+      t.tokens.officer,
+      t.tokens.officer.slice(3, 23),
+      t.tokens.enforcement,
+      'support-password-123',
+      sessionCookie,
+      decodeURIComponent(sessionCookie),
+      'Bearer',
+      'authorization',
+      'cookie',
+    ]);
   });
 
   it('never include any coordinate of a site, as sent or as returned', () => {

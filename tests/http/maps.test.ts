@@ -13,7 +13,18 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIT_SERIES } from '../../server/render/layout.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { binary, createCase, createCheck, createRun, loadAddresses, loadLayer, loadOutlines, setCopyright, type AddressPoint, type Outline } from '../render/fixture.ts';
+import {
+  binary,
+  createCase,
+  createCheck,
+  createRun,
+  loadAddresses,
+  loadLayer,
+  loadOutlines,
+  setCopyright,
+  type AddressPoint,
+  type Outline,
+} from '../render/fixture.ts';
 import { decode, type Raster } from '../render/png.ts';
 
 const t: TestApp = await startTestApp();
@@ -22,24 +33,54 @@ afterAll(async () => {
 });
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const streets = JSON.parse(fs.readFileSync(path.join(here, '../render/_data/streets.json'), 'utf8')) as { properties: Outline[]; addresses: AddressPoint[] };
+const streets = JSON.parse(fs.readFileSync(path.join(here, '../render/_data/streets.json'), 'utf8')) as {
+  properties: Outline[];
+  addresses: AddressPoint[];
+};
 
 type Ring = Array<[number, number]>;
-const rect = (x0: number, y0: number, x1: number, y1: number): Ring => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+const rect = (x0: number, y0: number, x1: number, y1: number): Ring => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+  [x0, y0],
+];
 const polygon = (...rings: Ring[]) => ({ type: 'Polygon' as const, coordinates: rings });
 /** the terraced plot of the render fixtures (tests/render/_data/streets.json) */
 const SITE = polygon(rect(533200, 179207, 533208, 179230));
 const SQUARE_100 = polygon(rect(533100, 178700, 533200, 178800));
 
-const ids = { withAll: 0, noSite: 0, siteOnly: 0, square: 0, other: 0, run1: 0, run2: 0, check1: 0, check2: 0, otherRun: 0, otherCheck: 0 };
+const ids = {
+  withAll: 0,
+  noSite: 0,
+  siteOnly: 0,
+  square: 0,
+  other: 0,
+  run1: 0,
+  run2: 0,
+  check1: 0,
+  check2: 0,
+  otherRun: 0,
+  otherCheck: 0,
+};
 const COPYRIGHT = 'Contains OS data © Crown copyright and database right 2024. Maps test statement.';
 
 beforeAll(async () => {
   await setCopyright(t, COPYRIGHT);
   await loadOutlines(t, streets.properties);
   await loadAddresses(t, streets.addresses);
-  await loadLayer(t, 'conservation-area', [{ reference: 'CA1', name: 'Hazel Road', geometry: polygon(rect(533150, 179150, 533260, 179280)) }]);
-  await loadLayer(t, 'listed-building', [{ reference: '1390001', name: 'Nos 56 and 58', properties: { 'listed-building-grade': 'II' }, geometry: { type: 'Point', coordinates: [533212, 179214] } }]);
+  await loadLayer(t, 'conservation-area', [
+    { reference: 'CA1', name: 'Hazel Road', geometry: polygon(rect(533150, 179150, 533260, 179280)) },
+  ]);
+  await loadLayer(t, 'listed-building', [
+    {
+      reference: '1390001',
+      name: 'Nos 56 and 58',
+      properties: { 'listed-building-grade': 'II' },
+      geometry: { type: 'Point', coordinates: [533212, 179214] },
+    },
+  ]);
   ids.withAll = await createCase(t, { reference: '24/AP/0201', siteAddress: '54 Hazel Road' }, SITE);
   ids.run1 = await createRun(t, ids.withAll, { adjoining: true });
   ids.run2 = await createRun(t, ids.withAll, { radiusM: 40 });
@@ -53,8 +94,10 @@ beforeAll(async () => {
   ids.otherCheck = await createCheck(t, ids.other, ['conservation-area']);
 }, 120_000);
 
-const get = (caseId: number, file: string, query = '') => binary(t.as('officer').get(`/api/cases/${caseId}/maps/${file}${query ? `?${query}` : ''}`));
-const errorOf = (body: Buffer) => JSON.parse(body.toString('utf8')) as { error: { code: string; message: string; details: Record<string, unknown> } };
+const get = (caseId: number, file: string, query = '') =>
+  binary(t.as('officer').get(`/api/cases/${caseId}/maps/${file}${query ? `?${query}` : ''}`));
+const errorOf = (body: Buffer) =>
+  JSON.parse(body.toString('utf8')) as { error: { code: string; message: string; details: Record<string, unknown> } };
 async function refused(req: Promise<{ status: number; body: Buffer }>, status: number, code: string) {
   const res = await req;
   expect(res.status, res.body.toString('utf8').slice(0, 300)).toBe(status);
@@ -73,12 +116,22 @@ const frameOf = (h: string) => {
   return { x, y, w, h: hh };
 };
 /** pixels within `tol` of an RGB colour, inside a box of the image */
-function countColour(img: Raster, rgb: [number, number, number], box: { x: number; y: number; w: number; h: number }, tol = 10): number {
+function countColour(
+  img: Raster,
+  rgb: [number, number, number],
+  box: { x: number; y: number; w: number; h: number },
+  tol = 10,
+): number {
   let n = 0;
   for (let y = Math.ceil(box.y) + 2; y < Math.floor(box.y + box.h) - 2; y++) {
     for (let x = Math.ceil(box.x) + 2; x < Math.floor(box.x + box.w) - 2; x++) {
       const i = (y * img.width + x) * 4;
-      if (Math.abs(img.data[i]! - rgb[0]) <= tol && Math.abs(img.data[i + 1]! - rgb[1]) <= tol && Math.abs(img.data[i + 2]! - rgb[2]) <= tol) n++;
+      if (
+        Math.abs(img.data[i]! - rgb[0]) <= tol &&
+        Math.abs(img.data[i + 1]! - rgb[1]) <= tol &&
+        Math.abs(img.data[i + 2]! - rgb[2]) <= tol
+      )
+        n++;
     }
   }
   return n;
@@ -128,7 +181,9 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
       ['A4', 'portrait', '300', 2480, 3508],
     ];
     for (const [paper, orientation, dpi, w, h] of sizes) {
-      const res = await ok(get(ids.withAll, 'site-location.png', `paper=${paper}&orientation=${orientation}&dpi=${dpi}&scale=1250`));
+      const res = await ok(
+        get(ids.withAll, 'site-location.png', `paper=${paper}&orientation=${orientation}&dpi=${dpi}&scale=1250`),
+      );
       const meta = await sharp(res.body).metadata();
       expect([meta.width, meta.height, meta.density], `${paper} ${orientation} ${dpi}`).toEqual([w, h, Number(dpi)]);
       expect(res.headers['x-map-scale']).toBe('1:1250');
@@ -170,7 +225,10 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
     ];
     for (const [q, field] of cases) {
       const e = await refused(get(ids.withAll, 'site-location.png', q), 400, 'VALIDATION_FAILED');
-      expect((e.details.issues as Array<{ path: string }>).map((i) => i.path), q).toContain(field);
+      expect(
+        (e.details.issues as Array<{ path: string }>).map((i) => i.path),
+        q,
+      ).toContain(field);
       expect(e.message, q).toContain(field);
     }
     const scale = await refused(get(ids.withAll, 'site-location.png', 'scale=1000'), 400, 'VALIDATION_FAILED');
@@ -183,7 +241,13 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
   });
 
   it('404 MAP_TEMPLATE_NOT_FOUND for an unknown template or format, listing the maps there are', async () => {
-    for (const file of ['location-plan.png', 'site-location.gif', 'site-location', 'SITE-LOCATION.png', 'site-location.png.png']) {
+    for (const file of [
+      'location-plan.png',
+      'site-location.gif',
+      'site-location',
+      'SITE-LOCATION.png',
+      'site-location.png.png',
+    ]) {
       const e = await refused(get(ids.withAll, file), 404, 'MAP_TEMPLATE_NOT_FOUND');
       expect(e.details.templates).toEqual(['site-location', 'neighbours', 'constraints']);
       expect(e.message).toContain('site-location.png');
@@ -211,7 +275,7 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
     await ok(get(ids.siteOnly, 'site-location.png'));
   });
 
-  it('404 for a run or check that is not this case\'s', async () => {
+  it("404 for a run or check that is not this case's", async () => {
     await refused(get(ids.withAll, 'neighbours.png', `runId=${ids.otherRun}`), 404, 'RUN_NOT_FOUND');
     await refused(get(ids.withAll, 'neighbours.png', 'runId=99999'), 404, 'RUN_NOT_FOUND');
     await refused(get(ids.withAll, 'constraints.png', `checkId=${ids.otherCheck}`), 404, 'CHECK_NOT_FOUND');
@@ -231,7 +295,11 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
     await ok(get(ids.square, 'site-location.png', 'scale=500&paper=A3'));
     // on a neighbour map, every notified address must fit too: the 40 m run does not at 1:500 on A4 landscape (60 m high)
     await ok(get(ids.withAll, 'site-location.png', 'scale=500&orientation=landscape'));
-    const n = await refused(get(ids.withAll, 'neighbours.png', 'scale=500&orientation=landscape'), 422, 'MAP_DOES_NOT_FIT');
+    const n = await refused(
+      get(ids.withAll, 'neighbours.png', 'scale=500&orientation=landscape'),
+      422,
+      'MAP_DOES_NOT_FIT',
+    );
     expect(n.message).toContain('notified properties');
     expect(n.details.fitsAt).toBe(1250);
   });
@@ -262,12 +330,18 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
 
   it("draws a stored check's constraints on a neighbour map only when asked by checkId, and only this case's checks", async () => {
     const plain = await ok(get(ids.withAll, 'neighbours.png', `scale=1250&runId=${ids.run1}`));
-    const withCheck = await ok(get(ids.withAll, 'neighbours.png', `scale=1250&runId=${ids.run1}&checkId=${ids.check1}`));
+    const withCheck = await ok(
+      get(ids.withAll, 'neighbours.png', `scale=1250&runId=${ids.run1}&checkId=${ids.check1}`),
+    );
     const f = frameOf(plain.headers['x-map-frame']!);
     expect(countColour(decode(plain.body), BLUE_CONSERVATION, f)).toBe(0);
     expect(countColour(decode(withCheck.body), BLUE_CONSERVATION, f)).toBeGreaterThan(200);
     expect(countColour(decode(withCheck.body), BLUE_RECIPIENT, f)).toBeGreaterThan(0);
-    await refused(get(ids.withAll, 'neighbours.png', `runId=${ids.run1}&checkId=${ids.otherCheck}`), 404, 'CHECK_NOT_FOUND');
+    await refused(
+      get(ids.withAll, 'neighbours.png', `runId=${ids.run1}&checkId=${ids.otherCheck}`),
+      404,
+      'CHECK_NOT_FOUND',
+    );
   });
 
   it('draws the latest stored check by default and another when asked by checkId; a dismissed hit is not drawn', async () => {
@@ -284,10 +358,15 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
 
     const check = await t.as('officer').get(`/api/cases/${ids.withAll}/constraint-checks/${ids.check2}`);
     expect(check.status).toBe(200);
-    const hit = (check.body.hits as Array<{ id: number; layerId: string }>).find((h) => h.layerId === 'listed-building');
+    const hit = (check.body.hits as Array<{ id: number; layerId: string }>).find(
+      (h) => h.layerId === 'listed-building',
+    );
     expect(hit, JSON.stringify(check.body).slice(0, 500)).toBeDefined();
     const id = hit!.id;
-    const d = await t.as('officer').patch(`/api/cases/${ids.withAll}/constraint-checks/${ids.check2}/hits/${id}`).send({ decision: 'dismissed', reason: 'Screened by the railway viaduct' });
+    const d = await t
+      .as('officer')
+      .patch(`/api/cases/${ids.withAll}/constraint-checks/${ids.check2}/hits/${id}`)
+      .send({ decision: 'dismissed', reason: 'Screened by the railway viaduct' });
     expect(d.status, JSON.stringify(d.body)).toBe(200);
     const after = decode((await ok(get(ids.withAll, 'constraints.png', 'scale=1250'))).body);
     expect(countColour(after, RED_LISTED, f)).toBe(0);
@@ -315,7 +394,10 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
     // nothing else on the sheet changed
     const f = before.frame;
     let changedAbove = 0;
-    for (let y = 0; y < foot; y++) for (let x = 0; x < before.img.width; x++) if (before.img.data[(y * before.img.width + x) * 4] !== none.img.data[(y * before.img.width + x) * 4]) changedAbove++;
+    for (let y = 0; y < foot; y++)
+      for (let x = 0; x < before.img.width; x++)
+        if (before.img.data[(y * before.img.width + x) * 4] !== none.img.data[(y * before.img.width + x) * 4])
+          changedAbove++;
     expect(changedAbove).toBe(0);
     expect(f.y + f.h).toBeLessThan(foot);
   });
@@ -328,10 +410,25 @@ describe('GET /api/cases/:id/maps/:template.png', () => {
 });
 
 describe('POST /api/maps/:template.png (ad hoc)', () => {
-  const post = (file: string, body: unknown) => binary(t.as('officer').post(`/api/maps/${file}`).send(body as object));
+  const post = (file: string, body: unknown) =>
+    binary(
+      t
+        .as('officer')
+        .post(`/api/maps/${file}`)
+        .send(body as object),
+    );
 
   it('renders a posted site in EPSG:27700 or CRS84 with its title, reference and address', async () => {
-    const res = await ok(post('site-location.png', { site: SITE, crs: 'EPSG:27700', scale: 1250, reference: 'PRE/24/001', title: 'Pre-application site plan', address: '54 Hazel Road' }));
+    const res = await ok(
+      post('site-location.png', {
+        site: SITE,
+        crs: 'EPSG:27700',
+        scale: 1250,
+        reference: 'PRE/24/001',
+        title: 'Pre-application site plan',
+        address: '54 Hazel Road',
+      }),
+    );
     expect(res.headers['content-type']).toBe('image/png');
     expect(res.headers['content-disposition']).toBe('inline; filename="PRE-24-001-site-location.png"');
     expect(res.headers['x-map-scale']).toBe('1:1250');
@@ -340,33 +437,77 @@ describe('POST /api/maps/:template.png (ad hoc)', () => {
     const adhoc = decode(res.body);
     const f = frameOf(res.headers['x-map-frame']!);
     let differ = 0;
-    for (let y = Math.ceil(f.y); y < f.y + f.h; y++) for (let x = Math.ceil(f.x); x < f.x + f.w; x++) if (fromCase.data[(y * adhoc.width + x) * 4 + 1] !== adhoc.data[(y * adhoc.width + x) * 4 + 1]) differ++;
+    for (let y = Math.ceil(f.y); y < f.y + f.h; y++)
+      for (let x = Math.ceil(f.x); x < f.x + f.w; x++)
+        if (fromCase.data[(y * adhoc.width + x) * 4 + 1] !== adhoc.data[(y * adhoc.width + x) * 4 + 1]) differ++;
     expect(differ).toBe(0);
     // CRS84 by default
-    const crs84 = { type: 'Polygon', coordinates: [[[-0.085, 51.495], [-0.084, 51.495], [-0.084, 51.4956], [-0.085, 51.4956], [-0.085, 51.495]]] };
+    const crs84 = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [-0.085, 51.495],
+          [-0.084, 51.495],
+          [-0.084, 51.4956],
+          [-0.085, 51.4956],
+          [-0.085, 51.495],
+        ],
+      ],
+    };
     const res84 = await ok(post('site-location.jpg', { site: crs84, dpi: 300 }));
     expect(res84.headers['content-type']).toBe('image/jpeg');
     expect(res84.headers['x-map-dpi']).toBe('300');
   });
 
   it('renders a neighbour map of a selection and a constraints map of a live check', async () => {
-    const n = await ok(post('neighbours.png', { site: SITE, crs: 'EPSG:27700', scale: 1250, selection: { radiusM: 40 } }));
+    const n = await ok(
+      post('neighbours.png', { site: SITE, crs: 'EPSG:27700', scale: 1250, selection: { radiusM: 40 } }),
+    );
     const f = frameOf(n.headers['x-map-frame']!);
     expect(countColour(decode(n.body), BLUE_RECIPIENT, f)).toBeGreaterThan(100);
-    const c = await ok(post('constraints.png', { site: SITE, crs: 'EPSG:27700', scale: 1250, layers: ['conservation-area', 'listed-building'] }));
+    const c = await ok(
+      post('constraints.png', {
+        site: SITE,
+        crs: 'EPSG:27700',
+        scale: 1250,
+        layers: ['conservation-area', 'listed-building'],
+      }),
+    );
     const ci = decode(c.body);
     expect(countColour(ci, RED_LISTED, f)).toBeGreaterThan(20);
     expect(countColour(ci, BLUE_CONSERVATION, f)).toBeGreaterThan(200);
-    await refused(post('constraints.png', { site: SITE, crs: 'EPSG:27700', layers: ['no-such-layer'] }), 404, 'LAYER_NOT_FOUND');
+    await refused(
+      post('constraints.png', { site: SITE, crs: 'EPSG:27700', layers: ['no-such-layer'] }),
+      404,
+      'LAYER_NOT_FOUND',
+    );
   });
 
-  it('refuses a bad geometry with the intake\'s 422 and where it is', async () => {
-    const bowtie = polygon([[533000, 179000], [533100, 179100], [533100, 179000], [533000, 179100], [533000, 179000]]);
+  it("refuses a bad geometry with the intake's 422 and where it is", async () => {
+    const bowtie = polygon([
+      [533000, 179000],
+      [533100, 179100],
+      [533100, 179000],
+      [533000, 179100],
+      [533000, 179000],
+    ]);
     const e = await refused(post('site-location.png', { site: bowtie, crs: 'EPSG:27700' }), 422, 'INVALID_GEOMETRY');
-    expect(e.details).toMatchObject({ reason: 'Self-intersection', location: { input: [533050, 179050], epsg27700: [533050, 179050] } });
-    const open = polygon([[533000, 179000], [533100, 179000], [533100, 179100], [533000, 179100]]);
+    expect(e.details).toMatchObject({
+      reason: 'Self-intersection',
+      location: { input: [533050, 179050], epsg27700: [533050, 179050] },
+    });
+    const open = polygon([
+      [533000, 179000],
+      [533100, 179000],
+      [533100, 179100],
+      [533000, 179100],
+    ]);
     await refused(post('site-location.png', { site: open, crs: 'EPSG:27700' }), 422, 'RING_NOT_CLOSED');
-    await refused(post('site-location.png', { site: polygon(rect(400000, 100000, 400010, 100010)), crs: 'EPSG:27700' }), 422, 'SITE_OUTSIDE_AUTHORITY');
+    await refused(
+      post('site-location.png', { site: polygon(rect(400000, 100000, 400010, 100010)), crs: 'EPSG:27700' }),
+      422,
+      'SITE_OUTSIDE_AUTHORITY',
+    );
     const missing = await refused(post('site-location.png', {}), 400, 'VALIDATION_FAILED');
     expect(missing.message).toMatch(/^body\.site/);
   });
@@ -384,11 +525,22 @@ describe('POST /api/maps/:template.png (ad hoc)', () => {
       [{ colour: 'red' }, 'body'],
     ];
     for (const [extra, field] of cases) {
-      const e = await refused(post('site-location.png', { site: SITE, crs: 'EPSG:27700', ...extra }), 400, 'VALIDATION_FAILED');
-      expect((e.details.issues as Array<{ path: string }>).map((i) => i.path), JSON.stringify(extra)).toContain(field);
+      const e = await refused(
+        post('site-location.png', { site: SITE, crs: 'EPSG:27700', ...extra }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expect(
+        (e.details.issues as Array<{ path: string }>).map((i) => i.path),
+        JSON.stringify(extra),
+      ).toContain(field);
       expect(e.message.startsWith(`${field}:`), e.message).toBe(true);
     }
-    const unknown = await refused(post('site-location.png', { site: SITE, crs: 'EPSG:27700', colour: 'red' }), 400, 'VALIDATION_FAILED');
+    const unknown = await refused(
+      post('site-location.png', { site: SITE, crs: 'EPSG:27700', colour: 'red' }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(unknown.message).toContain('colour');
     await refused(post('location-plan.png', { site: SITE, crs: 'EPSG:27700' }), 404, 'MAP_TEMPLATE_NOT_FOUND');
   });
@@ -413,7 +565,11 @@ describe('MAP_MAX_PIXELS', () => {
     expect(e.message).toContain('MAP_MAX_PIXELS');
     const a3 = await refused(g('paper=A3&dpi=150'), 422, 'MAP_TOO_LARGE');
     expect(a3.details).toMatchObject({ widthPx: 1754, heightPx: 2480 });
-    const adhoc = await refused(binary(small.as('officer').post('/api/maps/site-location.png').send({ site: SITE, crs: 'EPSG:27700', dpi: 300 })), 422, 'MAP_TOO_LARGE');
+    const adhoc = await refused(
+      binary(small.as('officer').post('/api/maps/site-location.png').send({ site: SITE, crs: 'EPSG:27700', dpi: 300 })),
+      422,
+      'MAP_TOO_LARGE',
+    );
     expect(adhoc.details).toMatchObject({ maxPixels: 3_000_000 });
   });
 });

@@ -10,7 +10,6 @@ import { createToken, createUser } from '../../server/modules/users/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
 
-
 const t: TestApp = await startTestApp({ LOGIN_RATE_LIMIT_PER_15_MIN: '1000' });
 afterAll(async () => {
   await t.closeApp();
@@ -21,24 +20,64 @@ const staffRoutes = routes.filter((r): r is RouteInfo & { roles: Role[] } => r.r
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
 type Q = Record<string, unknown>;
-const square = (x: number, y: number, side: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]] });
-const application = (over: Q = {}): Q => ({ kind: 'application', applicationType: 'full', description: 'Roof terrace', receivedDate: '2024-03-01', ...over });
-const enforcement = (over: Q = {}): Q => ({ kind: 'enforcement', breachType: 'untidy-land', description: 'Overgrown garden', receivedDate: '2024-03-01', ...over });
+const square = (x: number, y: number, side: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x, y],
+      [x + side, y],
+      [x + side, y + side],
+      [x, y + side],
+      [x, y],
+    ],
+  ],
+});
+const application = (over: Q = {}): Q => ({
+  kind: 'application',
+  applicationType: 'full',
+  description: 'Roof terrace',
+  receivedDate: '2024-03-01',
+  ...over,
+});
+const enforcement = (over: Q = {}): Q => ({
+  kind: 'enforcement',
+  breachType: 'untidy-land',
+  description: 'Overgrown garden',
+  receivedDate: '2024-03-01',
+  ...over,
+});
 
-const fx = { appCase: 0, enfCase: 0, spareUser: 0, checks: {} as Record<number, { checkId: number; hitId: number }>, runs: {} as Record<number, number>, docs: {} as Record<number, number> };
+const fx = {
+  appCase: 0,
+  enfCase: 0,
+  spareUser: 0,
+  checks: {} as Record<number, { checkId: number; hitId: number }>,
+  runs: {} as Record<number, number>,
+  docs: {} as Record<number, number>,
+};
 const addressCsv = (n: number) =>
   'UPRN,ADDRESS_LINE_1,ADDRESS_LINE_2,POSTCODE,X_COORDINATE,Y_COORDINATE\n' +
-  Array.from({ length: n }, (_, i) => `${100000 + i},${i + 1} Test Street,London,SE1 1AA,${533000 + 40 + i},${179010}`).join('\n') + '\n';
+  Array.from(
+    { length: n },
+    (_, i) => `${100000 + i},${i + 1} Test Street,London,SE1 1AA,${533000 + 40 + i},${179010}`,
+  ).join('\n') +
+  '\n';
 const outlines = () => ({
   type: 'FeatureCollection',
   crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
   features: [{ type: 'Feature', properties: { ref: 'P1' }, geometry: square(533030.5, 179000, 20) }],
 });
 const localLayer = (id: string) => ({
-  id, title: `Local layer ${id}`, category: 'local', dataset: null, geometryKind: 'polygon',
-  rule: { kind: 'within', distanceM: 20 }, ruleReason: 'A test layer.',
+  id,
+  title: `Local layer ${id}`,
+  category: 'local',
+  dataset: null,
+  geometryKind: 'polygon',
+  rule: { kind: 'within', distanceM: 20 },
+  ruleReason: 'A test layer.',
   report: { positive: '{name} is {where}.', negative: 'Nothing within 20 m.' },
-  style: { 'stroke-color': '#000000' }, public: false,
+  style: { 'stroke-color': '#000000' },
+  public: false,
   provenance: { source: 'tests', licence: 'OGL-3.0', attribution: 'Test data' },
 });
 const featureCollection = (name: string) => ({
@@ -66,7 +105,11 @@ interface Call {
 const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'GET /api/auth/me': async () => ({ url: '/api/auth/me', status: 200 }),
   'GET /api/cases': async () => ({ url: '/api/cases?limit=5', status: 200 }),
-  'POST /api/cases': async (role) => ({ url: '/api/cases', body: role === 'enforcement' ? enforcement() : application(), status: 201 }),
+  'POST /api/cases': async (role) => ({
+    url: '/api/cases',
+    body: role === 'enforcement' ? enforcement() : application(),
+    status: 201,
+  }),
   'GET /api/cases/:id': async (role) => ({ url: `/api/cases/${caseFor(role)}`, status: 200 }),
   'PATCH /api/cases/:id': async (role) => ({
     url: `/api/cases/${caseFor(role)}`,
@@ -74,14 +117,37 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     status: 200,
   }),
   'GET /api/cases/:id/site': async (role) => ({ url: `/api/cases/${caseFor(role)}/site`, status: 200 }),
-  'PUT /api/cases/:id/site': async (role) => ({ url: `/api/cases/${caseFor(role)}/site?crs=EPSG:27700`, body: { geometry: square(533000, 179000, 30 + ++seq) }, status: 200 }),
-  'GET /api/cases/:id/site/versions': async (role) => ({ url: `/api/cases/${caseFor(role)}/site/versions`, status: 200 }),
+  'PUT /api/cases/:id/site': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/site?crs=EPSG:27700`,
+    body: { geometry: square(533000, 179000, 30 + ++seq) },
+    status: 200,
+  }),
+  'GET /api/cases/:id/site/versions': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/site/versions`,
+    status: 200,
+  }),
   'GET /api/cases/:id/nearby': async (role) => ({ url: `/api/cases/${caseFor(role)}/nearby?withinM=10`, status: 200 }),
-  'POST /api/geometry/validate': async () => ({ url: '/api/geometry/validate?crs=EPSG:27700', body: { geometry: square(533000, 179000, 10) }, status: 200 }),
+  'POST /api/geometry/validate': async () => ({
+    url: '/api/geometry/validate?crs=EPSG:27700',
+    body: { geometry: square(533000, 179000, 10) },
+    status: 200,
+  }),
   'GET /api/users': async () => ({ url: '/api/users', status: 200 }),
-  'POST /api/users': async (role) => ({ url: '/api/users', body: { username: `made.by.${role}.${++seq}`, role: 'gis' }, status: 201 }),
-  'PATCH /api/users/:id': async () => ({ url: `/api/users/${fx.spareUser}`, body: { displayName: `Renamed ${++seq}` }, status: 200 }),
-  'POST /api/users/:id/tokens': async () => ({ url: `/api/users/${fx.spareUser}/tokens`, body: { name: `script ${++seq}` }, status: 201 }),
+  'POST /api/users': async (role) => ({
+    url: '/api/users',
+    body: { username: `made.by.${role}.${++seq}`, role: 'gis' },
+    status: 201,
+  }),
+  'PATCH /api/users/:id': async () => ({
+    url: `/api/users/${fx.spareUser}`,
+    body: { displayName: `Renamed ${++seq}` },
+    status: 200,
+  }),
+  'POST /api/users/:id/tokens': async () => ({
+    url: `/api/users/${fx.spareUser}/tokens`,
+    body: { name: `script ${++seq}` },
+    status: 201,
+  }),
   'DELETE /api/tokens/:id': async () => {
     const { id } = await createToken(t.db, { id: null, username: 'test' }, fx.spareUser, `to revoke ${++seq}`);
     return { url: `/api/tokens/${id}`, status: 204 };
@@ -89,40 +155,121 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'GET /api/audit': async () => ({ url: '/api/audit?limit=5', status: 200 }),
   'GET /api/layers': async () => ({ url: '/api/layers', status: 200 }),
   'GET /api/layers/:id': async () => ({ url: '/api/layers/conservation-area', status: 200 }),
-  'POST /api/layers': async (role) => ({ url: '/api/layers', body: { definition: localLayer(`local-${role}-${++seq}`) }, status: 201 }),
+  'POST /api/layers': async (role) => ({
+    url: '/api/layers',
+    body: { definition: localLayer(`local-${role}-${++seq}`) },
+    status: 201,
+  }),
   'PUT /api/layers/:id/data': async (role) => ({
     url: '/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title',
     body: featureCollection(`loaded by ${role} ${++seq}`),
     status: 200,
   }),
-  'POST /api/constraints/check': async () => ({ url: '/api/constraints/check', body: { site: square(533000, 179000, 10), crs: 'EPSG:27700', layers: ['roles-fixture'] }, status: 200 }),
-  'GET /api/cases/:id/constraint-checks': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks`, status: 200 }),
-  'POST /api/cases/:id/constraint-checks': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks`, body: { layers: ['roles-fixture'] }, status: 201 }),
-  'GET /api/cases/:id/constraint-checks/:checkId': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}`, status: 200 }),
-  'POST /api/cases/:id/constraint-checks/:checkId/rerun': async (role) => ({ url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/rerun`, status: 201 }),
+  'POST /api/constraints/check': async () => ({
+    url: '/api/constraints/check',
+    body: { site: square(533000, 179000, 10), crs: 'EPSG:27700', layers: ['roles-fixture'] },
+    status: 200,
+  }),
+  'GET /api/cases/:id/constraint-checks': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/constraint-checks`,
+    status: 200,
+  }),
+  'POST /api/cases/:id/constraint-checks': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/constraint-checks`,
+    body: { layers: ['roles-fixture'] },
+    status: 201,
+  }),
+  'GET /api/cases/:id/constraint-checks/:checkId': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}`,
+    status: 200,
+  }),
+  'POST /api/cases/:id/constraint-checks/:checkId/rerun': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/rerun`,
+    status: 201,
+  }),
   'GET /api/cases/:id/publicity': async (role) => ({ url: `/api/cases/${caseFor(role)}/publicity`, status: 200 }),
-  'POST /api/cases/:id/publicity-events': async (role) => ({ url: `/api/cases/${fx.appCase}/publicity-events`, body: { kind: 'site-notice', date: '2024-03-05', notes: `posted by ${role}` }, status: 201 }),
-  'GET /api/cases/:id/maps/:file': async (role) => ({ url: `/api/cases/${caseFor(role)}/maps/neighbours.png?runId=${fx.runs[caseFor(role)]}`, status: 200 }),
-  'POST /api/maps/:file': async () => ({ url: '/api/maps/site-location.png', body: { site: square(533000, 179000, 30), crs: 'EPSG:27700' }, status: 200 }),
-  'POST /api/neighbours/preview': async () => ({ url: '/api/neighbours/preview', body: { site: square(533000, 179000, 30), siteCrs: 'EPSG:27700', selection: { radiusM: 50 } }, status: 200 }),
-  'GET /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, status: 200 }),
-  'POST /api/cases/:id/notification-runs': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs`, body: { selection: { adjoining: true, radiusM: 50 } }, status: 201 }),
-  'GET /api/cases/:id/notification-runs/:runId': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}`, status: 200 }),
-  'GET /api/cases/:id/notification-runs/:runId/recipients.csv': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.csv`, status: 200 }),
-  'GET /api/cases/:id/notification-runs/:runId/recipients.geojson': async (role) => ({ url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.geojson`, status: 200 }),
-  'PUT /api/addresses/data': async () => ({ url: '/api/addresses/data?filename=addresses.csv', body: addressCsv(5 + ++seq), status: 200 }),
-  'PUT /api/properties/data': async () => ({ url: `/api/properties/data?filename=outlines.geojson&reference=ref`, body: outlines(), status: 200 }),
+  'POST /api/cases/:id/publicity-events': async (role) => ({
+    url: `/api/cases/${fx.appCase}/publicity-events`,
+    body: { kind: 'site-notice', date: '2024-03-05', notes: `posted by ${role}` },
+    status: 201,
+  }),
+  'GET /api/cases/:id/maps/:file': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/maps/neighbours.png?runId=${fx.runs[caseFor(role)]}`,
+    status: 200,
+  }),
+  'POST /api/maps/:file': async () => ({
+    url: '/api/maps/site-location.png',
+    body: { site: square(533000, 179000, 30), crs: 'EPSG:27700' },
+    status: 200,
+  }),
+  'POST /api/neighbours/preview': async () => ({
+    url: '/api/neighbours/preview',
+    body: { site: square(533000, 179000, 30), siteCrs: 'EPSG:27700', selection: { radiusM: 50 } },
+    status: 200,
+  }),
+  'GET /api/cases/:id/notification-runs': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/notification-runs`,
+    status: 200,
+  }),
+  'POST /api/cases/:id/notification-runs': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/notification-runs`,
+    body: { selection: { adjoining: true, radiusM: 50 } },
+    status: 201,
+  }),
+  'GET /api/cases/:id/notification-runs/:runId': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}`,
+    status: 200,
+  }),
+  'GET /api/cases/:id/notification-runs/:runId/recipients.csv': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.csv`,
+    status: 200,
+  }),
+  'GET /api/cases/:id/notification-runs/:runId/recipients.geojson': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/notification-runs/${fx.runs[caseFor(role)]}/recipients.geojson`,
+    status: 200,
+  }),
+  'PUT /api/addresses/data': async () => ({
+    url: '/api/addresses/data?filename=addresses.csv',
+    body: addressCsv(5 + ++seq),
+    status: 200,
+  }),
+  'PUT /api/properties/data': async () => ({
+    url: `/api/properties/data?filename=outlines.geojson&reference=ref`,
+    body: outlines(),
+    status: 200,
+  }),
   'GET /api/document-templates': async () => ({ url: '/api/document-templates', status: 200 }),
   'GET /api/document-templates/:kind': async () => ({ url: '/api/document-templates/site-notice', status: 200 }),
-  'PUT /api/document-templates/:kind': async (role) => ({ url: '/api/document-templates/press-advert', body: { title: 'Advert {{case.reference}}', body: `# Notice\n\n{{case.description}} (saved by ${role} ${++seq})\n` }, status: 200 }),
+  'PUT /api/document-templates/:kind': async (role) => ({
+    url: '/api/document-templates/press-advert',
+    body: {
+      title: 'Advert {{case.reference}}',
+      body: `# Notice\n\n{{case.description}} (saved by ${role} ${++seq})\n`,
+    },
+    status: 200,
+  }),
   'GET /api/cases/:id/documents': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents`, status: 200 }),
   // site history: the one kind for both kinds of case (letters and notices are for applications)
-  'POST /api/cases/:id/documents': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents`, body: { kind: 'site-history', withinM: 10 }, status: 201 }),
-  'GET /api/cases/:id/documents/:docId': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}`, status: 200 }),
-  'GET /api/cases/:id/documents/:docId/pdf': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}/pdf`, status: 200 }),
+  'POST /api/cases/:id/documents': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/documents`,
+    body: { kind: 'site-history', withinM: 10 },
+    status: 201,
+  }),
+  'GET /api/cases/:id/documents/:docId': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}`,
+    status: 200,
+  }),
+  'GET /api/cases/:id/documents/:docId/pdf': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}/pdf`,
+    status: 200,
+  }),
   'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': async (role) => {
     const c = fx.checks[caseFor(role)]!;
-    return { url: `/api/cases/${caseFor(role)}/constraint-checks/${c.checkId}/hits/${c.hitId}`, body: { decision: 'confirmed', reason: `checked on site by ${role}` }, status: 200 };
+    return {
+      url: `/api/cases/${caseFor(role)}/constraint-checks/${c.checkId}/hits/${c.hitId}`,
+      body: { decision: 'confirmed', reason: `checked on site by ${role}` },
+      status: 200,
+    };
   },
 };
 
@@ -137,30 +284,75 @@ beforeAll(async () => {
   const e = await t.as('enforcement').post('/api/cases').send(enforcement()).expect(201);
   fx.appCase = a.body.id;
   fx.enfCase = e.body.id;
-  await t.as('officer').put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`).send({ geometry: square(533000, 179000, 30) }).expect(200);
-  await t.as('enforcement').put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`).send({ geometry: square(533100, 179000, 30) }).expect(200);
+  await t
+    .as('officer')
+    .put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`)
+    .send({ geometry: square(533000, 179000, 30) })
+    .expect(200);
+  await t
+    .as('enforcement')
+    .put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`)
+    .send({ geometry: square(533100, 179000, 30) })
+    .expect(200);
   fx.spareUser = (await createUser(t.db, { id: null, username: 'test' }, { username: 'spare.user', role: 'gis' })).id;
   // a local layer with one feature around both case sites, so stored checks have a hit to decide on
-  await t.as('gis').post('/api/layers').send({ definition: localLayer('roles-fixture') }).expect(201);
-  await t.as('gis').put('/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title').send(featureCollection('fixture')).expect(200);
-  for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
-    const check = await t.as(role).post(`/api/cases/${id}/constraint-checks`).send({ layers: ['roles-fixture'] }).expect(201);
+  await t
+    .as('gis')
+    .post('/api/layers')
+    .send({ definition: localLayer('roles-fixture') })
+    .expect(201);
+  await t
+    .as('gis')
+    .put('/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title')
+    .send(featureCollection('fixture'))
+    .expect(200);
+  for (const [id, role] of [
+    [fx.appCase, 'officer'],
+    [fx.enfCase, 'enforcement'],
+  ] as const) {
+    const check = await t
+      .as(role)
+      .post(`/api/cases/${id}/constraint-checks`)
+      .send({ layers: ['roles-fixture'] })
+      .expect(201);
     fx.checks[id] = { checkId: check.body.id, hitId: check.body.hits[0].id };
   }
   await t.as('gis').put('/api/addresses/data?filename=addresses.csv').send(addressCsv(5)).expect(200);
   await t.as('gis').put('/api/properties/data?filename=outlines.geojson&reference=ref').send(outlines()).expect(200);
-  for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
-    fx.runs[id] = (await t.as(role).post(`/api/cases/${id}/notification-runs`).send({ selection: { radiusM: 50 } }).expect(201)).body.id;
+  for (const [id, role] of [
+    [fx.appCase, 'officer'],
+    [fx.enfCase, 'enforcement'],
+  ] as const) {
+    fx.runs[id] = (
+      await t
+        .as(role)
+        .post(`/api/cases/${id}/notification-runs`)
+        .send({ selection: { radiusM: 50 } })
+        .expect(201)
+    ).body.id;
   }
-  for (const [id, role] of [[fx.appCase, 'officer'], [fx.enfCase, 'enforcement']] as const) {
-    fx.docs[id] = (await t.as(role).post(`/api/cases/${id}/documents`).send({ kind: 'site-history', withinM: 10 }).expect(201)).body.id;
+  for (const [id, role] of [
+    [fx.appCase, 'officer'],
+    [fx.enfCase, 'enforcement'],
+  ] as const) {
+    fx.docs[id] = (
+      await t.as(role).post(`/api/cases/${id}/documents`).send({ kind: 'site-history', withinM: 10 }).expect(201)
+    ).body.id;
   }
 });
 
 describe('the route table read from the app', () => {
   it('holds the staff routes of every module', () => {
     const keys = staffRoutes.map(key);
-    for (const k of ['GET /api/auth/me', 'GET /api/cases', 'PATCH /api/cases/:id', 'PUT /api/cases/:id/site', 'POST /api/geometry/validate', 'DELETE /api/tokens/:id', 'GET /api/audit']) {
+    for (const k of [
+      'GET /api/auth/me',
+      'GET /api/cases',
+      'PATCH /api/cases/:id',
+      'PUT /api/cases/:id/site',
+      'POST /api/geometry/validate',
+      'DELETE /api/tokens/:id',
+      'GET /api/audit',
+    ]) {
       expect(keys).toContain(k);
     }
     expect(new Set(keys).size).toBe(keys.length);
@@ -172,8 +364,21 @@ describe('the route table read from the app', () => {
   });
 
   it('leaves only the public routes without a role check', () => {
-    expect(routes.filter((r) => !r.roles).map(key).sort()).toEqual(
-      ['GET /', 'GET /api/codelists/application-types', 'GET /api/codelists/cases', 'GET /api/openapi.json', 'GET /healthz', 'POST /api/auth/login', 'POST /api/auth/logout'].sort(),
+    expect(
+      routes
+        .filter((r) => !r.roles)
+        .map(key)
+        .sort(),
+    ).toEqual(
+      [
+        'GET /',
+        'GET /api/codelists/application-types',
+        'GET /api/codelists/cases',
+        'GET /api/openapi.json',
+        'GET /healthz',
+        'POST /api/auth/login',
+        'POST /api/auth/logout',
+      ].sort(),
     );
   });
 
@@ -185,11 +390,24 @@ describe('the route table read from the app', () => {
 
   it('declares every staff role for reading cases and checking geometry, and the four writing roles for changing cases', () => {
     const deciding = '/api/cases/:id/constraint-checks/:checkId/hits/:hitId';
-    expect([...staffRoutes.find((x) => x.path === deciding)!.roles].sort()).toEqual(['admin', 'enforcement', 'officer']);
+    expect([...staffRoutes.find((x) => x.path === deciding)!.roles].sort()).toEqual([
+      'admin',
+      'enforcement',
+      'officer',
+    ]);
     const publicity = '/api/cases/:id/publicity-events';
     expect([...staffRoutes.find((x) => x.path === publicity)!.roles].sort()).toEqual(['admin', 'officer', 'support']);
-    for (const r of staffRoutes.filter((x) => (x.path.startsWith('/api/cases') && x.path !== deciding && x.path !== publicity) || x.path.startsWith('/api/geometry') || x.path === '/api/constraints/check' || x.path === '/api/auth/me')) {
-      const expected = r.method === 'GET' || r.path === '/api/geometry/validate' || r.path === '/api/constraints/check' ? [...STAFF_ROLES] : ['admin', 'support', 'officer', 'enforcement'];
+    for (const r of staffRoutes.filter(
+      (x) =>
+        (x.path.startsWith('/api/cases') && x.path !== deciding && x.path !== publicity) ||
+        x.path.startsWith('/api/geometry') ||
+        x.path === '/api/constraints/check' ||
+        x.path === '/api/auth/me',
+    )) {
+      const expected =
+        r.method === 'GET' || r.path === '/api/geometry/validate' || r.path === '/api/constraints/check'
+          ? [...STAFF_ROLES]
+          : ['admin', 'support', 'officer', 'enforcement'];
       expect([...r.roles].sort(), key(r)).toEqual([...expected].sort());
     }
   });
@@ -230,37 +448,75 @@ describe.each(staffRoutes.map((r) => [key(r), r] as const))('%s', (_name, route)
 
 describe('rules that depend on the kind of case', () => {
   it('forbids the officer role to register an enforcement case', async () => {
-    const res = await t.as('officer').post('/api/cases').send(enforcement({ reference: 'KIND/1' })).expect(403);
-    expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required: ['admin', 'support', 'enforcement'], role: 'officer' } });
+    const res = await t
+      .as('officer')
+      .post('/api/cases')
+      .send(enforcement({ reference: 'KIND/1' }))
+      .expect(403);
+    expect(res.body.error).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { required: ['admin', 'support', 'enforcement'], role: 'officer' },
+    });
     expect(await t.db('case_record').where({ reference: 'KIND/1' }).first()).toBeUndefined();
   });
 
   it('forbids the officer role to change an enforcement case or its site', async () => {
     const version = await caseVersion(fx.enfCase);
-    const patch = await t.as('officer').patch(`/api/cases/${fx.enfCase}`).send({ version, status: 'closed' }).expect(403);
+    const patch = await t
+      .as('officer')
+      .patch(`/api/cases/${fx.enfCase}`)
+      .send({ version, status: 'closed' })
+      .expect(403);
     expect(patch.body.error.code).toBe('FORBIDDEN');
-    const site = await t.as('officer').put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`).send({ geometry: square(533100, 179000, 5) }).expect(403);
+    const site = await t
+      .as('officer')
+      .put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`)
+      .send({ geometry: square(533100, 179000, 5) })
+      .expect(403);
     expect(site.body.error.code).toBe('FORBIDDEN');
     expect(await caseVersion(fx.enfCase)).toBe(version);
   });
 
   it('forbids the enforcement role to register a planning application', async () => {
-    const res = await t.as('enforcement').post('/api/cases').send(application({ reference: 'KIND/2' })).expect(403);
-    expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', details: { required: ['admin', 'support', 'officer'], role: 'enforcement' } });
+    const res = await t
+      .as('enforcement')
+      .post('/api/cases')
+      .send(application({ reference: 'KIND/2' }))
+      .expect(403);
+    expect(res.body.error).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { required: ['admin', 'support', 'officer'], role: 'enforcement' },
+    });
     expect(await t.db('case_record').where({ reference: 'KIND/2' }).first()).toBeUndefined();
   });
 
   it('forbids the enforcement role to change a planning application or its site', async () => {
     const version = await caseVersion(fx.appCase);
-    expect((await t.as('enforcement').patch(`/api/cases/${fx.appCase}`).send({ version, status: 'withdrawn' }).expect(403)).body.error.code).toBe('FORBIDDEN');
-    expect((await t.as('enforcement').put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`).send({ geometry: square(533000, 179000, 5) }).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect(
+      (await t.as('enforcement').patch(`/api/cases/${fx.appCase}`).send({ version, status: 'withdrawn' }).expect(403))
+        .body.error.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (
+        await t
+          .as('enforcement')
+          .put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`)
+          .send({ geometry: square(533000, 179000, 5) })
+          .expect(403)
+      ).body.error.code,
+    ).toBe('FORBIDDEN');
     expect(await caseVersion(fx.appCase)).toBe(version);
   });
 
   it.each(['admin', 'support'] as const)('lets the %s role register and change both kinds', async (role) => {
     for (const body of [application(), enforcement()]) {
       const c = await t.as(role).post('/api/cases').send(body).expect(201);
-      await t.as(role).patch(`/api/cases/${c.body.id}`).set('If-Match', '"v1"').send({ description: 'Changed' }).expect(200);
+      await t
+        .as(role)
+        .patch(`/api/cases/${c.body.id}`)
+        .set('If-Match', '"v1"')
+        .send({ description: 'Changed' })
+        .expect(200);
     }
   });
 
@@ -285,7 +541,9 @@ describe('API tokens', () => {
     expect((await me(token).expect(200)).body.user.username).toBe(user.username);
     await t.as('admin').delete(`/api/tokens/${tokenId}`).expect(204);
     expect((await me(token).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
-    expect((await t.anon.get('/api/cases').set('Authorization', `Bearer ${token}`).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await t.anon.get('/api/cases').set('Authorization', `Bearer ${token}`).expect(401)).body.error.code).toBe(
+      'INVALID_CREDENTIALS',
+    );
   });
 
   it('refuses to revoke a token twice (404 NOT_FOUND)', async () => {
@@ -307,7 +565,9 @@ describe('API tokens', () => {
     const { token, user } = await userWithToken('admin');
     await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(200);
     await t.as('admin').patch(`/api/users/${user.id}`).send({ role: 'gis' }).expect(200);
-    expect((await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect((await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(403)).body.error.code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it.each([
@@ -321,11 +581,15 @@ describe('API tokens', () => {
 });
 
 describe('session sign-in', () => {
-  const cookieOf = (res: request.Response) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('redline.sid='));
+  const cookieOf = (res: request.Response) =>
+    ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('redline.sid='));
 
   it('signs in with username and password, sets an HttpOnly SameSite=Strict cookie, and /api/auth/me answers with the user', async () => {
     const agent = request.agent(t.app);
-    const res = await agent.post('/api/auth/login').send({ username: 'officer.user', password: 'officer-password-123' }).expect(200);
+    const res = await agent
+      .post('/api/auth/login')
+      .send({ username: 'officer.user', password: 'officer-password-123' })
+      .expect(200);
     expect(res.body.user).toMatchObject({ username: 'officer.user', role: 'officer', disabled: false });
     expect(JSON.stringify(res.body)).not.toMatch(/argon2|passwordHash/i);
     const cookie = cookieOf(res);
@@ -338,7 +602,10 @@ describe('session sign-in', () => {
 
   it('takes the username in any case', async () => {
     const agent = request.agent(t.app);
-    await agent.post('/api/auth/login').send({ username: 'Officer.User', password: 'officer-password-123' }).expect(200);
+    await agent
+      .post('/api/auth/login')
+      .send({ username: 'Officer.User', password: 'officer-password-123' })
+      .expect(200);
     await agent.get('/api/auth/me').expect(200);
   });
 
@@ -364,7 +631,10 @@ describe('session sign-in', () => {
 
   it('refuses a token-only account (no password) with 401', async () => {
     await createUser(t.db, { id: null, username: 'test' }, { username: 'script.only', role: 'gis' });
-    const res = await t.anon.post('/api/auth/login').send({ username: 'script.only', password: 'anything-at-all' }).expect(401);
+    const res = await t.anon
+      .post('/api/auth/login')
+      .send({ username: 'script.only', password: 'anything-at-all' })
+      .expect(401);
     expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
   });
 
@@ -375,30 +645,53 @@ describe('session sign-in', () => {
 
   it('ends the session on logout: the same cookie is then anonymous', async () => {
     const agent = request.agent(t.app);
-    const login = await agent.post('/api/auth/login').send({ username: 'support.user', password: 'support-password-123' }).expect(200);
+    const login = await agent
+      .post('/api/auth/login')
+      .send({ username: 'support.user', password: 'support-password-123' })
+      .expect(200);
     const cookie = cookieOf(login)!.split(';')[0]!;
     await agent.get('/api/auth/me').expect(200);
     await agent.post('/api/auth/logout').expect(204);
     expect((await agent.get('/api/auth/me').expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
     // the old cookie, replayed by someone who kept it, is no longer a session
-    expect((await t.anon.get('/api/auth/me').set('Cookie', cookie).expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
+    expect((await t.anon.get('/api/auth/me').set('Cookie', cookie).expect(401)).body.error.code).toBe(
+      'AUTHENTICATION_REQUIRED',
+    );
   });
 
   it('refuses a disabled user at sign-in, and ends the sessions of a user who is disabled', async () => {
-    const user = await createUser(t.db, { id: null, username: 'test' }, { username: 'soon.disabled', role: 'officer', password: 'soon-disabled-password' });
+    const user = await createUser(
+      t.db,
+      { id: null, username: 'test' },
+      { username: 'soon.disabled', role: 'officer', password: 'soon-disabled-password' },
+    );
     const agent = request.agent(t.app);
-    await agent.post('/api/auth/login').send({ username: 'soon.disabled', password: 'soon-disabled-password' }).expect(200);
+    await agent
+      .post('/api/auth/login')
+      .send({ username: 'soon.disabled', password: 'soon-disabled-password' })
+      .expect(200);
     await agent.get('/api/auth/me').expect(200);
     await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: true }).expect(200);
     expect((await agent.get('/api/auth/me').expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
-    const again = await request.agent(t.app).post('/api/auth/login').send({ username: 'soon.disabled', password: 'soon-disabled-password' }).expect(401);
+    const again = await request
+      .agent(t.app)
+      .post('/api/auth/login')
+      .send({ username: 'soon.disabled', password: 'soon-disabled-password' })
+      .expect(401);
     expect(again.body.error.code).toBe('INVALID_CREDENTIALS');
   });
 
   it('signs in with a password an admin set', async () => {
-    const created = await t.as('admin').post('/api/users').send({ username: 'new.officer', role: 'officer', password: 'a-long-enough-password' }).expect(201);
+    const created = await t
+      .as('admin')
+      .post('/api/users')
+      .send({ username: 'new.officer', role: 'officer', password: 'a-long-enough-password' })
+      .expect(201);
     expect(created.body).not.toHaveProperty('password');
-    await t.anon.post('/api/auth/login').send({ username: 'new.officer', password: 'a-long-enough-password' }).expect(200);
+    await t.anon
+      .post('/api/auth/login')
+      .send({ username: 'new.officer', password: 'a-long-enough-password' })
+      .expect(200);
   });
 });
 
@@ -413,9 +706,15 @@ describe('sign-in rate limit', () => {
 
   it('answers 429 RATE_LIMITED after the limit, even to the right password', async () => {
     for (let i = 0; i < 3; i++) {
-      await limited.anon.post('/api/auth/login').send({ username: 'officer.user', password: 'wrong-password-000' }).expect(401);
+      await limited.anon
+        .post('/api/auth/login')
+        .send({ username: 'officer.user', password: 'wrong-password-000' })
+        .expect(401);
     }
-    const res = await limited.anon.post('/api/auth/login').send({ username: 'officer.user', password: 'officer-password-123' }).expect(429);
+    const res = await limited.anon
+      .post('/api/auth/login')
+      .send({ username: 'officer.user', password: 'officer-password-123' })
+      .expect(429);
     expect(res.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String), details: null } });
   });
 });

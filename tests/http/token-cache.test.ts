@@ -30,7 +30,8 @@ async function freshToken(name: string) {
 }
 const me = (token: string) => t.anon.get('/api/auth/me').set('Authorization', `Bearer ${token}`);
 // as text: microseconds (a Date would keep milliseconds, its String only seconds)
-const lastUsedIn = async (db: TestApp['db'], tokenId: number) => String((await db('api_token').where({ id: tokenId }).first(db.raw('last_used_at::text AS t'))).t);
+const lastUsedIn = async (db: TestApp['db'], tokenId: number) =>
+  String((await db('api_token').where({ id: tokenId }).first(db.raw('last_used_at::text AS t'))).t);
 const lastUsed = (tokenId: number) => lastUsedIn(t.db, tokenId);
 
 /** Uses the token until a request is answered from the cache (last_used_at no longer moves): the app's

@@ -75,10 +75,33 @@ const csvCell = (v: unknown) => {
 
 /** AddressBase-like CSV, as the address loader reads it. */
 export function addressCsv(list: AddressPoint[]): string {
-  const header = ['UPRN', 'PARENT_UPRN', 'ADDRESS_LINE_1', 'ADDRESS_LINE_2', 'ADDRESS_LINE_3', 'ADDRESS_LINE_4', 'ADDRESS_LINE_5', 'ADDRESS_LINE_6', 'POSTCODE', 'CLASSIFICATION', 'X_COORDINATE', 'Y_COORDINATE'];
+  const header = [
+    'UPRN',
+    'PARENT_UPRN',
+    'ADDRESS_LINE_1',
+    'ADDRESS_LINE_2',
+    'ADDRESS_LINE_3',
+    'ADDRESS_LINE_4',
+    'ADDRESS_LINE_5',
+    'ADDRESS_LINE_6',
+    'POSTCODE',
+    'CLASSIFICATION',
+    'X_COORDINATE',
+    'Y_COORDINATE',
+  ];
   const rows = list.map((a) => {
     const lines = a.lines ?? [`${a.uprn} Test Road`, 'London'];
-    return [a.uprn, a.parent ?? '', ...Array.from({ length: 6 }, (_, i) => lines[i] ?? ''), a.postcode ?? 'SE1 1AA', a.classification ?? 'RD04', a.x, a.y].map(csvCell).join(',');
+    return [
+      a.uprn,
+      a.parent ?? '',
+      ...Array.from({ length: 6 }, (_, i) => lines[i] ?? ''),
+      a.postcode ?? 'SE1 1AA',
+      a.classification ?? 'RD04',
+      a.x,
+      a.y,
+    ]
+      .map(csvCell)
+      .join(',');
   });
   return [header.join(','), ...rows].join('\n') + '\n';
 }
@@ -86,14 +109,30 @@ export function addressCsv(list: AddressPoint[]): string {
 const CRS27700 = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } };
 
 export async function loadOutlines(t: TestApp, outlines: Outline[]) {
-  const fc = { type: 'FeatureCollection', crs: CRS27700, features: outlines.map((o) => ({ type: 'Feature', properties: { ref: o.ref, name: o.name ?? null }, geometry: o.geometry })) };
-  const res = await t.as('gis').put('/api/properties/data?filename=outlines.geojson&reference=ref&name=name').set('Content-Type', 'application/geo+json').send(JSON.stringify(fc));
+  const fc = {
+    type: 'FeatureCollection',
+    crs: CRS27700,
+    features: outlines.map((o) => ({
+      type: 'Feature',
+      properties: { ref: o.ref, name: o.name ?? null },
+      geometry: o.geometry,
+    })),
+  };
+  const res = await t
+    .as('gis')
+    .put('/api/properties/data?filename=outlines.geojson&reference=ref&name=name')
+    .set('Content-Type', 'application/geo+json')
+    .send(JSON.stringify(fc));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.loaded).toBe(outlines.length);
 }
 
 export async function loadAddresses(t: TestApp, list: AddressPoint[]) {
-  const res = await t.as('gis').put('/api/addresses/data?filename=addresses.csv').set('Content-Type', 'text/csv').send(addressCsv(list));
+  const res = await t
+    .as('gis')
+    .put('/api/addresses/data?filename=addresses.csv')
+    .set('Content-Type', 'text/csv')
+    .send(addressCsv(list));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.loaded).toBe(list.length);
 }
@@ -102,9 +141,17 @@ export async function loadLayer(t: TestApp, layerId: string, features: LayerFeat
   const fc = {
     type: 'FeatureCollection',
     crs: CRS27700,
-    features: features.map((f) => ({ type: 'Feature', properties: { reference: f.reference, name: f.name, ...f.properties }, geometry: f.geometry })),
+    features: features.map((f) => ({
+      type: 'Feature',
+      properties: { reference: f.reference, name: f.name, ...f.properties },
+      geometry: f.geometry,
+    })),
   };
-  const res = await t.as('gis').put(`/api/layers/${layerId}/data?filename=${layerId}.geojson`).set('Content-Type', 'application/geo+json').send(JSON.stringify(fc));
+  const res = await t
+    .as('gis')
+    .put(`/api/layers/${layerId}/data?filename=${layerId}.geojson`)
+    .set('Content-Type', 'application/geo+json')
+    .send(JSON.stringify(fc));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.loaded, JSON.stringify(res.body)).toBe(features.length);
 }
@@ -113,8 +160,21 @@ export async function setCopyright(t: TestApp, text: string) {
   await t.db('authority').where({ id: t.authorityId }).update({ copyright_statement: text });
 }
 
-export async function createCase(t: TestApp, c: { reference?: string; siteAddress?: string; uprns?: number[] }, site?: Polygonal): Promise<number> {
-  const res = await t.as('officer').post('/api/cases').send({ kind: 'application', applicationType: 'full', description: 'Rear extension', receivedDate: '2024-03-01', ...c });
+export async function createCase(
+  t: TestApp,
+  c: { reference?: string; siteAddress?: string; uprns?: number[] },
+  site?: Polygonal,
+): Promise<number> {
+  const res = await t
+    .as('officer')
+    .post('/api/cases')
+    .send({
+      kind: 'application',
+      applicationType: 'full',
+      description: 'Rear extension',
+      receivedDate: '2024-03-01',
+      ...c,
+    });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const id = res.body.id as number;
   if (site) {
@@ -131,17 +191,27 @@ export async function createRun(t: TestApp, caseId: number, selection: unknown):
 }
 
 export async function createCheck(t: TestApp, caseId: number, layers?: string[]): Promise<number> {
-  const res = await t.as('officer').post(`/api/cases/${caseId}/constraint-checks`).send(layers ? { layers } : {});
+  const res = await t
+    .as('officer')
+    .post(`/api/cases/${caseId}/constraint-checks`)
+    .send(layers ? { layers } : {});
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as number;
 }
 
 /** Puts a case folder's input into the test app's database; returns the case (and run and check) it made. */
-export async function loadInput(t: TestApp, dir: string, input: RenderInput): Promise<{ caseId: number; runId: number | null; checkId: number | null }> {
+export async function loadInput(
+  t: TestApp,
+  dir: string,
+  input: RenderInput,
+): Promise<{ caseId: number; runId: number | null; checkId: number | null }> {
   const outlines = [...(input.properties ?? [])];
   const addresses = [...(input.addresses ?? [])];
   for (const inc of input.include ?? []) {
-    const data = JSON.parse(fs.readFileSync(path.join(dir, inc), 'utf8')) as { properties?: Outline[]; addresses?: AddressPoint[] };
+    const data = JSON.parse(fs.readFileSync(path.join(dir, inc), 'utf8')) as {
+      properties?: Outline[];
+      addresses?: AddressPoint[];
+    };
     outlines.push(...(data.properties ?? []));
     addresses.push(...(data.addresses ?? []));
   }

@@ -81,10 +81,14 @@ describe('golden map renders (tests/render/<case>/expected.png)', () => {
         if (!fs.existsSync(expectedFile)) {
           if (CI) {
             fs.writeFileSync(actualFile, actual);
-            expect.fail(`${name}: expected.png is missing (CI is set). The render is in ${actualFile}: look at it, then bless it with UPDATE=1 and commit expected.png.`);
+            expect.fail(
+              `${name}: expected.png is missing (CI is set). The render is in ${actualFile}: look at it, then bless it with UPDATE=1 and commit expected.png.`,
+            );
           }
           fs.writeFileSync(expectedFile, actual);
-          console.warn(`golden ${name}: expected.png was missing and has been written from this render; look at it before committing it.`);
+          console.warn(
+            `golden ${name}: expected.png was missing and has been written from this render; look at it before committing it.`,
+          );
           return;
         }
         const cmp = comparePng(actual, fs.readFileSync(expectedFile), input.tolerance?.threshold ?? 0.1);

@@ -7,7 +7,12 @@ export function pngPhys(buf: Buffer): { xPerMetre: number; yPerMetre: number; un
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32BE(off);
     const type = buf.toString('latin1', off + 4, off + 8);
-    if (type === 'pHYs') return { xPerMetre: buf.readUInt32BE(off + 8), yPerMetre: buf.readUInt32BE(off + 12), unit: buf.readUInt8(off + 16) };
+    if (type === 'pHYs')
+      return {
+        xPerMetre: buf.readUInt32BE(off + 8),
+        yPerMetre: buf.readUInt32BE(off + 12),
+        unit: buf.readUInt8(off + 16),
+      };
     if (type === 'IDAT' || type === 'IEND') return null; // pHYs must come before the image data
     off += 12 + len;
   }

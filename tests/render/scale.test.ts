@@ -21,7 +21,18 @@ afterAll(async () => {
 const SIDE_M = 100;
 const X0 = 533100;
 const Y0 = 179100;
-const square = { type: 'Polygon' as const, coordinates: [[[X0, Y0], [X0 + SIDE_M, Y0], [X0 + SIDE_M, Y0 + SIDE_M], [X0, Y0 + SIDE_M], [X0, Y0]]] };
+const square = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [X0, Y0],
+      [X0 + SIDE_M, Y0],
+      [X0 + SIDE_M, Y0 + SIDE_M],
+      [X0, Y0 + SIDE_M],
+      [X0, Y0],
+    ],
+  ],
+};
 let caseId: number;
 
 beforeAll(async () => {
@@ -95,7 +106,8 @@ function scaleBarHalfPx(img: Raster, f: Frame, dpi: number): number {
 const SCALES = [500, 1250, 2500, 5000] as const;
 const combos: Array<{ paper: Paper; orientation: Orientation; dpi: 150 | 300; scale: number }> = [];
 for (const paper of ['A4', 'A3'] as const) {
-  for (const dpi of [150, 300] as const) for (const scale of SCALES) combos.push({ paper, orientation: 'portrait', dpi, scale });
+  for (const dpi of [150, 300] as const)
+    for (const scale of SCALES) combos.push({ paper, orientation: 'portrait', dpi, scale });
   for (const scale of SCALES) combos.push({ paper, orientation: 'landscape', dpi: 150, scale });
 }
 const fits = (c: (typeof combos)[number]) => {
@@ -113,7 +125,11 @@ describe('true to scale: a 100 m square measured on the image', () => {
     const name = `${c.paper} ${c.orientation} 1:${c.scale} at ${c.dpi} dpi`;
     if (!fits(c)) {
       it(`${name}: refused with MAP_DOES_NOT_FIT, saying which scale fits`, async () => {
-        const res = await t.as('officer').get(`/api/cases/${caseId}/maps/site-location.png?paper=${c.paper}&orientation=${c.orientation}&dpi=${c.dpi}&scale=${c.scale}`);
+        const res = await t
+          .as('officer')
+          .get(
+            `/api/cases/${caseId}/maps/site-location.png?paper=${c.paper}&orientation=${c.orientation}&dpi=${c.dpi}&scale=${c.scale}`,
+          );
         expect(res.status).toBe(422);
         expect(res.body.error.code).toBe('MAP_DOES_NOT_FIT');
         const { fitsAt } = res.body.error.details;
@@ -153,7 +169,12 @@ describe('true to scale: a 100 m square measured on the image', () => {
       expect(Math.abs((top + bottom) / 2 - (f.y + f.h / 2))).toBeLessThan(1);
 
       // the frame's stated ground extent agrees with its size in pixels at this scale
-      const [minX, minY, maxX, maxY] = String(res.headers['x-map-extent']).split(',').map(Number) as [number, number, number, number];
+      const [minX, minY, maxX, maxY] = String(res.headers['x-map-extent']).split(',').map(Number) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       expect(Math.abs(groundM(f.w) - (maxX - minX)) / (maxX - minX)).toBeLessThan(0.001);
       expect(Math.abs(groundM(f.h) - (maxY - minY)) / (maxY - minY)).toBeLessThan(0.001);
       expect(Math.abs((minX + maxX) / 2 - (X0 + SIDE_M / 2))).toBeLessThan(0.01);
@@ -162,7 +183,10 @@ describe('true to scale: a 100 m square measured on the image', () => {
       const barM = scaleBarMetres(sheet, c.scale);
       expect(String(barM)).toMatch(/^[125]0*$/);
       const halfM = groundM(scaleBarHalfPx(img, f, dpi!));
-      expect(Math.abs(halfM - barM / 2) / (barM / 2), `half bar: ${halfM.toFixed(3)} m for a ${barM} m bar`).toBeLessThan(0.005);
+      expect(
+        Math.abs(halfM - barM / 2) / (barM / 2),
+        `half bar: ${halfM.toFixed(3)} m for a ${barM} m bar`,
+      ).toBeLessThan(0.005);
     }, 60_000);
   }
 });

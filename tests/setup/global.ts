@@ -33,7 +33,9 @@ function baseOf(url: string) {
 async function reapAbandonedClusters() {
   for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('redline-test-'))) {
     const dir = path.join(os.tmpdir(), name);
-    const owner = Number(fs.existsSync(path.join(dir, 'owner.pid')) ? fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8') : 0);
+    const owner = Number(
+      fs.existsSync(path.join(dir, 'owner.pid')) ? fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8') : 0,
+    );
     let alive = false;
     try {
       if (owner) process.kill(owner, 0);

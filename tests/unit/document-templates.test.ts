@@ -3,10 +3,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { blocksToText, checkTemplate, DOCUMENT_KINDS, fillBody, fillTitle, hasMap, nest, todayInUk, ukDate } from '../../server/domain/documents.ts';
+import {
+  blocksToText,
+  checkTemplate,
+  DOCUMENT_KINDS,
+  fillBody,
+  fillTitle,
+  hasMap,
+  nest,
+  todayInUk,
+  ukDate,
+} from '../../server/domain/documents.ts';
 import { parseTemplateFile, TEMPLATES_DIR } from '../../server/modules/documents/templates.ts';
 
-const ok = (kind: (typeof DOCUMENT_KINDS)[number], body: string, title = 'A title') => checkTemplate(kind, { title, body });
+const ok = (kind: (typeof DOCUMENT_KINDS)[number], body: string, title = 'A title') =>
+  checkTemplate(kind, { title, body });
 
 describe('the default templates shipped in server/documents/templates', () => {
   it.each(DOCUMENT_KINDS)('%s parses and uses only its own variables', (kind) => {
@@ -49,8 +60,15 @@ describe('checkTemplate', () => {
   });
 
   it("accepts a list's fields inside its section and refuses them outside", () => {
-    expect(ok('site-history', '{{#history.items}}\n## {{reference}}\n{{description}} ({{case.reference}})\n{{/history.items}}')).toEqual([]);
-    expect(ok('site-history', '## {{reference}}')).toMatchObject([{ line: 1, column: 4, message: 'unknown variable "reference"' }]);
+    expect(
+      ok(
+        'site-history',
+        '{{#history.items}}\n## {{reference}}\n{{description}} ({{case.reference}})\n{{/history.items}}',
+      ),
+    ).toEqual([]);
+    expect(ok('site-history', '## {{reference}}')).toMatchObject([
+      { line: 1, column: 4, message: 'unknown variable "reference"' },
+    ]);
   });
 
   it('accepts {{.}} in a list of text only', () => {
@@ -72,53 +90,98 @@ describe('checkTemplate', () => {
   });
 
   it("refuses recipient variables in a neighbour letter's title (one title for the whole run), and names of people in any title", () => {
-    expect(checkTemplate('neighbour-letter', { title: 'Letter to {{recipient.address}}', body: 'x' })).toMatchObject([{ field: 'title', line: 1, column: 11 }]);
-    expect(checkTemplate('decision-notice', { title: 'Decision for {{applicant.name}}', body: '{{applicant.name}}' })).toMatchObject([{ field: 'title', line: 1, column: 14 }]);
-    expect(checkTemplate('consultee-letter', { title: 'To {{consultee.name}}', body: '{{consultee.name}}' })).toMatchObject([{ field: 'title', line: 1, column: 4 }]);
+    expect(checkTemplate('neighbour-letter', { title: 'Letter to {{recipient.address}}', body: 'x' })).toMatchObject([
+      { field: 'title', line: 1, column: 11 },
+    ]);
+    expect(
+      checkTemplate('decision-notice', { title: 'Decision for {{applicant.name}}', body: '{{applicant.name}}' }),
+    ).toMatchObject([{ field: 'title', line: 1, column: 14 }]);
+    expect(
+      checkTemplate('consultee-letter', { title: 'To {{consultee.name}}', body: '{{consultee.name}}' }),
+    ).toMatchObject([{ field: 'title', line: 1, column: 4 }]);
   });
 
   it('refuses partials and unknown [[…]] directives', () => {
     expect(ok('site-notice', '{{> footer}}')[0]!.message).toMatch(/partials/);
-    expect(ok('site-notice', 'a\n\n[[signature]]\n')).toEqual([{ field: 'body', line: 3, column: 1, message: 'unknown directive [[signature]]: the only one is [[map]]' }]);
+    expect(ok('site-notice', 'a\n\n[[signature]]\n')).toEqual([
+      { field: 'body', line: 3, column: 1, message: 'unknown directive [[signature]]: the only one is [[map]]' },
+    ]);
   });
 });
 
 describe('fillBody: the block syntax', () => {
   const view = nest({
-    'case.reference': '26/AP/0001', 'case.description': '# Not a heading\n- nor a list item\n[[map]]', 'case.address': '',
-    'decision.conditions': [{ number: '1', text: 'Start within 3 years.' }, { number: '2', text: 'Use matching bricks.' }],
-    'publicity.dateKnown': false, 'advert.reasons': ['Major development.'],
+    'case.reference': '26/AP/0001',
+    'case.description': '# Not a heading\n- nor a list item\n[[map]]',
+    'case.address': '',
+    'decision.conditions': [
+      { number: '1', text: 'Start within 3 years.' },
+      { number: '2', text: 'Use matching bricks.' },
+    ],
+    'publicity.dateKnown': false,
+    'advert.reasons': ['Major development.'],
   });
 
   it('makes headings, paragraphs, bullet and numbered lists and the map', () => {
-    const blocks = fillBody('# Title {{case.reference}}\n\nFirst line\nsecond line\n\n## Sub\n- one\n- two\n\n{{#decision.conditions}}\n{{number}}. {{text}}\n{{/decision.conditions}}\n[[map]]\nAfter', view);
+    const blocks = fillBody(
+      '# Title {{case.reference}}\n\nFirst line\nsecond line\n\n## Sub\n- one\n- two\n\n{{#decision.conditions}}\n{{number}}. {{text}}\n{{/decision.conditions}}\n[[map]]\nAfter',
+      view,
+    );
     expect(blocks).toEqual([
       { type: 'h1', text: 'Title 26/AP/0001' },
       { type: 'p', text: 'First line\nsecond line' },
       { type: 'h2', text: 'Sub' },
-      { type: 'list', ordered: false, items: [{ label: '•', text: 'one' }, { label: '•', text: 'two' }] },
-      { type: 'list', ordered: true, items: [{ label: '1.', text: 'Start within 3 years.' }, { label: '2.', text: 'Use matching bricks.' }] },
+      {
+        type: 'list',
+        ordered: false,
+        items: [
+          { label: '•', text: 'one' },
+          { label: '•', text: 'two' },
+        ],
+      },
+      {
+        type: 'list',
+        ordered: true,
+        items: [
+          { label: '1.', text: 'Start within 3 years.' },
+          { label: '2.', text: 'Use matching bricks.' },
+        ],
+      },
       { type: 'map' },
       { type: 'p', text: 'After' },
     ]);
   });
 
   it('never turns a value into a heading, a list item or the map', () => {
-    expect(fillBody('{{case.description}}', view)).toEqual([{ type: 'p', text: '# Not a heading - nor a list item [[map]]' }]);
-    expect(fillBody('- {{case.description}}', view)).toEqual([{ type: 'list', ordered: false, items: [{ label: '•', text: '# Not a heading - nor a list item [[map]]' }] }]);
+    expect(fillBody('{{case.description}}', view)).toEqual([
+      { type: 'p', text: '# Not a heading - nor a list item [[map]]' },
+    ]);
+    expect(fillBody('- {{case.description}}', view)).toEqual([
+      { type: 'list', ordered: false, items: [{ label: '•', text: '# Not a heading - nor a list item [[map]]' }] },
+    ]);
   });
 
   it('leaves no empty paragraph or heading for empty values and false flags', () => {
-    expect(fillBody('## {{case.address}}\n\n{{case.address}}\n\n{{#publicity.dateKnown}}Shown{{/publicity.dateKnown}}\n\nEnd', view)).toEqual([{ type: 'p', text: 'End' }]);
+    expect(
+      fillBody(
+        '## {{case.address}}\n\n{{case.address}}\n\n{{#publicity.dateKnown}}Shown{{/publicity.dateKnown}}\n\nEnd',
+        view,
+      ),
+    ).toEqual([{ type: 'p', text: 'End' }]);
   });
 
   it('writes plain text for the newspaper', () => {
-    const blocks = fillBody('# Notice\n\n{{case.reference}}: text.\n\n{{#advert.reasons}}\n- {{.}}\n{{/advert.reasons}}\n[[map]]', view);
+    const blocks = fillBody(
+      '# Notice\n\n{{case.reference}}: text.\n\n{{#advert.reasons}}\n- {{.}}\n{{/advert.reasons}}\n[[map]]',
+      view,
+    );
     expect(blocksToText(blocks)).toBe('Notice\n\n26/AP/0001: text.\n\n- Major development.\n');
   });
 
   it('fills the title on one line', () => {
-    expect(fillTitle('Site notice: {{case.reference}} {{case.description}}', view)).toBe('Site notice: 26/AP/0001 # Not a heading - nor a list item [[map]]');
+    expect(fillTitle('Site notice: {{case.reference}} {{case.description}}', view)).toBe(
+      'Site notice: 26/AP/0001 # Not a heading - nor a list item [[map]]',
+    );
   });
 });
 

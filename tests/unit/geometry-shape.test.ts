@@ -34,7 +34,8 @@ function refusal(fn: () => unknown, code: ErrorCode): AppError {
 }
 
 const parse = (input: unknown, crs?: unknown, vertexCap = CAP) => parseSiteShape(input, { crs, vertexCap });
-const refuse = (input: unknown, code: ErrorCode, crs?: unknown, vertexCap = CAP) => refusal(() => parse(input, crs, vertexCap), code);
+const refuse = (input: unknown, code: ErrorCode, crs?: unknown, vertexCap = CAP) =>
+  refusal(() => parse(input, crs, vertexCap), code);
 const details = (e: AppError) => e.details as Record<string, unknown>;
 
 /** closed axis-aligned square ring, anticlockwise, first corner (x, y) */
@@ -49,7 +50,11 @@ const square = (x: number, y: number, s: number): Position[] => [
 const LONLAT_RING = square(-0.09, 51.5, 0.001);
 const BNG_RING = square(533000, 179000, 100);
 const poly = (...rings: Position[][]) => ({ type: 'Polygon', coordinates: rings });
-const feature = (geometry: unknown, properties: Record<string, unknown> | null = {}) => ({ type: 'Feature', properties, geometry });
+const feature = (geometry: unknown, properties: Record<string, unknown> | null = {}) => ({
+  type: 'Feature',
+  properties,
+  geometry,
+});
 const collection = (...features: unknown[]) => ({ type: 'FeatureCollection', features });
 
 /** a closed ring of exactly n positions (n - 1 distinct points on a small circle, then the first again) */
@@ -66,7 +71,12 @@ function ringOf(n: number, cx = -0.09, cy = 51.5, r = 0.001): Position[] {
 describe('parseSiteShape: accepted shapes', () => {
   it('reads a Polygon in CRS84 by default as a one-polygon MultiPolygon', () => {
     const shape = parse(poly(LONLAT_RING));
-    expect(shape).toEqual({ crs: 'CRS84', coordinates: [[LONLAT_RING]], vertexCount: 5, polygonPaths: ['$.coordinates'] });
+    expect(shape).toEqual({
+      crs: 'CRS84',
+      coordinates: [[LONLAT_RING]],
+      vertexCount: 5,
+      polygonPaths: ['$.coordinates'],
+    });
   });
 
   it('reads a MultiPolygon, keeping holes and the path of each polygon', () => {
@@ -92,7 +102,11 @@ describe('parseSiteShape: accepted shapes', () => {
     const shape = parse(collection(feature(poly(a)), feature({ type: 'MultiPolygon', coordinates: [[b], [c]] })));
     expect(shape.coordinates).toEqual([[a], [b], [c]]);
     expect(shape.vertexCount).toBe(15);
-    expect(shape.polygonPaths).toEqual(['$.features[0].geometry.coordinates', '$.features[1].geometry.coordinates[0]', '$.features[1].geometry.coordinates[1]']);
+    expect(shape.polygonPaths).toEqual([
+      '$.features[0].geometry.coordinates',
+      '$.features[1].geometry.coordinates[0]',
+      '$.features[1].geometry.coordinates[1]',
+    ]);
     expect(JSON.parse(toMultiPolygonJson(shape))).toEqual({ type: 'MultiPolygon', coordinates: [[a], [b], [c]] });
   });
 
@@ -123,8 +137,12 @@ describe('parseSiteShape: not a site at all', () => {
   });
 
   it('refuses a FeatureCollection whose features is not an array, and a feature that is not a Feature', () => {
-    expect(details(refuse({ type: 'FeatureCollection', features: {} }, 'GEOMETRY_NOT_OBJECT'))).toEqual({ path: '$.features' });
-    expect(details(refuse(collection(feature(poly(LONLAT_RING)), poly(LONLAT_RING)), 'GEOMETRY_NOT_OBJECT'))).toEqual({ path: '$.features[1]' });
+    expect(details(refuse({ type: 'FeatureCollection', features: {} }, 'GEOMETRY_NOT_OBJECT'))).toEqual({
+      path: '$.features',
+    });
+    expect(details(refuse(collection(feature(poly(LONLAT_RING)), poly(LONLAT_RING)), 'GEOMETRY_NOT_OBJECT'))).toEqual({
+      path: '$.features[1]',
+    });
   });
 });
 
@@ -142,33 +160,59 @@ describe('parseSiteShape: coordinates that are not numbers', () => {
   it('names the x axis and the path inside a FeatureCollection MultiPolygon', () => {
     const ring: unknown[] = LONLAT_RING.map((p) => [...p]);
     ring[3] = ['-0.09', 51.501];
-    const input = collection(feature(poly(LONLAT_RING)), feature({ type: 'MultiPolygon', coordinates: [[LONLAT_RING], [ring]] }));
+    const input = collection(
+      feature(poly(LONLAT_RING)),
+      feature({ type: 'MultiPolygon', coordinates: [[LONLAT_RING], [ring]] }),
+    );
     const e = refuse(input, 'COORDINATE_NOT_NUMBER');
     expect(details(e)).toEqual({ path: '$.features[1].geometry.coordinates[1][0][3][0]', value: '-0.09' });
     expect(e.message).toMatch(/^Coordinate x /);
   });
 
   it('refuses a null coordinate with COORDINATE_NOT_NUMBER (value null)', () => {
-    const e = refuse(poly([[-0.09, 51.5], [null, 51.5], [-0.089, 51.501], [-0.09, 51.5]] as unknown as Position[]), 'COORDINATE_NOT_NUMBER');
+    const e = refuse(
+      poly([
+        [-0.09, 51.5],
+        [null, 51.5],
+        [-0.089, 51.501],
+        [-0.09, 51.5],
+      ] as unknown as Position[]),
+      'COORDINATE_NOT_NUMBER',
+    );
     expect(details(e)).toEqual({ path: '$.coordinates[0][1][0]', value: null });
   });
 
   it('refuses 1e400 (JSON.parse gives Infinity) with COORDINATE_NOT_FINITE', () => {
-    const input = JSON.parse('{"type":"Polygon","coordinates":[[[-0.09,51.5],[-0.089,51.5],[-0.089,1e400],[-0.09,51.501],[-0.09,51.5]]]}');
+    const input = JSON.parse(
+      '{"type":"Polygon","coordinates":[[[-0.09,51.5],[-0.089,51.5],[-0.089,1e400],[-0.09,51.501],[-0.09,51.5]]]}',
+    );
     const e = refuse(input, 'COORDINATE_NOT_FINITE');
     expect(details(e)).toEqual({ path: '$.coordinates[0][2][1]', value: 'Infinity' });
     expect(e.message).toBe('Coordinate y at $.coordinates[0][2] is not a finite number.');
   });
 
   it('refuses -1e400 and NaN with COORDINATE_NOT_FINITE', () => {
-    const neg = JSON.parse('{"type":"Polygon","coordinates":[[[-1e400,51.5],[-0.089,51.5],[-0.089,51.501],[-0.09,51.5]]]}');
-    expect(details(refuse(neg, 'COORDINATE_NOT_FINITE'))).toEqual({ path: '$.coordinates[0][0][0]', value: '-Infinity' });
-    const nan = poly([[-0.09, 51.5], [-0.089, NaN], [-0.089, 51.501], [-0.09, 51.5]]);
+    const neg = JSON.parse(
+      '{"type":"Polygon","coordinates":[[[-1e400,51.5],[-0.089,51.5],[-0.089,51.501],[-0.09,51.5]]]}',
+    );
+    expect(details(refuse(neg, 'COORDINATE_NOT_FINITE'))).toEqual({
+      path: '$.coordinates[0][0][0]',
+      value: '-Infinity',
+    });
+    const nan = poly([
+      [-0.09, 51.5],
+      [-0.089, NaN],
+      [-0.089, 51.501],
+      [-0.09, 51.5],
+    ]);
     expect(details(refuse(nan, 'COORDINATE_NOT_FINITE'))).toEqual({ path: '$.coordinates[0][1][1]', value: 'NaN' });
   });
 
   it('refuses a position with one number with POSITION_INVALID at its path', () => {
-    const e = refuse(poly([[-0.09, 51.5], [-0.089], [-0.089, 51.501], [-0.09, 51.5]] as Position[]), 'POSITION_INVALID');
+    const e = refuse(
+      poly([[-0.09, 51.5], [-0.089], [-0.089, 51.501], [-0.09, 51.5]] as Position[]),
+      'POSITION_INVALID',
+    );
     expect(details(e)).toEqual({ path: '$.coordinates[0][1]' });
   });
 });
@@ -178,7 +222,12 @@ describe('parseSiteShape: rings', () => {
     const open = LONLAT_RING.slice(0, 4);
     open.push([-0.0901, 51.5]);
     const e = refuse(poly(open), 'RING_NOT_CLOSED');
-    expect(details(e)).toEqual({ path: '$.coordinates[0]', first: [-0.09, 51.5], last: [-0.0901, 51.5], location: [-0.0901, 51.5] });
+    expect(details(e)).toEqual({
+      path: '$.coordinates[0]',
+      first: [-0.09, 51.5],
+      last: [-0.0901, 51.5],
+      location: [-0.0901, 51.5],
+    });
     expect(e.message).toMatch(/repeat its first/);
   });
 
@@ -188,11 +237,20 @@ describe('parseSiteShape: rings', () => {
   });
 
   it('refuses a closed ring of 3 positions with RING_TOO_FEW_POSITIONS but accepts one of 4', () => {
-    const three: Position[] = [[-0.09, 51.5], [-0.089, 51.5], [-0.09, 51.5]];
+    const three: Position[] = [
+      [-0.09, 51.5],
+      [-0.089, 51.5],
+      [-0.09, 51.5],
+    ];
     const e = refuse(poly(three), 'RING_TOO_FEW_POSITIONS');
     expect(details(e)).toEqual({ path: '$.coordinates[0]', positions: 3, location: [-0.09, 51.5] });
     expect(e.message).toContain('has 3 positions');
-    const four: Position[] = [[-0.09, 51.5], [-0.089, 51.5], [-0.089, 51.501], [-0.09, 51.5]];
+    const four: Position[] = [
+      [-0.09, 51.5],
+      [-0.089, 51.5],
+      [-0.089, 51.501],
+      [-0.09, 51.5],
+    ];
     expect(parse(poly(four)).vertexCount).toBe(4);
   });
 
@@ -209,7 +267,9 @@ describe('parseSiteShape: empty geometry', () => {
   });
 
   it('refuses a Polygon whose only ring is empty with GEOMETRY_EMPTY at the ring', () => {
-    expect(details(refuse({ type: 'Polygon', coordinates: [[]] }, 'GEOMETRY_EMPTY'))).toEqual({ path: '$.coordinates[0]' });
+    expect(details(refuse({ type: 'Polygon', coordinates: [[]] }, 'GEOMETRY_EMPTY'))).toEqual({
+      path: '$.coordinates[0]',
+    });
   });
 
   it('refuses an empty MultiPolygon with GEOMETRY_EMPTY', () => {
@@ -235,17 +295,40 @@ describe('parseSiteShape: empty geometry', () => {
 describe('parseSiteShape: geometry types that are not areas', () => {
   it.each([
     ['Point', { type: 'Point', coordinates: [-0.09, 51.5] }],
-    ['LineString', { type: 'LineString', coordinates: [[-0.09, 51.5], [-0.08, 51.5]] }],
+    [
+      'LineString',
+      {
+        type: 'LineString',
+        coordinates: [
+          [-0.09, 51.5],
+          [-0.08, 51.5],
+        ],
+      },
+    ],
     ['MultiPoint', { type: 'MultiPoint', coordinates: [[-0.09, 51.5]] }],
     ['GeometryCollection', { type: 'GeometryCollection', geometries: [poly(LONLAT_RING)] }],
   ])('refuses a %s with GEOMETRY_TYPE_UNSUPPORTED at $', (type, input) => {
     const e = refuse(input, 'GEOMETRY_TYPE_UNSUPPORTED');
-    expect(details(e)).toEqual({ path: '$', type, accepted: ['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'] });
+    expect(details(e)).toEqual({
+      path: '$',
+      type,
+      accepted: ['Polygon', 'MultiPolygon', 'Feature', 'FeatureCollection'],
+    });
     expect(e.message).toContain(`this is ${type}`);
   });
 
   it('refuses a FeatureCollection with a LineString feature, naming the path of that feature', () => {
-    const input = collection(feature(poly(LONLAT_RING)), feature(poly(LONLAT_RING)), feature({ type: 'LineString', coordinates: [[-0.09, 51.5], [-0.08, 51.5]] }));
+    const input = collection(
+      feature(poly(LONLAT_RING)),
+      feature(poly(LONLAT_RING)),
+      feature({
+        type: 'LineString',
+        coordinates: [
+          [-0.09, 51.5],
+          [-0.08, 51.5],
+        ],
+      }),
+    );
     const e = refuse(input, 'GEOMETRY_TYPE_UNSUPPORTED');
     expect(details(e)).toMatchObject({ path: '$.features[2].geometry', type: 'LineString' });
     expect(e.message).toContain('$.features[2].geometry is LineString');
@@ -258,7 +341,9 @@ describe('parseSiteShape: geometry types that are not areas', () => {
   });
 
   it('is case sensitive about type names ("polygon" is not a GeoJSON type)', () => {
-    expect(details(refuse({ type: 'polygon', coordinates: [LONLAT_RING] }, 'GEOMETRY_TYPE_UNSUPPORTED'))).toMatchObject({ type: 'polygon' });
+    expect(details(refuse({ type: 'polygon', coordinates: [LONLAT_RING] }, 'GEOMETRY_TYPE_UNSUPPORTED'))).toMatchObject(
+      { type: 'polygon' },
+    );
   });
 });
 
@@ -272,7 +357,10 @@ describe('parseSiteShape: vertex cap', () => {
   });
 
   it('counts every position of every ring of every polygon (closing positions included) against a custom cap', () => {
-    const input = { type: 'MultiPolygon', coordinates: [[square(533000, 179000, 100), square(533040, 179040, 10).reverse()], [square(533200, 179000, 10)]] };
+    const input = {
+      type: 'MultiPolygon',
+      coordinates: [[square(533000, 179000, 100), square(533040, 179040, 10).reverse()], [square(533200, 179000, 10)]],
+    };
     expect(parse(input, 'EPSG:27700', 15).vertexCount).toBe(15);
     const e = refuse(input, 'TOO_MANY_VERTICES', 'EPSG:27700', 14);
     expect(details(e)).toEqual({ vertexCount: 15, cap: 14 });
@@ -287,26 +375,51 @@ describe('parseSiteShape: vertex cap', () => {
 
 describe('parseSiteShape: coordinate ranges', () => {
   it('refuses latitude 91 in CRS84 with COORDINATE_OUT_OF_RANGE at that position', () => {
-    const ring: Position[] = [[-0.09, 51.5], [-0.089, 51.5], [-0.089, 91], [-0.09, 51.5]];
+    const ring: Position[] = [
+      [-0.09, 51.5],
+      [-0.089, 51.5],
+      [-0.089, 91],
+      [-0.09, 51.5],
+    ];
     const e = refuse(poly(ring), 'COORDINATE_OUT_OF_RANGE');
     expect(details(e)).toEqual({ crs: 'CRS84', path: '$.coordinates[0][2]', location: [-0.089, 91] });
     expect(e.message).toMatch(/latitude within ±90/);
   });
 
   it('refuses longitude 181 in CRS84 with COORDINATE_OUT_OF_RANGE', () => {
-    const ring: Position[] = [[-0.09, 51.5], [181, 51.5], [-0.089, 51.501], [-0.09, 51.5]];
-    expect(details(refuse(poly(ring), 'COORDINATE_OUT_OF_RANGE'))).toEqual({ crs: 'CRS84', path: '$.coordinates[0][1]', location: [181, 51.5] });
+    const ring: Position[] = [
+      [-0.09, 51.5],
+      [181, 51.5],
+      [-0.089, 51.501],
+      [-0.09, 51.5],
+    ];
+    expect(details(refuse(poly(ring), 'COORDINATE_OUT_OF_RANGE'))).toEqual({
+      crs: 'CRS84',
+      path: '$.coordinates[0][1]',
+      location: [181, 51.5],
+    });
   });
 
   it('refuses a site in Paris (outside the British National Grid area of use) with COORDINATE_OUT_OF_RANGE', () => {
     const paris = square(2.3522, 48.8566, 0.001);
     const e = refuse(poly(paris), 'COORDINATE_OUT_OF_RANGE');
-    expect(details(e)).toEqual({ crs: 'CRS84', path: '$.coordinates[0][0]', location: [2.3522, 48.8566], bounds: BNG_LONLAT_BOUNDS });
+    expect(details(e)).toEqual({
+      crs: 'CRS84',
+      path: '$.coordinates[0][0]',
+      location: [2.3522, 48.8566],
+      bounds: BNG_LONLAT_BOUNDS,
+    });
     expect(e.message).toMatch(/outside Great Britain/);
   });
 
   it('refuses one vertex in France within an otherwise British site, pointing at that vertex', () => {
-    const ring: Position[] = [[-0.09, 51.5], [-0.089, 51.5], [2.3522, 48.8566], [-0.09, 51.501], [-0.09, 51.5]];
+    const ring: Position[] = [
+      [-0.09, 51.5],
+      [-0.089, 51.5],
+      [2.3522, 48.8566],
+      [-0.09, 51.501],
+      [-0.09, 51.5],
+    ];
     const e = refuse(feature(poly(ring)), 'COORDINATE_OUT_OF_RANGE');
     expect(details(e)).toMatchObject({ path: '$.geometry.coordinates[0][2]', location: [2.3522, 48.8566] });
   });
@@ -319,21 +432,48 @@ describe('parseSiteShape: coordinate ranges', () => {
 
   it('refuses easting 800000 in EPSG:27700 with COORDINATE_OUT_OF_RANGE (a whole site beyond the grid)', () => {
     const e = refuse(poly(square(800_000, 800_000, 100)), 'COORDINATE_OUT_OF_RANGE', 'EPSG:27700');
-    expect(details(e)).toEqual({ crs: 'EPSG:27700', path: '$.coordinates[0][0]', location: [800_000, 800_000], bounds: BNG_XY_BOUNDS });
+    expect(details(e)).toEqual({
+      crs: 'EPSG:27700',
+      path: '$.coordinates[0][0]',
+      location: [800_000, 800_000],
+      bounds: BNG_XY_BOUNDS,
+    });
     expect(e.message).toMatch(/outside British National Grid/);
   });
 
   it('refuses one vertex typed with easting 800000 in a Southwark site with COORDINATE_OUT_OF_RANGE, not as a swap', () => {
-    const ring: Position[] = [[533000, 179000], [800000, 179000], [533100, 179100], [533000, 179100], [533000, 179000]];
+    const ring: Position[] = [
+      [533000, 179000],
+      [800000, 179000],
+      [533100, 179100],
+      [533000, 179100],
+      [533000, 179000],
+    ];
     const e = refuse(poly(ring), 'COORDINATE_OUT_OF_RANGE', 'EPSG:27700');
     expect(details(e)).toMatchObject({ crs: 'EPSG:27700', path: '$.coordinates[0][1]', location: [800000, 179000] });
   });
 
   it('refuses a negative northing and one beyond 1300000 in EPSG:27700', () => {
-    const south: Position[] = [[533000, 179000], [533100, -5], [533100, 179100], [533000, 179000]];
-    expect(details(refuse(poly(south), 'COORDINATE_OUT_OF_RANGE', 'EPSG:27700'))).toMatchObject({ path: '$.coordinates[0][1]', location: [533100, -5] });
-    const north: Position[] = [[433000, 1_299_900], [433100, 1_300_001], [433100, 1_299_950], [433000, 1_299_900]];
-    expect(details(refuse(poly(north), 'COORDINATE_OUT_OF_RANGE', 'EPSG:27700'))).toMatchObject({ path: '$.coordinates[0][1]', location: [433100, 1_300_001] });
+    const south: Position[] = [
+      [533000, 179000],
+      [533100, -5],
+      [533100, 179100],
+      [533000, 179000],
+    ];
+    expect(details(refuse(poly(south), 'COORDINATE_OUT_OF_RANGE', 'EPSG:27700'))).toMatchObject({
+      path: '$.coordinates[0][1]',
+      location: [533100, -5],
+    });
+    const north: Position[] = [
+      [433000, 1_299_900],
+      [433100, 1_300_001],
+      [433100, 1_299_950],
+      [433000, 1_299_900],
+    ];
+    expect(details(refuse(poly(north), 'COORDINATE_OUT_OF_RANGE', 'EPSG:27700'))).toMatchObject({
+      path: '$.coordinates[0][1]',
+      location: [433100, 1_300_001],
+    });
   });
 });
 
@@ -347,7 +487,10 @@ describe('parseSiteShape: swapped axes and the wrong CRS', () => {
 
   it('refuses lat/lon order in Edinburgh too (longitude west of Greenwich)', () => {
     const edinburgh = square(-3.19, 55.95, 0.001).map(([x, y]) => [y, x] as Position);
-    expect(details(refuse(feature(poly(edinburgh)), 'LAT_LON_SWAPPED'))).toMatchObject({ location: [55.95, -3.19], expected: [-3.19, 55.95] });
+    expect(details(refuse(feature(poly(edinburgh)), 'LAT_LON_SWAPPED'))).toMatchObject({
+      location: [55.95, -3.19],
+      expected: [-3.19, 55.95],
+    });
   });
 
   it('refuses British National Grid numbers sent as CRS84 with CRS_MISMATCH', () => {
@@ -417,7 +560,11 @@ describe('parseCrs', () => {
 });
 
 describe('parseSiteShape: the legacy GeoJSON crs member', () => {
-  const legacy = (name: string, features: unknown[]) => ({ type: 'FeatureCollection', crs: { type: 'name', properties: { name } }, features });
+  const legacy = (name: string, features: unknown[]) => ({
+    type: 'FeatureCollection',
+    crs: { type: 'name', properties: { name } },
+    features,
+  });
 
   it('honours crs urn:ogc:def:crs:EPSG::27700 written by QGIS/GDAL when no parameter is sent', () => {
     const shape = parse(legacy('urn:ogc:def:crs:EPSG::27700', [feature(poly(BNG_RING))]));
@@ -426,11 +573,18 @@ describe('parseSiteShape: the legacy GeoJSON crs member', () => {
   });
 
   it('honours a crs member on a bare Polygon', () => {
-    expect(parse({ ...poly(BNG_RING), crs: { type: 'name', properties: { name: 'EPSG:27700' } } }).crs).toBe('EPSG:27700');
+    expect(parse({ ...poly(BNG_RING), crs: { type: 'name', properties: { name: 'EPSG:27700' } } }).crs).toBe(
+      'EPSG:27700',
+    );
   });
 
   it('accepts a parameter that agrees with the member, in another spelling', () => {
-    expect(parse(legacy('urn:ogc:def:crs:EPSG::27700', [feature(poly(BNG_RING))]), 'http://www.opengis.net/def/crs/EPSG/0/27700').crs).toBe('EPSG:27700');
+    expect(
+      parse(
+        legacy('urn:ogc:def:crs:EPSG::27700', [feature(poly(BNG_RING))]),
+        'http://www.opengis.net/def/crs/EPSG/0/27700',
+      ).crs,
+    ).toBe('EPSG:27700');
     expect(parse(legacy('urn:ogc:def:crs:OGC:1.3:CRS84', [feature(poly(LONLAT_RING))]), 'EPSG:4326').crs).toBe('CRS84');
   });
 
@@ -446,6 +600,9 @@ describe('parseSiteShape: the legacy GeoJSON crs member', () => {
   });
 
   it('reads the member as the CRS for range checks: degrees under an EPSG:27700 member are a CRS_MISMATCH', () => {
-    expect(details(refuse(legacy('EPSG:27700', [feature(poly(LONLAT_RING))]), 'CRS_MISMATCH'))).toEqual({ crs: 'EPSG:27700', looksLike: 'CRS84' });
+    expect(details(refuse(legacy('EPSG:27700', [feature(poly(LONLAT_RING))]), 'CRS_MISMATCH'))).toEqual({
+      crs: 'EPSG:27700',
+      looksLike: 'CRS84',
+    });
   });
 });

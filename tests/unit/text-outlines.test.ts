@@ -7,10 +7,20 @@ import * as fontkit from 'fontkit';
 import { describe, expect, it } from 'vitest';
 import { FONT_FILES, textPath, textWidth } from '../../server/render/text.ts';
 
-const fonts = { regular: fontkit.openSync(FONT_FILES.regular) as fontkit.Font, bold: fontkit.openSync(FONT_FILES.bold) as fontkit.Font };
+const fonts = {
+  regular: fontkit.openSync(FONT_FILES.regular) as fontkit.Font,
+  bold: fontkit.openSync(FONT_FILES.bold) as fontkit.Font,
+};
 
 /** Every point of every glyph of `text`, in sheet pixels, straight from the font (not rounded). */
-function fontPoints(text: string, x: number, y: number, size: number, weight: 'regular' | 'bold', anchor: 'start' | 'middle' | 'end'): number[] {
+function fontPoints(
+  text: string,
+  x: number,
+  y: number,
+  size: number,
+  weight: 'regular' | 'bold',
+  anchor: 'start' | 'middle' | 'end',
+): number[] {
   const f = fonts[weight];
   const k = size / f.unitsPerEm;
   const run = f.layout(text);
@@ -19,7 +29,9 @@ function fontPoints(text: string, x: number, y: number, size: number, weight: 'r
   const out: number[] = [];
   run.glyphs.forEach((g, i) => {
     const pos = run.positions[i]!;
-    for (const c of g.path.commands) for (let j = 0; j < c.args.length; j += 2) out.push(penX + pos.xOffset * k + c.args[j]! * k, y - pos.yOffset * k - c.args[j + 1]! * k);
+    for (const c of g.path.commands)
+      for (let j = 0; j < c.args.length; j += 2)
+        out.push(penX + pos.xOffset * k + c.args[j]! * k, y - pos.yOffset * k - c.args[j + 1]! * k);
     penX += pos.xAdvance * k;
   });
   return out;
@@ -34,7 +46,7 @@ function pathPoints(d: string): number[] {
   let sx = 0;
   let sy = 0;
   let cmd = '';
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     if (/[A-Za-z]/.test(tokens[i]!)) cmd = tokens[i++]!;
     if (cmd === 'Z' || cmd === 'z') {
       cx = sx;
@@ -61,12 +73,20 @@ function pathPoints(d: string): number[] {
 }
 
 describe('text as glyph outlines', () => {
-  const lines = ['Neighbour notification map', '14–15, 17–18', 'Contains Historic England data © Historic England.', 'Ågé ŵ ½ fi'];
+  const lines = [
+    'Neighbour notification map',
+    '14–15, 17–18',
+    'Contains Historic England data © Historic England.',
+    'Ågé ŵ ½ fi',
+  ];
   for (const weight of ['regular', 'bold'] as const) {
     it(`draws every point of the ${weight} font's glyphs within 0.01 px of where the font puts it, at any size, place and anchor, however often a glyph repeats`, () => {
       for (const size of [14.58, 19.79, 29.17, 58.33]) {
         for (const anchor of ['start', 'middle', 'end'] as const) {
-          for (const [x, y] of [[59.06, 88.2], [1181.1, 3000.333]] as const) {
+          for (const [x, y] of [
+            [59.06, 88.2],
+            [1181.1, 3000.333],
+          ] as const) {
             for (const text of lines) {
               const ours = pathPoints(textPath(text, x, y, size, { weight, anchor }));
               const theirs = fontPoints(text, x, y, size, weight, anchor);

@@ -62,23 +62,46 @@ function resolveFields(columns: string[], given: AddressFields): AddressFields {
   const pick = (key: keyof typeof CANDIDATES) => given[key] ?? CANDIDATES[key].map((c) => lower.get(c)).find(Boolean);
   const lines =
     given.lines ??
-    Array.from({ length: 7 }, (_, i) => lower.get(`address_line_${i + 1}`) ?? lower.get(`address_line${i + 1}`) ?? lower.get(`line${i + 1}`)).filter(
-      (c): c is string => Boolean(c),
-    );
+    Array.from(
+      { length: 7 },
+      (_, i) => lower.get(`address_line_${i + 1}`) ?? lower.get(`address_line${i + 1}`) ?? lower.get(`line${i + 1}`),
+    ).filter((c): c is string => Boolean(c));
   const out: AddressFields = {
-    uprn: pick('uprn'), parentUprn: pick('parentUprn'), x: pick('x'), y: pick('y'), lat: pick('lat'), lon: pick('lon'),
-    address: pick('address'), postcode: pick('postcode'), classification: pick('classification'), lines,
+    uprn: pick('uprn'),
+    parentUprn: pick('parentUprn'),
+    x: pick('x'),
+    y: pick('y'),
+    lat: pick('lat'),
+    lon: pick('lon'),
+    address: pick('address'),
+    postcode: pick('postcode'),
+    classification: pick('classification'),
+    lines,
   };
   for (const [k, v] of Object.entries(out)) {
     if (typeof v === 'string' && !columns.includes(v)) {
-      throw new AppError('LAYER_FILE_FIELD_MISSING', `The file has no field "${v}" (for ${k}). Its fields are: ${columns.join(', ')}.`, { missing: [v], available: columns });
+      throw new AppError(
+        'LAYER_FILE_FIELD_MISSING',
+        `The file has no field "${v}" (for ${k}). Its fields are: ${columns.join(', ')}.`,
+        { missing: [v], available: columns },
+      );
     }
   }
-  if (!out.uprn) throw new AppError('LAYER_FILE_FIELD_MISSING', `The file has no UPRN field. Its fields are: ${columns.join(', ')}.`, { missing: ['UPRN'], available: columns });
+  if (!out.uprn)
+    throw new AppError(
+      'LAYER_FILE_FIELD_MISSING',
+      `The file has no UPRN field. Its fields are: ${columns.join(', ')}.`,
+      { missing: ['UPRN'], available: columns },
+    );
   if (!((out.x && out.y) || (out.lat && out.lon))) {
-    throw new AppError('LAYER_FILE_FIELD_MISSING', `The file has no coordinates (X_COORDINATE/Y_COORDINATE, EASTING/NORTHING or LATITUDE/LONGITUDE). Its fields are: ${columns.join(', ')}.`, {
-      missing: ['X_COORDINATE', 'Y_COORDINATE'], available: columns,
-    });
+    throw new AppError(
+      'LAYER_FILE_FIELD_MISSING',
+      `The file has no coordinates (X_COORDINATE/Y_COORDINATE, EASTING/NORTHING or LATITUDE/LONGITUDE). Its fields are: ${columns.join(', ')}.`,
+      {
+        missing: ['X_COORDINATE', 'Y_COORDINATE'],
+        available: columns,
+      },
+    );
   }
   return out;
 }
@@ -99,17 +122,33 @@ type Skip = (reason: string, row: number, detail: string) => void;
 function toRow(rec: Record<string, unknown>, f: AddressFields, n: number, skip: Skip): AddressRow | null {
   const str = (k?: string) => (k && rec[k] !== undefined && rec[k] !== null ? String(rec[k]).trim() : '');
   const uprnText = str(f.uprn).replace(/\.0+$/, '');
-  if (!/^\d{1,12}$/.test(uprnText) || Number(uprnText) <= 0) return skip('bad-uprn', n, `UPRN "${str(f.uprn)}"`), null;
+  if (!/^\d{1,12}$/.test(uprnText) || Number(uprnText) <= 0)
+    return (skip('bad-uprn', n, `UPRN "${str(f.uprn)}"`), null);
   const parentText = str(f.parentUprn).replace(/\.0+$/, '');
   const useXY = f.x && f.y && str(f.x) !== '' && str(f.y) !== '';
   const x = Number(useXY ? str(f.x) : str(f.lon));
   const y = Number(useXY ? str(f.y) : str(f.lat));
-  if (!Number.isFinite(x) || !Number.isFinite(y) || (x === 0 && y === 0)) return skip('no-geometry', n, `coordinates "${useXY ? str(f.x) : str(f.lon)}", "${useXY ? str(f.y) : str(f.lat)}"`), null;
-  const lines = (f.lines?.length ? f.lines.map((c) => str(c)) : str(f.address).split(',')).map((l) => l.trim()).filter(Boolean);
+  if (!Number.isFinite(x) || !Number.isFinite(y) || (x === 0 && y === 0))
+    return (
+      skip('no-geometry', n, `coordinates "${useXY ? str(f.x) : str(f.lon)}", "${useXY ? str(f.y) : str(f.lat)}"`),
+      null
+    );
+  const lines = (f.lines?.length ? f.lines.map((c) => str(c)) : str(f.address).split(','))
+    .map((l) => l.trim())
+    .filter(Boolean);
   const postcode = str(f.postcode) || null;
   // a postcode at the end of a one-line address is the postcode, not an address line
-  if (postcode && lines.length && lines[lines.length - 1]!.replace(/\s/g, '').toUpperCase() === postcode.replace(/\s/g, '').toUpperCase()) lines.pop();
-  if (!lines.length) return skip('no-address', n, `UPRN ${uprnText} has no address text (OS Open UPRN has none: load an addressed extract)`), null;
+  if (
+    postcode &&
+    lines.length &&
+    lines[lines.length - 1]!.replace(/\s/g, '').toUpperCase() === postcode.replace(/\s/g, '').toUpperCase()
+  )
+    lines.pop();
+  if (!lines.length)
+    return (
+      skip('no-address', n, `UPRN ${uprnText} has no address text (OS Open UPRN has none: load an addressed extract)`),
+      null
+    );
   return {
     uprn: Number(uprnText),
     parent: /^\d{1,12}$/.test(parentText) ? Number(parentText) : null,
@@ -131,7 +170,9 @@ async function* readRecords(file: string): AsyncGenerator<{ props: Record<string
   fs.closeSync(fd);
   const isZip = head.subarray(0, 2).toString('latin1') === 'PK';
   const readCsv = async function* (csv: string, wktColumn: string | null) {
-    const parser = fs.createReadStream(csv).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
+    const parser = fs
+      .createReadStream(csv)
+      .pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
     for await (const rec of parser as AsyncIterable<Record<string, unknown>>) {
       if (!wktColumn) {
         yield { props: rec, wkt: null };
@@ -150,7 +191,20 @@ async function* readRecords(file: string): AsyncGenerator<{ props: Record<string
   const out = path.join(dir, 'out.csv');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('ogr2ogr', ['-f', 'CSV', out, isZip ? `/vsizip/${file}` : file, '-t_srs', 'EPSG:27700', '-dim', 'XY', '-lco', 'GEOMETRY=AS_WKT', '-lco', 'GEOMETRY_NAME=__wkt']);
+      const child = spawn('ogr2ogr', [
+        '-f',
+        'CSV',
+        out,
+        isZip ? `/vsizip/${file}` : file,
+        '-t_srs',
+        'EPSG:27700',
+        '-dim',
+        'XY',
+        '-lco',
+        'GEOMETRY=AS_WKT',
+        '-lco',
+        'GEOMETRY_NAME=__wkt',
+      ]);
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.on('error', (e) => reject(new AppError('GDAL_MISSING', `ogr2ogr could not run: ${e.message}`)));
@@ -159,8 +213,16 @@ async function* readRecords(file: string): AsyncGenerator<{ props: Record<string
           ? resolve()
           : reject(
               /coordinate system|SRS/i.test(err)
-                ? new AppError('LAYER_FILE_NO_CRS', `${path.basename(file)} does not say which coordinate reference system it is in.`, { gdal: err.trim().slice(0, 400) })
-                : new AppError('LAYER_FILE_UNREADABLE', `${path.basename(file)} could not be read: ${err.trim().split('\n')[0] ?? ''}`, { gdal: err.trim().slice(0, 400) }),
+                ? new AppError(
+                    'LAYER_FILE_NO_CRS',
+                    `${path.basename(file)} does not say which coordinate reference system it is in.`,
+                    { gdal: err.trim().slice(0, 400) },
+                  )
+                : new AppError(
+                    'LAYER_FILE_UNREADABLE',
+                    `${path.basename(file)} could not be read: ${err.trim().split('\n')[0] ?? ''}`,
+                    { gdal: err.trim().slice(0, 400) },
+                  ),
             ),
       );
     });
@@ -174,13 +236,24 @@ async function* readRecords(file: string): AsyncGenerator<{ props: Record<string
 }
 
 function newReport(dataset: 'address' | 'property'): ReferenceLoadReport {
-  return { dataset, dataVersion: 0, previousVersion: 0, sourceHash: '', read: 0, loaded: 0, skipped: {}, skippedExamples: [], ms: 0 };
+  return {
+    dataset,
+    dataVersion: 0,
+    previousVersion: 0,
+    sourceHash: '',
+    read: 0,
+    loaded: 0,
+    skipped: {},
+    skippedExamples: [],
+    ms: 0,
+  };
 }
 
 function skipper(report: ReferenceLoadReport): Skip {
   return (reason, row, detail) => {
     report.skipped[reason] = (report.skipped[reason] ?? 0) + 1;
-    if (report.skippedExamples.filter((e) => e.reason === reason).length < 5) report.skippedExamples.push({ reason, row, detail });
+    if (report.skippedExamples.filter((e) => e.reason === reason).length < 5)
+      report.skippedExamples.push({ reason, row, detail });
   };
 }
 
@@ -193,32 +266,65 @@ async function swapIn(
   requestId: string | undefined,
   move: (version: number) => Promise<number>,
 ) {
-  const current = await trx('reference_dataset').where({ id: dataset }).forUpdate().first('data_version', 'source_hash', 'feature_count');
+  const current = await trx('reference_dataset')
+    .where({ id: dataset })
+    .forUpdate()
+    .first('data_version', 'source_hash', 'feature_count');
   report.previousVersion = current.data_version;
   report.dataVersion = current.data_version + 1;
   report.sourceHash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   report.loaded = await move(report.dataVersion);
-  if (report.loaded === 0) throw new AppError('LAYER_FILE_EMPTY', `No ${dataset === 'address' ? 'address point' : 'property outline'} in the file could be loaded. The current data is unchanged.`, { skipped: report.skipped, examples: report.skippedExamples });
-  await trx('reference_dataset').where({ id: dataset }).update({
-    data_version: report.dataVersion, source_hash: report.sourceHash, loaded_at: trx.fn.now(), feature_count: report.loaded, last_load: JSON.stringify(report),
-  });
+  if (report.loaded === 0)
+    throw new AppError(
+      'LAYER_FILE_EMPTY',
+      `No ${dataset === 'address' ? 'address point' : 'property outline'} in the file could be loaded. The current data is unchanged.`,
+      { skipped: report.skipped, examples: report.skippedExamples },
+    );
+  await trx('reference_dataset')
+    .where({ id: dataset })
+    .update({
+      data_version: report.dataVersion,
+      source_hash: report.sourceHash,
+      loaded_at: trx.fn.now(),
+      feature_count: report.loaded,
+      last_load: JSON.stringify(report),
+    });
   await writeAudit(trx, {
-    actor, action: `${dataset}.load`, entityType: dataset, entityId: dataset, requestId,
+    actor,
+    action: `${dataset}.load`,
+    entityType: dataset,
+    entityId: dataset,
+    requestId,
     before: { dataVersion: current.data_version, sourceHash: current.source_hash, featureCount: current.feature_count },
-    after: { dataVersion: report.dataVersion, sourceHash: report.sourceHash, featureCount: report.loaded, skipped: report.skipped },
+    after: {
+      dataVersion: report.dataVersion,
+      sourceHash: report.sourceHash,
+      featureCount: report.loaded,
+      skipped: report.skipped,
+    },
   });
 }
 
 export async function loadAddresses(
   db: Knex,
-  opts: { file: string; fields?: AddressFields; source?: string; actor: Actor; requestId?: string; onProgress?: (m: string) => void },
+  opts: {
+    file: string;
+    fields?: AddressFields;
+    source?: string;
+    actor: Actor;
+    requestId?: string;
+    onProgress?: (m: string) => void;
+  },
 ): Promise<ReferenceLoadReport> {
   const started = Date.now();
-  if (!fs.existsSync(opts.file) || fs.statSync(opts.file).size === 0) throw new AppError('LAYER_FILE_EMPTY', `${path.basename(opts.file)} is missing or empty.`);
+  if (!fs.existsSync(opts.file) || fs.statSync(opts.file).size === 0)
+    throw new AppError('LAYER_FILE_EMPTY', `${path.basename(opts.file)} is missing or empty.`);
   const report = newReport('address');
   const skip = skipper(report);
   await db.transaction(async (trx) => {
-    await trx.raw('CREATE TEMP TABLE address_incoming (n int, uprn bigint, parent_uprn bigint, address_lines text[], postcode text, classification text, x float8, y float8, srid int) ON COMMIT DROP');
+    await trx.raw(
+      'CREATE TEMP TABLE address_incoming (n int, uprn bigint, parent_uprn bigint, address_lines text[], postcode text, classification text, x float8, y float8, srid int) ON COMMIT DROP',
+    );
     let fields: AddressFields | null = null;
     let batch: Array<Record<string, unknown>> = [];
     const flush = async () => {
@@ -237,10 +343,23 @@ export async function loadAddresses(
         props.__x = point[1];
         props.__y = point[2];
       }
-      fields ??= resolveFields(Object.keys(props), rec.wkt !== null || point ? { x: '__x', y: '__y', ...opts.fields } : opts.fields ?? {});
+      fields ??= resolveFields(
+        Object.keys(props),
+        rec.wkt !== null || point ? { x: '__x', y: '__y', ...opts.fields } : (opts.fields ?? {}),
+      );
       const row = toRow(props, fields, report.read, skip);
       if (row) {
-        batch.push({ n: report.read, uprn: row.uprn, parent_uprn: row.parent, address_lines: row.lines, postcode: row.postcode, classification: row.classification, x: row.x, y: row.y, srid: row.srid });
+        batch.push({
+          n: report.read,
+          uprn: row.uprn,
+          parent_uprn: row.parent,
+          address_lines: row.lines,
+          postcode: row.postcode,
+          classification: row.classification,
+          x: row.x,
+          y: row.y,
+          srid: row.srid,
+        });
       }
       if (batch.length >= 2000) {
         await flush();
@@ -248,9 +367,13 @@ export async function loadAddresses(
       }
     }
     await flush();
-    if (report.read === 0) throw new AppError('LAYER_FILE_EMPTY', 'The file has no rows. The current addresses are unchanged.');
+    if (report.read === 0)
+      throw new AppError('LAYER_FILE_EMPTY', 'The file has no rows. The current addresses are unchanged.');
     if ((report.skipped['wrong-geometry-type'] ?? 0) === report.read) {
-      throw new AppError('LAYER_FILE_WRONG_GEOMETRY', 'Address points must be points; the file has none. The current addresses are unchanged.');
+      throw new AppError(
+        'LAYER_FILE_WRONG_GEOMETRY',
+        'Address points must be points; the file has none. The current addresses are unchanged.',
+      );
     }
     // the same UPRN twice: keep the first, report the rest
     const dups = await trx.raw<{ rows: Array<{ n: number; uprn: number }> }>(
@@ -263,7 +386,8 @@ export async function loadAddresses(
          CASE WHEN i.srid = 27700 THEN ST_SetSRID(ST_MakePoint(i.x, i.y), 27700) ELSE ST_Transform(ST_SetSRID(ST_MakePoint(i.x, i.y), 4326), 27700) END, 1000))
        RETURNING i.n, i.uprn`,
     );
-    for (const d of outside.rows) skip('outside-authority', d.n, `UPRN ${d.uprn} is more than 1 km outside every authority`);
+    for (const d of outside.rows)
+      skip('outside-authority', d.n, `UPRN ${d.uprn} is more than 1 km outside every authority`);
     await swapIn(trx, 'address', report, opts.file, opts.actor, opts.requestId, async (version) => {
       await trx('address').delete();
       const r = await trx.raw(
@@ -283,14 +407,27 @@ export async function loadAddresses(
 
 export async function loadProperties(
   db: Knex,
-  opts: { file: string; reference?: string; name?: string; uprns?: string; source?: string; repair?: boolean; actor: Actor; requestId?: string; onProgress?: (m: string) => void },
+  opts: {
+    file: string;
+    reference?: string;
+    name?: string;
+    uprns?: string;
+    source?: string;
+    repair?: boolean;
+    actor: Actor;
+    requestId?: string;
+    onProgress?: (m: string) => void;
+  },
 ): Promise<ReferenceLoadReport> {
   const started = Date.now();
-  if (!fs.existsSync(opts.file) || fs.statSync(opts.file).size === 0) throw new AppError('LAYER_FILE_EMPTY', `${path.basename(opts.file)} is missing or empty.`);
+  if (!fs.existsSync(opts.file) || fs.statSync(opts.file).size === 0)
+    throw new AppError('LAYER_FILE_EMPTY', `${path.basename(opts.file)} is missing or empty.`);
   const report = newReport('property');
   const skip = skipper(report);
   await db.transaction(async (trx) => {
-    await trx.raw('CREATE TEMP TABLE property_incoming (n int, ref text, name text, uprns bigint[], wkt text) ON COMMIT DROP');
+    await trx.raw(
+      'CREATE TEMP TABLE property_incoming (n int, ref text, name text, uprns bigint[], wkt text) ON COMMIT DROP',
+    );
     let batch: Array<Record<string, unknown>> = [];
     for await (const rec of readRecords(opts.file)) {
       report.read++;
@@ -304,8 +441,12 @@ export async function loadProperties(
         skip('wrong-geometry-type', report.read, type);
         continue;
       }
-      const val = (k?: string) => (k && rec.props[k] !== undefined && rec.props[k] !== null ? String(rec.props[k]) : null);
-      const uprns = (val(opts.uprns) ?? '').split(/[^0-9]+/).filter((u) => /^\d{1,12}$/.test(u)).map(Number);
+      const val = (k?: string) =>
+        k && rec.props[k] !== undefined && rec.props[k] !== null ? String(rec.props[k]) : null;
+      const uprns = (val(opts.uprns) ?? '')
+        .split(/[^0-9]+/)
+        .filter((u) => /^\d{1,12}$/.test(u))
+        .map(Number);
       batch.push({ n: report.read, ref: val(opts.reference), name: val(opts.name), uprns, wkt });
       if (batch.length >= 1000) {
         await trx('property_incoming').insert(batch);
@@ -314,15 +455,23 @@ export async function loadProperties(
       }
     }
     if (batch.length) await trx('property_incoming').insert(batch);
-    if (report.read === 0) throw new AppError('LAYER_FILE_EMPTY', 'The file has no features. The current outlines are unchanged.');
+    if (report.read === 0)
+      throw new AppError('LAYER_FILE_EMPTY', 'The file has no features. The current outlines are unchanged.');
     if (report.read > 0 && (report.skipped['wrong-geometry-type'] ?? 0) === report.read) {
-      throw new AppError('LAYER_FILE_WRONG_GEOMETRY', 'Property outlines must be polygons; the file has none. The current outlines are unchanged.');
+      throw new AppError(
+        'LAYER_FILE_WRONG_GEOMETRY',
+        'Property outlines must be polygons; the file has none. The current outlines are unchanged.',
+      );
     }
     await trx.raw(`ALTER TABLE property_incoming ADD COLUMN geom geometry`);
     await trx.raw(`UPDATE property_incoming SET geom = ST_GeomFromText(wkt, 27700)`);
-    const invalid = await trx.raw<{ rows: Array<{ n: number; reason: string }> }>(`SELECT n, (ST_IsValidDetail(geom)).reason FROM property_incoming WHERE NOT ST_IsValid(geom)`);
+    const invalid = await trx.raw<{ rows: Array<{ n: number; reason: string }> }>(
+      `SELECT n, (ST_IsValidDetail(geom)).reason FROM property_incoming WHERE NOT ST_IsValid(geom)`,
+    );
     if (opts.repair) {
-      await trx.raw(`UPDATE property_incoming SET geom = ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3) WHERE NOT ST_IsValid(geom)`);
+      await trx.raw(
+        `UPDATE property_incoming SET geom = ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3) WHERE NOT ST_IsValid(geom)`,
+      );
     } else {
       for (const r of invalid.rows) skip('invalid-geometry', r.n, r.reason);
       await trx.raw(`DELETE FROM property_incoming WHERE NOT ST_IsValid(geom)`);

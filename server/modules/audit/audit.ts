@@ -9,7 +9,21 @@ export interface Actor {
 export interface AuditEntry {
   actor: Actor;
   action: string;
-  entityType: 'case' | 'case_site' | 'case_party' | 'user' | 'api_token' | 'layer' | 'authority' | 'constraint_check' | 'constraint_hit' | 'notification_run' | 'address' | 'property' | 'document' | 'document_template';
+  entityType:
+    | 'case'
+    | 'case_site'
+    | 'case_party'
+    | 'user'
+    | 'api_token'
+    | 'layer'
+    | 'authority'
+    | 'constraint_check'
+    | 'constraint_hit'
+    | 'notification_run'
+    | 'address'
+    | 'property'
+    | 'document'
+    | 'document_template';
   entityId: string | number | null;
   before?: unknown;
   after?: unknown;
@@ -29,9 +43,23 @@ export async function writeAudit(db: Knex | Knex.Transaction, e: AuditEntry): Pr
   });
 }
 
-export async function listAudit(db: Knex, f: { entityType?: string; entityId?: string; limit: number; offset: number }) {
+export async function listAudit(
+  db: Knex,
+  f: { entityType?: string; entityId?: string; limit: number; offset: number },
+) {
   const q = db('audit_log').orderBy('id', 'desc').limit(f.limit).offset(f.offset);
   if (f.entityType) q.where('entity_type', f.entityType);
   if (f.entityId) q.where('entity_id', f.entityId);
-  return q.select('id', 'at', 'actor_id as actorId', 'actor', 'action', 'entity_type as entityType', 'entity_id as entityId', 'before', 'after', 'request_id as requestId');
+  return q.select(
+    'id',
+    'at',
+    'actor_id as actorId',
+    'actor',
+    'action',
+    'entity_type as entityType',
+    'entity_id as entityId',
+    'before',
+    'after',
+    'request_id as requestId',
+  );
 }

@@ -22,7 +22,11 @@ export function authenticate(db: Knex, tokens?: TokenCache): RequestHandler {
           if (user) tokens?.set(hash, user, startedAt);
         }
       }
-      if (!user) throw new AppError('INVALID_CREDENTIALS', 'The API token is not valid (unknown, revoked, or its user is disabled).');
+      if (!user)
+        throw new AppError(
+          'INVALID_CREDENTIALS',
+          'The API token is not valid (unknown, revoked, or its user is disabled).',
+        );
       req.user = user;
       return next();
     }
@@ -38,9 +42,17 @@ export function authenticate(db: Knex, tokens?: TokenCache): RequestHandler {
 /** Lets the request through only for a signed-in user with one of `roles`: 401 when anonymous, 403 otherwise. */
 export function requireRole(...roles: Role[]): RequestHandler {
   const handler: RequestHandler = (req, _res, next) => {
-    if (!req.user) throw new AppError('AUTHENTICATION_REQUIRED', 'Sign in (POST /api/auth/login) or send an API token (Authorization: Bearer …).');
+    if (!req.user)
+      throw new AppError(
+        'AUTHENTICATION_REQUIRED',
+        'Sign in (POST /api/auth/login) or send an API token (Authorization: Bearer …).',
+      );
     if (!roles.includes(req.user.role)) {
-      throw new AppError('FORBIDDEN', `This needs one of the roles ${roles.join(', ')}; you are signed in as ${req.user.role}.`, { required: roles, role: req.user.role });
+      throw new AppError(
+        'FORBIDDEN',
+        `This needs one of the roles ${roles.join(', ')}; you are signed in as ${req.user.role}.`,
+        { required: roles, role: req.user.role },
+      );
     }
     next();
   };

@@ -24,7 +24,8 @@ export function authRoutes(ctx: AppContext) {
   r.post('/api/auth/login', limiter, async (req, res) => {
     const { username, password } = parseBody(Login, req.body);
     const user = await verifyPassword(ctx.db, username.toLowerCase(), password);
-    if (!user) throw new AppError('INVALID_CREDENTIALS', 'The username or password is wrong, or the account is disabled.');
+    if (!user)
+      throw new AppError('INVALID_CREDENTIALS', 'The username or password is wrong, or the account is disabled.');
     await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
     req.session.userId = user.id;
     res.json({ user });

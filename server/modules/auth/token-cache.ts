@@ -82,7 +82,11 @@ export function clearTokenCaches(): void {
  * LISTENs on redline_auth on a connection of its own and clears `cache` on every notification. Reconnects after
  * a failure (every 2 s); the cache is off until the LISTEN is in place again. Returns a function that stops it.
  */
-export function startAuthListener(connectionString: string, cache: TokenCache, log: Pick<Logger, 'warn'>): () => Promise<void> {
+export function startAuthListener(
+  connectionString: string,
+  cache: TokenCache,
+  log: Pick<Logger, 'warn'>,
+): () => Promise<void> {
   let stopped = false;
   let client: pg.Client | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -102,7 +106,11 @@ export function startAuthListener(connectionString: string, cache: TokenCache, l
       c.removeAllListeners('notification');
       c.end().catch(() => undefined);
       if (stopped) return;
-      if (e && !warned) log.warn({ err: e }, 'the API token cache listener has no connection: tokens are looked up on every request until it is back');
+      if (e && !warned)
+        log.warn(
+          { err: e },
+          'the API token cache listener has no connection: tokens are looked up on every request until it is back',
+        );
       if (e) warned = true;
       timer = setTimeout(() => void connect(), 2_000);
       timer.unref();

@@ -4,11 +4,31 @@ import { sqlQuery } from '../../db/queries.ts';
 import { AppError } from '../../errors.ts';
 
 export const CASE_COLUMNS = [
-  'c.id', 'c.authority_id as authorityId', 'c.kind', 'c.reference', 'c.application_type as applicationType', 'c.breach_type as breachType',
-  'c.description', 'c.site_address as siteAddress', 'c.uprns', 'c.status', 'c.received_date as receivedDate', 'c.valid_date as validDate',
-  'c.target_date as targetDate', 'c.extensions_of_time as extensionsOfTime', 'c.decision', 'c.decision_date as decisionDate',
-  'c.site_visits as siteVisits', 'c.development', 'c.notices_served as noticesServed', 'c.officer_id as officerId', 'c.version',
-  'c.created_at as createdAt', 'c.updated_at as updatedAt', 'u.username as officerUsername', 'u.display_name as officerName',
+  'c.id',
+  'c.authority_id as authorityId',
+  'c.kind',
+  'c.reference',
+  'c.application_type as applicationType',
+  'c.breach_type as breachType',
+  'c.description',
+  'c.site_address as siteAddress',
+  'c.uprns',
+  'c.status',
+  'c.received_date as receivedDate',
+  'c.valid_date as validDate',
+  'c.target_date as targetDate',
+  'c.extensions_of_time as extensionsOfTime',
+  'c.decision',
+  'c.decision_date as decisionDate',
+  'c.site_visits as siteVisits',
+  'c.development',
+  'c.notices_served as noticesServed',
+  'c.officer_id as officerId',
+  'c.version',
+  'c.created_at as createdAt',
+  'c.updated_at as updatedAt',
+  'u.username as officerUsername',
+  'u.display_name as officerName',
 ];
 
 export interface CaseRow {
@@ -89,7 +109,12 @@ type Q = Knex | Knex.Transaction;
 
 const caseQuery = (db: Q) => db('case_record as c').leftJoin('app_user as u', 'u.id', 'c.officer_id');
 
-export async function findCase(db: Q, authorityId: number, id: number, forUpdate = false): Promise<CaseRow | undefined> {
+export async function findCase(
+  db: Q,
+  authorityId: number,
+  id: number,
+  forUpdate = false,
+): Promise<CaseRow | undefined> {
   const q = caseQuery(db).where({ 'c.id': id, 'c.authority_id': authorityId }).first(CASE_COLUMNS);
   if (forUpdate) q.forUpdate('c');
   return q as Promise<CaseRow | undefined>;
@@ -110,7 +135,9 @@ export async function nextReferenceNumber(db: Q, authorityId: number, year: numb
 }
 
 export async function insertCase(db: Q, authorityId: number, cols: CaseColumns): Promise<number> {
-  const [row] = await db('case_record').insert({ ...cols, authority_id: authorityId }).returning('id');
+  const [row] = await db('case_record')
+    .insert({ ...cols, authority_id: authorityId })
+    .returning('id');
   return row.id as number;
 }
 
@@ -121,14 +148,23 @@ export async function updateCase(db: Q, id: number, cols: CaseColumns): Promise<
 }
 
 export async function bumpVersion(db: Q, id: number): Promise<void> {
-  await db('case_record').where({ id }).update({ version: db.raw('version + 1'), updated_at: db.fn.now() });
+  await db('case_record')
+    .where({ id })
+    .update({ version: db.raw('version + 1'), updated_at: db.fn.now() });
 }
 
 export async function listParties(db: Q, caseId: number): Promise<PartyRow[]> {
-  return db('case_party').where({ case_id: caseId }).orderBy('id').select('role', 'name', 'organisation', 'address', 'postcode', 'email', 'phone');
+  return db('case_party')
+    .where({ case_id: caseId })
+    .orderBy('id')
+    .select('role', 'name', 'organisation', 'address', 'postcode', 'email', 'phone');
 }
 
-export async function replaceParties(db: Q, caseId: number, parties: Array<Partial<PartyRow> & { role: string }>): Promise<void> {
+export async function replaceParties(
+  db: Q,
+  caseId: number,
+  parties: Array<Partial<PartyRow> & { role: string }>,
+): Promise<void> {
   await db('case_party').where({ case_id: caseId }).delete();
   if (parties.length) await db('case_party').insert(parties.map((p) => ({ ...p, case_id: caseId })));
 }
@@ -155,7 +191,11 @@ export interface ListFilter {
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
-export async function listCases(db: Q, authorityId: number, f: ListFilter): Promise<{ rows: CaseRow[]; total: number }> {
+export async function listCases(
+  db: Q,
+  authorityId: number,
+  f: ListFilter,
+): Promise<{ rows: CaseRow[]; total: number }> {
   const base = caseQuery(db).where('c.authority_id', authorityId);
   if (f.kind) base.where('c.kind', f.kind);
   if (f.status) base.where('c.status', f.status);
@@ -167,7 +207,12 @@ export async function listCases(db: Q, authorityId: number, f: ListFilter): Prom
   if (f.receivedTo) base.where('c.received_date', '<=', f.receivedTo);
   if (f.q) {
     const pattern = '%' + likeEscape(f.q) + '%';
-    base.where((w) => w.whereILike('c.description', pattern).orWhereILike('c.site_address', pattern).orWhereILike('c.reference', pattern));
+    base.where((w) =>
+      w
+        .whereILike('c.description', pattern)
+        .orWhereILike('c.site_address', pattern)
+        .orWhereILike('c.reference', pattern),
+    );
   }
   if (f.hasSite !== undefined) {
     const exists = db('case_site as s').whereRaw('s.case_id = c.id').whereNull('s.superseded_at').select(db.raw('1'));
@@ -179,7 +224,10 @@ export async function listCases(db: Q, authorityId: number, f: ListFilter): Prom
   const rows = (await base
     .clone()
     .select(CASE_COLUMNS)
-    .orderBy([{ column: 'c.received_date', order: 'desc' }, { column: 'c.id', order: 'desc' }])
+    .orderBy([
+      { column: 'c.received_date', order: 'desc' },
+      { column: 'c.id', order: 'desc' },
+    ])
     .limit(f.limit)
     .offset(f.offset)) as CaseRow[];
   return { rows, total: Number(total) };
@@ -187,9 +235,19 @@ export async function listCases(db: Q, authorityId: number, f: ListFilter): Prom
 
 function siteColumns(db: Q, srid: number) {
   return [
-    's.id', 's.case_id as caseId', 's.area_m2 as areaM2', 's.source', 's.input_crs as inputCrs', 's.repair', 's.note',
-    's.set_at as setAt', 's.superseded_at as supersededAt', 'u.username as setBy',
-    srid === 27700 ? db.raw('ST_AsGeoJSON(s.geom, 3) as geometry') : db.raw('ST_AsGeoJSON(ST_Transform(s.geom, 4326), 9) as geometry'),
+    's.id',
+    's.case_id as caseId',
+    's.area_m2 as areaM2',
+    's.source',
+    's.input_crs as inputCrs',
+    's.repair',
+    's.note',
+    's.set_at as setAt',
+    's.superseded_at as supersededAt',
+    'u.username as setBy',
+    srid === 27700
+      ? db.raw('ST_AsGeoJSON(s.geom, 3) as geometry')
+      : db.raw('ST_AsGeoJSON(ST_Transform(s.geom, 4326), 9) as geometry'),
   ];
 }
 
@@ -211,7 +269,12 @@ export async function siteVersions(db: Q, caseId: number, srid: number): Promise
 
 /** The case's current site as hex EWKB (with its id and the case's UPRNs), for work done on it: a missing case
  *  is CASE_NOT_FOUND, a case without a site SITE_NOT_SET saying what it is needed for. */
-export async function currentSiteForWork(db: Q, authorityId: number, caseId: number, purpose: string): Promise<{ id: number; uprns: number[]; ewkb: string }> {
+export async function currentSiteForWork(
+  db: Q,
+  authorityId: number,
+  caseId: number,
+  purpose: string,
+): Promise<{ id: number; uprns: number[]; ewkb: string }> {
   const site = await db('case_site as s')
     .join('case_record as c', 'c.id', 's.case_id')
     .where({ 's.case_id': caseId, 'c.authority_id': authorityId })
@@ -224,16 +287,31 @@ export async function currentSiteForWork(db: Q, authorityId: number, caseId: num
 }
 
 export async function currentSiteSummary(db: Q, caseId: number) {
-  return db('case_site').where({ case_id: caseId }).whereNull('superseded_at').first('id', 'area_m2 as areaM2', 'source');
+  return db('case_site')
+    .where({ case_id: caseId })
+    .whereNull('superseded_at')
+    .first('id', 'area_m2 as areaM2', 'source');
 }
 
 export async function supersedeSite(db: Q, caseId: number): Promise<void> {
-  await db('case_site').where({ case_id: caseId }).whereNull('superseded_at').update({ superseded_at: db.raw('clock_timestamp()') });
+  await db('case_site')
+    .where({ case_id: caseId })
+    .whereNull('superseded_at')
+    .update({ superseded_at: db.raw('clock_timestamp()') });
 }
 
 export async function insertSite(
   db: Q,
-  s: { caseId: number; ewkb: string; areaM2: number; source: string; inputCrs: string; repair: unknown; note?: string; setBy: number | null },
+  s: {
+    caseId: number;
+    ewkb: string;
+    areaM2: number;
+    source: string;
+    inputCrs: string;
+    repair: unknown;
+    note?: string;
+    setBy: number | null;
+  },
 ): Promise<number> {
   const [row] = await db('case_site')
     .insert({

@@ -16,7 +16,10 @@ const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUN
 function ifMatch(header: string | undefined): number | null {
   if (header === undefined) return null;
   const v = versionFromIfMatch(header);
-  if (v === null) throw new AppError('VALIDATION_FAILED', `If-Match must be the case's ETag, such as "v3"; got ${header}.`, { issues: [{ path: 'header.if-match', message: 'not an ETag of this API' }] });
+  if (v === null)
+    throw new AppError('VALIDATION_FAILED', `If-Match must be the case's ETag, such as "v3"; got ${header}.`, {
+      issues: [{ path: 'header.if-match', message: 'not an ETag of this API' }],
+    });
   return v;
 }
 
@@ -24,7 +27,11 @@ export function caseRoutes(ctx: AppContext) {
   const s: svc.CaseService = {
     db: ctx.db,
     authorityId: ctx.authorityId,
-    intake: { authorityId: ctx.authorityId, toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP },
+    intake: {
+      authorityId: ctx.authorityId,
+      toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+      vertexCap: ctx.config.SITE_VERTEX_CAP,
+    },
   };
   const r = Router();
 
@@ -44,7 +51,14 @@ export function caseRoutes(ctx: AppContext) {
   });
 
   r.patch('/api/cases/:id', requireRole(...WRITERS), async (req, res) => {
-    const c = await svc.updateCase(s, req.user!, caseId(req.params.id), parseBody(UpdateCase, req.body), ifMatch(req.get('if-match')), req.requestId);
+    const c = await svc.updateCase(
+      s,
+      req.user!,
+      caseId(req.params.id),
+      parseBody(UpdateCase, req.body),
+      ifMatch(req.get('if-match')),
+      req.requestId,
+    );
     res.setHeader('ETag', etagOf(c.version)).json(c);
   });
 
@@ -57,13 +71,24 @@ export function caseRoutes(ctx: AppContext) {
     const q = parseQuery(SiteQuery, req.query);
     const body = parseBody(SiteBody, req.body);
     if (q.crs && body.crs && q.crs !== body.crs) {
-      throw new AppError('CRS_CONFLICT', `The crs parameter (${q.crs}) and the body's crs (${body.crs}) disagree. Send one.`, { parameter: q.crs, body: body.crs });
+      throw new AppError(
+        'CRS_CONFLICT',
+        `The crs parameter (${q.crs}) and the body's crs (${body.crs}) disagree. Send one.`,
+        { parameter: q.crs, body: body.crs },
+      );
     }
     const out = await svc.setSite(
       s,
       req.user!,
       caseId(req.params.id),
-      { geometry: body.geometry, crs: q.crs ?? body.crs, source: body.source, note: body.note, repair: q.repair, crossBoundary: q.crossBoundary },
+      {
+        geometry: body.geometry,
+        crs: q.crs ?? body.crs,
+        source: body.source,
+        note: body.note,
+        repair: q.repair,
+        crossBoundary: q.crossBoundary,
+      },
       ifMatch(req.get('if-match')),
       req.requestId,
     );
@@ -82,4 +107,3 @@ export function caseRoutes(ctx: AppContext) {
 
   return r;
 }
-

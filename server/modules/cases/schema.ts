@@ -1,61 +1,89 @@
 /** Request shapes for cases (zod). Dates are ISO calendar dates (YYYY-MM-DD). */
 import { z } from 'zod';
 import {
-  APPLICATION_DECISIONS, APPLICATION_STATUSES, BREACH_TYPES, ENFORCEMENT_DECISIONS, ENFORCEMENT_STATUSES, NOTICE_TYPES, SITE_SOURCES,
+  APPLICATION_DECISIONS,
+  APPLICATION_STATUSES,
+  BREACH_TYPES,
+  ENFORCEMENT_DECISIONS,
+  ENFORCEMENT_STATUSES,
+  NOTICE_TYPES,
+  SITE_SOURCES,
 } from '../../domain/cases.ts';
 
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s), 'is not a real calendar date');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s),
+    'is not a real calendar date',
+  );
 
 const Uprn = z.number().int().positive().max(999_999_999_999);
 
-export const Party = z.object({
-  role: z.enum(['applicant', 'agent', 'complainant']),
-  name: z.string().max(200).optional(),
-  organisation: z.string().max(200).optional(),
-  address: z.string().max(500).optional(),
-  postcode: z.string().max(10).optional(),
-  email: z.string().email().max(254).optional(),
-  phone: z.string().max(40).optional(),
-}).strict();
+export const Party = z
+  .object({
+    role: z.enum(['applicant', 'agent', 'complainant']),
+    name: z.string().max(200).optional(),
+    organisation: z.string().max(200).optional(),
+    address: z.string().max(500).optional(),
+    postcode: z.string().max(10).optional(),
+    email: z.string().email().max(254).optional(),
+    phone: z.string().max(40).optional(),
+  })
+  .strict();
 
-export const ExtensionOfTime = z.object({
-  agreedOn: IsoDate,
-  newTargetDate: IsoDate,
-  reason: z.string().max(500).optional(),
-}).strict();
+export const ExtensionOfTime = z
+  .object({
+    agreedOn: IsoDate,
+    newTargetDate: IsoDate,
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
 
-export const SiteVisit = z.object({
-  visitedOn: IsoDate,
-  officer: z.string().max(100).optional(),
-  notes: z.string().max(2000).optional(),
-}).strict();
+export const SiteVisit = z
+  .object({
+    visitedOn: IsoDate,
+    officer: z.string().max(100).optional(),
+    notes: z.string().max(2000).optional(),
+  })
+  .strict();
 
-export const NoticeServed = z.object({
-  type: z.enum(NOTICE_TYPES),
-  servedOn: IsoDate,
-  effectiveOn: IsoDate.optional(),
-  complianceDate: IsoDate.optional(),
-  notes: z.string().max(2000).optional(),
-}).strict();
+export const NoticeServed = z
+  .object({
+    type: z.enum(NOTICE_TYPES),
+    servedOn: IsoDate,
+    effectiveOn: IsoDate.optional(),
+    complianceDate: IsoDate.optional(),
+    notes: z.string().max(2000).optional(),
+  })
+  .strict();
 
 /** What the development is: for the DMPO art. 2 major tests and the art. 15 / LBCA Regs publicity rules. */
-export const Development = z.object({
-  /** dwellinghouses provided; null = some, number not known (outline) */
-  dwellings: z.number().int().min(0).max(100_000).nullable().optional(),
-  floorspaceM2: z.number().min(0).max(10_000_000).optional(),
-  eia: z.boolean().optional(),
-  departure: z.boolean().optional(),
-  publicRightOfWay: z.boolean().optional(),
-  nearRailway: z.boolean().optional(),
-  newBuildingOrExtension: z.boolean().optional(),
-  listedBuildingConsent: z.object({ grade: z.enum(['I', 'II*', 'II']).nullable(), interiorOnly: z.boolean() }).strict().optional(),
-}).strict();
+export const Development = z
+  .object({
+    /** dwellinghouses provided; null = some, number not known (outline) */
+    dwellings: z.number().int().min(0).max(100_000).nullable().optional(),
+    floorspaceM2: z.number().min(0).max(10_000_000).optional(),
+    eia: z.boolean().optional(),
+    departure: z.boolean().optional(),
+    publicRightOfWay: z.boolean().optional(),
+    nearRailway: z.boolean().optional(),
+    newBuildingOrExtension: z.boolean().optional(),
+    listedBuildingConsent: z
+      .object({ grade: z.enum(['I', 'II*', 'II']).nullable(), interiorOnly: z.boolean() })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 const common = {
-  reference: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9/._-]+$/, 'may use letters, digits and / . _ -').optional(),
+  reference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9/._-]+$/, 'may use letters, digits and / . _ -')
+    .optional(),
   description: z.string().trim().min(1).max(5000),
   siteAddress: z.string().trim().max(500).optional(),
   uprns: z.array(Uprn).max(500).optional(),
@@ -64,90 +92,104 @@ const common = {
   parties: z.array(Party).max(20).optional(),
 };
 
-export const CreateApplication = z.object({
-  kind: z.literal('application'),
-  applicationType: z.string().min(1).max(64),
-  development: Development.optional(),
-  status: z.enum(APPLICATION_STATUSES).default('received'),
-  validDate: IsoDate.nullable().optional(),
-  targetDate: IsoDate.nullable().optional(),
-  extensionsOfTime: z.array(ExtensionOfTime).max(20).optional(),
-  decision: z.enum(APPLICATION_DECISIONS).nullable().optional(),
-  decisionDate: IsoDate.nullable().optional(),
-  ...common,
-}).strict();
+export const CreateApplication = z
+  .object({
+    kind: z.literal('application'),
+    applicationType: z.string().min(1).max(64),
+    development: Development.optional(),
+    status: z.enum(APPLICATION_STATUSES).default('received'),
+    validDate: IsoDate.nullable().optional(),
+    targetDate: IsoDate.nullable().optional(),
+    extensionsOfTime: z.array(ExtensionOfTime).max(20).optional(),
+    decision: z.enum(APPLICATION_DECISIONS).nullable().optional(),
+    decisionDate: IsoDate.nullable().optional(),
+    ...common,
+  })
+  .strict();
 
-export const CreateEnforcement = z.object({
-  kind: z.literal('enforcement'),
-  breachType: z.enum(BREACH_TYPES),
-  status: z.enum(ENFORCEMENT_STATUSES).default('received'),
-  siteVisits: z.array(SiteVisit).max(100).optional(),
-  noticesServed: z.array(NoticeServed).max(50).optional(),
-  decision: z.enum(ENFORCEMENT_DECISIONS).nullable().optional(),
-  decisionDate: IsoDate.nullable().optional(),
-  targetDate: IsoDate.nullable().optional(),
-  ...common,
-}).strict();
+export const CreateEnforcement = z
+  .object({
+    kind: z.literal('enforcement'),
+    breachType: z.enum(BREACH_TYPES),
+    status: z.enum(ENFORCEMENT_STATUSES).default('received'),
+    siteVisits: z.array(SiteVisit).max(100).optional(),
+    noticesServed: z.array(NoticeServed).max(50).optional(),
+    decision: z.enum(ENFORCEMENT_DECISIONS).nullable().optional(),
+    decisionDate: IsoDate.nullable().optional(),
+    targetDate: IsoDate.nullable().optional(),
+    ...common,
+  })
+  .strict();
 
 export const CreateCase = z.discriminatedUnion('kind', [CreateApplication, CreateEnforcement]);
 export type CreateCaseInput = z.infer<typeof CreateCase>;
 
 /** PATCH: any field except kind and reference; `version` may stand in for If-Match. */
-export const UpdateCase = z.object({
-  version: z.number().int().positive().optional(),
-  applicationType: z.string().min(1).max(64).optional(),
-  development: Development.optional(),
-  breachType: z.enum(BREACH_TYPES).optional(),
-  description: common.description.optional(),
-  siteAddress: z.string().trim().max(500).nullable().optional(),
-  uprns: z.array(Uprn).max(500).optional(),
-  status: z.string().max(40).optional(),
-  receivedDate: IsoDate.optional(),
-  validDate: IsoDate.nullable().optional(),
-  targetDate: IsoDate.nullable().optional(),
-  extensionsOfTime: z.array(ExtensionOfTime).max(20).optional(),
-  decision: z.string().max(40).nullable().optional(),
-  decisionDate: IsoDate.nullable().optional(),
-  siteVisits: z.array(SiteVisit).max(100).optional(),
-  noticesServed: z.array(NoticeServed).max(50).optional(),
-  officer: z.string().max(64).nullable().optional(),
-  parties: z.array(Party).max(20).optional(),
-}).strict();
+export const UpdateCase = z
+  .object({
+    version: z.number().int().positive().optional(),
+    applicationType: z.string().min(1).max(64).optional(),
+    development: Development.optional(),
+    breachType: z.enum(BREACH_TYPES).optional(),
+    description: common.description.optional(),
+    siteAddress: z.string().trim().max(500).nullable().optional(),
+    uprns: z.array(Uprn).max(500).optional(),
+    status: z.string().max(40).optional(),
+    receivedDate: IsoDate.optional(),
+    validDate: IsoDate.nullable().optional(),
+    targetDate: IsoDate.nullable().optional(),
+    extensionsOfTime: z.array(ExtensionOfTime).max(20).optional(),
+    decision: z.string().max(40).nullable().optional(),
+    decisionDate: IsoDate.nullable().optional(),
+    siteVisits: z.array(SiteVisit).max(100).optional(),
+    noticesServed: z.array(NoticeServed).max(50).optional(),
+    officer: z.string().max(64).nullable().optional(),
+    parties: z.array(Party).max(20).optional(),
+  })
+  .strict();
 export type UpdateCaseInput = z.infer<typeof UpdateCase>;
 
 const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-export const ListQuery = z.object({
-  kind: z.enum(['application', 'enforcement']).optional(),
-  status: z.string().max(40).optional(),
-  applicationType: z.string().max(64).optional(),
-  breachType: z.string().max(64).optional(),
-  officer: z.string().max(64).optional(),
-  reference: z.string().max(64).optional(),
-  q: z.string().max(200).optional(),
-  receivedFrom: IsoDate.optional(),
-  receivedTo: IsoDate.optional(),
-  hasSite: boolParam.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-}).strict();
+export const ListQuery = z
+  .object({
+    kind: z.enum(['application', 'enforcement']).optional(),
+    status: z.string().max(40).optional(),
+    applicationType: z.string().max(64).optional(),
+    breachType: z.string().max(64).optional(),
+    officer: z.string().max(64).optional(),
+    reference: z.string().max(64).optional(),
+    q: z.string().max(200).optional(),
+    receivedFrom: IsoDate.optional(),
+    receivedTo: IsoDate.optional(),
+    hasSite: boolParam.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
 
 export const CrsQuery = z.object({ crs: z.string().max(100).optional() }).strict();
 
-export const SiteBody = z.object({
-  geometry: z.unknown(),
-  crs: z.string().max(100).optional(),
-  source: z.enum(SITE_SOURCES).default('drawn'),
-  note: z.string().max(1000).optional(),
-}).strict();
+export const SiteBody = z
+  .object({
+    geometry: z.unknown(),
+    crs: z.string().max(100).optional(),
+    source: z.enum(SITE_SOURCES).default('drawn'),
+    note: z.string().max(1000).optional(),
+  })
+  .strict();
 
-export const SiteQuery = z.object({
-  crs: z.string().max(100).optional(),
-  repair: boolParam.optional(),
-  crossBoundary: boolParam.optional(),
-}).strict();
+export const SiteQuery = z
+  .object({
+    crs: z.string().max(100).optional(),
+    repair: boolParam.optional(),
+    crossBoundary: boolParam.optional(),
+  })
+  .strict();
 
-export const NearbyQuery = z.object({
-  withinM: z.coerce.number().min(0).max(1000).default(50),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-}).strict();
+export const NearbyQuery = z
+  .object({
+    withinM: z.coerce.number().min(0).max(1000).default(50),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();

@@ -5,8 +5,17 @@ import { AppError } from '../../errors.ts';
 import type { Actor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import {
-  APPLICATION_DECISIONS, APPLICATION_STATUSES, CASE_WRITERS, ENFORCEMENT_DECISIONS, ENFORCEMENT_STATUSES, PARTY_READERS,
-  REFERENCE_PREFIX, formatReference, isApplicationType, type CaseKind, type Role,
+  APPLICATION_DECISIONS,
+  APPLICATION_STATUSES,
+  CASE_WRITERS,
+  ENFORCEMENT_DECISIONS,
+  ENFORCEMENT_STATUSES,
+  PARTY_READERS,
+  REFERENCE_PREFIX,
+  formatReference,
+  isApplicationType,
+  type CaseKind,
+  type Role,
 } from '../../domain/cases.ts';
 import { parseCrs } from '../../domain/geometry-shape.ts';
 import type { User } from '../users/service.ts';
@@ -25,10 +34,14 @@ const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
 
 function assertCanWrite(user: User, kind: CaseKind) {
   if (!CASE_WRITERS[kind].includes(user.role)) {
-    throw new AppError('FORBIDDEN', `Only ${CASE_WRITERS[kind].join(', ')} may change ${kind} cases; you are signed in as ${user.role}.`, {
-      required: CASE_WRITERS[kind],
-      role: user.role,
-    });
+    throw new AppError(
+      'FORBIDDEN',
+      `Only ${CASE_WRITERS[kind].join(', ')} may change ${kind} cases; you are signed in as ${user.role}.`,
+      {
+        required: CASE_WRITERS[kind],
+        role: user.role,
+      },
+    );
   }
 }
 
@@ -85,27 +98,41 @@ function caseView(row: repo.CaseRow) {
 }
 export type CaseView = ReturnType<typeof caseView>;
 
-async function officerId(db: Knex | Knex.Transaction, username: string | null | undefined): Promise<number | null | undefined> {
+async function officerId(
+  db: Knex | Knex.Transaction,
+  username: string | null | undefined,
+): Promise<number | null | undefined> {
   if (username === undefined) return undefined;
   if (username === null) return null;
   const id = await repo.findUserIdByUsername(db, username);
-  if (!id) throw new AppError('UNKNOWN_OFFICER', `There is no user "${username}" to assign as officer.`, { officer: username });
+  if (!id)
+    throw new AppError('UNKNOWN_OFFICER', `There is no user "${username}" to assign as officer.`, {
+      officer: username,
+    });
   return id;
 }
 
-function checkKindFields(kind: CaseKind, f: { applicationType?: string | null; breachType?: string | null; status?: string; decision?: string | null }) {
+function checkKindFields(
+  kind: CaseKind,
+  f: { applicationType?: string | null; breachType?: string | null; status?: string; decision?: string | null },
+) {
   if (kind === 'application') {
     if (f.applicationType !== undefined && f.applicationType !== null && !isApplicationType(f.applicationType)) {
-      throw new AppError('UNKNOWN_APPLICATION_TYPE', `"${f.applicationType}" is not an application type of the planning.data.gov.uk code list (GET /api/codelists/application-types).`, {
-        applicationType: f.applicationType,
-      });
+      throw new AppError(
+        'UNKNOWN_APPLICATION_TYPE',
+        `"${f.applicationType}" is not an application type of the planning.data.gov.uk code list (GET /api/codelists/application-types).`,
+        {
+          applicationType: f.applicationType,
+        },
+      );
     }
     if (f.breachType !== undefined) throw validation('breachType', 'applies to enforcement cases only');
   } else if (f.applicationType !== undefined) {
     throw validation('applicationType', 'applies to planning applications only');
   }
   const statuses: readonly string[] = kind === 'application' ? APPLICATION_STATUSES : ENFORCEMENT_STATUSES;
-  if (f.status !== undefined && !statuses.includes(f.status)) throw validation('status', `must be one of ${statuses.join(', ')}`);
+  if (f.status !== undefined && !statuses.includes(f.status))
+    throw validation('status', `must be one of ${statuses.join(', ')}`);
   const decisions: readonly string[] = kind === 'application' ? APPLICATION_DECISIONS : ENFORCEMENT_DECISIONS;
   if (f.decision !== undefined && f.decision !== null && !decisions.includes(f.decision)) {
     throw validation('decision', `must be one of ${decisions.join(', ')}`);
@@ -113,14 +140,23 @@ function checkKindFields(kind: CaseKind, f: { applicationType?: string | null; b
 }
 
 function validation(field: string, message: string) {
-  return new AppError('VALIDATION_FAILED', `body.${field}: ${message}`, { issues: [{ path: `body.${field}`, message }] });
+  return new AppError('VALIDATION_FAILED', `body.${field}: ${message}`, {
+    issues: [{ path: `body.${field}`, message }],
+  });
 }
 
-function checkDates(d: { receivedDate: string; validDate: string | null; decisionDate: string | null; extensionsOfTime: Array<{ newTargetDate: string; agreedOn: string }> }) {
+function checkDates(d: {
+  receivedDate: string;
+  validDate: string | null;
+  decisionDate: string | null;
+  extensionsOfTime: Array<{ newTargetDate: string; agreedOn: string }>;
+}) {
   if (d.validDate && d.validDate < d.receivedDate) throw validation('validDate', 'cannot be before the received date');
-  if (d.decisionDate && d.decisionDate < d.receivedDate) throw validation('decisionDate', 'cannot be before the received date');
+  if (d.decisionDate && d.decisionDate < d.receivedDate)
+    throw validation('decisionDate', 'cannot be before the received date');
   d.extensionsOfTime.forEach((e, i) => {
-    if (e.agreedOn < d.receivedDate) throw validation(`extensionsOfTime.${i}.agreedOn`, 'cannot be before the received date');
+    if (e.agreedOn < d.receivedDate)
+      throw validation(`extensionsOfTime.${i}.agreedOn`, 'cannot be before the received date');
   });
 }
 
@@ -128,12 +164,21 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
   assertCanWrite(user, input.kind);
   checkKindFields(input.kind, input.kind === 'application' ? { applicationType: input.applicationType } : {});
   const ext = input.kind === 'application' ? (input.extensionsOfTime ?? []) : [];
-  checkDates({ receivedDate: input.receivedDate, validDate: input.kind === 'application' ? (input.validDate ?? null) : null, decisionDate: input.decisionDate ?? null, extensionsOfTime: ext });
+  checkDates({
+    receivedDate: input.receivedDate,
+    validDate: input.kind === 'application' ? (input.validDate ?? null) : null,
+    decisionDate: input.decisionDate ?? null,
+    extensionsOfTime: ext,
+  });
   const id = await svc.db.transaction(async (trx) => {
     let reference = input.reference;
     if (reference) {
       if (await repo.referenceExists(trx, svc.authorityId, reference)) {
-        throw new AppError('REFERENCE_TAKEN', `The reference ${reference} is already used by another case of this authority.`, { reference });
+        throw new AppError(
+          'REFERENCE_TAKEN',
+          `The reference ${reference} is already used by another case of this authority.`,
+          { reference },
+        );
       }
     } else {
       const year = Number(input.receivedDate.slice(0, 4));
@@ -169,16 +214,29 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
         notices_served: JSON.stringify(input.noticesServed ?? []),
       });
     }
-    const newId = await repo.insertCase(trx, svc.authorityId, cols).catch((e: { code?: string; constraint?: string }) => {
-      // a concurrent registration took the reference between the check above and this insert
-      if (e?.code === '23505' && e.constraint === 'case_record_authority_id_reference_key') {
-        throw new AppError('REFERENCE_TAKEN', `The reference ${reference} is already used by another case of this authority.`, { reference });
-      }
-      throw e;
-    });
+    const newId = await repo
+      .insertCase(trx, svc.authorityId, cols)
+      .catch((e: { code?: string; constraint?: string }) => {
+        // a concurrent registration took the reference between the check above and this insert
+        if (e?.code === '23505' && e.constraint === 'case_record_authority_id_reference_key') {
+          throw new AppError(
+            'REFERENCE_TAKEN',
+            `The reference ${reference} is already used by another case of this authority.`,
+            { reference },
+          );
+        }
+        throw e;
+      });
     if (input.parties?.length) await repo.replaceParties(trx, newId, input.parties);
     const after = caseView((await repo.findCase(trx, svc.authorityId, newId))!);
-    await writeAudit(trx, { actor: actorOf(user), action: 'case.create', entityType: 'case', entityId: newId, after: { ...after, parties: input.parties ?? [] }, requestId });
+    await writeAudit(trx, {
+      actor: actorOf(user),
+      action: 'case.create',
+      entityType: 'case',
+      entityId: newId,
+      after: { ...after, parties: input.parties ?? [] },
+      requestId,
+    });
     return newId;
   });
   return getCase(svc, user, id);
@@ -202,9 +260,13 @@ export async function listCases(svc: CaseService, f: repo.ListFilter) {
 function checkVersion(row: repo.CaseRow, expected: number | null, required: boolean) {
   if (expected === null) {
     if (!required) return;
-    throw new AppError('PRECONDITION_REQUIRED', `Send the version you are changing: an If-Match header with the case's ETag ("v${row.version}") or "version" in the body.`, {
-      currentVersion: row.version,
-    });
+    throw new AppError(
+      'PRECONDITION_REQUIRED',
+      `Send the version you are changing: an If-Match header with the case's ETag ("v${row.version}") or "version" in the body.`,
+      {
+        currentVersion: row.version,
+      },
+    );
   }
   if (expected !== row.version) {
     throw new AppError(
@@ -215,7 +277,14 @@ function checkVersion(row: repo.CaseRow, expected: number | null, required: bool
   }
 }
 
-export async function updateCase(svc: CaseService, user: User, id: number, patch: UpdateCaseInput, ifMatchVersion: number | null, requestId?: string) {
+export async function updateCase(
+  svc: CaseService,
+  user: User,
+  id: number,
+  patch: UpdateCaseInput,
+  ifMatchVersion: number | null,
+  requestId?: string,
+) {
   const expected = ifMatchVersion ?? patch.version ?? null;
   await svc.db.transaction(async (trx) => {
     const row = await repo.findCase(trx, svc.authorityId, id, true);
@@ -223,9 +292,13 @@ export async function updateCase(svc: CaseService, user: User, id: number, patch
     assertCanWrite(user, row.kind);
     checkVersion(row, expected, true);
     checkKindFields(row.kind, patch);
-    if (row.kind === 'application' && (patch.siteVisits || patch.noticesServed)) throw validation(patch.siteVisits ? 'siteVisits' : 'noticesServed', 'applies to enforcement cases only');
+    if (row.kind === 'application' && (patch.siteVisits || patch.noticesServed))
+      throw validation(patch.siteVisits ? 'siteVisits' : 'noticesServed', 'applies to enforcement cases only');
     if (row.kind === 'enforcement' && (patch.validDate !== undefined || patch.extensionsOfTime || patch.development)) {
-      throw validation(patch.extensionsOfTime ? 'extensionsOfTime' : patch.development ? 'development' : 'validDate', 'applies to planning applications only');
+      throw validation(
+        patch.extensionsOfTime ? 'extensionsOfTime' : patch.development ? 'development' : 'validDate',
+        'applies to planning applications only',
+      );
     }
     const merged = {
       receivedDate: patch.receivedDate ?? row.receivedDate,
@@ -278,11 +351,23 @@ export interface SetSiteInput {
   crossBoundary?: boolean;
 }
 
-export async function setSite(svc: CaseService, user: User, id: number, input: SetSiteInput, ifMatchVersion: number | null, requestId?: string) {
+export async function setSite(
+  svc: CaseService,
+  user: User,
+  id: number,
+  input: SetSiteInput,
+  ifMatchVersion: number | null,
+  requestId?: string,
+) {
   const existing = await repo.findCase(svc.db, svc.authorityId, id);
   if (!existing) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
   assertCanWrite(user, existing.kind);
-  const site = await intakeSite(svc.db, input.geometry, { ...svc.intake, crs: input.crs, repair: input.repair, crossBoundary: input.crossBoundary });
+  const site = await intakeSite(svc.db, input.geometry, {
+    ...svc.intake,
+    crs: input.crs,
+    repair: input.repair,
+    crossBoundary: input.crossBoundary,
+  });
   const result = await svc.db.transaction(async (trx) => {
     const row = (await repo.findCase(trx, svc.authorityId, id, true))!;
     checkVersion(row, ifMatchVersion, false);
@@ -305,7 +390,15 @@ export async function setSite(svc: CaseService, user: User, id: number, input: S
       entityType: 'case_site',
       entityId: siteId,
       before: before ? { caseId: id, siteId: before.id, areaM2: before.areaM2, source: before.source } : null,
-      after: { caseId: id, siteId, areaM2: site.areaM2, source: input.source, inputCrs: site.inputCrs, repaired: Boolean(site.repair), outsideAuthorityM2: site.outsideAuthorityM2 },
+      after: {
+        caseId: id,
+        siteId,
+        areaM2: site.areaM2,
+        source: input.source,
+        inputCrs: site.inputCrs,
+        repaired: Boolean(site.repair),
+        outsideAuthorityM2: site.outsideAuthorityM2,
+      },
       requestId,
     });
     return { siteId, version: row.version + 1 };
@@ -332,7 +425,12 @@ export async function getSite(svc: CaseService, id: number, crs?: unknown) {
   if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
   const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
   const site = await repo.currentSite(svc.db, id, srid);
-  if (!site) throw new AppError('SITE_NOT_SET', `Case ${row.reference} has no site yet. Plot it with PUT /api/cases/${id}/site.`, { id });
+  if (!site)
+    throw new AppError(
+      'SITE_NOT_SET',
+      `Case ${row.reference} has no site yet. Plot it with PUT /api/cases/${id}/site.`,
+      { id },
+    );
   return siteView(site);
 }
 
@@ -347,7 +445,11 @@ export async function nearbyCases(svc: CaseService, id: number, withinM: number,
   const row = await repo.findCase(svc.db, svc.authorityId, id);
   if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
   if (!(await repo.currentSiteSummary(svc.db, id))) {
-    throw new AppError('SITE_NOT_SET', `Case ${row.reference} has no site yet, so there is no planning history to find around it.`, { id });
+    throw new AppError(
+      'SITE_NOT_SET',
+      `Case ${row.reference} has no site yet, so there is no planning history to find around it.`,
+      { id },
+    );
   }
   const rows = await repo.nearbyCases(svc.db, id, withinM, limit);
   return {

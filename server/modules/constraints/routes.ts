@@ -6,18 +6,42 @@ import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { STAFF_ROLES } from '../../domain/cases.ts';
 import { intId } from '../../http/params.ts';
-import { checkPostedSite, createStoredCheck, decideHit, getStoredCheck, listStoredChecks, rerunStoredCheck } from './service.ts';
+import {
+  checkPostedSite,
+  createStoredCheck,
+  decideHit,
+  getStoredCheck,
+  listStoredChecks,
+  rerunStoredCheck,
+} from './service.ts';
 
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 const DECIDERS = ['admin', 'officer', 'enforcement'] as const;
-const LayerIds = z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)).min(1).max(200).optional();
+const LayerIds = z
+  .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/))
+  .min(1)
+  .max(200)
+  .optional();
 const CheckBody = z.object({ site: z.unknown(), crs: z.string().max(100).optional(), layers: LayerIds }).strict();
-const CheckQuery = z.object({
-  repair: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  crossBoundary: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-}).strict();
+const CheckQuery = z
+  .object({
+    repair: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    crossBoundary: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .strict();
 const StoredBody = z.object({ layers: LayerIds }).strict();
-const Decision = z.object({ decision: z.enum(['confirmed', 'dismissed']), reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(2000) }).strict();
+const Decision = z
+  .object({
+    decision: z.enum(['confirmed', 'dismissed']),
+    reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(2000),
+  })
+  .strict();
 
 const idParam = intId;
 
@@ -29,10 +53,20 @@ export function constraintRoutes(ctx: AppContext) {
   r.post('/api/constraints/check', requireRole(...STAFF_ROLES), async (req, res) => {
     const q = parseQuery(CheckQuery, req.query);
     const body = parseBody(CheckBody, req.body);
-    const { site, report } = await checkPostedSite(ctx.db, body.site, {
-      crs: body.crs, repair: q.repair, crossBoundary: q.crossBoundary, authorityId: ctx.authorityId,
-      toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP, outputs: false,
-    }, body.layers);
+    const { site, report } = await checkPostedSite(
+      ctx.db,
+      body.site,
+      {
+        crs: body.crs,
+        repair: q.repair,
+        crossBoundary: q.crossBoundary,
+        authorityId: ctx.authorityId,
+        toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+        vertexCap: ctx.config.SITE_VERTEX_CAP,
+        outputs: false,
+      },
+      body.layers,
+    );
     res.json({ site: { areaM2: site.areaM2, areaHa: site.areaHa, repair: site.repair }, ...report });
   });
 
@@ -41,18 +75,50 @@ export function constraintRoutes(ctx: AppContext) {
   });
   r.post('/api/cases/:id/constraint-checks', requireRole(...WRITERS), async (req, res) => {
     const { layers } = parseBody(StoredBody, req.body);
-    res.status(201).json(await createStoredCheck(ctx.db, ctx.authorityId, caseId(req.params.id), actorOf(req.user!), layers, req.requestId));
+    res
+      .status(201)
+      .json(
+        await createStoredCheck(
+          ctx.db,
+          ctx.authorityId,
+          caseId(req.params.id),
+          actorOf(req.user!),
+          layers,
+          req.requestId,
+        ),
+      );
   });
   r.get('/api/cases/:id/constraint-checks/:checkId', requireRole(...STAFF_ROLES), async (req, res) => {
     res.json(await getStoredCheck(ctx.db, ctx.authorityId, caseId(req.params.id), checkId(req.params.checkId)));
   });
   r.post('/api/cases/:id/constraint-checks/:checkId/rerun', requireRole(...WRITERS), async (req, res) => {
-    res.status(201).json(await rerunStoredCheck(ctx.db, ctx.authorityId, caseId(req.params.id), checkId(req.params.checkId), actorOf(req.user!), req.requestId));
+    res
+      .status(201)
+      .json(
+        await rerunStoredCheck(
+          ctx.db,
+          ctx.authorityId,
+          caseId(req.params.id),
+          checkId(req.params.checkId),
+          actorOf(req.user!),
+          req.requestId,
+        ),
+      );
   });
   r.patch('/api/cases/:id/constraint-checks/:checkId/hits/:hitId', requireRole(...DECIDERS), async (req, res) => {
     const { decision, reason } = parseBody(Decision, req.body);
     res.json(
-      await decideHit(ctx.db, ctx.authorityId, caseId(req.params.id), checkId(req.params.checkId), idParam(req.params.hitId, 'HIT_NOT_FOUND', 'hit'), decision, reason, actorOf(req.user!), req.requestId),
+      await decideHit(
+        ctx.db,
+        ctx.authorityId,
+        caseId(req.params.id),
+        checkId(req.params.checkId),
+        idParam(req.params.hitId, 'HIT_NOT_FOUND', 'hit'),
+        decision,
+        reason,
+        actorOf(req.user!),
+        req.requestId,
+      ),
     );
   });
   return r;

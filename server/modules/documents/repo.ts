@@ -13,10 +13,24 @@ export interface TemplateRow {
   createdAt: Date;
 }
 
-const TEMPLATE_COLUMNS = ['t.id', 't.kind', 't.version', 't.title', 't.body', 'u.username as createdBy', 't.created_at as createdAt'];
+const TEMPLATE_COLUMNS = [
+  't.id',
+  't.kind',
+  't.version',
+  't.title',
+  't.body',
+  'u.username as createdBy',
+  't.created_at as createdAt',
+];
 
 /** Inserts version 1 of a kind for the authority when it has none (the default shipped with Redline). */
-export async function insertDefaultTemplate(db: Q, authorityId: number, kind: string, title: string, body: string): Promise<void> {
+export async function insertDefaultTemplate(
+  db: Q,
+  authorityId: number,
+  kind: string,
+  title: string,
+  body: string,
+): Promise<void> {
   await db.raw(
     `INSERT INTO document_template (authority_id, kind, version, title, body)
      SELECT :authorityId, :kind, 1, :title, :body
@@ -62,9 +76,19 @@ export async function lockTemplateKind(trx: Knex.Transaction, authorityId: numbe
   await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('document_template:' || ? || ':' || ?))`, [authorityId, kind]);
 }
 
-export async function insertTemplate(trx: Knex.Transaction, row: { authorityId: number; kind: string; version: number; title: string; body: string; createdBy: number | null }): Promise<number> {
+export async function insertTemplate(
+  trx: Knex.Transaction,
+  row: { authorityId: number; kind: string; version: number; title: string; body: string; createdBy: number | null },
+): Promise<number> {
   const [r] = await trx('document_template')
-    .insert({ authority_id: row.authorityId, kind: row.kind, version: row.version, title: row.title, body: row.body, created_by: row.createdBy })
+    .insert({
+      authority_id: row.authorityId,
+      kind: row.kind,
+      version: row.version,
+      title: row.title,
+      body: row.body,
+      created_by: row.createdBy,
+    })
     .returning('id');
   return r.id as number;
 }
@@ -89,9 +113,21 @@ export interface DocumentInsert {
 export async function insertDocument(trx: Knex.Transaction, d: DocumentInsert): Promise<number> {
   const [r] = await trx('document')
     .insert({
-      case_id: d.caseId, kind: d.kind, template_id: d.templateId, template_version: d.templateVersion, run_id: d.runId, title: d.title,
-      pdf: d.pdf, sha256: d.sha256, bytes: d.pdf.length, pages: d.pages, recipients: d.recipients, personal_data: d.personalData,
-      text: d.text, details: JSON.stringify(d.details), created_by: d.createdBy,
+      case_id: d.caseId,
+      kind: d.kind,
+      template_id: d.templateId,
+      template_version: d.templateVersion,
+      run_id: d.runId,
+      title: d.title,
+      pdf: d.pdf,
+      sha256: d.sha256,
+      bytes: d.pdf.length,
+      pages: d.pages,
+      recipients: d.recipients,
+      personal_data: d.personalData,
+      text: d.text,
+      details: JSON.stringify(d.details),
+      created_by: d.createdBy,
     })
     .returning('id');
   return r.id as number;
@@ -117,23 +153,52 @@ export interface DocumentRow {
 }
 
 const DOCUMENT_COLUMNS = [
-  'd.id', 'd.case_id as caseId', 'd.kind', 'd.title', 'd.template_id as templateId', 'd.template_version as templateVersion', 'd.run_id as runId',
-  'd.pages', 'd.bytes', 'd.sha256', 'd.recipients', 'd.personal_data as personalData', 'd.text', 'd.details', 'u.username as createdBy', 'd.created_at as createdAt',
+  'd.id',
+  'd.case_id as caseId',
+  'd.kind',
+  'd.title',
+  'd.template_id as templateId',
+  'd.template_version as templateVersion',
+  'd.run_id as runId',
+  'd.pages',
+  'd.bytes',
+  'd.sha256',
+  'd.recipients',
+  'd.personal_data as personalData',
+  'd.text',
+  'd.details',
+  'u.username as createdBy',
+  'd.created_at as createdAt',
 ];
 
 const documents = (db: Q, authorityId: number) =>
-  db('document as d').join('case_record as c', 'c.id', 'd.case_id').leftJoin('app_user as u', 'u.id', 'd.created_by').where('c.authority_id', authorityId);
+  db('document as d')
+    .join('case_record as c', 'c.id', 'd.case_id')
+    .leftJoin('app_user as u', 'u.id', 'd.created_by')
+    .where('c.authority_id', authorityId);
 
 export async function listDocuments(db: Q, authorityId: number, caseId: number): Promise<DocumentRow[]> {
   return documents(db, authorityId).where('d.case_id', caseId).orderBy('d.id', 'desc').select(DOCUMENT_COLUMNS);
 }
 
-export async function findDocument(db: Q, authorityId: number, caseId: number, id: number): Promise<DocumentRow | undefined> {
+export async function findDocument(
+  db: Q,
+  authorityId: number,
+  caseId: number,
+  id: number,
+): Promise<DocumentRow | undefined> {
   return documents(db, authorityId).where({ 'd.case_id': caseId, 'd.id': id }).first(DOCUMENT_COLUMNS);
 }
 
-export async function documentPdf(db: Q, authorityId: number, caseId: number, id: number): Promise<(Pick<DocumentRow, 'kind' | 'sha256' | 'personalData'> & { pdf: Buffer; reference: string }) | undefined> {
-  return documents(db, authorityId).where({ 'd.case_id': caseId, 'd.id': id }).first('d.kind', 'd.sha256', 'd.personal_data as personalData', 'd.pdf', 'c.reference');
+export async function documentPdf(
+  db: Q,
+  authorityId: number,
+  caseId: number,
+  id: number,
+): Promise<(Pick<DocumentRow, 'kind' | 'sha256' | 'personalData'> & { pdf: Buffer; reference: string }) | undefined> {
+  return documents(db, authorityId)
+    .where({ 'd.case_id': caseId, 'd.id': id })
+    .first('d.kind', 'd.sha256', 'd.personal_data as personalData', 'd.pdf', 'c.reference');
 }
 
 export async function latestRunId(db: Q, caseId: number): Promise<number | undefined> {
@@ -146,8 +211,23 @@ export async function authorityName(db: Q, authorityId: number): Promise<string>
   return (r?.name as string | undefined) ?? '';
 }
 
-export async function partiesForNotice(db: Q, caseId: number): Promise<Array<{ role: string; name: string | null; organisation: string | null; address: string | null; postcode: string | null }>> {
-  return db('case_party').where({ case_id: caseId }).whereIn('role', ['applicant', 'agent']).orderBy('id').select('role', 'name', 'organisation', 'address', 'postcode');
+export async function partiesForNotice(
+  db: Q,
+  caseId: number,
+): Promise<
+  Array<{
+    role: string;
+    name: string | null;
+    organisation: string | null;
+    address: string | null;
+    postcode: string | null;
+  }>
+> {
+  return db('case_party')
+    .where({ case_id: caseId })
+    .whereIn('role', ['applicant', 'agent'])
+    .orderBy('id')
+    .select('role', 'name', 'organisation', 'address', 'postcode');
 }
 
 export async function officerName(db: Q, officerId: number | null): Promise<string | null> {

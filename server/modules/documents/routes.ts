@@ -21,7 +21,15 @@ export const CreateDocumentBody = z
     runId: z.number().int().positive().max(2_147_483_647).optional(),
     date: IsoDate.optional(),
     publicityDate: IsoDate.optional(),
-    consultee: z.object({ name: Line.optional(), organisation: Line, addressLines: z.array(Line).min(1).max(5), postcode: z.string().trim().min(2).max(10).optional() }).strict().optional(),
+    consultee: z
+      .object({
+        name: Line.optional(),
+        organisation: Line,
+        addressLines: z.array(Line).min(1).max(5),
+        postcode: z.string().trim().min(2).max(10).optional(),
+      })
+      .strict()
+      .optional(),
     conditions: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
     reasons: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
     withinM: z.number().min(0).max(500).optional(),
@@ -51,7 +59,16 @@ export function documentRoutes(ctx: AppContext) {
   });
   r.put('/api/document-templates/:kind', requireRole('admin'), async (req, res) => {
     const kind = kindOf(req.params.kind);
-    res.json(await saveTemplate(ctx.db, ctx.authorityId, kind, parseBody(TemplateBody, req.body), actorOf(req.user!), req.requestId));
+    res.json(
+      await saveTemplate(
+        ctx.db,
+        ctx.authorityId,
+        kind,
+        parseBody(TemplateBody, req.body),
+        actorOf(req.user!),
+        req.requestId,
+      ),
+    );
   });
 
   r.get('/api/cases/:id/documents', requireRole(...STAFF_ROLES), async (req, res) => {
@@ -60,7 +77,10 @@ export function documentRoutes(ctx: AppContext) {
   r.post('/api/cases/:id/documents', requireRole(...WRITERS), async (req, res) => {
     const id = caseId(req.params.id);
     const doc = await createDocument(svc, req.user!, id, parseBody(CreateDocumentBody, req.body), req.requestId);
-    res.status(201).location(doc.pdf.replace(/\/pdf$/, '')).json(doc);
+    res
+      .status(201)
+      .location(doc.pdf.replace(/\/pdf$/, ''))
+      .json(doc);
   });
   r.get('/api/cases/:id/documents/:docId', requireRole(...STAFF_ROLES), async (req, res) => {
     res.json(await getDocument(svc, caseId(req.params.id), docId(req.params.docId)));

@@ -9,8 +9,19 @@ import { AppError } from '../../errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { APPLICATION_TYPES, CASE_WRITERS, PARTY_READERS, type Role } from '../../domain/cases.ts';
 import {
-  blocksToText, DECISION_WORDS, fillBody, fillTitle, hasMap, KIND_INFO, nest, NOT_KNOWN, todayInUk, ukDate, words,
-  type DocumentKind, type ViewValue,
+  blocksToText,
+  DECISION_WORDS,
+  fillBody,
+  fillTitle,
+  hasMap,
+  KIND_INFO,
+  nest,
+  NOT_KNOWN,
+  todayInUk,
+  ukDate,
+  words,
+  type DocumentKind,
+  type ViewValue,
 } from '../../domain/documents.ts';
 import { addDays, representationWindows, type EventKind, type PublicityEvent } from '../../domain/publicity.ts';
 import * as casesRepo from '../cases/repo.ts';
@@ -62,20 +73,35 @@ const EVENT_OF: Partial<Record<DocumentKind, EventKind>> = {
 /** Statutory consultees have 21 days to respond (DMPO 2015 art. 22; rules file [M]). */
 const CONSULTEE_DAYS = 21;
 
-const typeName = (ref: string | null) => APPLICATION_TYPES.find((t) => t.reference === ref)?.name ?? (ref ?? '');
+const typeName = (ref: string | null) => APPLICATION_TYPES.find((t) => t.reference === ref)?.name ?? ref ?? '';
 const wordsOrUnknown = (iso: string | null | undefined) => (iso ? ukDate(iso) : NOT_KNOWN);
 
 type Flat = Record<string, ViewValue>;
 
-async function publicityView(svc: DocumentService, c: casesRepo.CaseRow, kind: DocumentKind, publicityDate: string | undefined) {
+async function publicityView(
+  svc: DocumentService,
+  c: casesRepo.CaseRow,
+  kind: DocumentKind,
+  publicityDate: string | undefined,
+) {
   const pub = (await casePublicity(svc.db, svc.authorityId, c.id)) as Awaited<ReturnType<typeof casePublicity>> & {
-    applies: true; publicity: { heritage: boolean; requirements: Array<{ kind: string; rule: string }> }; events: Array<PublicityEvent & { eia: boolean | null }>;
-    windows: { byKind: Array<{ kind: string; lastDay: string }>; events: Array<{ kind: string; windowDays: number; superseded: boolean }> };
-    earliestDecisionDate: string | null; triggers: Array<{ trigger: string }>;
+    applies: true;
+    publicity: { heritage: boolean; requirements: Array<{ kind: string; rule: string }> };
+    events: Array<PublicityEvent & { eia: boolean | null }>;
+    windows: {
+      byKind: Array<{ kind: string; lastDay: string }>;
+      events: Array<{ kind: string; windowDays: number; superseded: boolean }>;
+    };
+    earliestDecisionDate: string | null;
+    triggers: Array<{ trigger: string }>;
   };
   const eia = (c.development as { eia?: unknown } | null)?.eia === true;
   const heritage = pub.publicity.heritage;
-  const recorded: PublicityEvent[] = pub.events.map((e) => ({ kind: e.kind, date: e.date, ...(e.eia !== null && e.eia !== undefined ? { eia: e.eia } : {}) }));
+  const recorded: PublicityEvent[] = pub.events.map((e) => ({
+    kind: e.kind,
+    date: e.date,
+    ...(e.eia !== null && e.eia !== undefined ? { eia: e.eia } : {}),
+  }));
   const eventKind = EVENT_OF[kind];
   let windowDays = CONSULTEE_DAYS;
   let commentBy: string | null = null;
@@ -85,7 +111,10 @@ async function publicityView(svc: DocumentService, c: casesRepo.CaseRow, kind: D
     windowDays = probe.events[0]!.windowDays;
     if (publicityDate) {
       commentBy = probe.events[0]!.lastDay;
-      earliest = representationWindows([...recorded, { kind: eventKind, date: publicityDate }], { eia, heritage }).earliestDecisionDate;
+      earliest = representationWindows([...recorded, { kind: eventKind, date: publicityDate }], {
+        eia,
+        heritage,
+      }).earliestDecisionDate;
     } else if (recorded.some((e) => e.kind === eventKind)) {
       // already recorded: the window that governs (a re-publicised one restarts it)
       commentBy = pub.windows.byKind.find((k) => k.kind === eventKind)?.lastDay ?? null;
@@ -114,26 +143,40 @@ async function publicityView(svc: DocumentService, c: casesRepo.CaseRow, kind: D
       else if (r.rule === 'art15-4-major' || r.rule === 'sci-press-majors') reasons.add('It is a major development.');
       else if (r.rule === 'reg5-lbc') reasons.add('It is an application for listed building consent.');
       else if (r.rule === 'reg5a-overlay') {
-        if (pub.triggers.some((t) => t.trigger === 'listed-building-setting')) reasons.add('The proposal may affect the setting of a listed building.');
-        if (pub.triggers.some((t) => t.trigger === 'conservation-area')) reasons.add('The proposal may affect the character or appearance of a conservation area.');
+        if (pub.triggers.some((t) => t.trigger === 'listed-building-setting'))
+          reasons.add('The proposal may affect the setting of a listed building.');
+        if (pub.triggers.some((t) => t.trigger === 'conservation-area'))
+          reasons.add('The proposal may affect the character or appearance of a conservation area.');
       }
     }
     flat['advert.reasons'] = [...reasons];
     flat['advert.hasReasons'] = reasons.size > 0;
   }
-  return { flat, details: { publicityDate: publicityDate ?? null, windowDays, commentBy, earliestDecisionDate: earliest } };
+  return {
+    flat,
+    details: { publicityDate: publicityDate ?? null, windowDays, commentBy, earliestDecisionDate: earliest },
+  };
 }
 
 /** Free-text party address → lines (newlines or commas), with the postcode last. */
-function partyLines(p: { name: string | null; organisation: string | null; address: string | null; postcode: string | null }): string[] {
-  const lines = [p.name, p.organisation, ...(p.address ?? '').split(/\r?\n|,/)].map((l) => (l ?? '').trim()).filter(Boolean);
+function partyLines(p: {
+  name: string | null;
+  organisation: string | null;
+  address: string | null;
+  postcode: string | null;
+}): string[] {
+  const lines = [p.name, p.organisation, ...(p.address ?? '').split(/\r?\n|,/)]
+    .map((l) => (l ?? '').trim())
+    .filter(Boolean);
   const pc = p.postcode?.trim().toUpperCase();
   if (pc && !lines.some((l) => l.toUpperCase() === pc)) lines.push(pc);
   return lines;
 }
 
 function fail(field: string, message: string): never {
-  throw new AppError('VALIDATION_FAILED', `body.${field}: ${message}`, { issues: [{ path: `body.${field}`, message }] });
+  throw new AppError('VALIDATION_FAILED', `body.${field}: ${message}`, {
+    issues: [{ path: `body.${field}`, message }],
+  });
 }
 
 /** Fields that only some kinds take: refused elsewhere, so nothing given is silently ignored. */
@@ -150,30 +193,50 @@ function checkFields(input: CreateDocumentInput) {
   for (const [field, kinds] of only) {
     if (input[field] !== undefined && !kinds.includes(input.kind)) fail(field, `applies to ${kinds.join(', ')} only`);
   }
-  if (input.kind === 'consultee-letter' && !input.consultee) fail('consultee', 'a consultee letter needs the consultee: { organisation, addressLines, name?, postcode? }');
+  if (input.kind === 'consultee-letter' && !input.consultee)
+    fail('consultee', 'a consultee letter needs the consultee: { organisation, addressLines, name?, postcode? }');
 }
 
 const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
 
-export async function createDocument(svc: DocumentService, user: Caller, caseId: number, input: CreateDocumentInput, requestId?: string) {
+export async function createDocument(
+  svc: DocumentService,
+  user: Caller,
+  caseId: number,
+  input: CreateDocumentInput,
+  requestId?: string,
+) {
   const started = process.hrtime.bigint();
   checkFields(input);
   const c = await casesRepo.findCase(svc.db, svc.authorityId, caseId);
   if (!c) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
   if (!CASE_WRITERS[c.kind].includes(user.role)) {
-    throw new AppError('FORBIDDEN', `Only ${CASE_WRITERS[c.kind].join(', ')} may produce documents for ${c.kind} cases; you are signed in as ${user.role}.`, {
-      required: CASE_WRITERS[c.kind], role: user.role,
-    });
+    throw new AppError(
+      'FORBIDDEN',
+      `Only ${CASE_WRITERS[c.kind].join(', ')} may produce documents for ${c.kind} cases; you are signed in as ${user.role}.`,
+      {
+        required: CASE_WRITERS[c.kind],
+        role: user.role,
+      },
+    );
   }
   const kind = input.kind;
   const info = KIND_INFO[kind];
   if (info.applicationsOnly && c.kind !== 'application') {
-    throw new AppError('DOCUMENT_NOT_APPLICABLE', `A ${info.name.toLowerCase()} is for planning applications; case ${c.reference} is an enforcement case.`, { kind, caseKind: c.kind });
+    throw new AppError(
+      'DOCUMENT_NOT_APPLICABLE',
+      `A ${info.name.toLowerCase()} is for planning applications; case ${c.reference} is an enforcement case.`,
+      { kind, caseKind: c.kind },
+    );
   }
   if (kind === 'decision-notice' && (!c.decision || c.decision === 'withdrawn')) {
-    throw new AppError('NO_DECISION', c.decision === 'withdrawn'
-      ? `Application ${c.reference} was withdrawn: there is no decision to give notice of.`
-      : `Application ${c.reference} has no decision yet: record the decision (PATCH /api/cases/${caseId} with decision and decisionDate) first.`, { id: caseId, decision: c.decision });
+    throw new AppError(
+      'NO_DECISION',
+      c.decision === 'withdrawn'
+        ? `Application ${c.reference} was withdrawn: there is no decision to give notice of.`
+        : `Application ${c.reference} has no decision yet: record the decision (PATCH /api/cases/${caseId} with decision and decisionDate) first.`,
+      { id: caseId, decision: c.decision },
+    );
   }
 
   const template = await currentTemplate(svc.db, svc.authorityId, kind);
@@ -183,16 +246,32 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
   let run: Awaited<ReturnType<typeof getRun>> | null = null;
   if (kind === 'neighbour-letter') {
     const runId = input.runId ?? (await repo.latestRunId(svc.db, caseId));
-    if (runId === undefined) throw new AppError('NO_NEIGHBOUR_RUN', `Application ${c.reference} has no neighbour notification run yet: select the neighbours first (POST /api/cases/${caseId}/notification-runs).`, { id: caseId });
+    if (runId === undefined)
+      throw new AppError(
+        'NO_NEIGHBOUR_RUN',
+        `Application ${c.reference} has no neighbour notification run yet: select the neighbours first (POST /api/cases/${caseId}/notification-runs).`,
+        { id: caseId },
+      );
     run = await getRun(svc.db, svc.authorityId, caseId, runId);
-    if (!run.recipients.length) throw new AppError('DOCUMENT_NOT_APPLICABLE', `Notification run ${run.id} has no recipients: there is nobody to write to.`, { runId: run.id });
+    if (!run.recipients.length)
+      throw new AppError(
+        'DOCUMENT_NOT_APPLICABLE',
+        `Notification run ${run.id} has no recipients: there is nobody to write to.`,
+        { runId: run.id },
+      );
   }
 
   // the map, rendered once for the whole document
   let map: RenderedMap | null = null;
   if (hasMap(template.body)) {
-    map = await renderMap(svc.db, svc.authorityId, info.map, { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi: 150, format: 'png' },
-      { kind: 'case', caseId, ...(run ? { runId: run.id } : {}) }, svc.mapMaxPixels);
+    map = await renderMap(
+      svc.db,
+      svc.authorityId,
+      info.map,
+      { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi: 150, format: 'png' },
+      { kind: 'case', caseId, ...(run ? { runId: run.id } : {}) },
+      svc.mapMaxPixels,
+    );
     // the renderer's PNG has no alpha channel, so the PDF takes its compressed data as it is (no soft mask)
   }
 
@@ -212,7 +291,10 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
     'map.scale': map ? `1:${map.scale.toLocaleString('en-GB')}` : '',
     'map.description': map?.description ?? '',
   };
-  const details: Record<string, unknown> = { date, map: map ? { template: info.map, scale: map.scale, dpi: map.dpi, runId: map.runId } : null };
+  const details: Record<string, unknown> = {
+    date,
+    map: map ? { template: info.map, scale: map.scale, dpi: map.dpi, runId: map.runId } : null,
+  };
   let personalData = false;
   let letterAddress: string[] | undefined;
 
@@ -225,7 +307,9 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
     const k = input.consultee!;
     flat['consultee.name'] = k.name ?? '';
     flat['consultee.organisation'] = k.organisation;
-    letterAddress = [k.name ?? '', k.organisation, ...k.addressLines, k.postcode?.toUpperCase() ?? ''].map((l) => l.trim()).filter(Boolean);
+    letterAddress = [k.name ?? '', k.organisation, ...k.addressLines, k.postcode?.toUpperCase() ?? '']
+      .map((l) => l.trim())
+      .filter(Boolean);
     personalData = Boolean(k.name);
     details.consulteeOrganisation = k.organisation;
   }
@@ -256,13 +340,34 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
     const withinM = input.withinM ?? 50;
     const includeEnforcement = input.includeEnforcement ?? false;
     if (!(await casesRepo.currentSiteSummary(svc.db, caseId))) {
-      throw new AppError('SITE_NOT_SET', `Case ${c.reference} has no site yet, so there is no planning history to find around it.`, { id: caseId });
+      throw new AppError(
+        'SITE_NOT_SET',
+        `Case ${c.reference} has no site yet, so there is no planning history to find around it.`,
+        { id: caseId },
+      );
     }
-    const nearby = (await casesRepo.nearbyCases(svc.db, caseId, withinM, 1000)).filter((r) => includeEnforcement || r.kind === 'application');
-    const self = c.kind === 'application' || includeEnforcement
-      ? [{ reference: c.reference, kind: c.kind, application_type: c.applicationType, description: c.description, site_address: c.siteAddress, status: c.status,
-          received_date: c.receivedDate, decision: c.decision, decision_date: c.decisionDate, relation: 'self' as const, distance_m: 0, overlap_m2: 0 }]
-      : [];
+    const nearby = (await casesRepo.nearbyCases(svc.db, caseId, withinM, 1000)).filter(
+      (r) => includeEnforcement || r.kind === 'application',
+    );
+    const self =
+      c.kind === 'application' || includeEnforcement
+        ? [
+            {
+              reference: c.reference,
+              kind: c.kind,
+              application_type: c.applicationType,
+              description: c.description,
+              site_address: c.siteAddress,
+              status: c.status,
+              received_date: c.receivedDate,
+              decision: c.decision,
+              decision_date: c.decisionDate,
+              relation: 'self' as const,
+              distance_m: 0,
+              overlap_m2: 0,
+            },
+          ]
+        : [];
     const items = [...self, ...nearby].map((r) => ({
       reference: r.reference,
       address: r.site_address ?? 'no address recorded',
@@ -272,10 +377,14 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
       decision: r.decision
         ? `${DECISION_WORDS[r.decision]?.outcome ?? words(r.decision)}${r.decision_date ? ` on ${ukDate(r.decision_date)}` : ''}`
         : `Not decided (${words(r.status)})`,
-      relation: r.relation === 'self' ? 'This case'
-        : r.relation === 'overlaps' ? `Overlaps the site (${round(r.overlap_m2, 1).toLocaleString('en-GB')} m² shared)`
-        : r.relation === 'touches' ? 'Touches the site'
-        : `${round(r.distance_m, 1).toLocaleString('en-GB')} m from the site`,
+      relation:
+        r.relation === 'self'
+          ? 'This case'
+          : r.relation === 'overlaps'
+            ? `Overlaps the site (${round(r.overlap_m2, 1).toLocaleString('en-GB')} m² shared)`
+            : r.relation === 'touches'
+              ? 'Touches the site'
+              : `${round(r.distance_m, 1).toLocaleString('en-GB')} m from the site`,
     }));
     Object.assign(flat, {
       'history.withinM': String(withinM),
@@ -293,16 +402,27 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
   if (run) {
     const n = run.recipients.length;
     for (const r of run.recipients) {
-      const view = nest({ ...flat, 'recipient.address': addressBlock(r).slice(1).join(', '), 'recipient.number': String(r.number), 'run.recipientCount': String(n) });
+      const view = nest({
+        ...flat,
+        'recipient.address': addressBlock(r).slice(1).join(', '),
+        'recipient.number': String(r.number),
+        'run.recipientCount': String(n),
+      });
       sections.push({
-        sender, address: addressBlock(r), meta: [`Date: ${ukDate(date)}`, `Our reference: ${c.reference}`, `Address number ${r.number} of ${n}`],
-        blocks: fillBody(template.body, view), footer: `${c.reference} · letter ${r.number} of ${n}`,
+        sender,
+        address: addressBlock(r),
+        meta: [`Date: ${ukDate(date)}`, `Our reference: ${c.reference}`, `Address number ${r.number} of ${n}`],
+        blocks: fillBody(template.body, view),
+        footer: `${c.reference} · letter ${r.number} of ${n}`,
       });
     }
   } else {
     sections.push({
-      sender, address: letterAddress, meta: info.letter ? [`Date: ${ukDate(date)}`, `Our reference: ${c.reference}`] : undefined,
-      blocks: fillBody(template.body, nest(flat)), footer: `${authority} · ${c.reference}`,
+      sender,
+      address: letterAddress,
+      meta: info.letter ? [`Date: ${ukDate(date)}`, `Our reference: ${c.reference}`] : undefined,
+      blocks: fillBody(template.body, nest(flat)),
+      footer: `${authority} · ${c.reference}`,
     });
   }
   const title = fillTitle(template.title, nest(flat)) || `${info.name}: ${c.reference}`;
@@ -310,7 +430,12 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
     ? `${map.description} Printed on A4 paper at actual size, the map is at a scale of 1:${map.scale.toLocaleString('en-GB')}.`
     : '';
   const out = await writePdf({
-    title, author: authority, subject: info.name, keywords: c.reference, style: info.style, sectionTags: Boolean(run),
+    title,
+    author: authority,
+    subject: info.name,
+    keywords: c.reference,
+    style: info.style,
+    sectionTags: Boolean(run),
     map: map ? { image: map.image, widthPx: map.widthPx, heightPx: map.heightPx, dpi: map.dpi, alt } : null,
     sections,
   });
@@ -321,13 +446,41 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
   const actor: Actor = { id: user.id, username: user.username };
   const id = await svc.db.transaction(async (trx) => {
     const docId = await repo.insertDocument(trx, {
-      caseId, kind, templateId: template.id, templateVersion: template.version, runId: run?.id ?? null, title, pdf: out.pdf, sha256,
-      pages: out.pages, recipients: run ? run.recipients.length : info.letter ? 1 : null, personalData, text, details, createdBy: user.id,
+      caseId,
+      kind,
+      templateId: template.id,
+      templateVersion: template.version,
+      runId: run?.id ?? null,
+      title,
+      pdf: out.pdf,
+      sha256,
+      pages: out.pages,
+      recipients: run ? run.recipients.length : info.letter ? 1 : null,
+      personalData,
+      text,
+      details,
+      createdBy: user.id,
     });
     // no names or addresses here: the audit row says what was made, from what, and its hash
     await writeAudit(trx, {
-      actor, action: 'document.create', entityType: 'document', entityId: docId, requestId,
-      after: { caseId, kind, title, templateId: template.id, templateVersion: template.version, runId: run?.id ?? null, pages: out.pages, bytes: out.pdf.length, sha256, recipients: run?.recipients.length ?? null, personalData },
+      actor,
+      action: 'document.create',
+      entityType: 'document',
+      entityId: docId,
+      requestId,
+      after: {
+        caseId,
+        kind,
+        title,
+        templateId: template.id,
+        templateVersion: template.version,
+        runId: run?.id ?? null,
+        pages: out.pages,
+        bytes: out.pdf.length,
+        sha256,
+        recipients: run?.recipients.length ?? null,
+        personalData,
+      },
     });
     return docId;
   });
@@ -336,15 +489,29 @@ export async function createDocument(svc: DocumentService, user: Caller, caseId:
 
 function documentView(d: repo.DocumentRow, withText: boolean) {
   return {
-    id: d.id, caseId: d.caseId, kind: d.kind, title: d.title, templateId: d.templateId, templateVersion: d.templateVersion, runId: d.runId,
-    pages: d.pages, bytes: d.bytes, sha256: d.sha256, recipients: d.recipients, personalData: d.personalData, details: d.details,
-    createdBy: d.createdBy, createdAt: d.createdAt, pdf: `/api/cases/${d.caseId}/documents/${d.id}/pdf`,
+    id: d.id,
+    caseId: d.caseId,
+    kind: d.kind,
+    title: d.title,
+    templateId: d.templateId,
+    templateVersion: d.templateVersion,
+    runId: d.runId,
+    pages: d.pages,
+    bytes: d.bytes,
+    sha256: d.sha256,
+    recipients: d.recipients,
+    personalData: d.personalData,
+    details: d.details,
+    createdBy: d.createdBy,
+    createdAt: d.createdAt,
+    pdf: `/api/cases/${d.caseId}/documents/${d.id}/pdf`,
     ...(withText && d.text !== null ? { text: d.text } : {}),
   };
 }
 
 async function assertCase(svc: DocumentService, caseId: number) {
-  if (!(await casesRepo.findCase(svc.db, svc.authorityId, caseId))) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
+  if (!(await casesRepo.findCase(svc.db, svc.authorityId, caseId)))
+    throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
 }
 
 export async function listDocuments(svc: DocumentService, caseId: number) {
@@ -369,7 +536,11 @@ export async function getDocumentPdf(svc: DocumentService, role: Role, caseId: n
     throw new AppError('DOCUMENT_NOT_FOUND', `Case ${caseId} has no document ${id}.`, { caseId, id });
   }
   if (d.personalData && !PARTY_READERS.includes(role)) {
-    throw new AppError('FORBIDDEN', `This document names people, so it is for the roles ${PARTY_READERS.join(', ')}; you are signed in as ${role}.`, { required: PARTY_READERS, role });
+    throw new AppError(
+      'FORBIDDEN',
+      `This document names people, so it is for the roles ${PARTY_READERS.join(', ')}; you are signed in as ${role}.`,
+      { required: PARTY_READERS, role },
+    );
   }
   return d;
 }

@@ -8,7 +8,16 @@ import type { Knex } from 'knex';
 import { repoRoot } from '../../config/index.ts';
 import { AppError } from '../../errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
-import { checkTemplate, DOCUMENT_KINDS, isDocumentKind, KIND_INFO, KIND_VARIABLES, titleVariables, variableList, type DocumentKind } from '../../domain/documents.ts';
+import {
+  checkTemplate,
+  DOCUMENT_KINDS,
+  isDocumentKind,
+  KIND_INFO,
+  KIND_VARIABLES,
+  titleVariables,
+  variableList,
+  type DocumentKind,
+} from '../../domain/documents.ts';
 import * as repo from './repo.ts';
 
 export const TEMPLATES_DIR = path.join(repoRoot, 'server', 'documents', 'templates');
@@ -28,7 +37,10 @@ export function defaultTemplates(): Record<DocumentKind, { title: string; body: 
       const file = path.join(TEMPLATES_DIR, `${kind}.md`);
       out[kind] = parseTemplateFile(fs.readFileSync(file, 'utf8'), file);
       const issues = checkTemplate(kind, out[kind]);
-      if (issues.length) throw new Error(`${file}: ${issues.map((i) => `${i.field} line ${i.line} column ${i.column}: ${i.message}`).join('; ')}`);
+      if (issues.length)
+        throw new Error(
+          `${file}: ${issues.map((i) => `${i.field} line ${i.line} column ${i.column}: ${i.message}`).join('; ')}`,
+        );
     }
     defaults = out;
   }
@@ -42,7 +54,8 @@ export async function ensureDefaultTemplates(db: Knex, authorityId: number): Pro
   let done = ensured.get(db);
   if (done?.has(authorityId)) return;
   const d = defaultTemplates();
-  for (const kind of DOCUMENT_KINDS) await repo.insertDefaultTemplate(db, authorityId, kind, d[kind].title, d[kind].body);
+  for (const kind of DOCUMENT_KINDS)
+    await repo.insertDefaultTemplate(db, authorityId, kind, d[kind].title, d[kind].body);
   if (!done) ensured.set(db, (done = new Set()));
   done.add(authorityId);
 }
@@ -50,7 +63,11 @@ export async function ensureDefaultTemplates(db: Knex, authorityId: number): Pro
 export function kindOf(raw: string | string[] | undefined): DocumentKind {
   const k = typeof raw === 'string' ? raw : '';
   if (!isDocumentKind(k)) {
-    throw new AppError('TEMPLATE_KIND_NOT_FOUND', `There is no kind of document "${String(raw)}": the kinds are ${DOCUMENT_KINDS.join(', ')}.`, { kinds: DOCUMENT_KINDS });
+    throw new AppError(
+      'TEMPLATE_KIND_NOT_FOUND',
+      `There is no kind of document "${String(raw)}": the kinds are ${DOCUMENT_KINDS.join(', ')}.`,
+      { kinds: DOCUMENT_KINDS },
+    );
   }
   return k;
 }
@@ -62,13 +79,27 @@ export async function currentTemplate(db: Knex, authorityId: number, kind: Docum
   return t;
 }
 
-const versionView = (t: repo.TemplateRow) => ({ id: t.id, version: t.version, title: t.title, body: t.body, createdBy: t.createdBy ?? 'Redline default', createdAt: t.createdAt });
+const versionView = (t: repo.TemplateRow) => ({
+  id: t.id,
+  version: t.version,
+  title: t.title,
+  body: t.body,
+  createdBy: t.createdBy ?? 'Redline default',
+  createdAt: t.createdAt,
+});
 
 export async function listTemplates(db: Knex, authorityId: number) {
   await ensureDefaultTemplates(db, authorityId);
   const rows = await repo.currentTemplates(db, authorityId);
   return {
-    items: rows.map((t) => ({ kind: t.kind, name: KIND_INFO[t.kind as DocumentKind].name, version: t.version, title: t.title, updatedBy: t.createdBy ?? 'Redline default', updatedAt: t.createdAt })),
+    items: rows.map((t) => ({
+      kind: t.kind,
+      name: KIND_INFO[t.kind as DocumentKind].name,
+      version: t.version,
+      title: t.title,
+      updatedBy: t.createdBy ?? 'Redline default',
+      updatedAt: t.createdAt,
+    })),
   };
 }
 
@@ -89,28 +120,58 @@ export async function getTemplate(db: Knex, authorityId: number, kind: DocumentK
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 /** Saves a new version (unless nothing changed). `expectedVersion`: the version the admin edited, refused when stale. */
-export async function saveTemplate(db: Knex, authorityId: number, kind: DocumentKind, input: { title: string; body: string; version?: number }, actor: Actor, requestId?: string) {
+export async function saveTemplate(
+  db: Knex,
+  authorityId: number,
+  kind: DocumentKind,
+  input: { title: string; body: string; version?: number },
+  actor: Actor,
+  requestId?: string,
+) {
   const issues = checkTemplate(kind, input);
   if (issues.length) {
     const first = issues[0]!;
-    throw new AppError('TEMPLATE_INVALID', `The ${first.field} of the template has a problem at line ${first.line}, column ${first.column}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}.`, {
-      issues, variables: variableList(first.field === 'title' ? titleVariables(kind) : KIND_VARIABLES[kind]).map((v) => v.name),
-    });
+    throw new AppError(
+      'TEMPLATE_INVALID',
+      `The ${first.field} of the template has a problem at line ${first.line}, column ${first.column}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}.`,
+      {
+        issues,
+        variables: variableList(first.field === 'title' ? titleVariables(kind) : KIND_VARIABLES[kind]).map(
+          (v) => v.name,
+        ),
+      },
+    );
   }
   await ensureDefaultTemplates(db, authorityId);
   const saved = await db.transaction(async (trx) => {
     await repo.lockTemplateKind(trx, authorityId, kind);
     const cur = (await repo.currentTemplate(trx, authorityId, kind))!;
     if (input.version !== undefined && input.version !== cur.version) {
-      throw new AppError('VERSION_CONFLICT', `The ${kind} template was changed since you read it (you edited version ${input.version}, it is now version ${cur.version}). Reload it and make your change again.`, {
-        expectedVersion: input.version, currentVersion: cur.version,
-      });
+      throw new AppError(
+        'VERSION_CONFLICT',
+        `The ${kind} template was changed since you read it (you edited version ${input.version}, it is now version ${cur.version}). Reload it and make your change again.`,
+        {
+          expectedVersion: input.version,
+          currentVersion: cur.version,
+        },
+      );
     }
     if (cur.title === input.title && cur.body === input.body) return { changed: false };
     const version = cur.version + 1;
-    const id = await repo.insertTemplate(trx, { authorityId, kind, version, title: input.title, body: input.body, createdBy: actor.id });
+    const id = await repo.insertTemplate(trx, {
+      authorityId,
+      kind,
+      version,
+      title: input.title,
+      body: input.body,
+      createdBy: actor.id,
+    });
     await writeAudit(trx, {
-      actor, action: 'document-template.update', entityType: 'document_template', entityId: id, requestId,
+      actor,
+      action: 'document-template.update',
+      entityType: 'document_template',
+      entityId: id,
+      requestId,
       before: { kind, version: cur.version, title: cur.title, bodySha256: sha256(cur.body) },
       after: { kind, version, title: input.title, bodySha256: sha256(input.body), bodyLength: input.body.length },
     });

@@ -130,13 +130,18 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
   let repair: RepairReport | null = null;
   if (r.repaired) {
     if (!r.ewkb) {
-      throw new AppError('REPAIR_FAILED', `The site could not be repaired: ${reason}; nothing of it is an area. Redraw the boundary.`, { reason, location });
+      throw new AppError(
+        'REPAIR_FAILED',
+        `The site could not be repaired: ${reason}; nothing of it is an area. Redraw the boundary.`,
+        { reason, location },
+      );
     }
     const dropped = (r.made_valid_parts ?? 0) - (r.made_valid_polygons ?? 0);
     const changes = [`Made valid: ${reason}.`];
     if (r.polygons_after !== r.polygons_before) changes.push(`Polygons: ${r.polygons_before} → ${r.polygons_after}.`);
     if (r.vertices_after !== r.vertices_before) changes.push(`Vertices: ${r.vertices_before} → ${r.vertices_after}.`);
-    if (dropped > 0) changes.push(`Dropped ${dropped} part${dropped === 1 ? '' : 's'} that had no area (lines or points).`);
+    if (dropped > 0)
+      changes.push(`Dropped ${dropped} part${dropped === 1 ? '' : 's'} that had no area (lines or points).`);
     changes.push(`Area after repair: ${round(r.area_m2 ?? 0, 2)} m² (the invalid shape's area cannot be trusted).`);
     repair = {
       reason,
@@ -152,7 +157,12 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
   }
 
   if (!r.authority_found) {
-    throw new AppError('INTERNAL', 'The authority whose boundary the site is checked against is not loaded.', { authorityId: opts.authorityId }, 500);
+    throw new AppError(
+      'INTERNAL',
+      'The authority whose boundary the site is checked against is not loaded.',
+      { authorityId: opts.authorityId },
+      500,
+    );
   }
   if (r.inside === false) {
     if (r.distance_to_boundary_m !== null) {
@@ -170,7 +180,11 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
         'SITE_CROSSES_AUTHORITY_BOUNDARY',
         `${round(r.outside_m2 ?? 0, 2)} m² of the site lies beyond the authority's boundary (more than ${opts.toleranceM} m outside it). ` +
           'Check the boundary there, or send crossBoundary=true for a cross-boundary application.',
-        { outsideM2: round(r.outside_m2 ?? 0, 2), toleranceM: opts.toleranceM, location: { epsg27700: pt(r.outside_x, r.outside_y, 3) } },
+        {
+          outsideM2: round(r.outside_m2 ?? 0, 2),
+          toleranceM: opts.toleranceM,
+          location: { epsg27700: pt(r.outside_x, r.outside_y, 3) },
+        },
       );
     }
   }

@@ -6,11 +6,19 @@ import { requireRole } from '../auth/middleware.ts';
 import { STAFF_ROLES } from '../../domain/cases.ts';
 import { intakeSite } from './intake.ts';
 
-const Query = z.object({
-  crs: z.string().max(100).optional(),
-  repair: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  crossBoundary: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-}).strict();
+const Query = z
+  .object({
+    crs: z.string().max(100).optional(),
+    repair: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    crossBoundary: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .strict();
 const Body = z.object({ geometry: z.unknown() }).strict();
 
 export function geometryRoutes(ctx: AppContext) {

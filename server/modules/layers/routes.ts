@@ -15,21 +15,40 @@ import { AppError } from '../../errors.ts';
 
 const LAYER_ADMINS = ['admin', 'gis'] as const;
 const Field = z.string().min(1).max(200);
-const LoadQuery = z.object({
-  filename: z.string().max(200).regex(/^[^/\\]+$/, 'a file name, without folders').optional(),
-  sourceLayer: z.string().max(200).optional(),
-  sourceCrs: z.string().max(100).optional(),
-  reference: Field.optional(),
-  name: Field.optional(),
-  /** JSON object: target property -> source field or "{A} {B}" template */
-  properties: z.string().max(5000).optional(),
-  repair: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  coverage: z.enum(['authority', 'extent']).optional(),
-}).strict();
+const LoadQuery = z
+  .object({
+    filename: z
+      .string()
+      .max(200)
+      .regex(/^[^/\\]+$/, 'a file name, without folders')
+      .optional(),
+    sourceLayer: z.string().max(200).optional(),
+    sourceCrs: z.string().max(100).optional(),
+    reference: Field.optional(),
+    name: Field.optional(),
+    /** JSON object: target property -> source field or "{A} {B}" template */
+    properties: z.string().max(5000).optional(),
+    repair: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    coverage: z.enum(['authority', 'extent']).optional(),
+  })
+  .strict();
 
 const view = (l: Awaited<ReturnType<typeof getLayer>>) => ({
-  id: l.id, title: l.title, category: l.category, dataset: l.dataset, origin: l.origin, definition: l.definition, definitionHash: l.definitionHash,
-  dataVersion: l.dataVersion, sourceHash: l.sourceHash, loadedAt: l.loadedAt, featureCount: l.featureCount, lastLoad: l.lastLoad,
+  id: l.id,
+  title: l.title,
+  category: l.category,
+  dataset: l.dataset,
+  origin: l.origin,
+  definition: l.definition,
+  definitionHash: l.definitionHash,
+  dataVersion: l.dataVersion,
+  sourceHash: l.sourceHash,
+  loadedAt: l.loadedAt,
+  featureCount: l.featureCount,
+  lastLoad: l.lastLoad,
 });
 
 export function layerRoutes(ctx: AppContext) {
@@ -62,18 +81,31 @@ export function layerRoutes(ctx: AppContext) {
           raw = null;
         }
         const parsed = z.record(z.string(), Field).safeParse(raw);
-        if (!parsed.success) throw new AppError('VALIDATION_FAILED', 'query.properties: must be a JSON object of target property → source field', { issues: [{ path: 'query.properties', message: 'not an object of strings' }] });
+        if (!parsed.success)
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'query.properties: must be a JSON object of target property → source field',
+            { issues: [{ path: 'query.properties', message: 'not an object of strings' }] },
+          );
         properties = parsed.data;
       }
       const layer = await getLayer(ctx.db, String(req.params.id));
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-upload-'));
-      const file = path.join(dir, q.filename ?? `upload-${crypto.randomBytes(4).toString('hex')}${guessExtension(req.get('content-type'))}`);
+      const file = path.join(
+        dir,
+        q.filename ?? `upload-${crypto.randomBytes(4).toString('hex')}${guessExtension(req.get('content-type'))}`,
+      );
       try {
         fs.writeFileSync(file, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
         const report = await loadLayer(ctx.db, {
           layerId: layer.id,
-          sources: [{ file, label: q.filename ?? path.basename(file), sourceLayer: q.sourceLayer, sourceCrs: q.sourceCrs }],
-          fieldMap: q.reference || q.name || properties ? { reference: q.reference, name: q.name, properties: properties ?? {} } : undefined,
+          sources: [
+            { file, label: q.filename ?? path.basename(file), sourceLayer: q.sourceLayer, sourceCrs: q.sourceCrs },
+          ],
+          fieldMap:
+            q.reference || q.name || properties
+              ? { reference: q.reference, name: q.name, properties: properties ?? {} }
+              : undefined,
           repair: q.repair,
           coverage: q.coverage,
           toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,

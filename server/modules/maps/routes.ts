@@ -9,24 +9,44 @@ import { AppError } from '../../errors.ts';
 import { intId } from '../../http/params.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import { SelectionParams } from '../neighbours/service.ts';
-import { FIXED_SCALES, MAP_TEMPLATES, renderMap, type ImageFormat, type MapTemplate, type RenderedMap } from '../../render/index.ts';
+import {
+  FIXED_SCALES,
+  MAP_TEMPLATES,
+  renderMap,
+  type ImageFormat,
+  type MapTemplate,
+  type RenderedMap,
+} from '../../render/index.ts';
 
 const scaleList = FIXED_SCALES.join(', ');
 const Scale = z
   .string()
-  .refine((v) => v === 'fit' || FIXED_SCALES.some((s) => String(s) === v), { message: `must be fit or one of ${scaleList} (1:N)` })
+  .refine((v) => v === 'fit' || FIXED_SCALES.some((s) => String(s) === v), {
+    message: `must be fit or one of ${scaleList} (1:N)`,
+  })
   .transform((v) => (v === 'fit' ? ('fit' as const) : Number(v)));
 const Sheet = {
   paper: z.enum(['A4', 'A3']).default('A4'),
   orientation: z.enum(['portrait', 'landscape']).default('portrait'),
-  dpi: z.enum(['150', '300'], { message: 'must be 150 or 300' }).default('150').transform((v) => Number(v) as 150 | 300),
+  dpi: z
+    .enum(['150', '300'], { message: 'must be 150 or 300' })
+    .default('150')
+    .transform((v) => Number(v) as 150 | 300),
 };
 export const MapQuery = z
   .object({
     ...Sheet,
     scale: Scale.default('fit'),
-    runId: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a notification run id').transform(Number).optional(),
-    checkId: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a constraint check id').transform(Number).optional(),
+    runId: z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, 'a notification run id')
+      .transform(Number)
+      .optional(),
+    checkId: z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, 'a constraint check id')
+      .transform(Number)
+      .optional(),
   })
   .strict();
 const AdhocBody = z
@@ -36,12 +56,24 @@ const AdhocBody = z
     paper: Sheet.paper,
     orientation: Sheet.orientation,
     dpi: z.union([z.literal(150), z.literal(300)], { message: 'must be 150 or 300' }).default(150),
-    scale: z.union([z.literal('fit'), z.union(FIXED_SCALES.map((s) => z.literal(s)) as unknown as [z.ZodLiteral<500>, z.ZodLiteral<1250>])], { message: `must be "fit" or one of ${scaleList}` }).default('fit'),
+    scale: z
+      .union(
+        [
+          z.literal('fit'),
+          z.union(FIXED_SCALES.map((s) => z.literal(s)) as unknown as [z.ZodLiteral<500>, z.ZodLiteral<1250>]),
+        ],
+        { message: `must be "fit" or one of ${scaleList}` },
+      )
+      .default('fit'),
     title: z.string().trim().min(1).max(120).optional(),
     reference: z.string().trim().min(1).max(64).optional(),
     address: z.string().trim().min(1).max(300).optional(),
     selection: z.unknown().optional(),
-    layers: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)).min(1).max(200).optional(),
+    layers: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/))
+      .min(1)
+      .max(200)
+      .optional(),
   })
   .strict();
 
@@ -50,7 +82,11 @@ export function parseMapFile(file: string | string[] | undefined): { template: M
   const m = typeof file === 'string' ? /^([a-z-]+)\.(png|jpg|jpeg)$/.exec(file) : null;
   const template = m?.[1] as MapTemplate | undefined;
   if (!m || !template || !MAP_TEMPLATES.includes(template)) {
-    throw new AppError('MAP_TEMPLATE_NOT_FOUND', `There is no map "${String(file)}": the maps are ${MAP_TEMPLATES.map((t) => `${t}.png`).join(', ')} (or .jpg).`, { templates: MAP_TEMPLATES, formats: ['png', 'jpg'] });
+    throw new AppError(
+      'MAP_TEMPLATE_NOT_FOUND',
+      `There is no map "${String(file)}": the maps are ${MAP_TEMPLATES.map((t) => `${t}.png`).join(', ')} (or .jpg).`,
+      { templates: MAP_TEMPLATES, formats: ['png', 'jpg'] },
+    );
   }
   return { template, format: m[2] === 'png' ? 'png' : 'jpeg' };
 }
@@ -62,7 +98,9 @@ function send(res: Response, map: RenderedMap, name: string, ext: string) {
     'Cache-Control': 'private, no-store',
     'X-Map-Scale': `1:${map.scale}`,
     'X-Map-Dpi': String(map.dpi),
-    'X-Map-Extent': [map.extent.minX, map.extent.minY, map.extent.maxX, map.extent.maxY].map((v) => v.toFixed(2)).join(','),
+    'X-Map-Extent': [map.extent.minX, map.extent.minY, map.extent.maxX, map.extent.maxY]
+      .map((v) => v.toFixed(2))
+      .join(','),
     'X-Map-Frame': [map.framePx.x, map.framePx.y, map.framePx.w, map.framePx.h].map((v) => v.toFixed(2)).join(','),
   });
   res.send(map.image);
@@ -70,13 +108,24 @@ function send(res: Response, map: RenderedMap, name: string, ext: string) {
 
 export function mapRoutes(ctx: AppContext) {
   const r = Router();
-  const intake: IntakeOptions = { authorityId: ctx.authorityId, toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP };
+  const intake: IntakeOptions = {
+    authorityId: ctx.authorityId,
+    toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+    vertexCap: ctx.config.SITE_VERTEX_CAP,
+  };
 
   r.get('/api/cases/:id/maps/:file', requireRole(...STAFF_ROLES), async (req, res) => {
     const caseId = intId(req.params.id, 'CASE_NOT_FOUND', 'case');
     const { template, format } = parseMapFile(req.params.file);
     const q = parseQuery(MapQuery, req.query);
-    const map = await renderMap(ctx.db, ctx.authorityId, template, { ...q, format }, { kind: 'case', caseId, runId: q.runId, checkId: q.checkId }, ctx.config.MAP_MAX_PIXELS);
+    const map = await renderMap(
+      ctx.db,
+      ctx.authorityId,
+      template,
+      { ...q, format },
+      { kind: 'case', caseId, runId: q.runId, checkId: q.checkId },
+      ctx.config.MAP_MAX_PIXELS,
+    );
     send(res, map, `${map.reference ?? caseId}-${template}`, format === 'png' ? 'png' : 'jpg');
   });
 
@@ -87,15 +136,32 @@ export function mapRoutes(ctx: AppContext) {
     if (body.selection !== undefined) {
       const s = SelectionParams.safeParse(body.selection);
       if (!s.success) {
-        const issues = s.error.issues.map((i) => ({ path: ['body', 'selection', ...i.path].join('.'), message: i.message }));
+        const issues = s.error.issues.map((i) => ({
+          path: ['body', 'selection', ...i.path].join('.'),
+          message: i.message,
+        }));
         throw new AppError('VALIDATION_FAILED', `${issues[0]!.path}: ${issues[0]!.message}`, { issues });
       }
       selection = s.data;
     }
     const site = await intakeSite(ctx.db, body.site, { ...intake, crs: body.crs, outputs: false });
-    const map = await renderMap(ctx.db, ctx.authorityId, template, { paper: body.paper, orientation: body.orientation, dpi: body.dpi, scale: body.scale, format }, {
-      kind: 'adhoc', siteEwkb: site.ewkb, title: body.title, reference: body.reference, address: body.address, selection, layers: body.layers, intake,
-    }, ctx.config.MAP_MAX_PIXELS);
+    const map = await renderMap(
+      ctx.db,
+      ctx.authorityId,
+      template,
+      { paper: body.paper, orientation: body.orientation, dpi: body.dpi, scale: body.scale, format },
+      {
+        kind: 'adhoc',
+        siteEwkb: site.ewkb,
+        title: body.title,
+        reference: body.reference,
+        address: body.address,
+        selection,
+        layers: body.layers,
+        intake,
+      },
+      ctx.config.MAP_MAX_PIXELS,
+    );
     send(res, map, `${body.reference ?? 'site'}-${template}`, format === 'png' ? 'png' : 'jpg');
   });
   return r;

@@ -18,22 +18,36 @@ import { createRun, getRun, listRuns, recipientsCsv, recipientsGeoJson, select, 
 const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 const DATA_ADMINS = ['admin', 'gis'] as const;
 // a missing selection is an empty one, refused by SelectionParams saying which modes there are
-const PreviewBody = z.object({ site: z.unknown(), siteCrs: z.string().max(100).optional(), selection: z.unknown().optional() }).strict();
+const PreviewBody = z
+  .object({ site: z.unknown(), siteCrs: z.string().max(100).optional(), selection: z.unknown().optional() })
+  .strict();
 const RunBody = z.object({ selection: z.unknown().optional() }).strict();
-const UploadQuery = z.object({
-  filename: z.string().max(200).regex(/^[^/\\]+$/, 'a file name, without folders').optional(),
-  reference: z.string().max(100).optional(),
-  name: z.string().max(100).optional(),
-  uprns: z.string().max(100).optional(),
-  repair: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-}).strict();
+const UploadQuery = z
+  .object({
+    filename: z
+      .string()
+      .max(200)
+      .regex(/^[^/\\]+$/, 'a file name, without folders')
+      .optional(),
+    reference: z.string().max(100).optional(),
+    name: z.string().max(100).optional(),
+    uprns: z.string().max(100).optional(),
+    repair: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .strict();
 
 const idOf = intId;
 
 function parseSelection(raw: unknown) {
   const r = SelectionParams.safeParse(raw ?? {});
   if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: ['body', 'selection', ...i.path].join('.'), message: i.message }));
+    const issues = r.error.issues.map((i) => ({
+      path: ['body', 'selection', ...i.path].join('.'),
+      message: i.message,
+    }));
     throw new AppError('VALIDATION_FAILED', `${issues[0]!.path}: ${issues[0]!.message}`, { issues });
   }
   return r.data;
@@ -41,7 +55,11 @@ function parseSelection(raw: unknown) {
 
 export function neighbourRoutes(ctx: AppContext) {
   const r = Router();
-  const intake: IntakeOptions = { authorityId: ctx.authorityId, toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: ctx.config.SITE_VERTEX_CAP };
+  const intake: IntakeOptions = {
+    authorityId: ctx.authorityId,
+    toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+    vertexCap: ctx.config.SITE_VERTEX_CAP,
+  };
   const caseId = (raw: string | string[] | undefined) => idOf(raw, 'CASE_NOT_FOUND', 'case');
   const runId = (raw: string | string[] | undefined) => idOf(raw, 'RUN_NOT_FOUND', 'notification run');
 
@@ -56,14 +74,29 @@ export function neighbourRoutes(ctx: AppContext) {
   });
   r.post('/api/cases/:id/notification-runs', requireRole(...WRITERS), async (req, res) => {
     const selection = parseSelection(parseBody(RunBody, req.body).selection);
-    res.status(201).json(await createRun(ctx.db, ctx.authorityId, caseId(req.params.id), selection, intake, actorOf(req.user!), req.requestId));
+    res
+      .status(201)
+      .json(
+        await createRun(
+          ctx.db,
+          ctx.authorityId,
+          caseId(req.params.id),
+          selection,
+          intake,
+          actorOf(req.user!),
+          req.requestId,
+        ),
+      );
   });
   r.get('/api/cases/:id/notification-runs/:runId', requireRole(...STAFF_ROLES), async (req, res) => {
     res.json(await getRun(ctx.db, ctx.authorityId, caseId(req.params.id), runId(req.params.runId)));
   });
   r.get('/api/cases/:id/notification-runs/:runId/recipients.csv', requireRole(...STAFF_ROLES), async (req, res) => {
     const run = await getRun(ctx.db, ctx.authorityId, caseId(req.params.id), runId(req.params.runId));
-    res.type('text/csv; charset=utf-8').attachment(`neighbours-case-${run.caseId}-run-${run.id}.csv`).send('\ufeff' + recipientsCsv(run.recipients));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`neighbours-case-${run.caseId}-run-${run.id}.csv`)
+      .send('\ufeff' + recipientsCsv(run.recipients));
   });
   r.get('/api/cases/:id/notification-runs/:runId/recipients.geojson', requireRole(...STAFF_ROLES), async (req, res) => {
     const run = await getRun(ctx.db, ctx.authorityId, caseId(req.params.id), runId(req.params.runId));
@@ -72,22 +105,39 @@ export function neighbourRoutes(ctx: AppContext) {
 
   // address points and property outlines: the request body is the file
   for (const dataset of ['addresses', 'properties'] as const) {
-    r.put(`/api/${dataset}/data`, requireRole(...DATA_ADMINS), express.raw({ type: () => true, limit: '500mb' }), async (req, res) => {
-      const q = parseQuery(UploadQuery, req.query);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-upload-'));
-      const file = path.join(dir, q.filename ?? `upload-${crypto.randomBytes(4).toString('hex')}${/csv/.test(req.get('content-type') ?? '') ? '.csv' : '.geojson'}`);
-      try {
-        fs.writeFileSync(file, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-        const actor = actorOf(req.user!);
-        res.json(
-          dataset === 'addresses'
-            ? await loadAddresses(ctx.db, { file, actor, requestId: req.requestId })
-            : await loadProperties(ctx.db, { file, reference: q.reference, name: q.name, uprns: q.uprns, repair: q.repair, actor, requestId: req.requestId }),
+    r.put(
+      `/api/${dataset}/data`,
+      requireRole(...DATA_ADMINS),
+      express.raw({ type: () => true, limit: '500mb' }),
+      async (req, res) => {
+        const q = parseQuery(UploadQuery, req.query);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-upload-'));
+        const file = path.join(
+          dir,
+          q.filename ??
+            `upload-${crypto.randomBytes(4).toString('hex')}${/csv/.test(req.get('content-type') ?? '') ? '.csv' : '.geojson'}`,
         );
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+        try {
+          fs.writeFileSync(file, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+          const actor = actorOf(req.user!);
+          res.json(
+            dataset === 'addresses'
+              ? await loadAddresses(ctx.db, { file, actor, requestId: req.requestId })
+              : await loadProperties(ctx.db, {
+                  file,
+                  reference: q.reference,
+                  name: q.name,
+                  uprns: q.uprns,
+                  repair: q.repair,
+                  actor,
+                  requestId: req.requestId,
+                }),
+          );
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
   }
   return r;
 }

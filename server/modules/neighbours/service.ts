@@ -12,12 +12,24 @@ import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 const Uprn = z.number().int().positive().max(999_999_999_999);
 export const SelectionParams = z
   .object({
-    adjoining: z.union([z.boolean(), z.object({ toleranceM: z.number().min(0).max(20).default(1) }).strict()]).optional(),
-    radiusM: z.number().positive('must be more than 0 m').max(1000, 'at most 1000 m: for more, draw the area (polygon)').optional(),
+    adjoining: z
+      .union([z.boolean(), z.object({ toleranceM: z.number().min(0).max(20).default(1) }).strict()])
+      .optional(),
+    radiusM: z
+      .number()
+      .positive('must be more than 0 m')
+      .max(1000, 'at most 1000 m: for more, draw the area (polygon)')
+      .optional(),
     polygon: z.unknown().optional(),
     crs: z.string().max(100).optional(),
-    add: z.array(z.object({ uprn: Uprn, reason: z.string().trim().min(3).max(500) }).strict()).max(5000).default([]),
-    remove: z.array(z.object({ uprn: Uprn, reason: z.string().trim().min(3).max(500) }).strict()).max(5000).default([]),
+    add: z
+      .array(z.object({ uprn: Uprn, reason: z.string().trim().min(3).max(500) }).strict())
+      .max(5000)
+      .default([]),
+    remove: z
+      .array(z.object({ uprn: Uprn, reason: z.string().trim().min(3).max(500) }).strict())
+      .max(5000)
+      .default([]),
   })
   .strict()
   .refine((p) => p.adjoining || p.radiusM !== undefined || p.polygon !== undefined || p.add.length > 0, {
@@ -58,7 +70,14 @@ export interface Recipient {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-function describeReason(mode: SelectionRow['mode'], distanceM: number, uprn: number, viaUprn: number | null, params: SelectionParams, tol: number): string {
+function describeReason(
+  mode: SelectionRow['mode'],
+  distanceM: number,
+  uprn: number,
+  viaUprn: number | null,
+  params: SelectionParams,
+  tol: number,
+): string {
   switch (mode) {
     case 'adjoining':
       return `in a property whose outline is ${distanceM} m from the red line (adjoining within ${tol} m)`;
@@ -90,7 +109,9 @@ function selectionSql(modes: Mode[]): string {
   const key = modes.join(',');
   let sql = statements.get(key);
   if (sql === undefined) {
-    sql = sqlQuery('neighbour_selection').replace(MODE_BLOCK, (_block, mode: Mode, body: string) => (modes.includes(mode) ? body : ''));
+    sql = sqlQuery('neighbour_selection').replace(MODE_BLOCK, (_block, mode: Mode, body: string) =>
+      modes.includes(mode) ? body : '',
+    );
     statements.set(key, sql);
   }
   return sql;
@@ -114,10 +135,20 @@ async function runSelection(db: Knex, sql: string, bindings: Record<string, unkn
 }
 
 function addressesNotLoaded(): AppError {
-  return new AppError('ADDRESSES_NOT_LOADED', 'No address points are loaded, so Redline cannot say who to notify. Load them with npm run redline -- address:load.', {});
+  return new AppError(
+    'ADDRESSES_NOT_LOADED',
+    'No address points are loaded, so Redline cannot say who to notify. Load them with npm run redline -- address:load.',
+    {},
+  );
 }
 
-export async function select(db: Knex, siteEwkb: string, params: SelectionParams, intake: IntakeOptions, siteUprns: number[] = []): Promise<Selection> {
+export async function select(
+  db: Knex,
+  siteEwkb: string,
+  params: SelectionParams,
+  intake: IntakeOptions,
+  siteUprns: number[] = [],
+): Promise<Selection> {
   let polygon: string | null = null;
   if (params.polygon !== undefined) {
     // without addresses there is nothing to say about the drawn area either: say that first
@@ -139,8 +170,8 @@ export async function select(db: Knex, siteEwkb: string, params: SelectionParams
     add: params.add.map((a) => a.uprn),
   });
   const head = rows[0];
-  const addressVersion = head && head.uprn === null ? head.address_version ?? 0 : 0;
-  const propertyVersion = head && head.uprn === null ? head.property_version ?? 0 : 0;
+  const addressVersion = head && head.uprn === null ? (head.address_version ?? 0) : 0;
+  const propertyVersion = head && head.uprn === null ? (head.property_version ?? 0) : 0;
   if (addressVersion === 0) throw addressesNotLoaded();
 
   // the chosen addresses, and for each building (parent UPRN, or the address's own) the nearest chosen address in it
@@ -172,7 +203,11 @@ export async function select(db: Knex, siteEwkb: string, params: SelectionParams
     const r = reasonRows[0]!;
     // the site's own: the case's UPRNs, and address points inside or on the red line
     if (r.distance_m === 0 || site.has(uprn)) {
-      excluded.push({ uprn, addressLines: r.address_lines, because: "the site's own address (the applicant is told separately)" });
+      excluded.push({
+        uprn,
+        addressLines: r.address_lines,
+        because: "the site's own address (the applicant is told separately)",
+      });
       continue;
     }
     if (removed.has(uprn)) {
@@ -189,7 +224,7 @@ export async function select(db: Knex, siteEwkb: string, params: SelectionParams
       reasons: reasonRows
         .map((x) => {
           const distanceM = round2(x.reason_distance_m ?? x.distance_m);
-          const viaUprn = x.mode === 'same-building' ? via.get(x.parent_uprn ?? uprn)?.uprn ?? null : null;
+          const viaUprn = x.mode === 'same-building' ? (via.get(x.parent_uprn ?? uprn)?.uprn ?? null) : null;
           return { mode: x.mode, detail: describeReason(x.mode, distanceM, uprn, viaUprn, params, tol), distanceM };
         })
         .sort((a, b) => a.mode.localeCompare(b.mode)),
@@ -199,47 +234,86 @@ export async function select(db: Knex, siteEwkb: string, params: SelectionParams
   }
   const notFound = params.add.map((a) => a.uprn).filter((u) => !entries.has(u));
   const unaddressed = params.adjoining
-    ? ((await db.raw(
-        `SELECT p.id AS "propertyId", p.source_ref AS reference, p.name, round(ST_Distance(p.geom, s.g)::numeric, 2)::float8 AS "distanceM"
+    ? ((
+        await db.raw(
+          `SELECT p.id AS "propertyId", p.source_ref AS reference, p.name, round(ST_Distance(p.geom, s.g)::numeric, 2)::float8 AS "distanceM"
          FROM property p, (SELECT ST_GeomFromEWKB(decode(?, 'hex')) AS g) s
          WHERE ST_DWithin(p.geom, s.g, ?) AND NOT ST_Intersects(p.geom, ST_PointOnSurface(s.g))
            AND NOT EXISTS (SELECT 1 FROM address a WHERE ST_Intersects(p.geom, a.geom))
          ORDER BY 4, p.id`,
-        [siteEwkb, tol],
-      )).rows as Selection['unaddressed'])
+          [siteEwkb, tol],
+        )
+      ).rows as Selection['unaddressed'])
     : [];
   return { params, recipients, excluded, unaddressed, notFound, addressVersion, propertyVersion };
 }
 
-export async function createRun(db: Knex, authorityId: number, caseId: number, params: SelectionParams, intake: IntakeOptions, actor: Actor, requestId?: string) {
+export async function createRun(
+  db: Knex,
+  authorityId: number,
+  caseId: number,
+  params: SelectionParams,
+  intake: IntakeOptions,
+  actor: Actor,
+  requestId?: string,
+) {
   const site = await currentSiteForWork(db, authorityId, caseId, 'selecting neighbours');
   const selection = await select(db, site.ewkb, params, intake, site.uprns ?? []);
   const runId = await db.transaction(async (trx) => {
     const previous = await trx('notification_run').where({ case_id: caseId }).orderBy('id', 'desc').first('id');
     const [row] = await trx('notification_run')
       .insert({
-        case_id: caseId, site_id: site.id, site_geom: trx.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [site.ewkb]), params: JSON.stringify(params),
-        address_version: selection.addressVersion, property_version: selection.propertyVersion, recipient_count: selection.recipients.length,
-        unaddressed: JSON.stringify(selection.unaddressed), previous_id: previous?.id ?? null, created_by: actor.id,
+        case_id: caseId,
+        site_id: site.id,
+        site_geom: trx.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [site.ewkb]),
+        params: JSON.stringify(params),
+        address_version: selection.addressVersion,
+        property_version: selection.propertyVersion,
+        recipient_count: selection.recipients.length,
+        unaddressed: JSON.stringify(selection.unaddressed),
+        previous_id: previous?.id ?? null,
+        created_by: actor.id,
       })
       .returning('id');
     for (let i = 0; i < selection.recipients.length; i += 1000) {
       await trx('recipient').insert(
         selection.recipients.slice(i, i + 1000).map((r) => ({
-          run_id: row.id, number: r.number, uprn: r.uprn, parent_uprn: r.parentUprn, address_lines: r.addressLines, postcode: r.postcode,
-          reasons: JSON.stringify(r.reasons), distance_m: r.distanceM, geom: trx.raw('ST_SetSRID(ST_MakePoint(?, ?), 27700)', [r.x, r.y]),
+          run_id: row.id,
+          number: r.number,
+          uprn: r.uprn,
+          parent_uprn: r.parentUprn,
+          address_lines: r.addressLines,
+          postcode: r.postcode,
+          reasons: JSON.stringify(r.reasons),
+          distance_m: r.distanceM,
+          geom: trx.raw('ST_SetSRID(ST_MakePoint(?, ?), 27700)', [r.x, r.y]),
         })),
       );
     }
     await writeAudit(trx, {
-      actor, action: 'notification-run.create', entityType: 'notification_run', entityId: row.id, requestId,
-      after: { caseId, siteId: site.id, recipients: selection.recipients.length, excluded: selection.excluded.length, params: { ...params, polygon: params.polygon ? '[drawn area]' : undefined }, previousId: previous?.id ?? null },
+      actor,
+      action: 'notification-run.create',
+      entityType: 'notification_run',
+      entityId: row.id,
+      requestId,
+      after: {
+        caseId,
+        siteId: site.id,
+        recipients: selection.recipients.length,
+        excluded: selection.excluded.length,
+        params: { ...params, polygon: params.polygon ? '[drawn area]' : undefined },
+        previousId: previous?.id ?? null,
+      },
     });
     return row.id as number;
   });
   // who was left out and why (the site's own addresses, removals) and additions that matched no address: said
   // when the run is made, so nobody is dropped silently
-  return { ...(await getRun(db, authorityId, caseId, runId)), excluded: selection.excluded, notFound: selection.notFound };
+  return {
+    ...(await getRun(db, authorityId, caseId, runId)),
+    excluded: selection.excluded,
+    notFound: selection.notFound,
+  };
 }
 
 export async function getRun(db: Knex, authorityId: number, caseId: number, runId: number) {
@@ -247,8 +321,19 @@ export async function getRun(db: Knex, authorityId: number, caseId: number, runI
     .join('case_record as c', 'c.id', 'r.case_id')
     .leftJoin('app_user as u', 'u.id', 'r.created_by')
     .where({ 'r.id': runId, 'r.case_id': caseId, 'c.authority_id': authorityId })
-    .first('r.id', 'r.case_id as caseId', 'r.site_id as siteId', 'r.params', 'r.address_version as addressVersion', 'r.property_version as propertyVersion',
-      'r.recipient_count as recipientCount', 'r.unaddressed', 'r.previous_id as previousId', 'u.username as createdBy', 'r.created_at as createdAt');
+    .first(
+      'r.id',
+      'r.case_id as caseId',
+      'r.site_id as siteId',
+      'r.params',
+      'r.address_version as addressVersion',
+      'r.property_version as propertyVersion',
+      'r.recipient_count as recipientCount',
+      'r.unaddressed',
+      'r.previous_id as previousId',
+      'u.username as createdBy',
+      'r.created_at as createdAt',
+    );
   if (!run) throw new AppError('RUN_NOT_FOUND', `Case ${caseId} has no notification run ${runId}.`, { caseId, runId });
   const recipients = await recipientsOf(db, runId);
   let changes = null;
@@ -258,8 +343,12 @@ export async function getRun(db: Knex, authorityId: number, caseId: number, runI
     const now = new Set(recipients.map((r) => r.uprn));
     changes = {
       previousRunId: run.previousId,
-      added: recipients.filter((r) => !was.has(r.uprn)).map((r) => ({ uprn: r.uprn, addressLines: r.addressLines, reasons: r.reasons })),
-      dropped: before.filter((r) => !now.has(r.uprn)).map((r) => ({ uprn: r.uprn, addressLines: r.addressLines, reasons: r.reasons })),
+      added: recipients
+        .filter((r) => !was.has(r.uprn))
+        .map((r) => ({ uprn: r.uprn, addressLines: r.addressLines, reasons: r.reasons })),
+      dropped: before
+        .filter((r) => !now.has(r.uprn))
+        .map((r) => ({ uprn: r.uprn, addressLines: r.addressLines, reasons: r.reasons })),
     };
   }
   return { ...run, recipients, changes };
@@ -269,7 +358,17 @@ async function recipientsOf(db: Knex, runId: number): Promise<Recipient[]> {
   return db('recipient')
     .where({ run_id: runId })
     .orderBy('number')
-    .select('number', 'uprn', 'parent_uprn as parentUprn', 'address_lines as addressLines', 'postcode', 'distance_m as distanceM', 'reasons', db.raw('ST_X(geom) AS x'), db.raw('ST_Y(geom) AS y'));
+    .select(
+      'number',
+      'uprn',
+      'parent_uprn as parentUprn',
+      'address_lines as addressLines',
+      'postcode',
+      'distance_m as distanceM',
+      'reasons',
+      db.raw('ST_X(geom) AS x'),
+      db.raw('ST_Y(geom) AS y'),
+    );
 }
 
 export async function listRuns(db: Knex, authorityId: number, caseId: number) {
@@ -278,20 +377,48 @@ export async function listRuns(db: Knex, authorityId: number, caseId: number) {
     .leftJoin('app_user as u', 'u.id', 'r.created_by')
     .where({ 'r.case_id': caseId, 'c.authority_id': authorityId })
     .orderBy('r.id', 'desc')
-    .select('r.id', 'r.recipient_count as recipientCount', 'r.previous_id as previousId', 'u.username as createdBy', 'r.created_at as createdAt');
+    .select(
+      'r.id',
+      'r.recipient_count as recipientCount',
+      'r.previous_id as previousId',
+      'u.username as createdBy',
+      'r.created_at as createdAt',
+    );
 }
 
 /** Mail-merge CSV: "The Occupier", then the address lines in Royal Mail order (premises, street, locality,
  *  POST TOWN), then the postcode; 3 to 7 lines. */
 export function recipientsCsv(recipients: Recipient[]): string {
-  const header = ['number', 'uprn', 'line_1', 'line_2', 'line_3', 'line_4', 'line_5', 'line_6', 'line_7', 'reasons', 'distance_m'];
+  const header = [
+    'number',
+    'uprn',
+    'line_1',
+    'line_2',
+    'line_3',
+    'line_4',
+    'line_5',
+    'line_6',
+    'line_7',
+    'reasons',
+    'distance_m',
+  ];
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? "'" : '') + s.replace(/"/g, '""')}"` : s;
+    return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s)
+      ? `"${(/^[=+\-@]/.test(s) ? "'" : '') + s.replace(/"/g, '""')}"`
+      : s;
   };
   const rows = recipients.map((r) => {
     const lines = addressBlock(r);
-    return [r.number, r.uprn, ...Array.from({ length: 7 }, (_, i) => lines[i] ?? ''), r.reasons.map((x) => x.mode).join('; '), r.distanceM].map(cell).join(',');
+    return [
+      r.number,
+      r.uprn,
+      ...Array.from({ length: 7 }, (_, i) => lines[i] ?? ''),
+      r.reasons.map((x) => x.mode).join('; '),
+      r.distanceM,
+    ]
+      .map(cell)
+      .join(',');
   });
   return [header.join(','), ...rows].join('\r\n') + '\r\n';
 }
@@ -320,7 +447,13 @@ export async function recipientsGeoJson(db: Knex, recipients: Recipient[]) {
     features: recipients.map((r, i) => ({
       type: 'Feature',
       id: r.uprn,
-      properties: { number: r.number, uprn: r.uprn, address: addressBlock(r).slice(1).join(', '), reasons: r.reasons.map((x) => x.mode), distanceM: r.distanceM },
+      properties: {
+        number: r.number,
+        uprn: r.uprn,
+        address: addressBlock(r).slice(1).join(', '),
+        reasons: r.reasons.map((x) => x.mode),
+        distanceM: r.distanceM,
+      },
       geometry: { type: 'Point', coordinates: toLonLat[i] },
     })),
   };

@@ -11,7 +11,14 @@ import { casePublicity, EVENT_KINDS, recordEvent } from './service.ts';
 
 // publicity is recorded on planning applications, by those who change them
 const WRITERS = CASE_WRITERS.application;
-const EventBody = z.object({ kind: z.enum(EVENT_KINDS), date: IsoDate, eia: z.boolean().optional(), notes: z.string().max(1000).optional() }).strict();
+const EventBody = z
+  .object({
+    kind: z.enum(EVENT_KINDS),
+    date: IsoDate,
+    eia: z.boolean().optional(),
+    notes: z.string().max(1000).optional(),
+  })
+  .strict();
 
 const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
 
@@ -22,7 +29,14 @@ export function publicityRoutes(ctx: AppContext) {
   });
   r.post('/api/cases/:id/publicity-events', requireRole(...WRITERS), async (req, res) => {
     const body = parseBody(EventBody, req.body);
-    const event = await recordEvent(ctx.db, ctx.authorityId, caseId(req.params.id), body, actorOf(req.user!), req.requestId);
+    const event = await recordEvent(
+      ctx.db,
+      ctx.authorityId,
+      caseId(req.params.id),
+      body,
+      actorOf(req.user!),
+      req.requestId,
+    );
     res.status(201).json({ event, publicity: await casePublicity(ctx.db, ctx.authorityId, caseId(req.params.id)) });
   });
   return r;

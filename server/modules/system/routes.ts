@@ -1,7 +1,13 @@
 import { Router } from 'express';
 import type { AppContext } from '../../http/context.ts';
 import { AppError } from '../../errors.ts';
-import { APPLICATION_TYPES, BREACH_TYPES, NOTICE_TYPES, APPLICATION_STATUSES, ENFORCEMENT_STATUSES } from '../../domain/cases.ts';
+import {
+  APPLICATION_TYPES,
+  BREACH_TYPES,
+  NOTICE_TYPES,
+  APPLICATION_STATUSES,
+  ENFORCEMENT_STATUSES,
+} from '../../domain/cases.ts';
 import { openApiDocument } from '../../http/openapi.ts';
 import { landingPage } from './landing.ts';
 
@@ -9,7 +15,9 @@ export function systemRoutes(ctx: AppContext) {
   const r = Router();
   r.get('/healthz', async (_req, res) => {
     try {
-      const { rows } = await ctx.db.raw<{ rows: Array<{ pg: string; pg_num: number; postgis: string; geos: string; proj: string }> }>(
+      const { rows } = await ctx.db.raw<{
+        rows: Array<{ pg: string; pg_num: number; postgis: string; geos: string; proj: string }>;
+      }>(
         `SELECT version() AS pg, current_setting('server_version_num')::int AS pg_num,
                 postgis_lib_version() AS postgis, postgis_geos_version() AS geos, postgis_proj_version() AS proj`,
       );
@@ -30,7 +38,12 @@ export function systemRoutes(ctx: AppContext) {
     res.json({ source: 'planning.data.gov.uk planning-application-type (OGL v3)', items: APPLICATION_TYPES });
   });
   r.get('/api/codelists/cases', (_req, res) => {
-    res.json({ applicationStatuses: APPLICATION_STATUSES, enforcementStatuses: ENFORCEMENT_STATUSES, breachTypes: BREACH_TYPES, noticeTypes: NOTICE_TYPES });
+    res.json({
+      applicationStatuses: APPLICATION_STATUSES,
+      enforcementStatuses: ENFORCEMENT_STATUSES,
+      breachTypes: BREACH_TYPES,
+      noticeTypes: NOTICE_TYPES,
+    });
   });
   r.get('/', (_req, res) => {
     res.type('html').send(landingPage());

@@ -9,17 +9,37 @@ import { intId } from '../../http/params.ts';
 import { listAudit } from '../audit/audit.ts';
 import * as users from './service.ts';
 
-const Username = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'use 2–64 lower-case letters, digits, . _ -');
+const Username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'use 2–64 lower-case letters, digits, . _ -');
 const Password = z.string().min(12, 'must be at least 12 characters').max(1024);
-const CreateUser = z.object({ username: Username, displayName: z.string().trim().min(1).max(200).optional(), role: z.enum(ROLES), password: Password.optional() }).strict();
-const UpdateUser = z.object({ displayName: z.string().trim().min(1).max(200).optional(), role: z.enum(ROLES).optional(), disabled: z.boolean().optional(), password: Password.optional() }).strict();
+const CreateUser = z
+  .object({
+    username: Username,
+    displayName: z.string().trim().min(1).max(200).optional(),
+    role: z.enum(ROLES),
+    password: Password.optional(),
+  })
+  .strict();
+const UpdateUser = z
+  .object({
+    displayName: z.string().trim().min(1).max(200).optional(),
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    password: Password.optional(),
+  })
+  .strict();
 const CreateToken = z.object({ name: z.string().trim().min(1).max(100) }).strict();
-const AuditQuery = z.object({
-  entityType: z.string().max(40).optional(),
-  entityId: z.string().max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-}).strict();
+const AuditQuery = z
+  .object({
+    entityType: z.string().max(40).optional(),
+    entityId: z.string().max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
 
 const userId = (raw: string | string[] | undefined) => intId(raw, 'USER_NOT_FOUND', 'user');
 const tokenId = (raw: string | string[] | undefined) => intId(raw, 'NOT_FOUND', 'token');
@@ -37,11 +57,21 @@ export function userRoutes(ctx: AppContext) {
     res.status(201).json({ user, ...(input.password ? {} : { password }) });
   });
   r.patch('/api/users/:id', requireRole('admin'), async (req, res) => {
-    res.json({ user: await users.updateUser(ctx.db, actorOf(req.user!), userId(req.params.id), parseBody(UpdateUser, req.body), req.requestId) });
+    res.json({
+      user: await users.updateUser(
+        ctx.db,
+        actorOf(req.user!),
+        userId(req.params.id),
+        parseBody(UpdateUser, req.body),
+        req.requestId,
+      ),
+    });
   });
   r.post('/api/users/:id/tokens', requireRole('admin'), async (req, res) => {
     const { name } = parseBody(CreateToken, req.body);
-    res.status(201).json(await users.createToken(ctx.db, actorOf(req.user!), userId(req.params.id), name, req.requestId));
+    res
+      .status(201)
+      .json(await users.createToken(ctx.db, actorOf(req.user!), userId(req.params.id), name, req.requestId));
   });
   r.delete('/api/tokens/:id', requireRole('admin'), async (req, res) => {
     await users.revokeToken(ctx.db, actorOf(req.user!), tokenId(req.params.id), req.requestId);

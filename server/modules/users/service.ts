@@ -31,11 +31,26 @@ export async function createUser(
   const passwordHash = input.password ? await argon2.hash(input.password, { type: argon2.argon2id }) : null;
   return db.transaction(async (trx) => {
     const exists = await trx('app_user').where({ username: input.username }).first('id');
-    if (exists) throw new AppError('USERNAME_TAKEN', `The username "${input.username}" is already taken.`, { username: input.username });
+    if (exists)
+      throw new AppError('USERNAME_TAKEN', `The username "${input.username}" is already taken.`, {
+        username: input.username,
+      });
     const [user] = (await trx('app_user')
-      .insert({ username: input.username, display_name: input.displayName ?? input.username, role: input.role, password_hash: passwordHash })
+      .insert({
+        username: input.username,
+        display_name: input.displayName ?? input.username,
+        role: input.role,
+        password_hash: passwordHash,
+      })
       .returning(USER_COLUMNS)) as User[];
-    await writeAudit(trx, { actor, action: 'user.create', entityType: 'user', entityId: user!.id, after: { ...user, hasPassword: Boolean(passwordHash) }, requestId });
+    await writeAudit(trx, {
+      actor,
+      action: 'user.create',
+      entityType: 'user',
+      entityId: user!.id,
+      after: { ...user, hasPassword: Boolean(passwordHash) },
+      requestId,
+    });
     return user!;
   });
 }
@@ -48,24 +63,32 @@ export async function updateUser(
   requestId?: string,
 ): Promise<User> {
   const passwordHash = patch.password ? await argon2.hash(patch.password, { type: argon2.argon2id }) : undefined;
-  return db.transaction(async (trx) => {
-    const before = (await trx('app_user').where({ id }).forUpdate().first(USER_COLUMNS)) as User | undefined;
-    if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${id}.`, { id });
-    const [after] = (await trx('app_user')
-      .where({ id })
-      .update({
-        display_name: patch.displayName ?? before.displayName,
-        role: patch.role ?? before.role,
-        disabled: patch.disabled ?? before.disabled,
-        ...(passwordHash ? { password_hash: passwordHash } : {}),
-        updated_at: trx.fn.now(),
-      })
-      .returning(USER_COLUMNS)) as User[];
-    await writeAudit(trx, {
-      actor, action: 'user.update', entityType: 'user', entityId: id, before, after: { ...after, passwordChanged: Boolean(passwordHash) }, requestId,
-    });
-    return after!;
-  }).finally(clearTokenCaches); // cached bearer tokens (../auth/token-cache.ts): other processes are notified by the database
+  return db
+    .transaction(async (trx) => {
+      const before = (await trx('app_user').where({ id }).forUpdate().first(USER_COLUMNS)) as User | undefined;
+      if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${id}.`, { id });
+      const [after] = (await trx('app_user')
+        .where({ id })
+        .update({
+          display_name: patch.displayName ?? before.displayName,
+          role: patch.role ?? before.role,
+          disabled: patch.disabled ?? before.disabled,
+          ...(passwordHash ? { password_hash: passwordHash } : {}),
+          updated_at: trx.fn.now(),
+        })
+        .returning(USER_COLUMNS)) as User[];
+      await writeAudit(trx, {
+        actor,
+        action: 'user.update',
+        entityType: 'user',
+        entityId: id,
+        before,
+        after: { ...after, passwordChanged: Boolean(passwordHash) },
+        requestId,
+      });
+      return after!;
+    })
+    .finally(clearTokenCaches); // cached bearer tokens (../auth/token-cache.ts): other processes are notified by the database
 }
 
 export async function listUsers(db: Knex): Promise<User[]> {
@@ -73,7 +96,9 @@ export async function listUsers(db: Knex): Promise<User[]> {
 }
 
 export async function findUserByUsername(db: Knex, username: string) {
-  return db('app_user').where({ username }).first([...USER_COLUMNS, 'password_hash as passwordHash']) as Promise<
+  return db('app_user')
+    .where({ username })
+    .first([...USER_COLUMNS, 'password_hash as passwordHash']) as Promise<
     (User & { passwordHash: string | null }) | undefined
   >;
 }
@@ -99,18 +124,32 @@ export async function createToken(db: Knex, actor: Actor, userId: number, name: 
   return db.transaction(async (trx) => {
     const user = await trx('app_user').where({ id: userId }).first('id');
     if (!user) throw new AppError('USER_NOT_FOUND', `There is no user with id ${userId}.`, { id: userId });
-    const [row] = await trx('api_token').insert({ user_id: userId, name, token_hash: hashToken(token) }).returning(['id', 'name', 'created_at as createdAt']);
-    await writeAudit(trx, { actor, action: 'token.create', entityType: 'api_token', entityId: row.id, after: { userId, name }, requestId });
+    const [row] = await trx('api_token')
+      .insert({ user_id: userId, name, token_hash: hashToken(token) })
+      .returning(['id', 'name', 'created_at as createdAt']);
+    await writeAudit(trx, {
+      actor,
+      action: 'token.create',
+      entityType: 'api_token',
+      entityId: row.id,
+      after: { userId, name },
+      requestId,
+    });
     return { id: row.id as number, name, token };
   });
 }
 
 export async function revokeToken(db: Knex, actor: Actor, tokenId: number, requestId?: string) {
-  return db.transaction(async (trx) => {
-    const n = await trx('api_token').where({ id: tokenId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-    if (!n) throw new AppError('NOT_FOUND', `There is no active token with id ${tokenId}.`, { id: tokenId });
-    await writeAudit(trx, { actor, action: 'token.revoke', entityType: 'api_token', entityId: tokenId, requestId });
-  }).finally(clearTokenCaches); // as in updateUser
+  return db
+    .transaction(async (trx) => {
+      const n = await trx('api_token')
+        .where({ id: tokenId })
+        .whereNull('revoked_at')
+        .update({ revoked_at: trx.fn.now() });
+      if (!n) throw new AppError('NOT_FOUND', `There is no active token with id ${tokenId}.`, { id: tokenId });
+      await writeAudit(trx, { actor, action: 'token.revoke', entityType: 'api_token', entityId: tokenId, requestId });
+    })
+    .finally(clearTokenCaches); // as in updateUser
 }
 
 /** The active user behind a bearer token, or null; marks the token used. One statement (it runs on every
