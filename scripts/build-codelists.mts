@@ -1,4 +1,4 @@
-// Regenerates server/domain/codelists/planning-application-type.json from the planning.data.gov.uk
+// Regenerates shared/domain/codelists/planning-application-type.json from the planning.data.gov.uk
 // planning-application specification's code list (CSV). Run: npx tsx scripts/build-codelists.mts <csv>
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -16,5 +16,5 @@ const out = rows
     name: r.name!.replace(/\s+/g, ' ').trim(),
     countyMatter: minerals.has(r.reference!) ? 'minerals' : waste.has(r.reference!) ? 'waste' : null,
   }));
-fs.writeFileSync('server/domain/codelists/planning-application-type.json', JSON.stringify(out, null, 1) + '\n');
+fs.writeFileSync('shared/domain/codelists/planning-application-type.json', JSON.stringify(out, null, 1) + '\n');
 console.log(out.length, 'application types');

@@ -22,7 +22,7 @@ import { neighbourRoutes } from './modules/neighbours/routes.ts';
 import { publicityRoutes } from './modules/publicity/routes.ts';
 import { mapRoutes } from './modules/maps/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../shared/errors.ts';
 
 export interface BuiltApp {
   app: express.Express;

@@ -37,8 +37,8 @@ import { createLogger } from './logger.ts';
 import { bootDatabase, BootError } from './boot.ts';
 import { EmbeddedDatabaseError } from './db/embedded.ts';
 import { migrateRollback, migrationStatus } from './db/migrate.ts';
-import { ROLES } from './domain/cases.ts';
-import { isAppError } from './errors.ts';
+import { ROLES } from '../shared/domain/cases.ts';
+import { isAppError } from '../shared/errors.ts';
 import {
   createToken,
   createUser,
@@ -57,7 +57,7 @@ import { loadDemoLayers } from './seed/layers.ts';
 import { loadAddresses, loadProperties } from './modules/addresses/loader.ts';
 import { writeAudit } from './modules/audit/audit.ts';
 
-/** The authority's Statement of Community Involvement policy (server/domain/publicity.ts SciPolicy). */
+/** The authority's Statement of Community Involvement policy (shared/domain/publicity.ts SciPolicy). */
 const SciPolicySchema = z
   .object({
     name: z.string().min(1).max(200).optional(),

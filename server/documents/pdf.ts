@@ -21,7 +21,7 @@
  */
 import PDFDocument from 'pdfkit';
 import { FONT_FILES } from '../render/text.ts';
-import type { Block } from '../domain/documents.ts';
+import type { Block } from '../../shared/domain/documents.ts';
 
 const MM = 72 / 25.4;
 const A4 = { w: 595.28, h: 841.89 };

@@ -1,7 +1,7 @@
 /** The one error handler: every error becomes { "error": { "code", "message", "details" } }. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, isAppError } from '../errors.ts';
+import { AppError, isAppError } from '../../shared/errors.ts';
 
 const PG_UNAVAILABLE = new Set([
   'ECONNREFUSED',

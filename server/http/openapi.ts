@@ -7,9 +7,9 @@ import {
   NOTICE_TYPES,
   ROLES,
   SITE_SOURCES,
-} from '../domain/cases.ts';
-import { ERRORS } from '../errors.ts';
-import { DOCUMENT_KINDS } from '../domain/documents.ts';
+} from '../../shared/domain/cases.ts';
+import { ERRORS } from '../../shared/errors.ts';
+import { DOCUMENT_KINDS } from '../../shared/domain/documents.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -1317,7 +1317,7 @@ export const openApiDocument = {
       LayerDefinition: {
         type: 'object',
         description:
-          'See layers/schema.ts: id, title, category, dataset, geometryKind, rule (intersects with minOverlapM2/minOverlapPct, or within distanceM), ruleReason, report {positive, negative}, keyFields, style (OpenLayers flat-style subset), public, publicity, provenance, fieldMap',
+          'See shared/layer-schema.ts: id, title, category, dataset, geometryKind, rule (intersects with minOverlapM2/minOverlapPct, or within distanceM), ruleReason, report {positive, negative}, keyFields, style (OpenLayers flat-style subset), public, publicity, provenance, fieldMap',
       },
       LoadReport: {
         type: 'object',

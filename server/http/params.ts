@@ -1,6 +1,6 @@
 /** Path ids: positive int4. Anything else is "not found" with the given code (a larger number would otherwise be
  *  a database error, not a missing record). */
-import { AppError, type ErrorCode } from '../errors.ts';
+import { AppError, type ErrorCode } from '../../shared/errors.ts';
 
 export function intId(raw: string | string[] | undefined, code: ErrorCode, what: string): number {
   const id = Number(raw);

@@ -1,7 +1,7 @@
 /** zod at the edges: request bodies and query strings become typed values or a 400 VALIDATION_FAILED
  *  naming each field that is wrong and why. */
 import type { z } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../shared/errors.ts';
 
 function fail(where: 'body' | 'query', error: z.ZodError): never {
   const issues = error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));

@@ -5,9 +5,9 @@
  *     as in the run's recipient list (and its letters);
  *   - constraints: the red line and the features of each hit of a constraint check, with a legend. */
 import type { Knex } from 'knex';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { sqlQuery } from '../db/queries.ts';
-import type { FlatStyle } from '../../layers/schema.ts';
+import type { FlatStyle } from '../../shared/layer-schema.ts';
 import { listLayers } from '../modules/layers/definitions.ts';
 import { runCheck } from '../modules/constraints/service.ts';
 import { select, type Recipient, type SelectionParams } from '../modules/neighbours/service.ts';

@@ -1,7 +1,7 @@
-/** The documented subset of OpenLayers flat styles (layers/schema.ts FlatStyle) turned into SVG paint.
+/** The documented subset of OpenLayers flat styles (shared/layer-schema.ts FlatStyle) turned into SVG paint.
  *  Widths and radii in a flat style are CSS pixels, as on the web map (1 px = 1/96 inch), so on paper a
  *  2 px stroke is 0.53 mm whatever the dpi. */
-import type { FlatStyle } from '../../layers/schema.ts';
+import type { FlatStyle } from '../../shared/layer-schema.ts';
 
 export const CSS_PX_MM = 25.4 / 96;
 

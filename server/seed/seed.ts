@@ -11,7 +11,7 @@ import { writeAudit, type Actor } from '../modules/audit/audit.ts';
 import { createUser, generatePassword, type User } from '../modules/users/service.ts';
 import { createCase, setSite, type CaseService } from '../modules/cases/service.ts';
 import type { CreateCaseInput } from '../modules/cases/schema.ts';
-import type { Role } from '../domain/cases.ts';
+import type { Role } from '../../shared/domain/cases.ts';
 
 export const SOUTHWARK_DIR = path.join(repoRoot, 'layers', 'data', 'southwark');
 

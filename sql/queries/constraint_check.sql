@@ -18,7 +18,7 @@ WITH site AS MATERIALIZED (
   SELECT g, ST_Area(g) AS area FROM (SELECT ST_GeomFromEWKB(decode(:site::text, 'hex')) AS g) s WHERE g IS NOT NULL
 ), l AS MATERIALIZED (
   -- how far each layer's rule reaches (0 for intersects); whether a candidate fires is decided from the layer's
-  -- definition in server/domain/constraints.ts
+  -- definition in shared/domain/constraints.ts
   SELECT id, data_version, definition_hash, coverage, coalesce((definition #>> '{rule,distanceM}')::float8, 0) AS rule_distance_m
   FROM layer
   WHERE :layerIds::text[] IS NULL OR id = ANY(:layerIds::text[])

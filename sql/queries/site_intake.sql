@@ -1,9 +1,9 @@
--- site_intake: geometry intake, stage 2 (after the shape and CRS checks of server/domain/geometry-shape.ts).
+-- site_intake: geometry intake, stage 2 (after the shape and CRS checks of shared/domain/geometry-shape.ts).
 -- Transforms the site to EPSG:27700, checks validity (in the input CRS and again after transforming),
 -- repairs only when asked, checks the authority boundary, and measures the planar area in EPSG:27700.
 -- Parameters:
 --   :wkb          text     the MultiPolygon in the input CRS as hex WKB (2D; toMultiPolygonWkbHex in
---                          server/domain/geometry-shape.ts: the shape stage 1 checked, not parsed again from JSON)
+--                          shared/domain/geometry-shape.ts: the shape stage 1 checked, not parsed again from JSON)
 --   :srid         int      input SRID: 4326 (CRS84, longitude/latitude) or 27700
 --   :authorityId  int      authority whose boundary the site must lie within
 --   :toleranceM   float8   metres (EPSG:27700) the site may extend beyond the boundary

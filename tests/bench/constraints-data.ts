@@ -17,7 +17,7 @@
  * BENCH_SCALE (default 1) multiplies the ordinary and point feature counts (the huge polygons stay as they are).
  */
 import pg from 'pg';
-import { LayerDefinition } from '../../layers/schema.ts';
+import { LayerDefinition } from '../../shared/layer-schema.ts';
 import { definitionHash } from '../../server/modules/layers/definitions.ts';
 import { prng, round } from './common.ts';
 

@@ -35,7 +35,7 @@ import { cachedLayers } from '../../server/modules/layers/cache.ts';
 import { intakeSite, prepareIntake } from '../../server/modules/geometry/intake.ts';
 import { listLayers } from '../../server/modules/layers/definitions.ts';
 import { checkPostedSite, checkSiteStatement, runCheck } from '../../server/modules/constraints/service.ts';
-import { buildReport, type CheckRow, type ConstraintReport, type LayerInfo } from '../../server/domain/constraints.ts';
+import { buildReport, type CheckRow, type ConstraintReport, type LayerInfo } from '../../shared/domain/constraints.ts';
 import {
   benchLifecycle,
   benchDatabase,
@@ -76,7 +76,7 @@ const REQUEST_TIMEOUT_MS = 120_000;
 
 /**
  * The floor for B1: every layer's status and fired feature ids in one statement, straight from the subdivided
- * pieces, with the rules of layers/schema.ts (intersects: overlap > 0 and ≥ minOverlapM2 or ≥ minOverlapPct of
+ * pieces, with the rules of shared/layer-schema.ts (intersects: overlap > 0 and ≥ minOverlapM2 or ≥ minOverlapPct of
  * the site, points when on the site; within: distance ≤ distanceM) and "unknown" when a layer has no data or
  * does not cover the site. The site comes in as the same GeoJSON (EPSG:27700) Redline is sent. Candidate pieces
  * come from one GiST scan as far as the widest rule reaches (35 per-layer scans let the planner AND each with the

@@ -34,7 +34,7 @@ import { createCase, setSite, type CaseService } from '../../server/modules/case
 import { createRun, addressBlock, getRun, type Recipient } from '../../server/modules/neighbours/service.ts';
 import { createDocument, type DocumentService } from '../../server/modules/documents/service.ts';
 import { currentTemplate } from '../../server/modules/documents/templates.ts';
-import { blocksToText, fillBody, nest } from '../../server/domain/documents.ts';
+import { blocksToText, fillBody, nest } from '../../shared/domain/documents.ts';
 import { renderMap } from '../../server/render/index.ts';
 import { FONT_FILES } from '../../server/render/text.ts';
 import { benchDatabase, machine, msSince, round, summarise, table, writeResults, type Summary } from './common.ts';

@@ -18,7 +18,7 @@
 import type { Knex } from 'knex';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LayerDefinition } from '../../layers/schema.ts';
+import { LayerDefinition } from '../../shared/layer-schema.ts';
 import { definitionHash } from '../../server/modules/layers/definitions.ts';
 import { repoRoot } from '../../server/config/index.ts';
 import { prng, round } from './common.ts';

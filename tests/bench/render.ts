@@ -56,7 +56,7 @@ import { composeSvg } from '../../server/render/compose.ts';
 import { rasterise } from '../../server/render/raster.ts';
 import { metresPerPixel, scaleBarMetres, sheetFor, type Dpi, type Sheet } from '../../server/render/layout.ts';
 import { FONT_FILES, textWidth, wrapText } from '../../server/render/text.ts';
-import type { FlatStyle } from '../../layers/schema.ts';
+import type { FlatStyle } from '../../shared/layer-schema.ts';
 import { BASE_STYLES } from '../../server/render/scene.ts';
 import { AUTHORITY_CODE, LAYER_IDS, existingData, generate, type RenderData } from './render-data.ts';
 import {

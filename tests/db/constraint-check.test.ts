@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQuery } from '../../server/db/queries.ts';
-import type { CheckRow } from '../../server/domain/constraints.ts';
+import type { CheckRow } from '../../shared/domain/constraints.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import {
   jstsAreaM2,

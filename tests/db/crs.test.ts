@@ -1,5 +1,5 @@
 /**
- * CRS round trips through PostGIS, and the browser's proj4 definition of EPSG:27700 (client/src/epsg27700.ts)
+ * CRS round trips through PostGIS, and the browser's proj4 definition of EPSG:27700 (shared/epsg27700.ts)
  * against PostGIS's ST_Transform.
  *
  * PostGIS (PROJ) uses the EPSG Helmert transformation "OSGB36 to WGS 84 (6)" (EPSG:1314), whose area of use is
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intakeSite, type IntakeOptions } from '../../server/modules/geometry/intake.ts';
-import { EPSG_27700, registerEpsg27700 } from '../../client/src/epsg27700.ts';
+import { EPSG_27700, registerEpsg27700 } from '../../shared/epsg27700.ts';
 import { freshDatabase, type TestDb } from '../helpers/db.ts';
 
 registerEpsg27700(proj4);

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, ERRORS, type ErrorCode } from '../../server/errors.ts';
+import { AppError, ERRORS, type ErrorCode } from '../../shared/errors.ts';
 import { intakeSite, type IntakeOptions, type SiteIntake } from '../../server/modules/geometry/intake.ts';
-import { registerEpsg27700 } from '../../client/src/epsg27700.ts';
-import { parseSiteShape, toMultiPolygonJson, toMultiPolygonWkbHex } from '../../server/domain/geometry-shape.ts';
+import { registerEpsg27700 } from '../../shared/epsg27700.ts';
+import { parseSiteShape, toMultiPolygonJson, toMultiPolygonWkbHex } from '../../shared/domain/geometry-shape.ts';
 import { freshDatabase, type TestDb } from '../helpers/db.ts';
 
 registerEpsg27700(proj4);

@@ -5,7 +5,7 @@ import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createToken, createUser, type User } from '../../server/modules/users/service.ts';
-import { ROLES, type Role } from '../../server/domain/cases.ts';
+import { ROLES, type Role } from '../../shared/domain/cases.ts';
 import { freshDatabase, type TestDb } from './db.ts';
 
 export interface TestApp extends TestDb {

@@ -2,7 +2,7 @@
 import type { Express } from 'express';
 import { expect } from 'vitest';
 import { rolesOf } from '../../server/modules/auth/middleware.ts';
-import type { Role } from '../../server/domain/cases.ts';
+import type { Role } from '../../shared/domain/cases.ts';
 
 export interface RouteInfo {
   method: string;

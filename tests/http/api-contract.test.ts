@@ -7,7 +7,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERRORS, type ErrorCode } from '../../server/errors.ts';
+import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
 import { openApiDocument } from '../../server/http/openapi.ts';
 import { CrsQuery, ListQuery, NearbyQuery, SiteQuery } from '../../server/modules/cases/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';

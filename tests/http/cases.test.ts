@@ -8,8 +8,8 @@
  */
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EPSG_27700_PROJ4 } from '../../client/src/epsg27700.ts';
-import { ROLES, type Role } from '../../server/domain/cases.ts';
+import { EPSG_27700_PROJ4 } from '../../shared/epsg27700.ts';
+import { ROLES, type Role } from '../../shared/domain/cases.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import proj4 from 'proj4';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EPSG_27700_PROJ4 } from '../../client/src/epsg27700.ts';
+import { EPSG_27700_PROJ4 } from '../../shared/epsg27700.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 const lines: string[] = [];

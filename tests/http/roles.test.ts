@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, STAFF_ROLES, type Role } from '../../server/domain/cases.ts';
+import { ROLES, STAFF_ROLES, type Role } from '../../shared/domain/cases.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listRoutes, type RouteInfo } from '../helpers/routes.ts';

@@ -1,12 +1,12 @@
 /**
- * The constraint report (server/domain/constraints.ts), pure: buildReport / relationOf / diffReports / fill on
+ * The constraint report (shared/domain/constraints.ts), pure: buildReport / relationOf / diffReports / fill on
  * hand-made rows shaped like sql/queries/constraint_check.sql's output, with the real built-in definitions
  * (layers/definitions/*.json) where their wording matters.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LayerDefinition, type LayerDefinitionInput } from '../../layers/schema.ts';
+import { LayerDefinition, type LayerDefinitionInput } from '../../shared/layer-schema.ts';
 import {
   buildReport,
   diffReports,
@@ -17,7 +17,7 @@ import {
   type CheckRow,
   type ConstraintReport,
   type LayerInfo,
-} from '../../server/domain/constraints.ts';
+} from '../../shared/domain/constraints.ts';
 
 const DEFS_DIR = fileURLToPath(new URL('../../layers/definitions/', import.meta.url));
 const builtin = (id: string): LayerDefinition =>

@@ -13,7 +13,7 @@ import {
   nest,
   todayInUk,
   ukDate,
-} from '../../server/domain/documents.ts';
+} from '../../shared/domain/documents.ts';
 import { parseTemplateFile, TEMPLATES_DIR } from '../../server/modules/documents/templates.ts';
 
 const ok = (kind: (typeof DOCUMENT_KINDS)[number], body: string, title = 'A title') =>

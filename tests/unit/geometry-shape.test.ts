@@ -4,7 +4,7 @@
  * submitted document and the offending position.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError, ERRORS, type ErrorCode } from '../../server/errors.ts';
+import { AppError, ERRORS, type ErrorCode } from '../../shared/errors.ts';
 import {
   BNG_LONLAT_BOUNDS,
   BNG_XY_BOUNDS,
@@ -13,7 +13,7 @@ import {
   parseSiteShape,
   toMultiPolygonJson,
   type Position,
-} from '../../server/domain/geometry-shape.ts';
+} from '../../shared/domain/geometry-shape.ts';
 
 const CAP = 10_000;
 

@@ -4,7 +4,7 @@
  * ("Mar 2 + 20 = Mar 22"), never computed by the code under test.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../server/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import {
   NOTICE_OR_LETTERS,
   classifyDevelopment,
@@ -21,7 +21,7 @@ import {
   type PublicityRequirements,
   type Requirement,
   type WindowOptions,
-} from '../../server/domain/publicity.ts';
+} from '../../shared/domain/publicity.ts';
 
 /** 'source:kind:minimumDays[:either]' for each requirement, in order. */
 const items = (r: PublicityRequirements | Requirement[]) =>

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { ensureGdal } from '../layers/loader.ts';
 

@@ -1,10 +1,10 @@
 /** Authentication (bearer API token or session cookie) and role checks. */
 import type { NextFunction, Request, Response, RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { getUser, hashToken, userForTokenHash, type User } from '../users/service.ts';
 import type { TokenCache } from './token-cache.ts';
-import type { Role } from '../../domain/cases.ts';
+import type { Role } from '../../../shared/domain/cases.ts';
 
 /** `tokens`: the app's cache of bearer tokens (./token-cache.ts); without it every request looks its token up. */
 export function authenticate(db: Knex, tokens?: TokenCache): RequestHandler {

@@ -2,10 +2,10 @@ import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { verifyPassword } from '../users/service.ts';
 import { requireRole } from './middleware.ts';
-import { STAFF_ROLES } from '../../domain/cases.ts';
+import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
 import { parseBody } from '../../http/validate.ts';
 
 const Login = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });

@@ -1,7 +1,7 @@
 /** Case storage (knex). Only this file and sql/queries/*.sql know the table layout. */
 import type { Knex } from 'knex';
 import { sqlQuery } from '../../db/queries.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 
 export const CASE_COLUMNS = [
   'c.id',

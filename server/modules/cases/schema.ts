@@ -8,7 +8,7 @@ import {
   ENFORCEMENT_STATUSES,
   NOTICE_TYPES,
   SITE_SOURCES,
-} from '../../domain/cases.ts';
+} from '../../../shared/domain/cases.ts';
 
 export const IsoDate = z
   .string()

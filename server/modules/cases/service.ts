@@ -1,7 +1,7 @@
 /** Cases: register, read, list, update with optimistic concurrency, plot the site, planning history.
  *  Every change is one transaction with its audit_log row. */
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import type { Actor } from '../audit/audit.ts';
 import { writeAudit } from '../audit/audit.ts';
 import {
@@ -16,8 +16,8 @@ import {
   isApplicationType,
   type CaseKind,
   type Role,
-} from '../../domain/cases.ts';
-import { parseCrs } from '../../domain/geometry-shape.ts';
+} from '../../../shared/domain/cases.ts';
+import { parseCrs } from '../../../shared/domain/geometry-shape.ts';
 import type { User } from '../users/service.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import * as repo from './repo.ts';

@@ -4,7 +4,7 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../domain/cases.ts';
+import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
 import { intId } from '../../http/params.ts';
 import {
   checkPostedSite,

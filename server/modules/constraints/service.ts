@@ -1,7 +1,7 @@
 /** The constraint check: ad hoc for a posted site, and stored on a case (site, layer versions, hit snapshots)
  *  so it can be shown exactly as it was, re-run to see what changed, and its hits confirmed or dismissed. */
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 import {
   buildReport,
@@ -9,7 +9,7 @@ import {
   type CheckRow,
   type ConstraintReport,
   type LayerInfo,
-} from '../../domain/constraints.ts';
+} from '../../../shared/domain/constraints.ts';
 import { listLayers, type LayerRow } from '../layers/definitions.ts';
 import { cachedLayers, reloadLayers } from '../layers/cache.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';

@@ -5,9 +5,9 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
-import { APPLICATION_TYPES, CASE_WRITERS, PARTY_READERS, type Role } from '../../domain/cases.ts';
+import { APPLICATION_TYPES, CASE_WRITERS, PARTY_READERS, type Role } from '../../../shared/domain/cases.ts';
 import {
   blocksToText,
   DECISION_WORDS,
@@ -22,8 +22,8 @@ import {
   words,
   type DocumentKind,
   type ViewValue,
-} from '../../domain/documents.ts';
-import { addDays, representationWindows, type EventKind, type PublicityEvent } from '../../domain/publicity.ts';
+} from '../../../shared/domain/documents.ts';
+import { addDays, representationWindows, type EventKind, type PublicityEvent } from '../../../shared/domain/publicity.ts';
 import * as casesRepo from '../cases/repo.ts';
 import { effectiveTargetDate } from '../cases/service.ts';
 import { casePublicity } from '../publicity/service.ts';

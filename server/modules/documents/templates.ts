@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { repoRoot } from '../../config/index.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import {
   checkTemplate,
@@ -17,7 +17,7 @@ import {
   titleVariables,
   variableList,
   type DocumentKind,
-} from '../../domain/documents.ts';
+} from '../../../shared/domain/documents.ts';
 import * as repo from './repo.ts';
 
 export const TEMPLATES_DIR = path.join(repoRoot, 'server', 'documents', 'templates');

@@ -1,13 +1,13 @@
 /**
  * Geometry intake: the one module every endpoint that accepts a site geometry goes through.
- * Stage 1 (shape, CRS, ranges) is pure: server/domain/geometry-shape.ts.
+ * Stage 1 (shape, CRS, ranges) is pure: shared/domain/geometry-shape.ts.
  * Stage 2 (transform, validity, repair, authority boundary, area) is PostGIS: sql/queries/site_intake.sql.
  * Nothing is ever fixed silently: an invalid site is refused unless the caller asked for repair, and a
  * repair always comes back with what it changed.
  */
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
-import { parseSiteShape, toMultiPolygonWkbHex, type Crs, type SiteShape } from '../../domain/geometry-shape.ts';
+import { AppError } from '../../../shared/errors.ts';
+import { parseSiteShape, toMultiPolygonWkbHex, type Crs, type SiteShape } from '../../../shared/domain/geometry-shape.ts';
 import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 
 export interface IntakeOptions {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../domain/cases.ts';
+import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
 import { intakeSite } from './intake.ts';
 
 const Query = z

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { repoRoot } from '../../config/index.ts';
-import { AppError } from '../../errors.ts';
-import { LayerDefinition } from '../../../layers/schema.ts';
+import { AppError } from '../../../shared/errors.ts';
+import { LayerDefinition } from '../../../shared/layer-schema.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { invalidateLayerCache } from './cache.ts';
 

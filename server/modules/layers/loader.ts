@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { getLayer } from './definitions.ts';
 import { invalidateLayerCache } from './cache.ts';

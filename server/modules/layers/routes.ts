@@ -8,10 +8,10 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../domain/cases.ts';
+import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
 import { getLayer, listLayers, parseDefinition, upsertDefinition } from './definitions.ts';
 import { loadLayer } from './loader.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 
 const LAYER_ADMINS = ['admin', 'gis'] as const;
 const Field = z.string().min(1).max(200);

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { sqlQuery } from '../../db/queries.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { currentSiteForWork } from '../cases/repo.ts';

@@ -4,7 +4,7 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { CASE_WRITERS, STAFF_ROLES } from '../../domain/cases.ts';
+import { CASE_WRITERS, STAFF_ROLES } from '../../../shared/domain/cases.ts';
 import { intId } from '../../http/params.ts';
 import { IsoDate } from '../cases/schema.ts';
 import { casePublicity, EVENT_KINDS, recordEvent } from './service.ts';

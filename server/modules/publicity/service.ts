@@ -1,8 +1,8 @@
 /** A case's publicity: what the law and the authority's SCI require (from the case, its site and its latest stored
  *  constraint check), the events recorded, the windows they open, the earliest decision date and the statutory
- *  determination date with agreed extensions. The rules are the pure functions of server/domain/publicity.ts. */
+ *  determination date with agreed extensions. The rules are the pure functions of shared/domain/publicity.ts. */
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import {
   publicityFor,
@@ -10,8 +10,8 @@ import {
   type ListedGrade,
   type PublicityEvent,
   type SciPolicy,
-} from '../../domain/publicity.ts';
-import type { ConstraintReport } from '../../domain/constraints.ts';
+} from '../../../shared/domain/publicity.ts';
+import type { ConstraintReport } from '../../../shared/domain/constraints.ts';
 
 export const EVENT_KINDS = ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'] as const;
 

@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import type { AppContext } from '../../http/context.ts';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import {
   APPLICATION_TYPES,
   BREACH_TYPES,
   NOTICE_TYPES,
   APPLICATION_STATUSES,
   ENFORCEMENT_STATUSES,
-} from '../../domain/cases.ts';
+} from '../../../shared/domain/cases.ts';
 import { openApiDocument } from '../../http/openapi.ts';
 import { landingPage } from './landing.ts';
 

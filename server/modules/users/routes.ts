@@ -4,7 +4,7 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { ROLES } from '../../domain/cases.ts';
+import { ROLES } from '../../../shared/domain/cases.ts';
 import { intId } from '../../http/params.ts';
 import { listAudit } from '../audit/audit.ts';
 import * as users from './service.ts';

@@ -3,11 +3,11 @@
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
-import { AppError } from '../../errors.ts';
+import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { clearTokenCaches } from '../auth/token-cache.ts';
 import { preparedStatement, runPrepared } from '../../db/queries.ts';
-import type { Role } from '../../domain/cases.ts';
+import type { Role } from '../../../shared/domain/cases.ts';
 
 export interface User {
   id: number;

@@ -361,17 +361,20 @@ export function toMultiPolygonJson(shape: SiteShape): string {
 }
 
 /** byte order (little-endian), geometry type, count; returns the next offset */
-function writeWkbHeader(buf: Buffer, o: number, type: number, n: number): number {
-  buf.writeUInt8(1, o);
-  buf.writeUInt32LE(type, o + 1);
-  buf.writeUInt32LE(n, o + 5);
+function writeWkbHeader(view: DataView, o: number, type: number, n: number): number {
+  view.setUint8(o, 1);
+  view.setUint32(o + 1, type, true);
+  view.setUint32(o + 5, n, true);
   return o + 9;
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * The MultiPolygon as hex WKB (OGC, little-endian, 2D, no SRID), for ST_GeomFromWKB: the same doubles as
  * toMultiPolygonJson gives PostGIS (JSON numbers round-trip exactly; -0 is written as 0, as JSON writes it),
- * without PostGIS parsing JSON (about 1 µs a vertex: 0.3 ms for a 300-vertex site).
+ * without PostGIS parsing JSON (about 1 µs a vertex: 0.3 ms for a 300-vertex site). Plain DataView, so the
+ * browser can build it too.
  */
 export function toMultiPolygonWkbHex(shape: SiteShape): string {
   let size = 9;
@@ -379,19 +382,22 @@ export function toMultiPolygonWkbHex(shape: SiteShape): string {
     size += 9;
     for (const ring of poly) size += 4 + 16 * ring.length;
   }
-  const buf = Buffer.allocUnsafe(size);
-  let o = writeWkbHeader(buf, 0, 6, shape.coordinates.length);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  let o = writeWkbHeader(view, 0, 6, shape.coordinates.length);
   for (const poly of shape.coordinates) {
-    o = writeWkbHeader(buf, o, 3, poly.length);
+    o = writeWkbHeader(view, o, 3, poly.length);
     for (const ring of poly) {
-      buf.writeUInt32LE(ring.length, o);
+      view.setUint32(o, ring.length, true);
       o += 4;
       for (const [x, y] of ring) {
-        buf.writeDoubleLE(x + 0, o);
-        buf.writeDoubleLE(y + 0, o + 8);
+        view.setFloat64(o, x + 0, true);
+        view.setFloat64(o + 8, y + 0, true);
         o += 16;
       }
     }
   }
-  return buf.toString('hex');
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]!];
+  return hex;
 }

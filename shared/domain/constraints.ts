@@ -3,7 +3,7 @@
  * each layer's status (constraint / clear / unknown), each hit's relation, overlap, distance, whether the rule
  * fired and a sentence saying why. Never "clear" when the answer is not known.
  */
-import type { LayerDefinition } from '../../layers/schema.ts';
+import type { LayerDefinition } from '../layer-schema.ts';
 
 export type Relation = 'site-within-feature' | 'feature-within-site' | 'overlaps' | 'touches' | 'near';
 export type Status = 'constraint' | 'clear' | 'unknown';
