@@ -23,6 +23,13 @@ import { publicityRoutes } from './modules/publicity/routes.ts';
 import { mapRoutes } from './modules/maps/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { AppError } from '../shared/errors.ts';
+import { pageRoutes } from './modules/pages/routes.ts';
+import { createViews } from './http/views.ts';
+import { contentSecurityPolicy, staticAssets } from './http/web.ts';
+
+const JSON_TYPES = ['application/json', 'application/geo+json', 'application/*+json'];
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const isApi = (req: express.Request) => req.path.startsWith('/api/');
 
 export interface BuiltApp {
   app: express.Express;
@@ -36,36 +43,41 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   // version ETags for optimistic concurrency
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // behind a council's TLS proxy: who may tell us the client's address and scheme (secure cookies, rate limits)
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
   app.use((req, res, next) => {
     req.requestId = (req.get('x-request-id') ?? '').slice(0, 64) || crypto.randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
+    // a fresh nonce for each response: the only inline scripts that run are the ones our pages put it on
+    res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
     next();
   });
+  app.use(helmet({ contentSecurityPolicy: { directives: contentSecurityPolicy } }));
   app.use(requestLog(ctx.log));
+  app.use(staticAssets());
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
   const isUpload = (req: express.Request) =>
     req.method === 'PUT' && /^\/api\/(layers\/[^/]+|addresses|properties)\/data$/.test(req.path);
+  // /api speaks JSON only; the HTML pages take GOV.UK form posts (application/x-www-form-urlencoded)
   app.use((req, _res, next) => {
     if (isUpload(req)) return next();
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (
-      hasBody &&
-      ['POST', 'PUT', 'PATCH'].includes(req.method) &&
-      !req.is(['application/json', 'application/geo+json', 'application/*+json'])
-    ) {
+    if (!hasBody || !['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+    if (isApi(req) && !req.is(JSON_TYPES)) {
       throw new AppError(
         'UNSUPPORTED_MEDIA_TYPE',
         'Send the request body as JSON (Content-Type: application/json or application/geo+json).',
       );
     }
+    if (!isApi(req) && !req.is([...JSON_TYPES, FORM_TYPE])) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the form as application/x-www-form-urlencoded.');
+    }
     next();
   });
-  const json = express.json({
-    limit: '10mb',
-    type: ['application/json', 'application/geo+json', 'application/*+json'],
-  });
+  const json = express.json({ limit: '10mb', type: JSON_TYPES });
+  const form = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 });
   app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
+  app.use((req, res, next) => (isApi(req) ? next() : form(req, res, next)));
 
   const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
   const PgStore = connectPgSimple(session);
@@ -102,6 +114,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const stopListening = startAuthListener(connectionString, tokens, ctx.log);
   app.use(authenticate(ctx.db, tokens));
 
+  app.use(pageRoutes(ctx, createViews({ serviceName: 'Redline' })));
   app.use(systemRoutes(ctx));
   app.use(authRoutes(ctx));
   app.use(caseRoutes(ctx));

@@ -1,4 +1,5 @@
 /** Shared start-up for the server and the CLI: database (embedded or DATABASE_URL), migrations, authority. */
+import { postgisAvailable } from './db/health.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -10,11 +11,15 @@ import { migrateLatest } from './db/migrate.ts';
 import { ensureAuthority } from './seed/seed.ts';
 import { syncBuiltinLayers } from './modules/layers/definitions.ts';
 import { ensureDefaultTemplates } from './modules/documents/templates.ts';
+import { intakeOptions } from './http/context.ts';
+import type { AuthorityIntake } from './modules/geometry/intake.ts';
 
 export interface Booted {
   db: Knex;
   url: string;
   authorityId: number;
+  /** the geometry intake options for the AppContext (and the demo seed), built once from config */
+  intake: AuthorityIntake;
   cluster: EmbeddedCluster | null;
   shutdown(): Promise<void>;
 }
@@ -40,9 +45,7 @@ export async function bootDatabase(config: Config, log: Logger, opts: { owner: b
       fs.rmSync(path.join(path.resolve(config.REDLINE_DATA_DIR), 'redline.pid'), { force: true });
   };
   try {
-    await db.raw('SELECT 1');
-    const ext = await db.raw<{ rows: unknown[] }>("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'");
-    if (!ext.rows.length) {
+    if (!(await postgisAvailable(db))) {
       throw new BootError(
         'The database server has no PostGIS. Install PostGIS >= 3.3 on it (Debian: apt-get install postgresql-15-postgis-3), or leave DATABASE_URL unset to use the embedded cluster.',
       );
@@ -53,7 +56,7 @@ export async function bootDatabase(config: Config, log: Logger, opts: { owner: b
     await syncBuiltinLayers(db);
     // letters and notices: version 1 of each template from the shipped defaults, where the authority has none
     await ensureDefaultTemplates(db, authorityId);
-    return { db, url, authorityId, cluster, shutdown };
+    return { db, url, authorityId, intake: intakeOptions(config, authorityId), cluster, shutdown };
   } catch (e) {
     await shutdown().catch(() => undefined);
     throw e;

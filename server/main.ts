@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { bootDatabase, BootError, type Booted } from './boot.ts';
 import { EmbeddedDatabaseError } from './db/embedded.ts';
 import { buildApp } from './app.ts';
+import { ensureClientBuilt } from './http/client-build.ts';
 import { sessionSecret } from './http/session-secret.ts';
 import { seedDemo, writeDemoUsers } from './seed/seed.ts';
 import { loadDemoLayers } from './seed/layers.ts';
@@ -58,11 +59,7 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
         "GDAL's ogr2ogr is not installed, so the Southwark constraint layers were not loaded (checks will say unknown). Install it: sudo apt-get install gdal-bin, then restart Redline.",
       );
     }
-    const seeded = await seedDemo({
-      db,
-      authorityId,
-      intake: { authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP },
-    });
+    const seeded = await seedDemo({ db, authorityId, intake: booted.intake });
     if (seeded) {
       const text = writeDemoUsers(config.REDLINE_DATA_DIR, seeded.users);
       // printed once, on the first start; also kept in the data folder (mode 600)
@@ -74,8 +71,17 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
         log.info({ dataset: r.dataset, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo addresses loaded');
     }
   }
+  // the browser client: built by Vite when dist/client is missing or older than its sources
+  await ensureClientBuilt((m) => log.info(m));
   const built = buildApp(
-    { db, config, log, authorityId, sessionSecret: sessionSecret(config.SESSION_SECRET, config.REDLINE_DATA_DIR) },
+    {
+      db,
+      config,
+      log,
+      authorityId,
+      intake: booted.intake,
+      sessionSecret: sessionSecret(config.SESSION_SECRET, config.REDLINE_DATA_DIR),
+    },
     booted.url,
   );
   const server = built.app.listen(config.PORT, config.HOST);

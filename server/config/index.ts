@@ -28,6 +28,22 @@ const schema = z.object({
   AUTHORITY_BOUNDARY_TOLERANCE_M: z.coerce.number().min(0).max(5_000).default(50),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_COOKIE_SECURE: bool.default(false),
+  /**
+   * Express's "trust proxy": who may say, in X-Forwarded-For / -Proto, what the client's address and scheme are.
+   * false (default: no proxy), true (any), a number of proxies in front, or addresses and subnets
+   * ("loopback", "10.0.0.0/8, 192.168.1.5"). Behind a council's TLS proxy this makes secure cookies and
+   * per-address rate limits see the real client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
+      'must be true, false, a number of proxies or addresses/subnets',
+    )
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    )
+    .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().min(1).default(20),
   /** how long a bearer token's user is kept in memory (server/modules/auth/token-cache.ts); 0: looked up every time */

@@ -74,8 +74,21 @@ export interface PdfOutput {
 /** Lets other requests in while a long run of letters is laid out (the layout is synchronous). */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function writePdf(input: PdfInput): Promise<PdfOutput> {
-  const sizes = SIZES[input.style];
+type Sizes = (typeof SIZES)[PdfStyle];
+type Struct = PDFKit.PDFStructureElement;
+const CONTENT_WIDTH = A4.w - MARGIN.left - MARGIN.right;
+const MAX_Y = A4.h - MARGIN.bottom;
+
+/** What every helper writes with: the document, the type sizes, and the map image (opened once). */
+interface Writer {
+  doc: PDFKit.PDFDocument;
+  sizes: Sizes;
+  map: PdfInput['map'];
+  image: PDFKit.Mixins.ImageSrc | null;
+}
+
+/** A tagged, PDF/UA-identified A4 document with the fonts registered, and its bytes when it ends. */
+function openDocument(input: PdfInput): { doc: PDFKit.PDFDocument; bytes: Promise<Buffer> } {
   // @types/pdfkit lags pdfkit 0.20: it lacks the PDF/UA subset, openImage and the Figure's layout attributes
   const options = {
     size: 'A4',
@@ -100,210 +113,247 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
   const doc = new PDFDocument(options as unknown as PDFKit.PDFDocumentOptions);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
+  const bytes = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
   doc.registerFont('body', FONT_FILES.regular);
   doc.registerFont('bold', FONT_FILES.bold);
+  return { doc, bytes };
+}
 
+/** pages so far, counting those pdfkit adds when a long paragraph flows on */
+function pageCount(doc: PDFKit.PDFDocument): number {
+  const r = doc.bufferedPageRange();
+  return r.start + r.count;
+}
+
+function newPage(doc: PDFKit.PDFDocument): void {
+  doc.addPage();
+  doc.x = MARGIN.left;
+  doc.y = MARGIN.top;
+}
+
+function heightOf(w: Writer, text: string, font: 'body' | 'bold', size: number, width: number): number {
+  const { doc, sizes } = w;
+  // most blocks plainly fit: an upper bound (no glyph of DejaVu Sans is wider than 1 em; a quarter of each line
+  // allowed for the word that did not fit) saves laying the text out twice
+  const lines = text
+    .split('\n')
+    .reduce((n, seg) => n + Math.max(1, Math.ceil((seg.length * size) / (width * 0.75))), 0);
+  const bound = lines * (size * 1.25 + sizes.gap);
+  if (doc.y + bound <= MAX_Y) return bound;
+  doc.font(font).fontSize(size);
+  return doc.heightOfString(text, { width, lineGap: sizes.gap });
+}
+
+/** starts a new page unless `h` points fit (a block taller than a page just flows on) */
+function room(doc: PDFKit.PDFDocument, h: number): void {
+  if (doc.y + h > MAX_Y && h <= MAX_Y - MARGIN.top) newPage(doc);
+}
+
+/** Top right of the first page: who the letter is from. */
+function writeSender(doc: PDFKit.PDFDocument, parent: Struct, lines: string[]): void {
+  parent.add(
+    doc.struct('P', {}, () => {
+      doc.font('bold').fontSize(11).text(lines[0]!, RIGHT_COLUMN.x, MARGIN.top, { width: RIGHT_COLUMN.width });
+      if (lines.length > 1)
+        doc.font('body').fontSize(10).text(lines.slice(1).join('\n'), { width: RIGHT_COLUMN.width });
+    }),
+  );
+}
+
+/** The address block, in the envelope window. */
+function writeAddress(doc: PDFKit.PDFDocument, parent: Struct, address: string[]): void {
+  const lines = address.slice(0, ADDRESS.maxLines);
+  // the widest line sets the size: never wider than the window, never smaller than 7.5 pt
+  doc.font('body').fontSize(ADDRESS.size);
+  const widest = Math.max(...lines.map((l) => doc.widthOfString(l)));
+  const size = Math.max(ADDRESS.minSize, Math.min(ADDRESS.size, (ADDRESS.size * ADDRESS.width) / Math.max(widest, 1)));
+  parent.add(
+    doc.struct('P', {}, () => {
+      doc
+        .font('body')
+        .fontSize(size)
+        .text(lines.join('\n'), ADDRESS.x, ADDRESS.y, { width: ADDRESS.width, lineGap: 0.6 });
+    }),
+  );
+}
+
+/** Under the sender: date and reference. */
+function writeMeta(doc: PDFKit.PDFDocument, parent: Struct, lines: string[]): void {
+  parent.add(
+    doc.struct('P', {}, () => {
+      doc
+        .font('body')
+        .fontSize(10)
+        .text(lines.join('\n'), RIGHT_COLUMN.x, 60 * MM, { width: RIGHT_COLUMN.width, lineGap: 1 });
+    }),
+  );
+}
+
+/** Sender, address and meta of a letter, then the place its text starts (below the window, or the top margin). */
+function writeLetterHead(doc: PDFKit.PDFDocument, parent: Struct, section: PdfSection): void {
+  if (section.sender?.length) writeSender(doc, parent, section.sender);
+  if (section.address?.length) writeAddress(doc, parent, section.address);
+  if (section.meta?.length) writeMeta(doc, parent, section.meta);
+  doc.x = MARGIN.left;
+  doc.y = section.address?.length || section.sender?.length || section.meta?.length ? LETTER_BODY_TOP : MARGIN.top;
+}
+
+function writeHeading(w: Writer, parent: Struct, block: Extract<Block, { type: 'h1' | 'h2' }>): void {
+  const { doc, sizes } = w;
+  const size = block.type === 'h1' ? sizes.h1 : sizes.h2;
+  const atTop = () => doc.y === MARGIN.top || doc.y === LETTER_BODY_TOP;
+  const top = atTop() ? 0 : size * 0.6;
+  // keep a heading with the first lines after it
+  room(doc, top + heightOf(w, block.text, 'bold', size, CONTENT_WIDTH) + 3 * sizes.body * 1.4);
+  if (!atTop()) doc.y += top;
+  parent.add(
+    doc.struct(block.type === 'h1' ? 'H1' : 'H2', {}, () => {
+      doc
+        .font('bold')
+        .fontSize(size)
+        .text(block.text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: sizes.gap });
+    }),
+  );
+  doc.y += size * 0.35;
+}
+
+function writeParagraph(w: Writer, parent: Struct, block: Extract<Block, { type: 'p' }>): void {
+  const { doc, sizes } = w;
+  room(doc, heightOf(w, block.text, 'body', sizes.body, CONTENT_WIDTH));
+  parent.add(
+    doc.struct('P', {}, () => {
+      doc
+        .font('body')
+        .fontSize(sizes.body)
+        .text(block.text, MARGIN.left, doc.y, { width: CONTENT_WIDTH, lineGap: sizes.gap });
+    }),
+  );
+  doc.y += sizes.body * 0.75;
+}
+
+function writeList(w: Writer, parent: Struct, block: Extract<Block, { type: 'list' }>): void {
+  const { doc, sizes } = w;
+  const L = doc.struct('L');
+  parent.add(L);
+  const indent = sizes.body * (block.ordered ? 2.2 : 1.5);
+  for (const item of block.items) {
+    room(doc, heightOf(w, item.text, 'body', sizes.body, CONTENT_WIDTH - indent));
+    const y = doc.y;
+    const li = doc.struct('LI');
+    L.add(li);
+    li.add(
+      doc.struct('Lbl', {}, () => {
+        doc.font('body').fontSize(sizes.body).text(item.label, MARGIN.left, y, { lineBreak: false });
+      }),
+    );
+    li.add(
+      doc.struct('LBody', {}, () => {
+        doc
+          .font('body')
+          .fontSize(sizes.body)
+          .text(item.text, MARGIN.left + indent, y, { width: CONTENT_WIDTH - indent, lineGap: sizes.gap });
+      }),
+    );
+    li.end();
+    doc.y += sizes.body * 0.3;
+  }
+  L.end();
+  doc.y += sizes.body * 0.45;
+}
+
+/** The map on a page of its own, at the sheet's own size (widthPx / dpi inches), centred: true to scale when
+ *  printed at actual size. Returns the page it is on, or null when there is no map to paint. */
+function writeMap(w: Writer, parent: Struct): number | null {
+  const { doc, image, map } = w;
+  if (!image || !map) return null;
+  newPage(doc);
+  const page = pageCount(doc) - 1;
+  const mw = (map.widthPx / map.dpi) * 72;
+  const mh = (map.heightPx / map.dpi) * 72;
+  const scale = Math.min(1, A4.w / mw, A4.h / mh);
+  const x = (A4.w - mw * scale) / 2;
+  const y = (A4.h - mh * scale) / 2;
+  const figure = {
+    alt: map.alt,
+    bbox: [x, y, x + mw * scale, y + mh * scale],
+    placement: 'Block',
+  } as PDFKit.Mixins.StructureElementOptions;
+  parent.add(
+    doc.struct('Figure', figure, () => {
+      doc.image(image, x, y, { width: mw * scale, height: mh * scale });
+    }),
+  );
+  return page;
+}
+
+/** The blocks of a section; text after a map starts a new page. Returns the map pages. */
+function writeBlocks(w: Writer, parent: Struct, blocks: Block[]): Set<number> {
+  const mapPages = new Set<number>();
+  let afterMap = false;
+  for (const block of blocks) {
+    if (afterMap && block.type !== 'map') {
+      newPage(w.doc);
+      afterMap = false;
+    }
+    if (block.type === 'h1' || block.type === 'h2') writeHeading(w, parent, block);
+    else if (block.type === 'p') writeParagraph(w, parent, block);
+    else if (block.type === 'list') writeList(w, parent, block);
+    else {
+      const page = writeMap(w, parent);
+      if (page !== null) {
+        mapPages.add(page);
+        afterMap = true;
+      }
+    }
+  }
+  return mapPages;
+}
+
+/** Footers: "Page 1 of 2" over the section's text pages (the map pages carry the sheet's own furniture). */
+function writeFooters(doc: PDFKit.PDFDocument, footer: string, mapPages: Set<number>): void {
+  const range = doc.bufferedPageRange();
+  const textPages = Array.from({ length: range.count }, (_, i) => range.start + i).filter((p) => !mapPages.has(p));
+  textPages.forEach((p, i) => {
+    doc.switchToPage(p);
+    doc.markContent('Artifact', { type: 'Pagination' });
+    doc.font('body').fontSize(8).fillColor('#505a5f');
+    doc.text(footer, MARGIN.left, FOOTER_Y, { lineBreak: false });
+    const label = `Page ${i + 1} of ${textPages.length}`;
+    doc.text(label, A4.w - MARGIN.right - doc.widthOfString(label), FOOTER_Y, { lineBreak: false });
+    doc.fillColor('#000000');
+    doc.endMarkedContent();
+  });
+  doc.flushPages();
+}
+
+/** One letter or notice: in a Sect of its own when asked, starting on a new page. */
+function writeSection(w: Writer, root: Struct, section: PdfSection, sectionTags: boolean): void {
+  const parent = sectionTags ? w.doc.struct('Sect') : root;
+  if (parent !== root) root.add(parent);
+  newPage(w.doc);
+  writeLetterHead(w.doc, parent, section);
+  const mapPages = writeBlocks(w, parent, section.blocks);
+  if (parent !== root) parent.end();
+  writeFooters(w.doc, section.footer, mapPages);
+}
+
+export async function writePdf(input: PdfInput): Promise<PdfOutput> {
+  const { doc, bytes } = openDocument(input);
   const root = doc.struct('Document');
   doc.addStructure(root);
   const image = input.map
     ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.map.image)
     : null;
-  const contentWidth = A4.w - MARGIN.left - MARGIN.right;
-  const maxY = () => A4.h - MARGIN.bottom;
-  /** pages so far, counting those pdfkit adds when a long paragraph flows on */
-  const pageCount = () => {
-    const r = doc.bufferedPageRange();
-    return r.start + r.count;
-  };
-
-  const newPage = () => {
-    doc.addPage();
-    doc.x = MARGIN.left;
-    doc.y = MARGIN.top;
-  };
-  const heightOf = (text: string, font: 'body' | 'bold', size: number, width: number) => {
-    // most blocks plainly fit: an upper bound (no glyph of DejaVu Sans is wider than 1 em; a quarter of each line
-    // allowed for the word that did not fit) saves laying the text out twice
-    const lines = text
-      .split('\n')
-      .reduce((n, seg) => n + Math.max(1, Math.ceil((seg.length * size) / (width * 0.75))), 0);
-    const bound = lines * (size * 1.25 + sizes.gap);
-    if (doc.y + bound <= maxY()) return bound;
-    doc.font(font).fontSize(size);
-    return doc.heightOfString(text, { width, lineGap: sizes.gap });
-  };
-  /** starts a new page unless `h` points fit (a block taller than a page just flows on) */
-  const room = (h: number) => {
-    if (doc.y + h > maxY() && h <= maxY() - MARGIN.top) newPage();
-  };
-
+  const w: Writer = { doc, sizes: SIZES[input.style], map: input.map, image };
   for (let s = 0; s < input.sections.length; s++) {
     if (s > 0 && s % 10 === 0) await breathe();
-    const section = input.sections[s]!;
-    const parent = input.sectionTags ? doc.struct('Sect') : root;
-    if (parent !== root) root.add(parent);
-    const mapPages = new Set<number>();
-    newPage();
-
-    if (section.sender?.length) {
-      const lines = section.sender;
-      parent.add(
-        doc.struct('P', {}, () => {
-          doc.font('bold').fontSize(11).text(lines[0]!, RIGHT_COLUMN.x, MARGIN.top, { width: RIGHT_COLUMN.width });
-          if (lines.length > 1)
-            doc.font('body').fontSize(10).text(lines.slice(1).join('\n'), { width: RIGHT_COLUMN.width });
-        }),
-      );
-    }
-    if (section.address?.length) {
-      const lines = section.address.slice(0, ADDRESS.maxLines);
-      // the widest line sets the size: never wider than the window, never smaller than 7.5 pt
-      doc.font('body').fontSize(ADDRESS.size);
-      const widest = Math.max(...lines.map((l) => doc.widthOfString(l)));
-      const size = Math.max(
-        ADDRESS.minSize,
-        Math.min(ADDRESS.size, (ADDRESS.size * ADDRESS.width) / Math.max(widest, 1)),
-      );
-      parent.add(
-        doc.struct('P', {}, () => {
-          doc
-            .font('body')
-            .fontSize(size)
-            .text(lines.join('\n'), ADDRESS.x, ADDRESS.y, { width: ADDRESS.width, lineGap: 0.6 });
-        }),
-      );
-    }
-    if (section.meta?.length) {
-      const lines = section.meta;
-      parent.add(
-        doc.struct('P', {}, () => {
-          doc
-            .font('body')
-            .fontSize(10)
-            .text(lines.join('\n'), RIGHT_COLUMN.x, 60 * MM, { width: RIGHT_COLUMN.width, lineGap: 1 });
-        }),
-      );
-    }
-    doc.x = MARGIN.left;
-    doc.y = section.address?.length || section.sender?.length || section.meta?.length ? LETTER_BODY_TOP : MARGIN.top;
-
-    let afterMap = false;
-    for (const block of section.blocks) {
-      if (afterMap && block.type !== 'map') {
-        newPage();
-        afterMap = false;
-      }
-      switch (block.type) {
-        case 'h1':
-        case 'h2': {
-          const size = block.type === 'h1' ? sizes.h1 : sizes.h2;
-          const atTop = () => doc.y === MARGIN.top || doc.y === LETTER_BODY_TOP;
-          const top = atTop() ? 0 : size * 0.6;
-          // keep a heading with the first lines after it
-          room(top + heightOf(block.text, 'bold', size, contentWidth) + 3 * sizes.body * 1.4);
-          if (!atTop()) doc.y += top;
-          parent.add(
-            doc.struct(block.type === 'h1' ? 'H1' : 'H2', {}, () => {
-              doc
-                .font('bold')
-                .fontSize(size)
-                .text(block.text, MARGIN.left, doc.y, { width: contentWidth, lineGap: sizes.gap });
-            }),
-          );
-          doc.y += size * 0.35;
-          break;
-        }
-        case 'p': {
-          room(heightOf(block.text, 'body', sizes.body, contentWidth));
-          parent.add(
-            doc.struct('P', {}, () => {
-              doc
-                .font('body')
-                .fontSize(sizes.body)
-                .text(block.text, MARGIN.left, doc.y, { width: contentWidth, lineGap: sizes.gap });
-            }),
-          );
-          doc.y += sizes.body * 0.75;
-          break;
-        }
-        case 'list': {
-          const L = doc.struct('L');
-          parent.add(L);
-          const indent = sizes.body * (block.ordered ? 2.2 : 1.5);
-          for (const item of block.items) {
-            room(heightOf(item.text, 'body', sizes.body, contentWidth - indent));
-            const y = doc.y;
-            const li = doc.struct('LI');
-            L.add(li);
-            li.add(
-              doc.struct('Lbl', {}, () => {
-                doc.font('body').fontSize(sizes.body).text(item.label, MARGIN.left, y, { lineBreak: false });
-              }),
-            );
-            li.add(
-              doc.struct('LBody', {}, () => {
-                doc
-                  .font('body')
-                  .fontSize(sizes.body)
-                  .text(item.text, MARGIN.left + indent, y, { width: contentWidth - indent, lineGap: sizes.gap });
-              }),
-            );
-            li.end();
-            doc.y += sizes.body * 0.3;
-          }
-          L.end();
-          doc.y += sizes.body * 0.45;
-          break;
-        }
-        case 'map': {
-          if (!image || !input.map) break;
-          newPage();
-          mapPages.add(pageCount() - 1);
-          // the sheet at its own size (widthPx / dpi inches), centred: true to scale when printed at actual size
-          const w = (input.map.widthPx / input.map.dpi) * 72;
-          const h = (input.map.heightPx / input.map.dpi) * 72;
-          const scale = Math.min(1, A4.w / w, A4.h / h);
-          const x = (A4.w - w * scale) / 2;
-          const y = (A4.h - h * scale) / 2;
-          const figure = {
-            alt: input.map.alt,
-            bbox: [x, y, x + w * scale, y + h * scale],
-            placement: 'Block',
-          } as PDFKit.Mixins.StructureElementOptions;
-          parent.add(
-            doc.struct('Figure', figure, () => {
-              doc.image(image, x, y, { width: w * scale, height: h * scale });
-            }),
-          );
-          afterMap = true;
-          break;
-        }
-      }
-    }
-    if (parent !== root) parent.end();
-
-    // footers: "Page 1 of 2" over the section's text pages (the map pages carry the sheet's own furniture)
-    const range = doc.bufferedPageRange();
-    const textPages = Array.from({ length: range.count }, (_, i) => range.start + i).filter((p) => !mapPages.has(p));
-    textPages.forEach((p, i) => {
-      doc.switchToPage(p);
-      doc.markContent('Artifact', { type: 'Pagination' });
-      doc.font('body').fontSize(8).fillColor('#505a5f');
-      doc.text(section.footer, MARGIN.left, FOOTER_Y, { lineBreak: false });
-      const label = `Page ${i + 1} of ${textPages.length}`;
-      doc.text(label, A4.w - MARGIN.right - doc.widthOfString(label), FOOTER_Y, { lineBreak: false });
-      doc.fillColor('#000000');
-      doc.endMarkedContent();
-    });
-    doc.flushPages();
+    writeSection(w, root, input.sections[s]!, input.sectionTags);
   }
-  const pages = pageCount();
+  const pages = pageCount(doc);
   root.end();
   doc.end();
-  await ended;
-  return { pdf: Buffer.concat(chunks), pages };
+  return { pdf: await bytes, pages };
 }

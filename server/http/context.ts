@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import type { User } from '../modules/users/service.ts';
 import type { Actor } from '../modules/audit/audit.ts';
+import type { AuthorityIntake } from '../modules/geometry/intake.ts';
 
 export interface AppContext {
   db: Knex;
@@ -11,6 +12,13 @@ export interface AppContext {
   log: Logger;
   authorityId: number;
   sessionSecret: string;
+  /** geometry intake options from config (authority, boundary tolerance, vertex cap), built once: intakeOptions */
+  intake: AuthorityIntake;
+}
+
+/** The per-process geometry intake options for the authority, from config. */
+export function intakeOptions(config: Config, authorityId: number): AuthorityIntake {
+  return { authorityId, toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M, vertexCap: config.SITE_VERTEX_CAP };
 }
 
 declare global {

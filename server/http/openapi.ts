@@ -1,18 +1,15 @@
 /** The OpenAPI 3 document served at /api/openapi.json. A test checks that it lists exactly the routes the
  *  app serves, with the roles each requires, and that it is a valid OpenAPI 3 document. */
-import {
-  APPLICATION_STATUSES,
-  BREACH_TYPES,
-  ENFORCEMENT_STATUSES,
-  NOTICE_TYPES,
-  ROLES,
-  SITE_SOURCES,
-} from '../../shared/domain/cases.ts';
+import { SITE_SOURCES } from '../../shared/domain/cases.ts';
 import { ERRORS } from '../../shared/errors.ts';
 import { DOCUMENT_KINDS } from '../../shared/domain/documents.ts';
+import { PERMISSIONS, ROLES } from '../../shared/roles.ts';
+import { requestSchemas, type RequestSchemaName } from './openapi-schemas.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+/** A JSON request body: the component generated from the zod schema its route validates with (./openapi-schemas.ts). */
+const body = (name: RequestSchemaName, required = true) => ({ required, ...json(ref(name)) });
 const err = (description: string) => ({ description, ...json(ref('Error')) });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const crsParam = {
@@ -32,7 +29,6 @@ const common = {
   '401': err('Not signed in (AUTHENTICATION_REQUIRED) or a bad token (INVALID_CREDENTIALS)'),
   '403': err('Signed in without a role this needs (FORBIDDEN)'),
 };
-const ALL = ROLES;
 const mapSheetParams = [
   { name: 'paper', in: 'query', schema: { type: 'string', enum: ['A4', 'A3'], default: 'A4' } },
   {
@@ -49,7 +45,6 @@ const mapSheetParams = [
   },
   { name: 'dpi', in: 'query', schema: { type: 'string', enum: ['150', '300'], default: '150' } },
 ];
-const WRITERS = ['admin', 'support', 'officer', 'enforcement'];
 const kindParam = { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: DOCUMENT_KINDS } };
 const docIdParam = { name: 'docId', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
 const intakeErrors = {
@@ -89,6 +84,7 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   tags: [
+    { name: 'pages' },
     { name: 'system' },
     { name: 'auth' },
     { name: 'cases' },
@@ -126,19 +122,47 @@ export const openApiDocument = {
         responses: { '200': { description: 'Code lists' } },
       },
     },
-    '/': { get: { tags: ['system'], summary: 'Front page (HTML)', responses: { '200': { description: 'HTML' } } } },
+    '/': { get: { tags: ['pages'], summary: 'Front page (HTML)', responses: { '200': { description: 'HTML' } } } },
+    '/login': {
+      get: {
+        tags: ['pages'],
+        summary: 'Sign-in page (HTML form; ?next=/path to return to, ?expired=1 when the session ended)',
+        responses: { '200': { description: 'HTML' } },
+      },
+      post: {
+        tags: ['pages'],
+        summary: 'Sign in by form post (application/x-www-form-urlencoded: username, password, next)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: {
+                type: 'object',
+                properties: { username: { type: 'string' }, password: { type: 'string' }, next: { type: 'string' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '303': { description: 'Signed in: to the next page (a path on this site) or /' },
+          '400': { description: 'The page again, with each missing field named beside it (HTML)' },
+          '401': { description: 'The page again: wrong username or password, or a disabled account (HTML)' },
+          '429': { description: 'The page again: too many attempts from this address (HTML)' },
+        },
+      },
+    },
+    '/logout': {
+      post: {
+        tags: ['pages'],
+        summary: 'Sign out by form post; to the sign-in page',
+        responses: { '303': { description: 'Signed out' } },
+      },
+    },
     '/api/auth/login': {
       post: {
         tags: ['auth'],
         summary: 'Sign in with username and password; sets the session cookie',
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['username', 'password'],
-            properties: { username: { type: 'string' }, password: { type: 'string' } },
-          }),
-        },
+        requestBody: body('Login'),
         responses: {
           '200': { description: 'Signed in', ...json({ type: 'object', properties: { user: ref('User') } }) },
           '401': err('INVALID_CREDENTIALS'),
@@ -153,7 +177,7 @@ export const openApiDocument = {
       get: {
         tags: ['auth'],
         summary: 'Who is signed in',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.signedIn),
         responses: {
           '200': { description: 'The user', ...json({ type: 'object', properties: { user: ref('User') } }) },
           ...common,
@@ -164,7 +188,7 @@ export const openApiDocument = {
       get: {
         tags: ['cases'],
         summary: 'List cases with filters (newest received first)',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [
           'kind',
           'status',
@@ -208,8 +232,8 @@ export const openApiDocument = {
       post: {
         tags: ['cases'],
         summary: 'Register a planning application or an enforcement case',
-        ...staff(WRITERS),
-        requestBody: { required: true, ...json(ref('CaseCreate')) },
+        ...staff(PERMISSIONS.caseWrite),
+        requestBody: body('CaseCreate'),
         responses: {
           '201': { description: 'Created; ETag holds the version', ...json(ref('Case')) },
           '400': err('VALIDATION_FAILED'),
@@ -223,7 +247,7 @@ export const openApiDocument = {
       get: {
         tags: ['cases'],
         summary: 'Read a case with its current site (and personal details for roles that may see them)',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, crsParam],
         responses: {
           '200': { description: 'The case; ETag holds the version', ...json(ref('Case')) },
@@ -234,7 +258,7 @@ export const openApiDocument = {
       patch: {
         tags: ['cases'],
         summary: 'Change a case (optimistic concurrency)',
-        ...staff(WRITERS),
+        ...staff(PERMISSIONS.caseWrite),
         parameters: [
           idParam,
           {
@@ -244,7 +268,7 @@ export const openApiDocument = {
             description: 'The ETag read; or send "version" in the body',
           },
         ],
-        requestBody: { required: true, ...json(ref('CaseUpdate')) },
+        requestBody: body('CaseUpdate'),
         responses: {
           '200': { description: 'Changed; new ETag', ...json(ref('Case')) },
           '400': err('VALIDATION_FAILED'),
@@ -259,7 +283,7 @@ export const openApiDocument = {
       get: {
         tags: ['cases'],
         summary: 'The current site boundary',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, crsParam],
         responses: {
           '200': { description: 'Site', ...json(ref('Site')) },
@@ -270,7 +294,7 @@ export const openApiDocument = {
       put: {
         tags: ['cases'],
         summary: 'Set or replace the site boundary (the earlier one stays in the history)',
-        ...staff(WRITERS),
+        ...staff(PERMISSIONS.caseWrite),
         parameters: [
           idParam,
           ...repairParams,
@@ -281,19 +305,7 @@ export const openApiDocument = {
             description: 'Optional: refuse if the case changed',
           },
         ],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['geometry'],
-            properties: {
-              geometry: ref('GeoJSONSite'),
-              crs: { type: 'string' },
-              source: { type: 'string', enum: SITE_SOURCES },
-              note: { type: 'string' },
-            },
-          }),
-        },
+        requestBody: body('CaseSite'),
         responses: {
           '200': {
             description: 'Stored',
@@ -310,7 +322,7 @@ export const openApiDocument = {
       get: {
         tags: ['cases'],
         summary: 'Every boundary the site has had, newest first, with who set it and when',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, crsParam],
         responses: {
           '200': {
@@ -327,7 +339,7 @@ export const openApiDocument = {
         tags: ['cases'],
         summary:
           "Planning history: other cases whose sites overlap, touch or lie within withinM metres of this case's site, nearest first",
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [
           idParam,
           { name: 'withinM', in: 'query', schema: { type: 'number', minimum: 0, maximum: 1000, default: 50 } },
@@ -351,12 +363,9 @@ export const openApiDocument = {
         tags: ['geometry'],
         summary:
           'Check a site exactly as setting it would, without storing it (area, repair report or the reason it is refused)',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.geometryCheck),
         parameters: repairParams,
-        requestBody: {
-          required: true,
-          ...json({ type: 'object', required: ['geometry'], properties: { geometry: ref('GeoJSONSite') } }),
-        },
+        requestBody: body('GeometryValidate'),
         responses: { '200': { description: 'Accepted site', ...json(ref('Site')) }, ...intakeErrors, ...common },
       },
     },
@@ -364,7 +373,7 @@ export const openApiDocument = {
       get: {
         tags: ['layers'],
         summary: 'Constraint layers: definition, data version, feature count, last load report',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.referenceRead),
         responses: {
           '200': {
             description: 'Layers',
@@ -376,11 +385,8 @@ export const openApiDocument = {
       post: {
         tags: ['layers'],
         summary: 'Add or change a local layer (same schema as layers/definitions/*.json), without a code change',
-        ...staff(['admin', 'gis']),
-        requestBody: {
-          required: true,
-          ...json({ type: 'object', required: ['definition'], properties: { definition: ref('LayerDefinition') } }),
-        },
+        ...staff(PERMISSIONS.layerAdmin),
+        requestBody: body('LayerDefine'),
         responses: {
           '201': { description: 'Defined', ...json(ref('Layer')) },
           '400': err('VALIDATION_FAILED (each field named)'),
@@ -392,7 +398,7 @@ export const openApiDocument = {
       get: {
         tags: ['layers'],
         summary: 'One layer',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.referenceRead),
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'Layer', ...json(ref('Layer')) }, '404': err('LAYER_NOT_FOUND'), ...common },
       },
@@ -402,7 +408,7 @@ export const openApiDocument = {
         tags: ['layers'],
         summary:
           "Load or refresh a layer's data: the request body is the file (GeoPackage, zipped Shapefile, GeoJSON, CSV with WKT). Atomic and versioned.",
-        ...staff(['admin', 'gis']),
+        ...staff(PERMISSIONS.layerAdmin),
         parameters: [
           { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
           {
@@ -470,20 +476,9 @@ export const openApiDocument = {
         tags: ['constraints'],
         summary:
           'Check a posted site against every layer (or the ones named): status, relation, overlap, distance and why, in one SQL statement',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.geometryCheck),
         parameters: repairParams.slice(1),
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['site'],
-            properties: {
-              site: ref('GeoJSONSite'),
-              crs: { type: 'string' },
-              layers: { type: 'array', items: { type: 'string' } },
-            },
-          }),
-        },
+        requestBody: body('ConstraintCheck'),
         responses: {
           '200': { description: 'The report', ...json(ref('ConstraintReport')) },
           ...intakeErrors,
@@ -496,19 +491,16 @@ export const openApiDocument = {
       get: {
         tags: ['constraints'],
         summary: "The case's stored checks, newest first",
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam],
         responses: { '200': { description: 'Checks' }, ...common },
       },
       post: {
         tags: ['constraints'],
         summary: "Check the case's current site and store the answer with the site, layer versions and hit snapshots",
-        ...staff(WRITERS),
+        ...staff(PERMISSIONS.caseWrite),
         parameters: [idParam],
-        requestBody: {
-          required: false,
-          ...json({ type: 'object', properties: { layers: { type: 'array', items: { type: 'string' } } } }),
-        },
+        requestBody: body('StoredCheckCreate', false),
         responses: {
           '201': { description: 'Stored check', ...json(ref('StoredCheck')) },
           '404': err('CASE_NOT_FOUND, SITE_NOT_SET, LAYER_NOT_FOUND'),
@@ -520,7 +512,7 @@ export const openApiDocument = {
       get: {
         tags: ['constraints'],
         summary: 'A stored check exactly as it was, with its hits, snapshots and decisions',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: {
           '200': { description: 'Stored check', ...json(ref('StoredCheck')) },
@@ -533,7 +525,7 @@ export const openApiDocument = {
       post: {
         tags: ['constraints'],
         summary: 'Run a stored check again on the same site against the current layers; store it and say what changed',
-        ...staff(WRITERS),
+        ...staff(PERMISSIONS.caseWrite),
         parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: { '201': { description: 'New check and the changes' }, '404': err('CHECK_NOT_FOUND'), ...common },
       },
@@ -542,20 +534,13 @@ export const openApiDocument = {
       patch: {
         tags: ['constraints'],
         summary: 'Confirm or dismiss a hit, with a reason (audited)',
-        ...staff(['admin', 'officer', 'enforcement']),
+        ...staff(PERMISSIONS.hitDecide),
         parameters: [
           idParam,
           { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } },
           { name: 'hitId', in: 'path', required: true, schema: { type: 'integer' } },
         ],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['decision', 'reason'],
-            properties: { decision: { type: 'string', enum: ['confirmed', 'dismissed'] }, reason: { type: 'string' } },
-          }),
-        },
+        requestBody: body('HitDecision'),
         responses: {
           '200': { description: 'Recorded' },
           '400': err('VALIDATION_FAILED'),
@@ -569,7 +554,7 @@ export const openApiDocument = {
         tags: ['publicity'],
         summary:
           "The publicity the law and the authority's SCI require (with legal basis and reasons), the events recorded, their windows, the earliest decision date and the statutory determination date with extensions",
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam],
         responses: { '200': { description: 'Publicity' }, '404': err('CASE_NOT_FOUND'), ...common },
       },
@@ -578,24 +563,9 @@ export const openApiDocument = {
       post: {
         tags: ['publicity'],
         summary: 'Record a site notice posted, letters sent, press advert or website publication (audited)',
-        ...staff(['admin', 'support', 'officer']),
+        ...staff(PERMISSIONS.publicityWrite),
         parameters: [idParam],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['kind', 'date'],
-            properties: {
-              kind: {
-                type: 'string',
-                enum: ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'],
-              },
-              date: { type: 'string', format: 'date' },
-              eia: { type: 'boolean' },
-              notes: { type: 'string' },
-            },
-          }),
-        },
+        requestBody: body('PublicityEvent'),
         responses: {
           '201': { description: 'Recorded, with the publicity recomputed' },
           '400': err('VALIDATION_FAILED'),
@@ -609,7 +579,7 @@ export const openApiDocument = {
         tags: ['maps'],
         summary:
           "A map image of the case, true to scale: the site location plan, the neighbour notification map (a run's recipients numbered as in its list) or the constraints map (a stored check's hits, with a key)",
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [
           idParam,
           {
@@ -661,7 +631,7 @@ export const openApiDocument = {
         tags: ['maps'],
         summary:
           'Render a map of a posted site (ad hoc): site location plan, neighbour map (a selection as in /api/neighbours/preview) or constraints map (a live check)',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.geometryCheck),
         parameters: [
           {
             name: 'file',
@@ -670,31 +640,7 @@ export const openApiDocument = {
             schema: { type: 'string', pattern: '^(site-location|neighbours|constraints)\\.(png|jpg)$' },
           },
         ],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['site'],
-            properties: {
-              site: { type: 'object', description: 'GeoJSON Polygon or MultiPolygon (or a Feature of one)' },
-              crs: { type: 'string' },
-              paper: { type: 'string', enum: ['A4', 'A3'] },
-              orientation: { type: 'string', enum: ['portrait', 'landscape'] },
-              scale: {
-                oneOf: [
-                  { type: 'string', enum: ['fit'] },
-                  { type: 'integer', enum: [500, 1250, 2500, 5000] },
-                ],
-              },
-              dpi: { type: 'integer', enum: [150, 300] },
-              title: { type: 'string' },
-              reference: { type: 'string' },
-              address: { type: 'string' },
-              selection: { type: 'object', description: 'neighbours: as in /api/neighbours/preview' },
-              layers: { type: 'array', items: { type: 'string' } },
-            },
-          }),
-        },
+        requestBody: body('MapRequest'),
         responses: {
           '200': {
             description: 'The image',
@@ -713,15 +659,8 @@ export const openApiDocument = {
       post: {
         tags: ['neighbours'],
         summary: 'Who would get a neighbour letter for a posted site, and why (not stored)',
-        ...staff(ALL),
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['site', 'selection'],
-            properties: { site: ref('GeoJSONSite'), siteCrs: { type: 'string' }, selection: ref('Selection') },
-          }),
-        },
+        ...staff(PERMISSIONS.geometryCheck),
+        requestBody: body('NeighbourPreview'),
         responses: {
           '200': {
             description: 'Recipients with reasons, exclusions, unaddressed adjoining properties',
@@ -737,7 +676,7 @@ export const openApiDocument = {
       get: {
         tags: ['neighbours'],
         summary: "The case's notification runs, newest first",
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam],
         responses: { '200': { description: 'Runs' }, ...common },
       },
@@ -745,12 +684,9 @@ export const openApiDocument = {
         tags: ['neighbours'],
         summary:
           "Select neighbours for the case's current site and store the run (audited); says who was added and dropped since the previous run",
-        ...staff(WRITERS),
+        ...staff(PERMISSIONS.caseWrite),
         parameters: [idParam],
-        requestBody: {
-          required: true,
-          ...json({ type: 'object', required: ['selection'], properties: { selection: ref('Selection') } }),
-        },
+        requestBody: body('NotificationRunCreate'),
         responses: {
           '201': { description: 'The run', ...json(ref('NotificationRun')) },
           '400': err('VALIDATION_FAILED'),
@@ -764,7 +700,7 @@ export const openApiDocument = {
       get: {
         tags: ['neighbours'],
         summary: 'A stored run with its recipients and the changes since the previous run',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: {
           '200': { description: 'The run', ...json(ref('NotificationRun')) },
@@ -777,7 +713,7 @@ export const openApiDocument = {
       get: {
         tags: ['neighbours'],
         summary: 'Recipients for mail merge: "The Occupier" and 3 to 7 address lines in Royal Mail order',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: {
           '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
@@ -790,7 +726,7 @@ export const openApiDocument = {
       get: {
         tags: ['neighbours'],
         summary: 'Recipients as numbered points (CRS84) for the map',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, { name: 'runId', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: {
           '200': { description: 'GeoJSON', content: { 'application/geo+json': { schema: { type: 'object' } } } },
@@ -804,7 +740,7 @@ export const openApiDocument = {
         tags: ['neighbours'],
         summary:
           'Load or replace the address points (CSV with OS Open UPRN / AddressBase-style columns, GeoJSON, GeoPackage); atomic and versioned',
-        ...staff(['admin', 'gis']),
+        ...staff(PERMISSIONS.addressAdmin),
         parameters: [{ name: 'filename', in: 'query', schema: { type: 'string' } }],
         requestBody: {
           required: true,
@@ -827,7 +763,7 @@ export const openApiDocument = {
         tags: ['neighbours'],
         summary:
           'Load or replace the property or building outlines (GeoJSON, GeoPackage, zipped Shapefile); atomic and versioned',
-        ...staff(['admin', 'gis']),
+        ...staff(PERMISSIONS.addressAdmin),
         parameters: ['filename', 'reference', 'name', 'uprns', 'repair'].map((name) => ({
           name,
           in: 'query',
@@ -853,7 +789,7 @@ export const openApiDocument = {
       get: {
         tags: ['documents'],
         summary: 'The current template of each kind of letter and notice (version, title, who saved it)',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.referenceRead),
         responses: {
           '200': {
             description: 'Templates',
@@ -868,7 +804,7 @@ export const openApiDocument = {
         tags: ['documents'],
         summary:
           'A template: the current version, every earlier version, the variables it may use and the shipped default',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.referenceRead),
         parameters: [kindParam],
         responses: {
           '200': { description: 'The template', ...json(ref('DocumentTemplate')) },
@@ -880,23 +816,9 @@ export const openApiDocument = {
         tags: ['documents'],
         summary:
           'Save a new version of a template (Mustache and the block syntax; checked, audited; no new version when nothing changed)',
-        ...staff(['admin']),
+        ...staff(PERMISSIONS.templateAdmin),
         parameters: [kindParam],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['title', 'body'],
-            properties: {
-              title: { type: 'string' },
-              body: { type: 'string' },
-              version: {
-                type: 'integer',
-                description: 'the version edited: refused (412) when it is no longer the current one',
-              },
-            },
-          }),
-        },
+        requestBody: body('TemplateSave'),
         responses: {
           '200': {
             description: 'Saved (changed: false when it was the same as the current version)',
@@ -916,7 +838,7 @@ export const openApiDocument = {
       get: {
         tags: ['documents'],
         summary: 'Letters and notices produced for the case, newest first',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam],
         responses: {
           '200': {
@@ -931,58 +853,9 @@ export const openApiDocument = {
         tags: ['documents'],
         summary:
           "Produce a letter or notice from the authority's current template (tagged PDF with the map embedded once), store it with the case and audit it",
-        ...staff(WRITERS),
+        ...staff(PERMISSIONS.caseWrite),
         parameters: [idParam],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['kind'],
-            properties: {
-              kind: { type: 'string', enum: DOCUMENT_KINDS },
-              runId: {
-                type: 'integer',
-                description: 'neighbour-letter: the notification run (default: the latest); one letter per recipient',
-              },
-              date: {
-                type: 'string',
-                format: 'date',
-                description: 'the date the document bears (default: today in the UK)',
-              },
-              publicityDate: {
-                type: 'string',
-                format: 'date',
-                description:
-                  'the date the letters are served, the notice displayed or the advert published: sets the last day for comments',
-              },
-              consultee: {
-                type: 'object',
-                required: ['organisation', 'addressLines'],
-                description: 'consultee-letter',
-                properties: {
-                  name: { type: 'string' },
-                  organisation: { type: 'string' },
-                  addressLines: { type: 'array', items: { type: 'string' }, maxItems: 5 },
-                  postcode: { type: 'string' },
-                },
-              },
-              conditions: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
-              reasons: { type: 'array', items: { type: 'string' }, description: 'decision-notice' },
-              withinM: {
-                type: 'number',
-                minimum: 0,
-                maximum: 500,
-                default: 50,
-                description: 'site-history: search distance',
-              },
-              includeEnforcement: {
-                type: 'boolean',
-                default: false,
-                description: 'site-history: list enforcement cases too',
-              },
-            },
-          }),
-        },
+        requestBody: body('DocumentCreate'),
         responses: {
           '201': {
             description: 'Stored; the response gives the PDF link (and the plain text of a press advert)',
@@ -1004,7 +877,7 @@ export const openApiDocument = {
       get: {
         tags: ['documents'],
         summary: "A stored document's details: template version, run, pages, size, SHA-256, what it was made from",
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, docIdParam],
         responses: {
           '200': { description: 'The document', ...json(ref('Document')) },
@@ -1017,7 +890,7 @@ export const openApiDocument = {
       get: {
         tags: ['documents'],
         summary: 'The PDF as produced (a document naming people is for the roles that see personal details)',
-        ...staff(ALL),
+        ...staff(PERMISSIONS.caseRead),
         parameters: [idParam, docIdParam],
         responses: {
           '200': {
@@ -1033,7 +906,7 @@ export const openApiDocument = {
       get: {
         tags: ['admin'],
         summary: 'Staff accounts',
-        ...staff(['admin']),
+        ...staff(PERMISSIONS.userAdmin),
         responses: {
           '200': {
             description: 'Users',
@@ -1045,20 +918,8 @@ export const openApiDocument = {
       post: {
         tags: ['admin'],
         summary: 'Create a staff account (a generated password is returned once when none is given)',
-        ...staff(['admin']),
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            required: ['username', 'role'],
-            properties: {
-              username: { type: 'string' },
-              displayName: { type: 'string' },
-              role: { type: 'string', enum: ROLES },
-              password: { type: 'string', minLength: 12 },
-            },
-          }),
-        },
+        ...staff(PERMISSIONS.userAdmin),
+        requestBody: body('UserCreate'),
         responses: {
           '201': { description: 'Created' },
           '400': err('VALIDATION_FAILED'),
@@ -1071,20 +932,9 @@ export const openApiDocument = {
       patch: {
         tags: ['admin'],
         summary: 'Change role, name, password, or disable',
-        ...staff(['admin']),
+        ...staff(PERMISSIONS.userAdmin),
         parameters: [idParam],
-        requestBody: {
-          required: true,
-          ...json({
-            type: 'object',
-            properties: {
-              displayName: { type: 'string' },
-              role: { type: 'string', enum: ROLES },
-              disabled: { type: 'boolean' },
-              password: { type: 'string', minLength: 12 },
-            },
-          }),
-        },
+        requestBody: body('UserUpdate'),
         responses: { '200': { description: 'Changed' }, '404': err('USER_NOT_FOUND'), ...common },
       },
     },
@@ -1092,12 +942,9 @@ export const openApiDocument = {
       post: {
         tags: ['admin'],
         summary: 'Create an API token for scripts and GIS tools (shown once)',
-        ...staff(['admin']),
+        ...staff(PERMISSIONS.userAdmin),
         parameters: [idParam],
-        requestBody: {
-          required: true,
-          ...json({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }),
-        },
+        requestBody: body('TokenCreate'),
         responses: {
           '201': {
             description: 'The token',
@@ -1115,7 +962,7 @@ export const openApiDocument = {
       delete: {
         tags: ['admin'],
         summary: 'Revoke an API token',
-        ...staff(['admin']),
+        ...staff(PERMISSIONS.userAdmin),
         parameters: [idParam],
         responses: { '204': { description: 'Revoked' }, '404': err('NOT_FOUND'), ...common },
       },
@@ -1124,7 +971,7 @@ export const openApiDocument = {
       get: {
         tags: ['admin'],
         summary: 'The audit log, newest first',
-        ...staff(['admin']),
+        ...staff(PERMISSIONS.auditRead),
         parameters: ['entityType', 'entityId', 'limit', 'offset'].map((name) => ({
           name,
           in: 'query',
@@ -1140,6 +987,7 @@ export const openApiDocument = {
       bearer: { type: 'http', scheme: 'bearer', description: 'API token from `npm run redline -- token:create`' },
     },
     schemas: {
+      ...requestSchemas(),
       Error: {
         type: 'object',
         required: ['error'],
@@ -1190,82 +1038,6 @@ export const openApiDocument = {
           geometry: { type: 'object' },
         },
       },
-      CaseCreate: {
-        type: 'object',
-        required: ['kind', 'description', 'receivedDate'],
-        properties: {
-          kind: { type: 'string', enum: ['application', 'enforcement'] },
-          reference: { type: 'string', description: 'generated (e.g. 26/AP/0001) when omitted' },
-          applicationType: {
-            type: 'string',
-            description: 'planning.data.gov.uk planning-application-type reference (applications)',
-          },
-          breachType: { type: 'string', enum: BREACH_TYPES, description: 'enforcement' },
-          description: { type: 'string' },
-          siteAddress: { type: 'string' },
-          uprns: { type: 'array', items: { type: 'integer' } },
-          status: { type: 'string', enum: [...new Set([...APPLICATION_STATUSES, ...ENFORCEMENT_STATUSES])] },
-          receivedDate: { type: 'string', format: 'date' },
-          validDate: { type: 'string', format: 'date' },
-          targetDate: { type: 'string', format: 'date' },
-          extensionsOfTime: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                agreedOn: { type: 'string', format: 'date' },
-                newTargetDate: { type: 'string', format: 'date' },
-                reason: { type: 'string' },
-              },
-            },
-          },
-          decision: { type: 'string' },
-          decisionDate: { type: 'string', format: 'date' },
-          siteVisits: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                visitedOn: { type: 'string', format: 'date' },
-                officer: { type: 'string' },
-                notes: { type: 'string' },
-              },
-            },
-          },
-          noticesServed: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                type: { type: 'string', enum: NOTICE_TYPES },
-                servedOn: { type: 'string', format: 'date' },
-                effectiveOn: { type: 'string', format: 'date' },
-                complianceDate: { type: 'string', format: 'date' },
-              },
-            },
-          },
-          officer: { type: 'string', description: 'username' },
-          parties: { type: 'array', items: ref('Party') },
-        },
-      },
-      CaseUpdate: {
-        type: 'object',
-        description: 'Any field of CaseCreate except kind and reference, plus version',
-        properties: { version: { type: 'integer' } },
-      },
-      Party: {
-        type: 'object',
-        required: ['role'],
-        properties: {
-          role: { type: 'string', enum: ['applicant', 'agent', 'complainant'] },
-          name: { type: 'string' },
-          organisation: { type: 'string' },
-          address: { type: 'string' },
-          postcode: { type: 'string' },
-          email: { type: 'string' },
-          phone: { type: 'string' },
-        },
-      },
       Case: {
         type: 'object',
         properties: {
@@ -1289,11 +1061,7 @@ export const openApiDocument = {
           decision: { type: 'string', nullable: true },
           decisionDate: { type: 'string', nullable: true },
           version: { type: 'integer' },
-          development: {
-            type: 'object',
-            description:
-              'dwellings (null = some, number unknown), floorspaceM2, eia, departure, publicRightOfWay, nearRailway, newBuildingOrExtension, listedBuildingConsent {grade, interiorOnly}',
-          },
+          development: ref('Development'),
           publicity: { type: 'object', nullable: true, description: 'as GET /api/cases/{id}/publicity (applications)' },
           site: { allOf: [ref('Site')], nullable: true },
           parties: { type: 'array', items: ref('Party'), description: 'only for roles that may see personal details' },
@@ -1313,11 +1081,6 @@ export const openApiDocument = {
           sourceHash: { type: 'string', nullable: true },
           lastLoad: { type: 'object', nullable: true },
         },
-      },
-      LayerDefinition: {
-        type: 'object',
-        description:
-          'See shared/layer-schema.ts: id, title, category, dataset, geometryKind, rule (intersects with minOverlapM2/minOverlapPct, or within distanceM), ruleReason, report {positive, negative}, keyFields, style (OpenLayers flat-style subset), public, publicity, provenance, fieldMap',
       },
       LoadReport: {
         type: 'object',
@@ -1389,29 +1152,6 @@ export const openApiDocument = {
           layers: { type: 'array', items: { type: 'object' } },
           report: ref('ConstraintReport'),
           hits: { type: 'array', items: { type: 'object' } },
-        },
-      },
-      Selection: {
-        type: 'object',
-        description: 'Combine any of the modes; at least one',
-        properties: {
-          adjoining: {
-            oneOf: [
-              { type: 'boolean' },
-              { type: 'object', properties: { toleranceM: { type: 'number', minimum: 0, maximum: 20, default: 1 } } },
-            ],
-          },
-          radiusM: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1000 },
-          polygon: ref('GeoJSONSite'),
-          crs: { type: 'string' },
-          add: {
-            type: 'array',
-            items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } },
-          },
-          remove: {
-            type: 'array',
-            items: { type: 'object', properties: { uprn: { type: 'integer' }, reason: { type: 'string' } } },
-          },
         },
       },
       Recipient: {

@@ -1,6 +1,6 @@
 /** zod at the edges: request bodies and query strings become typed values or a 400 VALIDATION_FAILED
  *  naming each field that is wrong and why. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
 
 function fail(where: 'body' | 'query', error: z.ZodError): never {
@@ -24,3 +24,13 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.in
   if (!r.success) fail('query', r.error);
   return r.data;
 }
+
+/** A query-string flag: `true` or `false`, nothing else. */
+export const queryFlag = () => z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** The name of an uploaded file (for its format), never a path. */
+export const uploadFilename = () =>
+  z
+    .string()
+    .max(200)
+    .regex(/^[^/\\]+$/, 'a file name, without folders');

@@ -1,16 +1,29 @@
-/** The map renderer: styles → SVG (one <path> per style class) → PNG or JPEG with sharp. See scene.ts for what each
- *  template draws, compose.ts for the sheet, layout.ts for paper, scale and extent. */
-import type { Knex } from 'knex';
-import { composeSvg } from './compose.ts';
+/** The map renderer, a pure drawing library: what to draw (types.ts, gathered by server/modules/maps) → a scene
+ *  (scene.ts) → SVG (compose.ts, one <path> per style class) → PNG or JPEG with sharp (raster.ts). See layout.ts for
+ *  paper, scale and extent. Nothing here reads the database. */
+import { composeSvg, type MapScene } from './compose.ts';
 import type { Box } from './layout.ts';
 import { rasterise, CONTENT_TYPES, type ImageFormat } from './raster.ts';
-import { buildScene, type MapOptions, type MapSubject, type MapTemplate } from './scene.ts';
+import type { MapTemplate } from './types.ts';
 
-export { MAP_TEMPLATES, TEMPLATE_TITLES, type MapTemplate, type MapOptions, type MapSubject } from './scene.ts';
-export { FIXED_SCALES, DPIS, PAPERS } from './layout.ts';
+export {
+  MAP_TEMPLATES,
+  TEMPLATE_TITLES,
+  type MapTemplate,
+  type MapOptions,
+  type MapContent,
+  type MapFeatureRow,
+  type MapLayer,
+  type MapRecipient,
+  type FramePlan,
+  type SceneInput,
+} from './types.ts';
+export { BASE_STYLES, contentBoxes, numberRanges, planFrame, sceneOf, sheetWithin } from './scene.ts';
+export type { MapScene } from './compose.ts';
+export { FIXED_SCALES, DPIS, PAPERS, type Box } from './layout.ts';
 export type { ImageFormat } from './raster.ts';
 
-export interface RenderedMap {
+export interface RenderedImage {
   image: Buffer;
   contentType: string;
   widthPx: number;
@@ -21,43 +34,33 @@ export interface RenderedMap {
   extent: Box;
   /** the map frame on the image, in pixels */
   framePx: { x: number; y: number; w: number; h: number };
-  counts: Record<string, number>;
-  runId: number | null;
-  checkId: number | null;
-  reference: string | null;
   /** a one-sentence description of the map, for alt text */
   description: string;
   svg: string;
 }
 
-export async function renderMap(
-  db: Knex,
-  authorityId: number,
+/** A scene as an image: SVG, then PNG or JPEG at the sheet's dpi, with its description for alt text. */
+export async function renderScene(
   template: MapTemplate,
-  opts: MapOptions & { format: ImageFormat },
-  subject: MapSubject,
-  maxPixels: number,
-): Promise<RenderedMap> {
-  const built = await buildScene(db, authorityId, template, opts, subject, maxPixels);
-  const { scene } = built;
+  scene: MapScene,
+  counts: Record<string, number>,
+  format: ImageFormat,
+): Promise<RenderedImage> {
+  const { dpi } = scene.sheet;
   const svg = composeSvg(scene);
-  const image = await rasterise(svg, opts.format, opts.dpi);
-  const k = opts.dpi / 25.4;
+  const image = await rasterise(svg, format, dpi);
+  const k = dpi / 25.4;
   const f = scene.sheet.frame;
   return {
     image,
-    contentType: CONTENT_TYPES[opts.format],
+    contentType: CONTENT_TYPES[format],
     widthPx: scene.sheet.widthPx,
     heightPx: scene.sheet.heightPx,
-    dpi: opts.dpi,
+    dpi,
     scale: scene.scale,
     extent: scene.extent,
     framePx: { x: f.x * k, y: f.y * k, w: f.w * k, h: f.h * k },
-    counts: built.counts,
-    runId: built.runId,
-    checkId: built.checkId,
-    reference: built.reference,
-    description: describe(template, scene.title, scene.scale, built.counts, scene.subtitle),
+    description: describe(template, scene.title, scene.scale, counts, scene.subtitle),
     svg,
   };
 }

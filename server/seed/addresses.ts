@@ -12,6 +12,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { repoRoot } from '../config/index.ts';
 import { loadAddresses, loadProperties, type ReferenceLoadReport } from '../modules/addresses/loader.ts';
+import * as addressRepo from '../modules/addresses/repo.ts';
+import type { CaseSiteBox } from '../modules/addresses/repo.ts';
 import type { Actor } from '../modules/audit/audit.ts';
 
 const OSM_DIR = path.join(repoRoot, 'layers', 'data', 'osm');
@@ -49,50 +51,50 @@ export function splitStreetNumbers(s: string | null): string[] {
     .filter(Boolean);
 }
 
+/** What the demo files are built up from, in order: every UPRN handed out once, from DEMO_UPRN_BASE + 1 up. */
+interface DemoBuild {
+  uprn: () => number;
+  outlines: Outline[];
+  points: AddressPoint[];
+}
+
+const streetLines = (...lines: Array<string | null | undefined>) => lines.filter((l): l is string => Boolean(l));
+
 export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ properties: string; addresses: string }> {
   let next = 1;
-  const uprn = () => DEMO_UPRN_BASE + next++;
-  const outlines: Outline[] = [];
-  const points: AddressPoint[] = [];
+  const build: DemoBuild = { uprn: () => DEMO_UPRN_BASE + next++, outlines: [], points: [] };
+  await addListedBuildings(db, build);
+  await addOsmBuildings(db, build);
+  await addOsmAddressPoints(db, build);
+  await addGeneratedPlots(db, build);
+  fs.mkdirSync(dir, { recursive: true });
+  const properties = path.join(dir, 'demo-properties.geojson');
+  writePropertiesFile(properties, build.outlines);
+  const addresses = path.join(dir, 'demo-addresses.csv');
+  writeAddressesFile(addresses, build.points);
+  return { properties, addresses };
+}
 
-  // 1. listed building outlines (real buildings, OGL): one address per street number, placed inside the outline
-  const listed = (
-    await db.raw(
-      `SELECT f.source_ref, f.name, f.properties->>'address-text' AS address, f.properties->>'STREET_NUM' AS nums, f.properties->>'STREET' AS street,
-            ST_AsGeoJSON(f.geom, 3)::json AS geometry, ST_X(ST_PointOnSurface(f.geom)) AS x, ST_Y(ST_PointOnSurface(f.geom)) AS y
-     FROM constraint_feature f JOIN layer l ON l.id = f.layer_id AND l.data_version = f.data_version
-     WHERE l.id = 'listed-building-outline' AND ST_Dimension(f.geom) = 2 AND f.properties->>'STREET' IS NOT NULL
-     ORDER BY f.source_ref, f.id`,
-    )
-  ).rows as Array<{
-    source_ref: string;
-    name: string | null;
-    nums: string | null;
-    street: string;
-    geometry: unknown;
-    x: number;
-    y: number;
-  }>;
-  for (const b of listed) {
+/** 1. listed building outlines (real buildings, OGL): one address per street number, placed inside the outline. */
+async function addListedBuildings(db: Knex, build: DemoBuild): Promise<void> {
+  for (const b of await addressRepo.demoListedBuildings(db)) {
     const nums = splitStreetNumbers(b.nums);
     const own: number[] = [];
     (nums.length ? nums : [null]).forEach((n, i) => {
-      const u = uprn();
+      const u = build.uprn();
       own.push(u);
-      points.push({
+      build.points.push({
         uprn: u,
         parent: null,
         classification: 'demo',
         source: 'Southwark listed building outlines (OGL), demo UPRNs',
-        lines: [b.name && !n ? b.name : null, n ? `${n} ${b.street}` : b.street, 'London'].filter((l): l is string =>
-          Boolean(l),
-        ),
+        lines: streetLines(b.name && !n ? b.name : null, n ? `${n} ${b.street}` : b.street, 'London'),
         postcode: 'SE1 0AA',
         x: b.x + i * 0.5,
         y: b.y,
       });
     });
-    outlines.push({
+    build.outlines.push({
       ref: `listed:${b.source_ref}`,
       name: b.name,
       source: 'Southwark listed building outlines (OGL)',
@@ -100,152 +102,146 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
       geometry: b.geometry,
     });
   }
+}
 
-  // 2. OpenStreetMap buildings and address points (ODbL), transformed to EPSG:27700 by PostGIS
+/** 2a. OpenStreetMap buildings (ODbL), transformed to EPSG:27700 by PostGIS; an address when OSM has one. */
+async function addOsmBuildings(db: Knex, build: DemoBuild): Promise<void> {
   const osmBuildings = JSON.parse(fs.readFileSync(path.join(OSM_DIR, 'osm-buildings-southwark.geojson'), 'utf8')) as {
     features: Array<{ properties: Record<string, string | null>; geometry: unknown }>;
   };
   for (const f of osmBuildings.features) {
-    const { rows } = await db.raw(
-      `SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326), 27700), 3)::json AS g, ST_X(p) AS x, ST_Y(p) AS y
-       FROM (SELECT ST_Transform(ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326)), 27700) AS p) s`,
-      [JSON.stringify(f.geometry), JSON.stringify(f.geometry)],
-    );
+    const b = await addressRepo.demoOsmBuilding(db, f.geometry);
     const p = f.properties;
     const own: number[] = [];
     if (p.addr_street && (p.addr_housenumber || p.addr_housename)) {
-      const u = uprn();
+      const u = build.uprn();
       own.push(u);
-      points.push({
+      build.points.push({
         uprn: u,
         parent: null,
         classification: 'demo',
         source: 'OpenStreetMap (ODbL), demo UPRNs',
-        lines: [p.addr_housename, `${p.addr_housenumber ?? ''} ${p.addr_street}`.trim(), 'London'].filter(
-          (l): l is string => Boolean(l),
-        ),
+        lines: streetLines(p.addr_housename, `${p.addr_housenumber ?? ''} ${p.addr_street}`.trim(), 'London'),
         postcode: p.addr_postcode ?? 'SE1 0AA',
-        x: rows[0].x,
-        y: rows[0].y,
+        x: b.x,
+        y: b.y,
       });
     }
-    outlines.push({
+    build.outlines.push({
       ref: `osm:${p.osm_way_id ?? p.osm_id}`,
       name: p.name ?? null,
       source: 'OpenStreetMap (ODbL)',
       uprns: own,
-      geometry: rows[0].g,
+      geometry: b.g,
     });
   }
+}
+
+/** 2b. OpenStreetMap address points (ODbL) with a street or a name, transformed to EPSG:27700 by PostGIS. */
+async function addOsmAddressPoints(db: Knex, build: DemoBuild): Promise<void> {
   const osmPoints = JSON.parse(fs.readFileSync(path.join(OSM_DIR, 'osm-address-points-southwark.geojson'), 'utf8')) as {
     features: Array<{ properties: Record<string, string | null>; geometry: { coordinates: [number, number] } }>;
   };
   for (const f of osmPoints.features) {
     const p = f.properties;
     if (!p.addr_street && !p.name) continue;
-    const { rows } = await db.raw(
-      `SELECT ST_X(g) AS x, ST_Y(g) AS y FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 4326), 27700) AS g) s`,
-      f.geometry.coordinates,
-    );
-    points.push({
-      uprn: uprn(),
+    const at = await addressRepo.demoOsmPoint(db, f.geometry.coordinates);
+    build.points.push({
+      uprn: build.uprn(),
       parent: null,
       classification: 'demo',
       source: 'OpenStreetMap (ODbL), demo UPRNs',
-      lines: [p.name, `${p.addr_housenumber ?? ''} ${p.addr_street ?? ''}`.trim() || null, 'London'].filter(
-        (l): l is string => Boolean(l),
-      ),
+      lines: streetLines(p.name, `${p.addr_housenumber ?? ''} ${p.addr_street ?? ''}`.trim() || null, 'London'),
       postcode: p.addr_postcode ?? 'SE1 0AA',
-      x: rows[0].x,
-      y: rows[0].y,
+      x: at.x,
+      y: at.y,
     });
   }
+}
 
-  // 3. generated plots around each demo case's site: eight plots 0.5 m beyond the site's bounding box
-  //    (adjoining within the 1 m tolerance), two of them blocks of six flats
-  const sites = (
-    await db.raw(
-      `SELECT c.reference, ST_XMin(s.geom) x0, ST_YMin(s.geom) y0, ST_XMax(s.geom) x1, ST_YMax(s.geom) y1
-     FROM case_site s JOIN case_record c ON c.id = s.case_id WHERE s.superseded_at IS NULL ORDER BY c.id`,
-    )
-  ).rows as Array<{ reference: string; x0: number; y0: number; x1: number; y1: number }>;
+/** 3. generated plots around each demo case's site: eight plots 0.5 m beyond the site's bounding box (adjoining
+ *  within the 1 m tolerance), two of them blocks of six flats. */
+async function addGeneratedPlots(db: Knex, build: DemoBuild): Promise<void> {
   const seen = new Set<string>();
   let street = 0;
-  for (const s of sites) {
+  for (const s of await addressRepo.demoCaseSites(db)) {
     const key = `${Math.round(s.x0)}:${Math.round(s.y0)}`;
     if (seen.has(key)) continue; // two cases on one building share its plots
     seen.add(key);
     street++;
-    const w = 12;
-    const g = 0.5;
-    const plots: Array<[number, number, number, number]> = [
-      [s.x0 - g - w, s.y0, s.x0 - g, s.y1], // west
-      [s.x1 + g, s.y0, s.x1 + g + w, s.y1], // east
-      [s.x0, s.y1 + g, s.x1, s.y1 + g + w], // north
-      [s.x0, s.y0 - g - w, s.x1, s.y0 - g], // south
-      [s.x0 - g - w, s.y1 + g, s.x0 - g, s.y1 + g + w], // north-west
-      [s.x1 + g, s.y1 + g, s.x1 + g + w, s.y1 + g + w], // north-east
-      [s.x0 - g - w, s.y0 - g - w, s.x0 - g, s.y0 - g], // south-west
-      [s.x1 + g, s.y0 - g - w, s.x1 + g + w, s.y0 - g], // south-east
-    ];
-    plots.forEach(([a, b, c, d], i) => {
-      const name = `Demo House ${i + 1}`;
-      const road = `Demo Street ${street}`;
-      const cx = (a + c) / 2;
-      const cy = (b + d) / 2;
-      const own: number[] = [];
-      const parent = uprn();
-      own.push(parent);
-      const flats = i === 1 || i === 2 ? 6 : 0;
-      points.push({
-        uprn: parent,
-        parent: null,
-        classification: flats ? 'PP' : 'demo',
-        source: 'demo (generated)',
-        lines: [name, `${i + 1} ${road}`, 'London'],
-        postcode: 'SE1 9ZZ',
-        x: cx,
-        y: cy,
-      });
-      for (let k = 1; k <= flats; k++) {
-        const u = uprn();
-        own.push(u);
-        points.push({
-          uprn: u,
-          parent,
-          classification: 'demo',
-          source: 'demo (generated)',
-          lines: [`Flat ${k}`, name, `${i + 1} ${road}`, 'London'],
-          postcode: 'SE1 9ZZ',
-          x: cx,
-          y: cy,
-        });
-      }
-      outlines.push({
-        ref: `demo:${s.reference}:${i + 1}`,
-        name: `${name} (generated)`,
-        source: 'demo (generated)',
-        uprns: own,
-        geometry: {
-          type: 'Polygon',
-          coordinates: [
-            [
-              [a, b],
-              [c, b],
-              [c, d],
-              [a, d],
-              [a, b],
-            ],
-          ],
-        },
-      });
+    plotsAround(s).forEach((box, i) => addPlot(build, s.reference, `Demo Street ${street}`, i, box));
+  }
+}
+
+type Box = [number, number, number, number];
+
+/** Eight 12 m plots 0.5 m beyond the site's bounding box: W, E, N, S, NW, NE, SW, SE. */
+function plotsAround(s: CaseSiteBox): Box[] {
+  const w = 12;
+  const g = 0.5;
+  return [
+    [s.x0 - g - w, s.y0, s.x0 - g, s.y1], // west
+    [s.x1 + g, s.y0, s.x1 + g + w, s.y1], // east
+    [s.x0, s.y1 + g, s.x1, s.y1 + g + w], // north
+    [s.x0, s.y0 - g - w, s.x1, s.y0 - g], // south
+    [s.x0 - g - w, s.y1 + g, s.x0 - g, s.y1 + g + w], // north-west
+    [s.x1 + g, s.y1 + g, s.x1 + g + w, s.y1 + g + w], // north-east
+    [s.x0 - g - w, s.y0 - g - w, s.x0 - g, s.y0 - g], // south-west
+    [s.x1 + g, s.y0 - g - w, s.x1 + g + w, s.y0 - g], // south-east
+  ];
+}
+
+/** Plot i (0-based) of a case: a house, or (plots 1 and 2) a block of six flats under a parent UPRN. */
+function addPlot(build: DemoBuild, caseReference: string, road: string, i: number, [a, b, c, d]: Box): void {
+  const name = `Demo House ${i + 1}`;
+  const cx = (a + c) / 2;
+  const cy = (b + d) / 2;
+  const own: number[] = [];
+  const parent = build.uprn();
+  own.push(parent);
+  const flats = i === 1 || i === 2 ? 6 : 0;
+  const point = { parent: null, source: 'demo (generated)', postcode: 'SE1 9ZZ', x: cx, y: cy };
+  build.points.push({
+    ...point,
+    uprn: parent,
+    classification: flats ? 'PP' : 'demo',
+    lines: [name, `${i + 1} ${road}`, 'London'],
+  });
+  for (let k = 1; k <= flats; k++) {
+    const u = build.uprn();
+    own.push(u);
+    build.points.push({
+      ...point,
+      uprn: u,
+      parent,
+      classification: 'demo',
+      lines: [`Flat ${k}`, name, `${i + 1} ${road}`, 'London'],
     });
   }
+  build.outlines.push({
+    ref: `demo:${caseReference}:${i + 1}`,
+    name: `${name} (generated)`,
+    source: 'demo (generated)',
+    uprns: own,
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [a, b],
+          [c, b],
+          [c, d],
+          [a, d],
+          [a, b],
+        ],
+      ],
+    },
+  });
+}
 
-  fs.mkdirSync(dir, { recursive: true });
-  const properties = path.join(dir, 'demo-properties.geojson');
+/** The outlines as GeoJSON in EPSG:27700 (its CRS named, as QGIS writes it). */
+function writePropertiesFile(file: string, outlines: Outline[]): void {
   fs.writeFileSync(
-    properties,
+    file,
     JSON.stringify({
       type: 'FeatureCollection',
       crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
@@ -256,7 +252,10 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
       })),
     }),
   );
-  const addresses = path.join(dir, 'demo-addresses.csv');
+}
+
+/** The address points as an AddressBase-style CSV (coordinates in EPSG:27700, to the millimetre). */
+function writeAddressesFile(file: string, points: AddressPoint[]): void {
   const header = [
     'UPRN',
     'PARENT_UPRN',
@@ -287,8 +286,7 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
       .map(csvCell)
       .join(','),
   );
-  fs.writeFileSync(addresses, [header.join(','), ...rows].join('\n') + '\n');
-  return { properties, addresses };
+  fs.writeFileSync(file, [header.join(','), ...rows].join('\n') + '\n');
 }
 
 /** Loads the demo outlines and addresses when none are loaded yet. */
@@ -297,11 +295,7 @@ export async function loadDemoAddresses(
   dataDir: string,
   actor: Actor = { id: null, username: 'system:seed' },
 ): Promise<ReferenceLoadReport[]> {
-  const loaded = await db('reference_dataset')
-    .whereIn('id', ['address', 'property'])
-    .where('data_version', '>', 0)
-    .first('id');
-  if (loaded) return [];
+  if (await addressRepo.anyDatasetLoaded(db)) return [];
   const files = await buildDemoAddressFiles(db, path.join(dataDir, 'demo-addresses'));
   return [
     await loadProperties(db, {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { SOUTHWARK_DIR } from './seed.ts';
 import { loadLayer, type FieldMap, type LoadReport, type LoadSource } from '../modules/layers/loader.ts';
+import { layerDataVersion } from '../modules/layers/repo.ts';
 import type { Actor } from '../modules/audit/audit.ts';
 
 interface DemoLayerSources {
@@ -25,8 +26,8 @@ export async function loadDemoLayers(
 ): Promise<LoadReport[]> {
   const reports: LoadReport[] = [];
   for (const l of demoLayerSources()) {
-    const row = await db('layer').where({ id: l.layer }).first('data_version');
-    if (!opts.force && row && row.data_version > 0) continue;
+    const dataVersion = await layerDataVersion(db, l.layer);
+    if (!opts.force && dataVersion !== undefined && dataVersion > 0) continue;
     reports.push(
       await loadLayer(db, {
         layerId: l.layer,

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { repoRoot } from '../config/index.ts';
-import { postgis } from '../db/knex.ts';
+import { findAuthorityByCode, insertAuthority } from '../modules/authority/repo.ts';
 import { writeAudit, type Actor } from '../modules/audit/audit.ts';
-import { createUser, generatePassword, type User } from '../modules/users/service.ts';
+import { anyUserExists, createUser, generatePassword, type User } from '../modules/users/service.ts';
 import { createCase, setSite, type CaseService } from '../modules/cases/service.ts';
 import type { CreateCaseInput } from '../modules/cases/schema.ts';
 import type { Role } from '../../shared/domain/cases.ts';
@@ -47,29 +47,17 @@ const SYSTEM: Actor = { id: null, username: 'system:seed' };
 
 /** Inserts the authority when it is not there yet; returns its id. */
 export async function ensureAuthority(db: Knex, code: string): Promise<number> {
-  const existing = await db('authority').where({ code }).first('id');
+  const existing = await findAuthorityByCode(db, code);
   if (existing) return existing.id;
   const def = AUTHORITIES[code];
   if (!def)
     throw new Error(`No boundary is bundled for authority ${code}; bundled: ${Object.keys(AUTHORITIES).join(', ')}.`);
   const fc = JSON.parse(fs.readFileSync(def.boundaryFile, 'utf8')) as { features: Array<{ geometry: unknown }> };
-  const st = postgis(db);
   return db.transaction(async (trx) => {
-    const geoms = fc.features.map((f) => st.geomFromGeoJSON(JSON.stringify(f.geometry)));
-    const [row] = await trx('authority')
-      .insert({
-        code: def.code,
-        name: def.name,
-        gss_code: def.gssCode,
-        boundary: trx.raw(
-          'ST_Multi(ST_Transform(ST_SetSRID(ST_Union(ARRAY[' + geoms.map(() => '?').join(',') + ']), 4326), 27700))',
-          geoms,
-        ),
-        boundary_source: def.boundarySource,
-        copyright_statement: def.copyright,
-        sci_policy: JSON.stringify(def.sciPolicy),
-      })
-      .returning(['id', 'code', 'name']);
+    const row = await insertAuthority(trx, {
+      ...def,
+      boundaryGeoJson: fc.features.map((f) => JSON.stringify(f.geometry)),
+    });
     await writeAudit(trx, {
       actor: SYSTEM,
       action: 'authority.create',
@@ -77,7 +65,7 @@ export async function ensureAuthority(db: Knex, code: string): Promise<number> {
       entityId: row.id,
       after: { code: row.code, name: row.name },
     });
-    return row.id as number;
+    return row.id;
   });
 }
 
@@ -299,8 +287,7 @@ export interface DemoSeedResult {
 /** Demo users and cases, once: does nothing when any user exists. */
 export async function seedDemo(svc: Omit<CaseService, 'db'> & { db: Knex }): Promise<DemoSeedResult | null> {
   const db = svc.db;
-  const any = await db('app_user').first('id');
-  if (any) return null;
+  if (await anyUserExists(db)) return null;
   const users: DemoSeedResult['users'] = [];
   const byName = new Map<string, User>();
   for (const u of DEMO_USERS) {

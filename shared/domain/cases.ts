@@ -1,10 +1,10 @@
 /** Case vocabulary (pure): kinds, statuses, enforcement breach and notice types, roles that may change each kind,
  *  application types from the planning.data.gov.uk code list. */
 import applicationTypes from './codelists/planning-application-type.json' with { type: 'json' };
+import { PERMISSIONS, ROLES, type Role } from '../roles.ts';
 
-export const ROLES = ['admin', 'gis', 'support', 'officer', 'enforcement'] as const;
-export type Role = (typeof ROLES)[number];
-export const STAFF_ROLES: readonly Role[] = ROLES;
+// the roles are defined in shared/roles.ts; these names stay for the modules that import them from here
+export { ROLES, type Role };
 
 export const CASE_KINDS = ['application', 'enforcement'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
@@ -91,11 +91,11 @@ export const isApplicationType = (ref: string) => APPLICATION_TYPE_SET.has(ref);
 
 /** Roles that may create and change cases of each kind (reading is open to every staff role). */
 export const CASE_WRITERS: Record<CaseKind, readonly Role[]> = {
-  application: ['admin', 'support', 'officer'],
-  enforcement: ['admin', 'support', 'enforcement'],
+  application: PERMISSIONS.applicationWrite,
+  enforcement: PERMISSIONS.enforcementWrite,
 };
 /** Roles that see personal details (applicant, agent, complainant). */
-export const PARTY_READERS: readonly Role[] = ['admin', 'support', 'officer', 'enforcement'];
+export const PARTY_READERS: readonly Role[] = PERMISSIONS.partyRead;
 
 /** Prefix of generated references, Southwark style: 26/AP/0001, 26/EN/0001. */
 export const REFERENCE_PREFIX: Record<CaseKind, string> = { application: 'AP', enforcement: 'EN' };

@@ -16,6 +16,7 @@ import { loadConfig, repoRoot } from '../../server/config/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
+import { intakeOptions } from '../../server/http/context.ts';
 
 export const RESULTS_DIR = path.join(repoRoot, 'tests', 'bench', 'results');
 
@@ -204,6 +205,7 @@ export async function startBenchApp(
       log: createLogger(config.LOG_LEVEL, devNull),
       authorityId,
       sessionSecret: crypto.randomBytes(24).toString('hex'),
+      intake: intakeOptions(config, authorityId),
     },
     url,
   );

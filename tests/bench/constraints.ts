@@ -58,6 +58,7 @@ import {
   generate,
   type GeneratedData,
 } from './constraints-data.ts';
+import { intakeOptions } from '../../server/http/context.ts';
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const envNumber = (name: string, dflt: number) => {
@@ -290,7 +291,14 @@ async function main() {
     const devNull = fs.createWriteStream('/dev/null');
     const appLog = createLogger(config.LOG_LEVEL, devNull);
     const built = buildApp(
-      { db, config, log: appLog, authorityId, sessionSecret: crypto.randomBytes(24).toString('hex') },
+      {
+        db,
+        config,
+        log: appLog,
+        authorityId,
+        sessionSecret: crypto.randomBytes(24).toString('hex'),
+        intake: intakeOptions(config, authorityId),
+      },
       url,
     );
     const server = built.app.listen(0, '127.0.0.1');
@@ -442,10 +450,8 @@ async function main() {
       const tokenHash = hashToken(token);
       tokens.set(tokenHash, user, tokens.now());
       const intakeOpts = {
+        ...intakeOptions(config, authorityId),
         crs: 'EPSG:27700',
-        authorityId,
-        toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-        vertexCap: config.SITE_VERTEX_CAP,
         outputs: false,
       };
       const allLayers = await cachedLayers(db);

@@ -35,9 +35,10 @@ import { createRun, addressBlock, getRun, type Recipient } from '../../server/mo
 import { createDocument, type DocumentService } from '../../server/modules/documents/service.ts';
 import { currentTemplate } from '../../server/modules/documents/templates.ts';
 import { blocksToText, fillBody, nest } from '../../shared/domain/documents.ts';
-import { renderMap } from '../../server/render/index.ts';
+import { renderMap } from '../../server/modules/maps/service.ts';
 import { FONT_FILES } from '../../server/render/text.ts';
 import { benchDatabase, machine, msSince, round, summarise, table, writeResults, type Summary } from './common.ts';
+import { intakeOptions } from '../../server/http/context.ts';
 
 const log = (m: string) => console.log(`[bench:letters] ${m}`);
 const ROUNDS = (() => {
@@ -109,11 +110,7 @@ async function main() {
       { id: null, username: 'system:bench' },
       { username: 'bench.letters', role: 'officer' },
     );
-    const intake = {
-      authorityId,
-      toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-      vertexCap: config.SITE_VERTEX_CAP,
-    };
+    const intake = intakeOptions(config, authorityId);
     const cases: CaseService = { db, authorityId, intake };
     const docs: DocumentService = { db, authorityId, mapMaxPixels: config.MAP_MAX_PIXELS };
 

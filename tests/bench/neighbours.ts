@@ -42,6 +42,7 @@ import {
   type Summary,
   jsonPoster,
 } from './common.ts';
+import { intakeOptions } from '../../server/http/context.ts';
 
 const log = (m: string) => console.log(`[bench:neighbours] ${m}`);
 const envInt = (name: string, dflt: number, max: number) => {
@@ -322,11 +323,7 @@ async function main() {
       },
     });
     cleanups.push(() => noJitDb.destroy());
-    const intake: IntakeOptions = {
-      authorityId,
-      toleranceM: config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-      vertexCap: config.SITE_VERTEX_CAP,
-    };
+    const intake: IntakeOptions = intakeOptions(config, authorityId);
     type Answer = { ms: number; uprns: Set<string>; rows: number };
     const redline = async (s: Site, params: SelectionParams): Promise<Answer> => {
       const t = process.hrtime.bigint();

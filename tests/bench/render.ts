@@ -51,7 +51,7 @@ import { createDb } from '../../server/db/knex.ts';
 import { migrateLatest } from '../../server/db/migrate.ts';
 import { aptInstall } from '../../server/db/embedded.ts';
 import { listLayers } from '../../server/modules/layers/definitions.ts';
-import { buildScene } from '../../server/render/scene.ts';
+import { buildScene } from '../../server/modules/maps/service.ts';
 import { composeSvg } from '../../server/render/compose.ts';
 import { rasterise } from '../../server/render/raster.ts';
 import { metresPerPixel, scaleBarMetres, sheetFor, type Dpi, type Sheet } from '../../server/render/layout.ts';

@@ -274,16 +274,13 @@ const modes = (r: Recipient) => r.reasons.map((x) => x.mode).sort();
 const jsts = (site: Site, a: Addr) => jstsDistanceM(site as Geom, point(a.x, a.y));
 
 async function newCase(uprnList: number[] = []) {
-  const res = await t
-    .as('officer')
-    .post('/api/cases')
-    .send({
-      kind: 'application',
-      applicationType: 'full',
-      description: 'Rear extension',
-      receivedDate: '2024-03-01',
-      uprns: uprnList,
-    });
+  const res = await t.as('officer').post('/api/cases').send({
+    kind: 'application',
+    applicationType: 'full',
+    description: 'Rear extension',
+    receivedDate: '2024-03-01',
+    uprns: uprnList,
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as number;
 }

@@ -4,8 +4,9 @@ import request from 'supertest';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config/index.ts';
 import { createLogger } from '../../server/logger.ts';
+import { intakeOptions } from '../../server/http/context.ts';
 import { createToken, createUser, type User } from '../../server/modules/users/service.ts';
-import { ROLES, type Role } from '../../shared/domain/cases.ts';
+import { ROLES, type Role } from '../../shared/roles.ts';
 import { freshDatabase, type TestDb } from './db.ts';
 
 export interface TestApp extends TestDb {
@@ -34,7 +35,14 @@ export async function startTestApp(
   const config = loadConfig({ LOG_LEVEL: 'silent', REDLINE_DATA_DIR: '/nonexistent', ...env });
   const log = logDestination ? createLogger(config.LOG_LEVEL, logDestination) : createLogger('silent');
   const built = buildApp(
-    { db: tdb.db, config, log, authorityId: tdb.authorityId, sessionSecret: 'x'.repeat(40) },
+    {
+      db: tdb.db,
+      config,
+      log,
+      authorityId: tdb.authorityId,
+      sessionSecret: 'x'.repeat(40),
+      intake: intakeOptions(config, tdb.authorityId),
+    },
     tdb.url,
   );
   const system = { id: null, username: 'test' };

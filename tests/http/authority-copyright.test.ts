@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { runCli } from '../helpers/cli.ts';
-import { buildScene } from '../../server/render/scene.ts';
+import { buildScene } from '../../server/modules/maps/service.ts';
 
 let t: TestApp;
 const square = (x: number, y: number, side: number) => ({

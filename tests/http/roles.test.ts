@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, STAFF_ROLES, type Role } from '../../shared/domain/cases.ts';
+import { PERMISSIONS, ROLES, type Permission, type Role } from '../../shared/roles.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
@@ -376,8 +376,11 @@ describe('the route table read from the app', () => {
         'GET /api/codelists/cases',
         'GET /api/openapi.json',
         'GET /healthz',
+        'GET /login',
         'POST /api/auth/login',
         'POST /api/auth/logout',
+        'POST /login',
+        'POST /logout',
       ].sort(),
     );
   });
@@ -406,10 +409,83 @@ describe('the route table read from the app', () => {
     )) {
       const expected =
         r.method === 'GET' || r.path === '/api/geometry/validate' || r.path === '/api/constraints/check'
-          ? [...STAFF_ROLES]
-          : ['admin', 'support', 'officer', 'enforcement'];
+          ? [...PERMISSIONS.caseRead]
+          : [...PERMISSIONS.caseWrite];
       expect([...r.roles].sort(), key(r)).toEqual([...expected].sort());
     }
+  });
+});
+
+/** The permission (shared/roles.ts) each staff route is declared with. */
+const NEEDS: Record<string, Permission> = {
+  'GET /api/auth/me': 'signedIn',
+  'GET /api/cases': 'caseRead',
+  'POST /api/cases': 'caseWrite',
+  'GET /api/cases/:id': 'caseRead',
+  'PATCH /api/cases/:id': 'caseWrite',
+  'GET /api/cases/:id/site': 'caseRead',
+  'PUT /api/cases/:id/site': 'caseWrite',
+  'GET /api/cases/:id/site/versions': 'caseRead',
+  'GET /api/cases/:id/nearby': 'caseRead',
+  'POST /api/geometry/validate': 'geometryCheck',
+  'GET /api/users': 'userAdmin',
+  'POST /api/users': 'userAdmin',
+  'PATCH /api/users/:id': 'userAdmin',
+  'POST /api/users/:id/tokens': 'userAdmin',
+  'DELETE /api/tokens/:id': 'userAdmin',
+  'GET /api/audit': 'auditRead',
+  'GET /api/layers': 'referenceRead',
+  'GET /api/layers/:id': 'referenceRead',
+  'POST /api/layers': 'layerAdmin',
+  'PUT /api/layers/:id/data': 'layerAdmin',
+  'POST /api/constraints/check': 'geometryCheck',
+  'GET /api/cases/:id/constraint-checks': 'caseRead',
+  'POST /api/cases/:id/constraint-checks': 'caseWrite',
+  'GET /api/cases/:id/constraint-checks/:checkId': 'caseRead',
+  'POST /api/cases/:id/constraint-checks/:checkId/rerun': 'caseWrite',
+  'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': 'hitDecide',
+  'POST /api/neighbours/preview': 'geometryCheck',
+  'GET /api/cases/:id/notification-runs': 'caseRead',
+  'POST /api/cases/:id/notification-runs': 'caseWrite',
+  'GET /api/cases/:id/notification-runs/:runId': 'caseRead',
+  'GET /api/cases/:id/notification-runs/:runId/recipients.csv': 'caseRead',
+  'GET /api/cases/:id/notification-runs/:runId/recipients.geojson': 'caseRead',
+  'PUT /api/addresses/data': 'addressAdmin',
+  'PUT /api/properties/data': 'addressAdmin',
+  'GET /api/cases/:id/publicity': 'caseRead',
+  'POST /api/cases/:id/publicity-events': 'publicityWrite',
+  'GET /api/cases/:id/maps/:file': 'caseRead',
+  'POST /api/maps/:file': 'geometryCheck',
+  'GET /api/document-templates': 'referenceRead',
+  'GET /api/document-templates/:kind': 'referenceRead',
+  'PUT /api/document-templates/:kind': 'templateAdmin',
+  'GET /api/cases/:id/documents': 'caseRead',
+  'POST /api/cases/:id/documents': 'caseWrite',
+  'GET /api/cases/:id/documents/:docId': 'caseRead',
+  'GET /api/cases/:id/documents/:docId/pdf': 'caseRead',
+};
+
+describe('the roles in shared/roles.ts', () => {
+  it('gives each permission the roles the README describes', () => {
+    const sorted = (p: Permission) => [...PERMISSIONS[p]].sort();
+    expect([...ROLES].sort()).toEqual(['admin', 'enforcement', 'gis', 'officer', 'support']);
+    for (const p of ['signedIn', 'caseRead', 'geometryCheck', 'referenceRead'] as const)
+      expect(sorted(p), p).toEqual([...ROLES].sort());
+    expect(sorted('caseWrite')).toEqual(['admin', 'enforcement', 'officer', 'support']);
+    expect(sorted('applicationWrite')).toEqual(['admin', 'officer', 'support']);
+    expect(sorted('enforcementWrite')).toEqual(['admin', 'enforcement', 'support']);
+    expect(sorted('publicityWrite')).toEqual(['admin', 'officer', 'support']);
+    expect(sorted('hitDecide')).toEqual(['admin', 'enforcement', 'officer']);
+    // personal details: every staff role but gis
+    expect(sorted('partyRead')).toEqual(['admin', 'enforcement', 'officer', 'support']);
+    expect(sorted('layerAdmin')).toEqual(['admin', 'gis']);
+    expect(sorted('addressAdmin')).toEqual(['admin', 'gis']);
+    for (const p of ['templateAdmin', 'userAdmin', 'auditRead'] as const) expect(sorted(p), p).toEqual(['admin']);
+  });
+
+  it('declares each staff route with exactly the roles of its permission, in their order', () => {
+    expect(Object.keys(NEEDS).sort()).toEqual(staffRoutes.map(key).sort());
+    for (const r of staffRoutes) expect(r.roles, key(r)).toEqual([...PERMISSIONS[NEEDS[key(r)]!]]);
   });
 });
 

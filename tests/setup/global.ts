@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbedded, ensureDatabase, type EmbeddedCluster } from '../../server/db/embedded.ts';
+import { ensureClientBuilt } from '../../server/http/client-build.ts';
 import { createDb } from '../../server/db/knex.ts';
 import { migrateLatest } from '../../server/db/migrate.ts';
 import { ensureAuthority } from '../../server/seed/seed.ts';
@@ -57,6 +58,8 @@ async function reapAbandonedClusters() {
 }
 
 export default async function setup(project: TestProject) {
+  // the pages link the browser client's build, as `npm start` serves it (built when missing or stale)
+  await ensureClientBuilt();
   let cluster: EmbeddedCluster | null = null;
   let dir: string | null = null;
   let baseUrl: string;

@@ -1,6 +1,6 @@
 /**
  * Publicity, representation windows and determination periods (pure, no database), table by table against
- * /work/shared/rules/planning-rules.md. Every date below is worked out by hand in the comment next to it
+ * shared/domain/publicity/RULES.md. Every date below is worked out by hand in the comment next to it
  * ("Mar 2 + 20 = Mar 22"), never computed by the code under test.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import {
   type PublicityRequirements,
   type Requirement,
   type WindowOptions,
-} from '../../shared/domain/publicity.ts';
+} from '../../shared/domain/publicity/index.ts';
 
 /** 'source:kind:minimumDays[:either]' for each requirement, in order. */
 const items = (r: PublicityRequirements | Requirement[]) =>

@@ -19,6 +19,8 @@ import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { ensureGdal } from '../layers/loader.ts';
+import * as repo from './repo.ts';
+import type { Dataset } from './repo.ts';
 
 export interface AddressFields {
   uprn?: string;
@@ -34,7 +36,7 @@ export interface AddressFields {
 }
 
 export interface ReferenceLoadReport {
-  dataset: 'address' | 'property';
+  dataset: Dataset;
   dataVersion: number;
   previousVersion: number;
   sourceHash: string;
@@ -161,27 +163,16 @@ function toRow(rec: Record<string, unknown>, f: AddressFields, n: number, skip: 
   };
 }
 
+type SourceRecord = { props: Record<string, unknown>; wkt: string | null };
+
 /** Rows of a CSV (streamed), or of any GDAL-readable file converted by ogr2ogr to CSV with its geometry as WKT
  *  in EPSG:27700 (ogr2ogr's GeoJSONSeq would force WGS 84; CSV keeps the grid coordinates exact). */
-async function* readRecords(file: string): AsyncGenerator<{ props: Record<string, unknown>; wkt: string | null }> {
+async function* readRecords(file: string): AsyncGenerator<SourceRecord> {
   const head = Buffer.alloc(4);
   const fd = fs.openSync(file, 'r');
   fs.readSync(fd, head, 0, 4, 0);
   fs.closeSync(fd);
   const isZip = head.subarray(0, 2).toString('latin1') === 'PK';
-  const readCsv = async function* (csv: string, wktColumn: string | null) {
-    const parser = fs
-      .createReadStream(csv)
-      .pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
-    for await (const rec of parser as AsyncIterable<Record<string, unknown>>) {
-      if (!wktColumn) {
-        yield { props: rec, wkt: null };
-        continue;
-      }
-      const { [wktColumn]: wkt, ...props } = rec;
-      yield { props, wkt: typeof wkt === 'string' && wkt.trim() ? wkt : null };
-    }
-  };
   if (path.extname(file).toLowerCase() === '.csv' && !isZip) {
     yield* readCsv(file, null);
     return;
@@ -190,42 +181,7 @@ async function* readRecords(file: string): AsyncGenerator<{ props: Record<string
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-ref-'));
   const out = path.join(dir, 'out.csv');
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('ogr2ogr', [
-        '-f',
-        'CSV',
-        out,
-        isZip ? `/vsizip/${file}` : file,
-        '-t_srs',
-        'EPSG:27700',
-        '-dim',
-        'XY',
-        '-lco',
-        'GEOMETRY=AS_WKT',
-        '-lco',
-        'GEOMETRY_NAME=__wkt',
-      ]);
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', (e) => reject(new AppError('GDAL_MISSING', `ogr2ogr could not run: ${e.message}`)));
-      child.on('close', (code) =>
-        code === 0 && !/^ERROR/m.test(err)
-          ? resolve()
-          : reject(
-              /coordinate system|SRS/i.test(err)
-                ? new AppError(
-                    'LAYER_FILE_NO_CRS',
-                    `${path.basename(file)} does not say which coordinate reference system it is in.`,
-                    { gdal: err.trim().slice(0, 400) },
-                  )
-                : new AppError(
-                    'LAYER_FILE_UNREADABLE',
-                    `${path.basename(file)} could not be read: ${err.trim().split('\n')[0] ?? ''}`,
-                    { gdal: err.trim().slice(0, 400) },
-                  ),
-            ),
-      );
-    });
+    await convertToCsv(file, isZip, out);
     if (!fs.existsSync(out)) throw new AppError('LAYER_FILE_EMPTY', `${path.basename(file)} has no features.`);
     const firstLine = fs.readFileSync(out, 'utf8').split('\n', 1)[0] ?? '';
     const wktColumn = firstLine.split(',')[0]?.replace(/"/g, '') ?? null;
@@ -235,7 +191,64 @@ async function* readRecords(file: string): AsyncGenerator<{ props: Record<string
   }
 }
 
-function newReport(dataset: 'address' | 'property'): ReferenceLoadReport {
+/** The rows of a CSV file; with `wktColumn`, that column is the row's geometry (WKT) and not one of its props. */
+async function* readCsv(csv: string, wktColumn: string | null): AsyncGenerator<SourceRecord> {
+  const parser = fs
+    .createReadStream(csv)
+    .pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
+  for await (const rec of parser as AsyncIterable<Record<string, unknown>>) {
+    if (!wktColumn) {
+      yield { props: rec, wkt: null };
+      continue;
+    }
+    const { [wktColumn]: wkt, ...props } = rec;
+    yield { props, wkt: typeof wkt === 'string' && wkt.trim() ? wkt : null };
+  }
+}
+
+/** ogr2ogr: `file` as CSV at `out`, geometry as WKT in EPSG:27700 in its first column. */
+function convertToCsv(file: string, isZip: boolean, out: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn('ogr2ogr', [
+      '-f',
+      'CSV',
+      out,
+      isZip ? `/vsizip/${file}` : file,
+      '-t_srs',
+      'EPSG:27700',
+      '-dim',
+      'XY',
+      '-lco',
+      'GEOMETRY=AS_WKT',
+      '-lco',
+      'GEOMETRY_NAME=__wkt',
+    ]);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => reject(new AppError('GDAL_MISSING', `ogr2ogr could not run: ${e.message}`)));
+    child.on('close', (code) => (code === 0 && !/^ERROR/m.test(err) ? resolve() : reject(conversionError(file, err))));
+  });
+}
+
+function conversionError(file: string, err: string): AppError {
+  return /coordinate system|SRS/i.test(err)
+    ? new AppError(
+        'LAYER_FILE_NO_CRS',
+        `${path.basename(file)} does not say which coordinate reference system it is in.`,
+        {
+          gdal: err.trim().slice(0, 400),
+        },
+      )
+    : new AppError(
+        'LAYER_FILE_UNREADABLE',
+        `${path.basename(file)} could not be read: ${err.trim().split('\n')[0] ?? ''}`,
+        {
+          gdal: err.trim().slice(0, 400),
+        },
+      );
+}
+
+function newReport(dataset: Dataset): ReferenceLoadReport {
   return {
     dataset,
     dataVersion: 0,
@@ -259,17 +272,14 @@ function skipper(report: ReferenceLoadReport): Skip {
 
 async function swapIn(
   trx: Knex.Transaction,
-  dataset: 'address' | 'property',
+  dataset: Dataset,
   report: ReferenceLoadReport,
   file: string,
   actor: Actor,
   requestId: string | undefined,
   move: (version: number) => Promise<number>,
 ) {
-  const current = await trx('reference_dataset')
-    .where({ id: dataset })
-    .forUpdate()
-    .first('data_version', 'source_hash', 'feature_count');
+  const current = await repo.lockDataset(trx, dataset);
   report.previousVersion = current.data_version;
   report.dataVersion = current.data_version + 1;
   report.sourceHash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -280,15 +290,12 @@ async function swapIn(
       `No ${dataset === 'address' ? 'address point' : 'property outline'} in the file could be loaded. The current data is unchanged.`,
       { skipped: report.skipped, examples: report.skippedExamples },
     );
-  await trx('reference_dataset')
-    .where({ id: dataset })
-    .update({
-      data_version: report.dataVersion,
-      source_hash: report.sourceHash,
-      loaded_at: trx.fn.now(),
-      feature_count: report.loaded,
-      last_load: JSON.stringify(report),
-    });
+  await repo.recordDatasetLoad(trx, dataset, {
+    dataVersion: report.dataVersion,
+    sourceHash: report.sourceHash,
+    featureCount: report.loaded,
+    lastLoad: JSON.stringify(report),
+  });
   await writeAudit(trx, {
     actor,
     action: `${dataset}.load`,
@@ -305,68 +312,24 @@ async function swapIn(
   });
 }
 
-export async function loadAddresses(
-  db: Knex,
-  opts: {
-    file: string;
-    fields?: AddressFields;
-    source?: string;
-    actor: Actor;
-    requestId?: string;
-    onProgress?: (m: string) => void;
-  },
-): Promise<ReferenceLoadReport> {
+export interface AddressLoadOptions {
+  file: string;
+  fields?: AddressFields;
+  source?: string;
+  actor: Actor;
+  requestId?: string;
+  onProgress?: (m: string) => void;
+}
+
+export async function loadAddresses(db: Knex, opts: AddressLoadOptions): Promise<ReferenceLoadReport> {
   const started = Date.now();
   if (!fs.existsSync(opts.file) || fs.statSync(opts.file).size === 0)
     throw new AppError('LAYER_FILE_EMPTY', `${path.basename(opts.file)} is missing or empty.`);
   const report = newReport('address');
   const skip = skipper(report);
   await db.transaction(async (trx) => {
-    await trx.raw(
-      'CREATE TEMP TABLE address_incoming (n int, uprn bigint, parent_uprn bigint, address_lines text[], postcode text, classification text, x float8, y float8, srid int) ON COMMIT DROP',
-    );
-    let fields: AddressFields | null = null;
-    let batch: Array<Record<string, unknown>> = [];
-    const flush = async () => {
-      if (batch.length) await trx('address_incoming').insert(batch);
-      batch = [];
-    };
-    for await (const rec of readRecords(opts.file)) {
-      report.read++;
-      const props = { ...rec.props };
-      const point = rec.wkt ? /^POINT\s*\(\s*([-0-9.eE+]+)\s+([-0-9.eE+]+)\s*\)$/i.exec(rec.wkt) : null;
-      if (rec.wkt && !point) {
-        skip('wrong-geometry-type', report.read, /^\s*([A-Z]+)/i.exec(rec.wkt)?.[1]?.toUpperCase() ?? 'UNKNOWN');
-        continue;
-      }
-      if (point) {
-        props.__x = point[1];
-        props.__y = point[2];
-      }
-      fields ??= resolveFields(
-        Object.keys(props),
-        rec.wkt !== null || point ? { x: '__x', y: '__y', ...opts.fields } : (opts.fields ?? {}),
-      );
-      const row = toRow(props, fields, report.read, skip);
-      if (row) {
-        batch.push({
-          n: report.read,
-          uprn: row.uprn,
-          parent_uprn: row.parent,
-          address_lines: row.lines,
-          postcode: row.postcode,
-          classification: row.classification,
-          x: row.x,
-          y: row.y,
-          srid: row.srid,
-        });
-      }
-      if (batch.length >= 2000) {
-        await flush();
-        opts.onProgress?.(`read ${report.read} rows`);
-      }
-    }
-    await flush();
+    await repo.createAddressIncoming(trx);
+    await readAddresses(trx, opts, report, skip);
     if (report.read === 0)
       throw new AppError('LAYER_FILE_EMPTY', 'The file has no rows. The current addresses are unchanged.');
     if ((report.skipped['wrong-geometry-type'] ?? 0) === report.read) {
@@ -376,85 +339,90 @@ export async function loadAddresses(
       );
     }
     // the same UPRN twice: keep the first, report the rest
-    const dups = await trx.raw<{ rows: Array<{ n: number; uprn: number }> }>(
-      `DELETE FROM address_incoming i USING address_incoming j WHERE i.uprn = j.uprn AND i.n > j.n RETURNING i.n, i.uprn`,
-    );
-    for (const d of dups.rows) skip('duplicate-uprn', d.n, `UPRN ${d.uprn} appears more than once`);
-    const outside = await trx.raw<{ rows: Array<{ n: number; uprn: number }> }>(
-      `DELETE FROM address_incoming i
-       WHERE NOT EXISTS (SELECT 1 FROM authority a WHERE ST_DWithin(a.boundary,
-         CASE WHEN i.srid = 27700 THEN ST_SetSRID(ST_MakePoint(i.x, i.y), 27700) ELSE ST_Transform(ST_SetSRID(ST_MakePoint(i.x, i.y), 4326), 27700) END, 1000))
-       RETURNING i.n, i.uprn`,
-    );
-    for (const d of outside.rows)
+    for (const d of await repo.dropDuplicateAddresses(trx))
+      skip('duplicate-uprn', d.n, `UPRN ${d.uprn} appears more than once`);
+    for (const d of await repo.dropOutsideAddresses(trx))
       skip('outside-authority', d.n, `UPRN ${d.uprn} is more than 1 km outside every authority`);
-    await swapIn(trx, 'address', report, opts.file, opts.actor, opts.requestId, async (version) => {
-      await trx('address').delete();
-      const r = await trx.raw(
-        `INSERT INTO address (uprn, parent_uprn, authority_id, address_lines, postcode, classification, geom, data_version, source)
-         SELECT i.uprn, i.parent_uprn, (SELECT a.id FROM authority a WHERE ST_DWithin(a.boundary, g, 1000) ORDER BY ST_Distance(a.boundary, g) LIMIT 1),
-                i.address_lines, i.postcode, i.classification, g, ?, ?
-         FROM (SELECT *, CASE WHEN srid = 27700 THEN ST_SetSRID(ST_MakePoint(x, y), 27700) ELSE ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 4326), 27700) END AS g
-               FROM address_incoming) i`,
-        [version, opts.source ?? path.basename(opts.file)],
-      );
-      return r.rowCount ?? 0;
-    });
+    await swapIn(trx, 'address', report, opts.file, opts.actor, opts.requestId, (version) =>
+      repo.replaceAddresses(trx, version, opts.source ?? path.basename(opts.file)),
+    );
   });
   report.ms = Date.now() - started;
   return report;
 }
 
-export async function loadProperties(
-  db: Knex,
-  opts: {
-    file: string;
-    reference?: string;
-    name?: string;
-    uprns?: string;
-    source?: string;
-    repair?: boolean;
-    actor: Actor;
-    requestId?: string;
-    onProgress?: (m: string) => void;
-  },
-): Promise<ReferenceLoadReport> {
+/** Reads the file's rows into address_incoming (2000 at a time), skipping and reporting those it cannot use. */
+async function readAddresses(trx: Knex.Transaction, opts: AddressLoadOptions, report: ReferenceLoadReport, skip: Skip) {
+  let fields: AddressFields | null = null;
+  let batch: repo.AddressIncomingRow[] = [];
+  for await (const rec of readRecords(opts.file)) {
+    report.read++;
+    const props = pointProps(rec, report.read, skip);
+    if (!props) continue;
+    fields ??= resolveFields(
+      Object.keys(props),
+      rec.wkt !== null ? { x: '__x', y: '__y', ...opts.fields } : (opts.fields ?? {}),
+    );
+    const row = toRow(props, fields, report.read, skip);
+    if (row) batch.push(incomingAddress(report.read, row));
+    if (batch.length >= 2000) {
+      await repo.insertAddressIncoming(trx, batch);
+      batch = [];
+      opts.onProgress?.(`read ${report.read} rows`);
+    }
+  }
+  await repo.insertAddressIncoming(trx, batch);
+}
+
+/** A record's properties, with its point's coordinates as __x and __y when it has a geometry; null (skipped)
+ *  when that geometry is not a point. */
+function pointProps(rec: SourceRecord, n: number, skip: Skip): Record<string, unknown> | null {
+  const props = { ...rec.props };
+  const point = rec.wkt ? /^POINT\s*\(\s*([-0-9.eE+]+)\s+([-0-9.eE+]+)\s*\)$/i.exec(rec.wkt) : null;
+  if (rec.wkt && !point) {
+    skip('wrong-geometry-type', n, /^\s*([A-Z]+)/i.exec(rec.wkt)?.[1]?.toUpperCase() ?? 'UNKNOWN');
+    return null;
+  }
+  if (point) {
+    props.__x = point[1];
+    props.__y = point[2];
+  }
+  return props;
+}
+
+const incomingAddress = (n: number, row: AddressRow): repo.AddressIncomingRow => ({
+  n,
+  uprn: row.uprn,
+  parent_uprn: row.parent,
+  address_lines: row.lines,
+  postcode: row.postcode,
+  classification: row.classification,
+  x: row.x,
+  y: row.y,
+  srid: row.srid,
+});
+
+export interface PropertyLoadOptions {
+  file: string;
+  reference?: string;
+  name?: string;
+  uprns?: string;
+  source?: string;
+  repair?: boolean;
+  actor: Actor;
+  requestId?: string;
+  onProgress?: (m: string) => void;
+}
+
+export async function loadProperties(db: Knex, opts: PropertyLoadOptions): Promise<ReferenceLoadReport> {
   const started = Date.now();
   if (!fs.existsSync(opts.file) || fs.statSync(opts.file).size === 0)
     throw new AppError('LAYER_FILE_EMPTY', `${path.basename(opts.file)} is missing or empty.`);
   const report = newReport('property');
   const skip = skipper(report);
   await db.transaction(async (trx) => {
-    await trx.raw(
-      'CREATE TEMP TABLE property_incoming (n int, ref text, name text, uprns bigint[], wkt text) ON COMMIT DROP',
-    );
-    let batch: Array<Record<string, unknown>> = [];
-    for await (const rec of readRecords(opts.file)) {
-      report.read++;
-      const wkt = rec.wkt;
-      if (!wkt) {
-        skip('no-geometry', report.read, 'no geometry');
-        continue;
-      }
-      const type = /^\s*([A-Z]+)/i.exec(wkt)?.[1]?.toUpperCase() ?? 'UNKNOWN';
-      if (type !== 'POLYGON' && type !== 'MULTIPOLYGON') {
-        skip('wrong-geometry-type', report.read, type);
-        continue;
-      }
-      const val = (k?: string) =>
-        k && rec.props[k] !== undefined && rec.props[k] !== null ? String(rec.props[k]) : null;
-      const uprns = (val(opts.uprns) ?? '')
-        .split(/[^0-9]+/)
-        .filter((u) => /^\d{1,12}$/.test(u))
-        .map(Number);
-      batch.push({ n: report.read, ref: val(opts.reference), name: val(opts.name), uprns, wkt });
-      if (batch.length >= 1000) {
-        await trx('property_incoming').insert(batch);
-        batch = [];
-        opts.onProgress?.(`read ${report.read} outlines`);
-      }
-    }
-    if (batch.length) await trx('property_incoming').insert(batch);
+    await repo.createPropertyIncoming(trx);
+    await readOutlines(trx, opts, report, skip);
     if (report.read === 0)
       throw new AppError('LAYER_FILE_EMPTY', 'The file has no features. The current outlines are unchanged.');
     if (report.read > 0 && (report.skipped['wrong-geometry-type'] ?? 0) === report.read) {
@@ -463,33 +431,50 @@ export async function loadProperties(
         'Property outlines must be polygons; the file has none. The current outlines are unchanged.',
       );
     }
-    await trx.raw(`ALTER TABLE property_incoming ADD COLUMN geom geometry`);
-    await trx.raw(`UPDATE property_incoming SET geom = ST_GeomFromText(wkt, 27700)`);
-    const invalid = await trx.raw<{ rows: Array<{ n: number; reason: string }> }>(
-      `SELECT n, (ST_IsValidDetail(geom)).reason FROM property_incoming WHERE NOT ST_IsValid(geom)`,
-    );
+    const invalid = await repo.parseIncomingOutlines(trx);
     if (opts.repair) {
-      await trx.raw(
-        `UPDATE property_incoming SET geom = ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3) WHERE NOT ST_IsValid(geom)`,
-      );
+      await repo.repairIncomingOutlines(trx);
     } else {
-      for (const r of invalid.rows) skip('invalid-geometry', r.n, r.reason);
-      await trx.raw(`DELETE FROM property_incoming WHERE NOT ST_IsValid(geom)`);
+      for (const r of invalid) skip('invalid-geometry', r.n, r.reason);
+      await repo.dropInvalidOutlines(trx);
     }
-    const outside = await trx.raw<{ rows: Array<{ n: number }> }>(
-      `DELETE FROM property_incoming i WHERE NOT EXISTS (SELECT 1 FROM authority a WHERE ST_DWithin(a.boundary, i.geom, 1000)) RETURNING n`,
+    for (const d of await repo.dropOutsideOutlines(trx))
+      skip('outside-authority', d.n, 'more than 1 km outside every authority');
+    await swapIn(trx, 'property', report, opts.file, opts.actor, opts.requestId, (version) =>
+      repo.replaceProperties(trx, path.basename(opts.file), version, opts.source ?? path.basename(opts.file)),
     );
-    for (const d of outside.rows) skip('outside-authority', d.n, 'more than 1 km outside every authority');
-    await swapIn(trx, 'property', report, opts.file, opts.actor, opts.requestId, async (version) => {
-      await trx('property').delete();
-      const r = await trx.raw(
-        `INSERT INTO property (source_ref, name, uprns, geom, data_version, source)
-         SELECT coalesce(ref, ? || ':' || n), name, uprns, ST_Multi(geom), ?, ? FROM property_incoming WHERE NOT ST_IsEmpty(geom) ORDER BY n`,
-        [path.basename(opts.file), version, opts.source ?? path.basename(opts.file)],
-      );
-      return r.rowCount ?? 0;
-    });
   });
   report.ms = Date.now() - started;
   return report;
+}
+
+/** Reads the file's polygons into property_incoming (1000 at a time), skipping and reporting the others. */
+async function readOutlines(trx: Knex.Transaction, opts: PropertyLoadOptions, report: ReferenceLoadReport, skip: Skip) {
+  let batch: repo.PropertyIncomingRow[] = [];
+  for await (const rec of readRecords(opts.file)) {
+    report.read++;
+    const wkt = rec.wkt;
+    if (!wkt) {
+      skip('no-geometry', report.read, 'no geometry');
+      continue;
+    }
+    const type = /^\s*([A-Z]+)/i.exec(wkt)?.[1]?.toUpperCase() ?? 'UNKNOWN';
+    if (type !== 'POLYGON' && type !== 'MULTIPOLYGON') {
+      skip('wrong-geometry-type', report.read, type);
+      continue;
+    }
+    const val = (k?: string) =>
+      k && rec.props[k] !== undefined && rec.props[k] !== null ? String(rec.props[k]) : null;
+    const uprns = (val(opts.uprns) ?? '')
+      .split(/[^0-9]+/)
+      .filter((u) => /^\d{1,12}$/.test(u))
+      .map(Number);
+    batch.push({ n: report.read, ref: val(opts.reference), name: val(opts.name), uprns, wkt });
+    if (batch.length >= 1000) {
+      await repo.insertPropertyIncoming(trx, batch);
+      batch = [];
+      opts.onProgress?.(`read ${report.read} outlines`);
+    }
+  }
+  await repo.insertPropertyIncoming(trx, batch);
 }

@@ -1,5 +1,9 @@
-/** audit_log writer. Rows are append-only (the database refuses UPDATE, DELETE and TRUNCATE). */
+/** audit_log writer. Rows are append-only (the database refuses UPDATE, DELETE and TRUNCATE); the statements
+ *  are in ./repo.ts. */
 import type { Knex } from 'knex';
+import { insertAudit } from './repo.ts';
+
+export { listAudit } from './repo.ts';
 
 export interface Actor {
   id: number | null;
@@ -31,35 +35,14 @@ export interface AuditEntry {
 }
 
 export async function writeAudit(db: Knex | Knex.Transaction, e: AuditEntry): Promise<void> {
-  await db('audit_log').insert({
-    actor_id: e.actor.id,
+  await insertAudit(db, {
+    actorId: e.actor.id,
     actor: e.actor.username,
     action: e.action,
-    entity_type: e.entityType,
-    entity_id: e.entityId === null ? null : String(e.entityId),
+    entityType: e.entityType,
+    entityId: e.entityId === null ? null : String(e.entityId),
     before: e.before === undefined ? null : JSON.stringify(e.before),
     after: e.after === undefined ? null : JSON.stringify(e.after),
-    request_id: e.requestId ?? null,
+    requestId: e.requestId ?? null,
   });
-}
-
-export async function listAudit(
-  db: Knex,
-  f: { entityType?: string; entityId?: string; limit: number; offset: number },
-) {
-  const q = db('audit_log').orderBy('id', 'desc').limit(f.limit).offset(f.offset);
-  if (f.entityType) q.where('entity_type', f.entityType);
-  if (f.entityId) q.where('entity_id', f.entityId);
-  return q.select(
-    'id',
-    'at',
-    'actor_id as actorId',
-    'actor',
-    'action',
-    'entity_type as entityType',
-    'entity_id as entityId',
-    'before',
-    'after',
-    'request_id as requestId',
-  );
 }

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
 import { getUser, hashToken, userForTokenHash, type User } from '../users/service.ts';
 import type { TokenCache } from './token-cache.ts';
-import type { Role } from '../../../shared/domain/cases.ts';
+import type { Role } from '../../../shared/roles.ts';
 
 /** `tokens`: the app's cache of bearer tokens (./token-cache.ts); without it every request looks its token up. */
 export function authenticate(db: Knex, tokens?: TokenCache): RequestHandler {

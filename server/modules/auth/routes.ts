@@ -1,41 +1,60 @@
-import { Router } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { verifyPassword } from '../users/service.ts';
 import { requireRole } from './middleware.ts';
-import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
+import { PgRateLimitStore } from './rate-limit-store.ts';
 import { parseBody } from '../../http/validate.ts';
 
-const Login = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+export const Login = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 
-export function authRoutes(ctx: AppContext) {
-  const r = Router();
-  const limiter = rateLimit({
+/** Sign-in attempts per client address, counted in PostgreSQL (every Redline process shares the count); the JSON
+ *  route and the sign-in page share one limit. */
+export function loginLimiter(ctx: AppContext, handler: RequestHandler) {
+  return rateLimit({
     windowMs: 15 * 60 * 1000,
     limit: ctx.config.LOGIN_RATE_LIMIT_PER_15_MIN,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: () => {
-      throw new AppError('RATE_LIMITED', 'Too many sign-in attempts from this address; wait 15 minutes and try again.');
-    },
+    store: new PgRateLimitStore(ctx.db, 'login'),
+    handler,
+  });
+}
+
+export const LOGIN_LIMITED = 'Too many sign-in attempts from this address; wait 15 minutes and try again.';
+
+/** A new session (no fixation) for the user who just proved who they are. */
+export async function startSession(req: Request, userId: number) {
+  await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+  req.session.userId = userId;
+}
+
+export async function endSession(req: Request, res: Response) {
+  await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+  res.clearCookie('redline.sid');
+}
+
+export function authRoutes(ctx: AppContext) {
+  const r = Router();
+  const limiter = loginLimiter(ctx, () => {
+    throw new AppError('RATE_LIMITED', LOGIN_LIMITED);
   });
   r.post('/api/auth/login', limiter, async (req, res) => {
     const { username, password } = parseBody(Login, req.body);
     const user = await verifyPassword(ctx.db, username.toLowerCase(), password);
     if (!user)
       throw new AppError('INVALID_CREDENTIALS', 'The username or password is wrong, or the account is disabled.');
-    await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
-    req.session.userId = user.id;
+    await startSession(req, user.id);
     res.json({ user });
   });
   r.post('/api/auth/logout', async (req, res) => {
-    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-    res.clearCookie('redline.sid');
+    await endSession(req, res);
     res.status(204).end();
   });
-  r.get('/api/auth/me', requireRole(...STAFF_ROLES), (req, res) => {
+  r.get('/api/auth/me', requireRole(...PERMISSIONS.signedIn), (req, res) => {
     res.json({ user: req.user });
   });
   return r;

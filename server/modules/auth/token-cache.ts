@@ -16,8 +16,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { User } from '../users/service.ts';
+import { listenForAuthChanges } from './repo.ts';
 
-export const AUTH_CHANNEL = 'redline_auth';
 const MAX_ENTRIES = 10_000;
 
 const live = new Set<TokenCache>();
@@ -120,7 +120,7 @@ export function startAuthListener(
     c.on('notification', () => cache.clear());
     try {
       await c.connect();
-      await c.query(`LISTEN ${AUTH_CHANNEL}`);
+      await listenForAuthChanges(c);
       if (client === c && !stopped) {
         cache.clear();
         cache.listening = true;

@@ -349,3 +349,40 @@ export async function nearbyCases(db: Q, caseId: number, withinM: number, limit:
   const { rows } = await db.raw<{ rows: NearbyRow[] }>(sqlQuery('case_nearby'), { caseId, withinM, limit });
   return rows;
 }
+
+/** The ids of an authority's cases as a subquery, for other modules' repos to keep their rows to the authority's
+ *  cases in the same statement (`.whereIn('x.case_id', authorityCaseIds(db, authorityId))`). */
+export function authorityCaseIds(db: Q, authorityId: number): Knex.QueryBuilder {
+  return db('case_record').where({ authority_id: authorityId }).select('id');
+}
+
+export interface CasePublicityRow {
+  id: number;
+  kind: 'application' | 'enforcement';
+  applicationType: string | null;
+  validDate: string | null;
+  extensionsOfTime: Array<{ agreedOn: string; newTargetDate: string; reason?: string }> | null;
+  development: Record<string, unknown> | null;
+  /** the authority's Statement of Community Involvement policy (authority.sci_policy) */
+  sci: Record<string, unknown> | null;
+}
+
+/** What a case's publicity is worked out from (server/modules/publicity), with its authority's SCI policy. */
+export async function casePublicityRow(
+  db: Q,
+  authorityId: number,
+  caseId: number,
+): Promise<CasePublicityRow | undefined> {
+  return db('case_record as c')
+    .join('authority as a', 'a.id', 'c.authority_id')
+    .where({ 'c.id': caseId, 'c.authority_id': authorityId })
+    .first(
+      'c.id',
+      'c.kind',
+      'c.application_type as applicationType',
+      'c.valid_date as validDate',
+      'c.extensions_of_time as extensionsOfTime',
+      'c.development',
+      'a.sci_policy as sci',
+    );
+}

@@ -3,13 +3,12 @@ import { Router } from 'express';
 import type { AppContext } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES, etagOf, versionFromIfMatch } from '../../../shared/domain/cases.ts';
+import { etagOf, versionFromIfMatch } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { intId } from '../../http/params.ts';
 import * as svc from './service.ts';
 import { CreateCase, CrsQuery, ListQuery, NearbyQuery, SiteBody, SiteQuery, UpdateCase } from './schema.ts';
-
-const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 
 const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
 
@@ -27,30 +26,26 @@ export function caseRoutes(ctx: AppContext) {
   const s: svc.CaseService = {
     db: ctx.db,
     authorityId: ctx.authorityId,
-    intake: {
-      authorityId: ctx.authorityId,
-      toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-      vertexCap: ctx.config.SITE_VERTEX_CAP,
-    },
+    intake: ctx.intake,
   };
   const r = Router();
 
-  r.get('/api/cases', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     res.json(await svc.listCases(s, parseQuery(ListQuery, req.query)));
   });
 
-  r.post('/api/cases', requireRole(...WRITERS), async (req, res) => {
+  r.post('/api/cases', requireRole(...PERMISSIONS.caseWrite), async (req, res) => {
     const created = await svc.createCase(s, req.user!, parseBody(CreateCase, req.body), req.requestId);
     res.status(201).location(`/api/cases/${created.id}`).setHeader('ETag', etagOf(created.version)).json(created);
   });
 
-  r.get('/api/cases/:id', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const { crs } = parseQuery(CrsQuery, req.query);
     const c = await svc.getCase(s, req.user!, caseId(req.params.id), crs);
     res.setHeader('ETag', etagOf(c.version)).json(c);
   });
 
-  r.patch('/api/cases/:id', requireRole(...WRITERS), async (req, res) => {
+  r.patch('/api/cases/:id', requireRole(...PERMISSIONS.caseWrite), async (req, res) => {
     const c = await svc.updateCase(
       s,
       req.user!,
@@ -62,12 +57,12 @@ export function caseRoutes(ctx: AppContext) {
     res.setHeader('ETag', etagOf(c.version)).json(c);
   });
 
-  r.get('/api/cases/:id/site', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/site', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const { crs } = parseQuery(CrsQuery, req.query);
     res.json(await svc.getSite(s, caseId(req.params.id), crs));
   });
 
-  r.put('/api/cases/:id/site', requireRole(...WRITERS), async (req, res) => {
+  r.put('/api/cases/:id/site', requireRole(...PERMISSIONS.caseWrite), async (req, res) => {
     const q = parseQuery(SiteQuery, req.query);
     const body = parseBody(SiteBody, req.body);
     if (q.crs && body.crs && q.crs !== body.crs) {
@@ -95,12 +90,12 @@ export function caseRoutes(ctx: AppContext) {
     res.setHeader('ETag', etagOf(out.version)).json(out);
   });
 
-  r.get('/api/cases/:id/site/versions', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/site/versions', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const { crs } = parseQuery(CrsQuery, req.query);
     res.json(await svc.getSiteVersions(s, caseId(req.params.id), crs));
   });
 
-  r.get('/api/cases/:id/nearby', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/nearby', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const q = parseQuery(NearbyQuery, req.query);
     res.json(await svc.nearbyCases(s, caseId(req.params.id), q.withinM, q.limit));
   });

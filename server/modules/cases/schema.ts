@@ -1,4 +1,5 @@
 /** Request shapes for cases (zod). Dates are ISO calendar dates (YYYY-MM-DD). */
+import { queryFlag } from '../../http/validate.ts';
 import { z } from 'zod';
 import {
   APPLICATION_DECISIONS,
@@ -149,7 +150,7 @@ export const UpdateCase = z
   .strict();
 export type UpdateCaseInput = z.infer<typeof UpdateCase>;
 
-const boolParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+const boolParam = queryFlag();
 
 export const ListQuery = z
   .object({

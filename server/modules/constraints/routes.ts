@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
-import { parseBody, parseQuery } from '../../http/validate.ts';
+import { parseBody, parseQuery, queryFlag } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
 import { intId } from '../../http/params.ts';
 import {
   checkPostedSite,
@@ -15,28 +15,25 @@ import {
   rerunStoredCheck,
 } from './service.ts';
 
-const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
-const DECIDERS = ['admin', 'officer', 'enforcement'] as const;
+const READERS = PERMISSIONS.caseRead;
+const WRITERS = PERMISSIONS.caseWrite;
+const DECIDERS = PERMISSIONS.hitDecide;
 const LayerIds = z
   .array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/))
   .min(1)
   .max(200)
   .optional();
-const CheckBody = z.object({ site: z.unknown(), crs: z.string().max(100).optional(), layers: LayerIds }).strict();
+export const CheckBody = z
+  .object({ site: z.unknown(), crs: z.string().max(100).optional(), layers: LayerIds })
+  .strict();
 const CheckQuery = z
   .object({
-    repair: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
-    crossBoundary: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    repair: queryFlag().optional(),
+    crossBoundary: queryFlag().optional(),
   })
   .strict();
-const StoredBody = z.object({ layers: LayerIds }).strict();
-const Decision = z
+export const StoredBody = z.object({ layers: LayerIds }).strict();
+export const Decision = z
   .object({
     decision: z.enum(['confirmed', 'dismissed']),
     reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(2000),
@@ -50,7 +47,7 @@ export function constraintRoutes(ctx: AppContext) {
   const caseId = (raw: string | string[] | undefined) => idParam(raw, 'CASE_NOT_FOUND', 'case');
   const checkId = (raw: string | string[] | undefined) => idParam(raw, 'CHECK_NOT_FOUND', 'check');
 
-  r.post('/api/constraints/check', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.post('/api/constraints/check', requireRole(...PERMISSIONS.geometryCheck), async (req, res) => {
     const q = parseQuery(CheckQuery, req.query);
     const body = parseBody(CheckBody, req.body);
     const { site, report } = await checkPostedSite(
@@ -60,9 +57,7 @@ export function constraintRoutes(ctx: AppContext) {
         crs: body.crs,
         repair: q.repair,
         crossBoundary: q.crossBoundary,
-        authorityId: ctx.authorityId,
-        toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-        vertexCap: ctx.config.SITE_VERTEX_CAP,
+        ...ctx.intake,
         outputs: false,
       },
       body.layers,
@@ -70,7 +65,7 @@ export function constraintRoutes(ctx: AppContext) {
     res.json({ site: { areaM2: site.areaM2, areaHa: site.areaHa, repair: site.repair }, ...report });
   });
 
-  r.get('/api/cases/:id/constraint-checks', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/constraint-checks', requireRole(...READERS), async (req, res) => {
     res.json({ items: await listStoredChecks(ctx.db, ctx.authorityId, caseId(req.params.id)) });
   });
   r.post('/api/cases/:id/constraint-checks', requireRole(...WRITERS), async (req, res) => {
@@ -88,7 +83,7 @@ export function constraintRoutes(ctx: AppContext) {
         ),
       );
   });
-  r.get('/api/cases/:id/constraint-checks/:checkId', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/constraint-checks/:checkId', requireRole(...READERS), async (req, res) => {
     res.json(await getStoredCheck(ctx.db, ctx.authorityId, caseId(req.params.id), checkId(req.params.checkId)));
   });
   r.post('/api/cases/:id/constraint-checks/:checkId/rerun', requireRole(...WRITERS), async (req, res) => {

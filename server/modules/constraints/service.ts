@@ -1,8 +1,9 @@
 /** The constraint check: ad hoc for a posted site, and stored on a case (site, layer versions, hit snapshots)
  *  so it can be shown exactly as it was, re-run to see what changed, and its hits confirmed or dismissed. */
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors.ts';
-import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
+import { createLogger } from '../../logger.ts';
 import {
   buildReport,
   diffReports,
@@ -14,14 +15,17 @@ import { listLayers, type LayerRow } from '../layers/definitions.ts';
 import { cachedLayers, reloadLayers } from '../layers/cache.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { currentSiteForWork } from '../cases/repo.ts';
-import {
-  intakeSite,
-  judgeIntake,
-  prepareIntake,
-  type IntakeOptions,
-  type IntakeRow,
-  type SiteIntake,
-} from '../geometry/intake.ts';
+import { intakeSite, judgeIntake, prepareIntake, type IntakeOptions, type SiteIntake } from '../geometry/intake.ts';
+import * as repo from './repo.ts';
+
+// the statement that runs the intake and the check together, for the benchmarks (tests/bench/constraints.ts)
+export { checkSiteStatement } from './repo.ts';
+
+/** Where a check's problems that do not stop it are logged: the fallbacks when a statement fails. */
+export type CheckLog = Pick<Logger, 'warn'>;
+let fallbackLog: CheckLog | undefined;
+/** The log used when the caller passes none (made on first use: only a failure needs it). */
+const defaultLog = (): CheckLog => (fallbackLog ??= createLogger(process.env.LOG_LEVEL ?? 'warn'));
 
 // a LayerRow is a LayerInfo (its lastLoad typed loosely): no copy needed
 const asInfos = (rows: LayerRow[]): LayerInfo[] => rows as unknown as LayerInfo[];
@@ -41,14 +45,6 @@ async function layersFor(db: Knex | Knex.Transaction, ids?: string[]): Promise<L
     if (missing.length) throw missingLayers(missing);
   }
   return asInfos(rows);
-}
-
-/** The check statement (sql/queries/constraint_check.sql) as a named prepared statement: parsed once per
- *  connection, and after a few runs planned once (its CTEs are materialized so the generic plan is the good one). */
-let checkStatement: PreparedStatement | undefined;
-async function query(db: Knex | Knex.Transaction, siteEwkb: string, layerIds: string[] | null): Promise<CheckRow[]> {
-  checkStatement ??= preparedStatement('redline_constraint_check', sqlQuery('constraint_check'));
-  return runPrepared<CheckRow>(db, checkStatement, { site: siteEwkb, layerIds });
 }
 
 /** The database's own words for a failed query: knex puts the (multi-line) statement in front of them. */
@@ -102,19 +98,31 @@ async function reportOfRows(
   return null;
 }
 
-const areaOf = (db: Knex, siteEwkb: string) => async () =>
-  (await db.raw<{ rows: Array<{ a: number }> }>(`SELECT ST_Area(ST_GeomFromEWKB(decode(?, 'hex'))) AS a`, [siteEwkb]))
-    .rows[0]!.a;
+const areaOf = (db: Knex, siteEwkb: string) => () => repo.areaM2(db, siteEwkb);
+
+/** What is logged when a statement fails and the check falls back: the database's own words (never the site). */
+const failure = (e: unknown) => ({ code: (e as { code?: unknown })?.code, message: dbErrorMessage(e) });
 
 /** Every layer in one statement (twice at most: once more if the layers changed while it ran); if that fails,
  *  each layer alone, so one broken layer is "unknown" and the others still answer. */
-export async function runCheck(db: Knex, siteEwkb: string, layerIds?: string[]): Promise<ConstraintReport> {
+export async function runCheck(
+  db: Knex,
+  siteEwkb: string,
+  layerIds?: string[],
+  log?: CheckLog,
+): Promise<ConstraintReport> {
   const ids = layerIds ? [...new Set(layerIds)] : null;
   for (let attempt = 0; attempt < 2; attempt++) {
     let rows: CheckRow[];
     try {
-      rows = await query(db, siteEwkb, ids);
-    } catch {
+      rows = await repo.runCheckStatement(db, siteEwkb, ids);
+    } catch (e) {
+      // handled: the layer-by-layer fallback below finds the layer that fails and reports it as "unknown" (with
+      // the database's words); the one-statement failure itself is logged, as it costs a round trip per layer
+      (log ?? defaultLog()).warn(
+        { err: failure(e) },
+        'constraint check: the one-statement check failed; checking layer by layer',
+      );
       break;
     }
     const report = await reportOfRows(db, rows, ids, areaOf(db, siteEwkb));
@@ -130,7 +138,7 @@ async function checkLayerByLayer(db: Knex, siteEwkb: string, ids: string[] | nul
   const rows: CheckRow[] = [];
   for (const l of layers) {
     try {
-      rows.push(...(await query(db, siteEwkb, [l.id])));
+      rows.push(...(await repo.runCheckStatement(db, siteEwkb, [l.id])));
     } catch (e) {
       failures.set(l.id, dbErrorMessage(e));
     }
@@ -139,29 +147,6 @@ async function checkLayerByLayer(db: Knex, siteEwkb: string, ids: string[] | nul
   const area = rows.length ? rows[0]!.site_area_m2 : await areaOf(db, siteEwkb)();
   return buildReport(area, layers, rows, failures);
 }
-
-let checkSiteText: PreparedStatement | undefined;
-/** sql/queries/constraint_check_site.sql with the intake and the check statements put in place. */
-export function checkSiteStatement(): PreparedStatement {
-  if (checkSiteText === undefined) {
-    const statement = (name: string) => sqlQuery(name).trim().replace(/;$/, '');
-    const check = statement('constraint_check');
-    if (check.split(':site::text').length !== 2)
-      throw new Error('sql/queries/constraint_check.sql must use :site exactly once, as :site::text');
-    const text = sqlQuery('constraint_check_site');
-    if (text.split('{{site_intake}}').length !== 2 || text.split('{{constraint_check}}').length !== 2)
-      throw new Error('constraint_check_site.sql: one {{site_intake}} and one {{constraint_check}}');
-    checkSiteText = preparedStatement(
-      'redline_constraint_check_site',
-      text
-        .replace('{{site_intake}}', () => statement('site_intake'))
-        .replace('{{constraint_check}}', () => check.replace(':site::text', () => '(SELECT site_ewkb FROM accepted)')),
-    );
-  }
-  return checkSiteText;
-}
-
-type CheckSiteRow = CheckRow & { intake: IntakeRow | null; accepted: boolean };
 
 /**
  * POST /api/constraints/check: the posted site through the geometry intake (the same refusals as every other
@@ -173,37 +158,38 @@ export async function checkPostedSite(
   input: unknown,
   opts: IntakeOptions,
   layerIds?: string[],
+  log?: CheckLog,
 ): Promise<{ site: SiteIntake; report: ConstraintReport }> {
   const { shape, bindings } = prepareIntake(input, opts);
   const ids = layerIds ? [...new Set(layerIds)] : null;
-  let rows: CheckSiteRow[];
+  let rows: repo.CheckSiteRow[];
   try {
-    rows = await runPrepared<CheckSiteRow>(db, checkSiteStatement(), {
+    rows = await repo.runCheckSiteStatement(db, {
       ...bindings,
       crossBoundary: Boolean(opts.crossBoundary),
       layerIds: ids,
     });
-  } catch {
+  } catch (e) {
+    // handled: the intake and the check run on their own instead (README, Decisions: one round trip), so a broken
+    // layer is answered "unknown" and a refused site gets the intake's own error; the failure is logged
+    (log ?? defaultLog()).warn(
+      { err: failure(e) },
+      'constraint check: the intake-and-check statement failed; running them apart',
+    );
     const site = await intakeSite(db, input, opts);
-    return { site, report: await runCheck(db, site.ewkb, layerIds) };
+    return { site, report: await runCheck(db, site.ewkb, layerIds, log) };
   }
   const site = judgeIntake(shape, rows.find((r) => r.intake)!.intake!, opts);
   // the statement ran the check only on a site it judged accepted too (they agree; if ever not, check it now)
-  if (!rows[0]!.accepted) return { site, report: await runCheck(db, site.ewkb, layerIds) };
+  if (!rows[0]!.accepted) return { site, report: await runCheck(db, site.ewkb, layerIds, log) };
   const checkRows = rows.filter((r) => r.layer_id !== null);
   const report =
-    (await reportOfRows(db, checkRows, ids, areaOf(db, site.ewkb))) ?? (await runCheck(db, site.ewkb, layerIds));
+    (await reportOfRows(db, checkRows, ids, areaOf(db, site.ewkb))) ?? (await runCheck(db, site.ewkb, layerIds, log));
   return { site, report };
 }
 
-export interface StoredCheckView {
-  id: number;
-  caseId: number;
-  siteId: number | null;
-  createdAt: Date;
-  createdBy: string | null;
-  previousId: number | null;
-  layers: unknown;
+/** A stored check as shown: the stored row with its report, and its hits. */
+export interface StoredCheckView extends Omit<repo.StoredCheckRow, 'result'> {
   report: ConstraintReport;
   hits: Array<Record<string, unknown>>;
 }
@@ -224,44 +210,17 @@ async function storeCheck(
     definitionHash: l.definitionHash,
     loadedAt: l.loadedAt,
   }));
-  const [row] = await trx('constraint_check')
-    .insert({
-      case_id: caseId,
-      site_id: siteId,
-      site_geom: trx.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [siteEwkb]),
-      site_area_m2: report.siteAreaM2,
-      layers: JSON.stringify(layerVersions),
-      result: JSON.stringify(report),
-      query_sql: sqlQuery('constraint_check'),
-      previous_id: previousId,
-      created_by: actor.id,
-    })
-    .returning('id');
-  const checkId = row.id as number;
+  const checkId = await repo.insertCheck(trx, {
+    caseId,
+    siteId,
+    siteEwkb,
+    report,
+    layerVersions,
+    previousId,
+    createdBy: actor.id,
+  });
   for (const l of report.layers) {
-    for (const h of l.hits) {
-      await trx.raw(
-        `INSERT INTO constraint_hit (check_id, layer_id, data_version, feature_id, feature_key, source_ref, name, properties, feature_geom,
-                                     relation, overlap_m2, overlap_pct, distance_m, fired, reason)
-         SELECT ?, ?, ?, f.id, ?, f.source_ref, f.name, f.properties,
-                ST_ClipByBox2D(f.geom, ST_Expand(ST_GeomFromEWKB(decode(?, 'hex')), 500)), ?, ?, ?, ?, ?, ?
-         FROM constraint_feature f WHERE f.id = ?`,
-        [
-          checkId,
-          l.layerId,
-          l.dataVersion,
-          h.reference ?? h.name ?? String(h.featureId),
-          siteEwkb,
-          h.relation,
-          h.overlapM2,
-          h.overlapPct,
-          h.distanceM,
-          h.fired,
-          h.why,
-          h.featureId,
-        ],
-      );
-    }
+    for (const h of l.hits) await repo.insertHitSnapshot(trx, checkId, l, h, siteEwkb);
   }
   await writeAudit(trx, {
     actor,
@@ -297,9 +256,7 @@ export async function rerunStoredCheck(
   requestId?: string,
 ) {
   const before = await getStoredCheck(db, authorityId, caseId, checkId);
-  const row = await db('constraint_check')
-    .where({ id: checkId })
-    .first('site_id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb"));
+  const row = await repo.checkedSite(db, checkId);
   const ids = before.report.layers.map((l) => l.layerId);
   const existing = (await listLayers(db, ids)).map((l) => l.id);
   const report = await runCheck(db, row.ewkb, existing);
@@ -316,46 +273,10 @@ export async function getStoredCheck(
   caseId: number,
   checkId: number,
 ): Promise<StoredCheckView> {
-  const row = await db('constraint_check as k')
-    .join('case_record as c', 'c.id', 'k.case_id')
-    .leftJoin('app_user as u', 'u.id', 'k.created_by')
-    .where({ 'k.id': checkId, 'k.case_id': caseId, 'c.authority_id': authorityId })
-    .first(
-      'k.id',
-      'k.case_id as caseId',
-      'k.site_id as siteId',
-      'k.created_at as createdAt',
-      'u.username as createdBy',
-      'k.previous_id as previousId',
-      'k.layers',
-      'k.result',
-    );
+  const row = await repo.findCheck(db, authorityId, caseId, checkId);
   if (!row)
     throw new AppError('CHECK_NOT_FOUND', `Case ${caseId} has no constraint check ${checkId}.`, { caseId, checkId });
-  const hits = await db('constraint_hit as h')
-    .leftJoin('app_user as u', 'u.id', 'h.decided_by')
-    .where('h.check_id', checkId)
-    .orderBy('h.id')
-    .select(
-      'h.id',
-      'h.layer_id as layerId',
-      'h.data_version as dataVersion',
-      'h.feature_key as featureKey',
-      'h.source_ref as reference',
-      'h.name',
-      'h.properties',
-      'h.relation',
-      'h.overlap_m2 as overlapM2',
-      'h.overlap_pct as overlapPct',
-      'h.distance_m as distanceM',
-      'h.fired',
-      'h.reason',
-      'h.decision',
-      'h.decision_reason as decisionReason',
-      'u.username as decidedBy',
-      'h.decided_at as decidedAt',
-      db.raw('ST_AsGeoJSON(ST_Transform(h.feature_geom, 4326), 7)::json AS geometry'),
-    );
+  const hits = await repo.listHits(db, checkId);
   return {
     id: row.id,
     caseId: row.caseId,
@@ -370,19 +291,7 @@ export async function getStoredCheck(
 }
 
 export async function listStoredChecks(db: Knex, authorityId: number, caseId: number) {
-  return db('constraint_check as k')
-    .join('case_record as c', 'c.id', 'k.case_id')
-    .leftJoin('app_user as u', 'u.id', 'k.created_by')
-    .where({ 'k.case_id': caseId, 'c.authority_id': authorityId })
-    .orderBy('k.id', 'desc')
-    .select(
-      'k.id',
-      'k.site_id as siteId',
-      'k.created_at as createdAt',
-      'u.username as createdBy',
-      'k.previous_id as previousId',
-      db.raw("k.result->'summary' AS summary"),
-    );
+  return repo.listChecks(db, authorityId, caseId);
 }
 
 export async function decideHit(
@@ -398,14 +307,9 @@ export async function decideHit(
 ) {
   await getStoredCheck(db, authorityId, caseId, checkId);
   return db.transaction(async (trx) => {
-    const before = await trx('constraint_hit')
-      .where({ id: hitId, check_id: checkId })
-      .forUpdate()
-      .first('decision', 'decision_reason', 'layer_id', 'feature_key');
+    const before = await repo.hitForUpdate(trx, checkId, hitId);
     if (!before) throw new AppError('HIT_NOT_FOUND', `Check ${checkId} has no hit ${hitId}.`, { checkId, hitId });
-    await trx('constraint_hit')
-      .where({ id: hitId })
-      .update({ decision, decision_reason: reason, decided_by: actor.id, decided_at: trx.fn.now() });
+    await repo.decideHitRow(trx, hitId, decision, reason, actor.id);
     await writeAudit(trx, {
       actor,
       action: 'constraint-hit.decide',

@@ -211,25 +211,6 @@ export async function authorityName(db: Q, authorityId: number): Promise<string>
   return (r?.name as string | undefined) ?? '';
 }
 
-export async function partiesForNotice(
-  db: Q,
-  caseId: number,
-): Promise<
-  Array<{
-    role: string;
-    name: string | null;
-    organisation: string | null;
-    address: string | null;
-    postcode: string | null;
-  }>
-> {
-  return db('case_party')
-    .where({ case_id: caseId })
-    .whereIn('role', ['applicant', 'agent'])
-    .orderBy('id')
-    .select('role', 'name', 'organisation', 'address', 'postcode');
-}
-
 export async function officerName(db: Q, officerId: number | null): Promise<string | null> {
   if (!officerId) return null;
   const r = await db('app_user').where({ id: officerId }).first('display_name');

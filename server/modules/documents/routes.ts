@@ -6,13 +6,12 @@ import { actorOf } from '../../http/context.ts';
 import { parseBody } from '../../http/validate.ts';
 import { intId } from '../../http/params.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
 import { DOCUMENT_KINDS } from '../../../shared/domain/documents.ts';
 import { IsoDate } from '../cases/schema.ts';
 import { createDocument, getDocument, getDocumentPdf, listDocuments, type DocumentService } from './service.ts';
 import { getTemplate, kindOf, listTemplates, saveTemplate } from './templates.ts';
 
-const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
 const Line = z.string().trim().min(1).max(200);
 
 export const CreateDocumentBody = z
@@ -47,17 +46,22 @@ export const TemplateBody = z
 
 export function documentRoutes(ctx: AppContext) {
   const r = Router();
-  const svc: DocumentService = { db: ctx.db, authorityId: ctx.authorityId, mapMaxPixels: ctx.config.MAP_MAX_PIXELS };
+  const svc: DocumentService = {
+    db: ctx.db,
+    authorityId: ctx.authorityId,
+    mapMaxPixels: ctx.config.MAP_MAX_PIXELS,
+    log: ctx.log,
+  };
   const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
   const docId = (raw: string | string[] | undefined) => intId(raw, 'DOCUMENT_NOT_FOUND', 'document');
 
-  r.get('/api/document-templates', requireRole(...STAFF_ROLES), async (_req, res) => {
+  r.get('/api/document-templates', requireRole(...PERMISSIONS.referenceRead), async (_req, res) => {
     res.json(await listTemplates(ctx.db, ctx.authorityId));
   });
-  r.get('/api/document-templates/:kind', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/document-templates/:kind', requireRole(...PERMISSIONS.referenceRead), async (req, res) => {
     res.json(await getTemplate(ctx.db, ctx.authorityId, kindOf(req.params.kind)));
   });
-  r.put('/api/document-templates/:kind', requireRole('admin'), async (req, res) => {
+  r.put('/api/document-templates/:kind', requireRole(...PERMISSIONS.templateAdmin), async (req, res) => {
     const kind = kindOf(req.params.kind);
     res.json(
       await saveTemplate(
@@ -71,10 +75,10 @@ export function documentRoutes(ctx: AppContext) {
     );
   });
 
-  r.get('/api/cases/:id/documents', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/documents', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     res.json(await listDocuments(svc, caseId(req.params.id)));
   });
-  r.post('/api/cases/:id/documents', requireRole(...WRITERS), async (req, res) => {
+  r.post('/api/cases/:id/documents', requireRole(...PERMISSIONS.caseWrite), async (req, res) => {
     const id = caseId(req.params.id);
     const doc = await createDocument(svc, req.user!, id, parseBody(CreateDocumentBody, req.body), req.requestId);
     res
@@ -82,10 +86,10 @@ export function documentRoutes(ctx: AppContext) {
       .location(doc.pdf.replace(/\/pdf$/, ''))
       .json(doc);
   });
-  r.get('/api/cases/:id/documents/:docId', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/documents/:docId', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     res.json(await getDocument(svc, caseId(req.params.id), docId(req.params.docId)));
   });
-  r.get('/api/cases/:id/documents/:docId/pdf', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/documents/:docId/pdf', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const d = await getDocumentPdf(svc, req.user!.role, caseId(req.params.id), docId(req.params.docId));
     res.set({
       'Content-Type': 'application/pdf',

@@ -7,7 +7,12 @@
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
-import { parseSiteShape, toMultiPolygonWkbHex, type Crs, type SiteShape } from '../../../shared/domain/geometry-shape.ts';
+import {
+  parseSiteShape,
+  toMultiPolygonWkbHex,
+  type Crs,
+  type SiteShape,
+} from '../../../shared/domain/geometry-shape.ts';
 import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 
 export interface IntakeOptions {
@@ -21,6 +26,10 @@ export interface IntakeOptions {
   /** return the site as GeoJSON (default true); the constraint check and neighbour selection only need the EWKB */
   outputs?: boolean;
 }
+
+/** The options that are the same for every request (the authority and the configured limits): built once, on
+ *  the AppContext (server/http/context.ts); each call adds its own crs, repair, crossBoundary and outputs. */
+export type AuthorityIntake = Omit<IntakeOptions, 'crs' | 'repair' | 'crossBoundary' | 'outputs'>;
 
 export interface RepairReport {
   reason: string;

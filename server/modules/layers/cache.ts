@@ -13,7 +13,7 @@
  * definition_hash (the app never does this) is seen after the next define/load or restart.
  */
 import type { Knex } from 'knex';
-import { listLayers, type LayerRow } from './definitions.ts';
+import { listLayers, type LayerRow } from './repo.ts';
 
 interface Entry {
   layers: LayerRow[] | null;

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { LayerDefinition } from '../../../shared/layer-schema.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { invalidateLayerCache } from './cache.ts';
+import { findLayer, listLayers, lockLayerDefinition, saveLayerDefinition, type LayerRow } from './repo.ts';
 
 export const DEFINITIONS_DIR = path.join(repoRoot, 'layers', 'definitions');
 
@@ -68,7 +69,7 @@ export async function upsertDefinition(
   requestId?: string,
 ) {
   const hash = definitionHash(d);
-  const existing = await db('layer').where({ id: d.id }).forUpdate().first('definition', 'definition_hash', 'origin');
+  const existing = await lockLayerDefinition(db, d.id);
   if (existing && existing.definition_hash === hash) return { changed: false };
   if (existing && existing.origin !== origin) {
     throw new AppError(
@@ -77,17 +78,7 @@ export async function upsertDefinition(
       { issues: [{ path: 'definition.id', message: 'already used' }] },
     );
   }
-  const row = {
-    title: d.title,
-    category: d.category,
-    dataset: d.dataset,
-    definition: JSON.stringify(d),
-    definition_hash: hash,
-    origin,
-    updated_at: db.fn.now(),
-  };
-  if (existing) await db('layer').where({ id: d.id }).update(row);
-  else await db('layer').insert({ id: d.id, ...row });
+  await saveLayerDefinition(db, d, hash, origin, Boolean(existing));
   // the cached definitions (./cache.ts) go now and again once the transaction is over (a check in between reads
   // the old definition, which the check statement's definition_hash shows is out of date once this commits)
   invalidateLayerCache();
@@ -104,44 +95,10 @@ export async function upsertDefinition(
   return { changed: true };
 }
 
-export interface LayerRow {
-  id: string;
-  title: string;
-  category: string;
-  dataset: string | null;
-  definition: LayerDefinition;
-  definitionHash: string;
-  origin: string;
-  dataVersion: number;
-  sourceHash: string | null;
-  loadedAt: Date | null;
-  featureCount: number;
-  lastLoad: unknown;
-}
-
-const LAYER_COLUMNS = [
-  'id',
-  'title',
-  'category',
-  'dataset',
-  'definition',
-  'definition_hash as definitionHash',
-  'origin',
-  'data_version as dataVersion',
-  'source_hash as sourceHash',
-  'loaded_at as loadedAt',
-  'feature_count as featureCount',
-  'last_load as lastLoad',
-];
-
-export async function listLayers(db: Knex | Knex.Transaction, ids?: string[]): Promise<LayerRow[]> {
-  const q = db('layer').orderBy(['category', 'id']).select(LAYER_COLUMNS);
-  if (ids) q.whereIn('id', ids);
-  return q;
-}
+export { listLayers, type LayerRow };
 
 export async function getLayer(db: Knex | Knex.Transaction, id: string): Promise<LayerRow> {
-  const row = await db('layer').where({ id }).first(LAYER_COLUMNS);
+  const row = await findLayer(db, id);
   if (!row) throw new AppError('LAYER_NOT_FOUND', `There is no layer "${id}". GET /api/layers lists them.`, { id });
   return row;
 }

@@ -4,19 +4,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { intId } from '../../http/params.ts';
-import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
+import { intakeSite } from '../geometry/intake.ts';
 import { SelectionParams } from '../neighbours/service.ts';
-import {
-  FIXED_SCALES,
-  MAP_TEMPLATES,
-  renderMap,
-  type ImageFormat,
-  type MapTemplate,
-  type RenderedMap,
-} from '../../render/index.ts';
+import { FIXED_SCALES, MAP_TEMPLATES, type ImageFormat, type MapTemplate } from '../../render/index.ts';
+import { renderMap, type RenderedMap } from './service.ts';
 
 const scaleList = FIXED_SCALES.join(', ');
 const Scale = z
@@ -49,7 +43,7 @@ export const MapQuery = z
       .optional(),
   })
   .strict();
-const AdhocBody = z
+export const AdhocBody = z
   .object({
     site: z.unknown(),
     crs: z.string().max(100).optional(),
@@ -108,13 +102,9 @@ function send(res: Response, map: RenderedMap, name: string, ext: string) {
 
 export function mapRoutes(ctx: AppContext) {
   const r = Router();
-  const intake: IntakeOptions = {
-    authorityId: ctx.authorityId,
-    toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-    vertexCap: ctx.config.SITE_VERTEX_CAP,
-  };
+  const { intake } = ctx;
 
-  r.get('/api/cases/:id/maps/:file', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/maps/:file', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const caseId = intId(req.params.id, 'CASE_NOT_FOUND', 'case');
     const { template, format } = parseMapFile(req.params.file);
     const q = parseQuery(MapQuery, req.query);
@@ -125,11 +115,12 @@ export function mapRoutes(ctx: AppContext) {
       { ...q, format },
       { kind: 'case', caseId, runId: q.runId, checkId: q.checkId },
       ctx.config.MAP_MAX_PIXELS,
+      ctx.log,
     );
     send(res, map, `${map.reference ?? caseId}-${template}`, format === 'png' ? 'png' : 'jpg');
   });
 
-  r.post('/api/maps/:file', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.post('/api/maps/:file', requireRole(...PERMISSIONS.geometryCheck), async (req, res) => {
     const { template, format } = parseMapFile(req.params.file);
     const body = parseBody(AdhocBody, req.body);
     let selection: SelectionParams | undefined;
@@ -161,6 +152,7 @@ export function mapRoutes(ctx: AppContext) {
         intake,
       },
       ctx.config.MAP_MAX_PIXELS,
+      ctx.log,
     );
     send(res, map, `${body.reference ?? 'site'}-${template}`, format === 'png' ? 'png' : 'jpg');
   });

@@ -6,36 +6,30 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
-import { parseBody, parseQuery } from '../../http/validate.ts';
+import { parseBody, parseQuery, queryFlag, uploadFilename } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { STAFF_ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { intId } from '../../http/params.ts';
-import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
+import { intakeSite } from '../geometry/intake.ts';
 import { loadAddresses, loadProperties } from '../addresses/loader.ts';
 import { createRun, getRun, listRuns, recipientsCsv, recipientsGeoJson, select, SelectionParams } from './service.ts';
 
-const WRITERS = ['admin', 'support', 'officer', 'enforcement'] as const;
-const DATA_ADMINS = ['admin', 'gis'] as const;
+const READERS = PERMISSIONS.caseRead;
+const WRITERS = PERMISSIONS.caseWrite;
+const DATA_ADMINS = PERMISSIONS.addressAdmin;
 // a missing selection is an empty one, refused by SelectionParams saying which modes there are
-const PreviewBody = z
+export const PreviewBody = z
   .object({ site: z.unknown(), siteCrs: z.string().max(100).optional(), selection: z.unknown().optional() })
   .strict();
-const RunBody = z.object({ selection: z.unknown().optional() }).strict();
+export const RunBody = z.object({ selection: z.unknown().optional() }).strict();
 const UploadQuery = z
   .object({
-    filename: z
-      .string()
-      .max(200)
-      .regex(/^[^/\\]+$/, 'a file name, without folders')
-      .optional(),
+    filename: uploadFilename().optional(),
     reference: z.string().max(100).optional(),
     name: z.string().max(100).optional(),
     uprns: z.string().max(100).optional(),
-    repair: z
-      .enum(['true', 'false'])
-      .transform((v) => v === 'true')
-      .optional(),
+    repair: queryFlag().optional(),
   })
   .strict();
 
@@ -55,21 +49,17 @@ function parseSelection(raw: unknown) {
 
 export function neighbourRoutes(ctx: AppContext) {
   const r = Router();
-  const intake: IntakeOptions = {
-    authorityId: ctx.authorityId,
-    toleranceM: ctx.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
-    vertexCap: ctx.config.SITE_VERTEX_CAP,
-  };
+  const { intake } = ctx;
   const caseId = (raw: string | string[] | undefined) => idOf(raw, 'CASE_NOT_FOUND', 'case');
   const runId = (raw: string | string[] | undefined) => idOf(raw, 'RUN_NOT_FOUND', 'notification run');
 
-  r.post('/api/neighbours/preview', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.post('/api/neighbours/preview', requireRole(...PERMISSIONS.geometryCheck), async (req, res) => {
     const body = parseBody(PreviewBody, req.body);
     const selection = parseSelection(body.selection);
     const site = await intakeSite(ctx.db, body.site, { ...intake, crs: body.siteCrs });
     res.json(await select(ctx.db, site.ewkb, selection, intake));
   });
-  r.get('/api/cases/:id/notification-runs', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/notification-runs', requireRole(...READERS), async (req, res) => {
     res.json({ items: await listRuns(ctx.db, ctx.authorityId, caseId(req.params.id)) });
   });
   r.post('/api/cases/:id/notification-runs', requireRole(...WRITERS), async (req, res) => {
@@ -88,17 +78,17 @@ export function neighbourRoutes(ctx: AppContext) {
         ),
       );
   });
-  r.get('/api/cases/:id/notification-runs/:runId', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/notification-runs/:runId', requireRole(...READERS), async (req, res) => {
     res.json(await getRun(ctx.db, ctx.authorityId, caseId(req.params.id), runId(req.params.runId)));
   });
-  r.get('/api/cases/:id/notification-runs/:runId/recipients.csv', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/notification-runs/:runId/recipients.csv', requireRole(...READERS), async (req, res) => {
     const run = await getRun(ctx.db, ctx.authorityId, caseId(req.params.id), runId(req.params.runId));
     res
       .type('text/csv; charset=utf-8')
       .attachment(`neighbours-case-${run.caseId}-run-${run.id}.csv`)
       .send('\ufeff' + recipientsCsv(run.recipients));
   });
-  r.get('/api/cases/:id/notification-runs/:runId/recipients.geojson', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/notification-runs/:runId/recipients.geojson', requireRole(...READERS), async (req, res) => {
     const run = await getRun(ctx.db, ctx.authorityId, caseId(req.params.id), runId(req.params.runId));
     res.type('application/geo+json').send(JSON.stringify(await recipientsGeoJson(ctx.db, run.recipients)));
   });

@@ -1,13 +1,13 @@
 /** Neighbour notification: who gets a letter and every reason why; ad hoc previews and stored, audited runs on a
  *  case, with what changed since the previous run; recipients as mail-merge CSV and GeoJSON. */
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.ts';
-import { sqlQuery } from '../../db/queries.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { currentSiteForWork } from '../cases/repo.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
+import * as repo from './repo.ts';
+import type { Mode, RecipientRow, SelectionRow } from './repo.ts';
 
 const Uprn = z.number().int().positive().max(999_999_999_999);
 export const SelectionParams = z
@@ -37,36 +37,8 @@ export const SelectionParams = z
   });
 export type SelectionParams = z.infer<typeof SelectionParams>;
 
-type Mode = 'adjoining' | 'radius' | 'polygon' | 'manual';
-
-/** A row of sql/queries/neighbour_selection.sql: the data versions (first), or one reason an address was chosen. */
-interface SelectionRow {
-  uprn: number | null;
-  parent_uprn: number | null;
-  address_lines: string[];
-  postcode: string | null;
-  classification: string | null;
-  x: number;
-  y: number;
-  distance_m: number;
-  mode: Mode | 'same-building';
-  property_id: number | null;
-  reason_distance_m: number | null;
-  address_version: number | null;
-  property_version: number | null;
-}
-
-export interface Recipient {
-  number: number;
-  uprn: number;
-  parentUprn: number | null;
-  addressLines: string[];
-  postcode: string | null;
-  distanceM: number;
-  reasons: Array<{ mode: string; detail: string; distanceM: number }>;
-  x: number;
-  y: number;
-}
+/** A recipient with the reasons it was chosen; x, y in EPSG:27700. Stored and read back as it is. */
+export type Recipient = RecipientRow;
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
@@ -102,38 +74,6 @@ export interface Selection {
   propertyVersion: number;
 }
 
-/** The statement with only the blocks of the modes asked for (see the header of neighbour_selection.sql). */
-const MODE_BLOCK = /\/\*(adjoining|radius|polygon|manual)\*\/([\s\S]*?)\/\*end \1\*\//g;
-const statements = new Map<string, string>();
-function selectionSql(modes: Mode[]): string {
-  const key = modes.join(',');
-  let sql = statements.get(key);
-  if (sql === undefined) {
-    sql = sqlQuery('neighbour_selection').replace(MODE_BLOCK, (_block, mode: Mode, body: string) =>
-      modes.includes(mode) ? body : '',
-    );
-    statements.set(key, sql);
-  }
-  return sql;
-}
-
-/**
- * Runs the selection as a named prepared statement on a connection of the pool (outside a transaction): PostgreSQL
- * then parses and plans it once per connection and mode combination, not on every call. (The plan does not depend on
- * the site: the red line is a materialised CTE, so the same plan serves every site and radius.)
- */
-async function runSelection(db: Knex, sql: string, bindings: Record<string, unknown>): Promise<SelectionRow[]> {
-  if (db.isTransaction) return (await db.raw<{ rows: SelectionRow[] }>(sql, bindings)).rows;
-  const native = db.raw(sql, bindings).toSQL().toNative();
-  const name = `redline_neighbours_${crypto.createHash('sha1').update(native.sql).digest('hex').slice(0, 16)}`;
-  const conn = await db.client.acquireConnection();
-  try {
-    return (await conn.query({ name, text: native.sql, values: native.bindings })).rows as SelectionRow[];
-  } finally {
-    await db.client.releaseConnection(conn);
-  }
-}
-
 function addressesNotLoaded(): AppError {
   return new AppError(
     'ADDRESSES_NOT_LOADED',
@@ -149,20 +89,14 @@ export async function select(
   intake: IntakeOptions,
   siteUprns: number[] = [],
 ): Promise<Selection> {
-  let polygon: string | null = null;
-  if (params.polygon !== undefined) {
-    // without addresses there is nothing to say about the drawn area either: say that first
-    const loaded = await db('reference_dataset').where({ id: 'address' }).first('data_version');
-    if (!loaded?.data_version) throw addressesNotLoaded();
-    polygon = (await intakeSite(db, params.polygon, { ...intake, crs: params.crs, crossBoundary: true })).ewkb;
-  }
+  const polygon = await drawnArea(db, params, intake);
   const tol = typeof params.adjoining === 'object' ? params.adjoining.toleranceM : 1;
   const modes: Mode[] = [];
   if (params.adjoining) modes.push('adjoining');
   if (params.radiusM !== undefined) modes.push('radius');
   if (polygon !== null) modes.push('polygon');
   if (params.add.length) modes.push('manual');
-  const rows = await runSelection(db, selectionSql(modes), {
+  const rows = await repo.runSelection(db, modes, {
     site: siteEwkb,
     toleranceM: tol,
     radiusM: params.radiusM ?? null,
@@ -173,21 +107,40 @@ export async function select(
   const addressVersion = head && head.uprn === null ? (head.address_version ?? 0) : 0;
   const propertyVersion = head && head.uprn === null ? (head.property_version ?? 0) : 0;
   if (addressVersion === 0) throw addressesNotLoaded();
+  const entries = entriesOf(rows);
+  const { recipients, excluded } = sortOut(entries, viaOf(rows), params, siteUprns, tol);
+  const notFound = params.add.map((a) => a.uprn).filter((u) => !entries.has(u));
+  const unaddressed = params.adjoining ? await repo.unaddressedOutlines(db, siteEwkb, tol) : [];
+  return { params, recipients, excluded, unaddressed, notFound, addressVersion, propertyVersion };
+}
 
-  // the chosen addresses, and for each building (parent UPRN, or the address's own) the nearest chosen address in it
-  // (by the distance its reason is about, then UPRN): the one the building's other addresses came through
-  const chosen = new Set<number>();
+/** The officer's drawn area through the geometry intake (hex EWKB), or null when none was drawn. */
+async function drawnArea(db: Knex, params: SelectionParams, intake: IntakeOptions): Promise<string | null> {
+  if (params.polygon === undefined) return null;
+  // without addresses there is nothing to say about the drawn area either: say that first
+  if (!(await repo.addressDataVersion(db))) throw addressesNotLoaded();
+  return (await intakeSite(db, params.polygon, { ...intake, crs: params.crs, crossBoundary: true })).ewkb;
+}
+
+/** For each building (parent UPRN, or the address's own) the nearest chosen address in it (by the distance its
+ *  reason is about, then UPRN): the one the building's other addresses came through. */
+function viaOf(rows: SelectionRow[]): Map<number, { uprn: number; d: number }> {
   const via = new Map<number, { uprn: number; d: number }>();
   for (const r of rows) {
     if (r.uprn === null || r.mode === 'same-building') continue;
-    chosen.add(r.uprn);
     const key = r.parent_uprn ?? r.uprn;
     const d = r.reason_distance_m ?? r.distance_m;
     const best = via.get(key);
     if (!best || d < best.d || (d === best.d && r.uprn < best.uprn)) via.set(key, { uprn: r.uprn, d });
   }
-  // one entry per address, in the statement's order (nearest first); a parent shell (AddressBase class PP: the
-  // building, not a delivery point) leads to its flats but gets no letter
+  return via;
+}
+
+/** One entry per address, in the statement's order (nearest first), with every row that chose it; a parent shell
+ *  (AddressBase class PP: the building, not a delivery point) leads to its flats but gets no letter. */
+function entriesOf(rows: SelectionRow[]): Map<number, SelectionRow[]> {
+  const chosen = new Set<number>();
+  for (const r of rows) if (r.uprn !== null && r.mode !== 'same-building') chosen.add(r.uprn);
   const entries = new Map<number, SelectionRow[]>();
   for (const r of rows) {
     if (r.uprn === null || r.classification === 'PP' || (r.mode === 'same-building' && chosen.has(r.uprn))) continue;
@@ -195,6 +148,17 @@ export async function select(
     if (list) list.push(r);
     else entries.set(r.uprn, [r]);
   }
+  return entries;
+}
+
+/** The recipients, numbered, and the addresses left out and why: the site's own and those removed by hand. */
+function sortOut(
+  entries: Map<number, SelectionRow[]>,
+  via: Map<number, { uprn: number; d: number }>,
+  params: SelectionParams,
+  siteUprns: number[],
+  tol: number,
+): Pick<Selection, 'recipients' | 'excluded'> {
   const site = new Set(siteUprns);
   const removed = new Map(params.remove.map((x) => [x.uprn, x.reason]));
   const recipients: Recipient[] = [];
@@ -232,20 +196,7 @@ export async function select(
       y: r.y,
     });
   }
-  const notFound = params.add.map((a) => a.uprn).filter((u) => !entries.has(u));
-  const unaddressed = params.adjoining
-    ? ((
-        await db.raw(
-          `SELECT p.id AS "propertyId", p.source_ref AS reference, p.name, round(ST_Distance(p.geom, s.g)::numeric, 2)::float8 AS "distanceM"
-         FROM property p, (SELECT ST_GeomFromEWKB(decode(?, 'hex')) AS g) s
-         WHERE ST_DWithin(p.geom, s.g, ?) AND NOT ST_Intersects(p.geom, ST_PointOnSurface(s.g))
-           AND NOT EXISTS (SELECT 1 FROM address a WHERE ST_Intersects(p.geom, a.geom))
-         ORDER BY 4, p.id`,
-          [siteEwkb, tol],
-        )
-      ).rows as Selection['unaddressed'])
-    : [];
-  return { params, recipients, excluded, unaddressed, notFound, addressVersion, propertyVersion };
+  return { recipients, excluded };
 }
 
 export async function createRun(
@@ -260,41 +211,25 @@ export async function createRun(
   const site = await currentSiteForWork(db, authorityId, caseId, 'selecting neighbours');
   const selection = await select(db, site.ewkb, params, intake, site.uprns ?? []);
   const runId = await db.transaction(async (trx) => {
-    const previous = await trx('notification_run').where({ case_id: caseId }).orderBy('id', 'desc').first('id');
-    const [row] = await trx('notification_run')
-      .insert({
-        case_id: caseId,
-        site_id: site.id,
-        site_geom: trx.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [site.ewkb]),
-        params: JSON.stringify(params),
-        address_version: selection.addressVersion,
-        property_version: selection.propertyVersion,
-        recipient_count: selection.recipients.length,
-        unaddressed: JSON.stringify(selection.unaddressed),
-        previous_id: previous?.id ?? null,
-        created_by: actor.id,
-      })
-      .returning('id');
-    for (let i = 0; i < selection.recipients.length; i += 1000) {
-      await trx('recipient').insert(
-        selection.recipients.slice(i, i + 1000).map((r) => ({
-          run_id: row.id,
-          number: r.number,
-          uprn: r.uprn,
-          parent_uprn: r.parentUprn,
-          address_lines: r.addressLines,
-          postcode: r.postcode,
-          reasons: JSON.stringify(r.reasons),
-          distance_m: r.distanceM,
-          geom: trx.raw('ST_SetSRID(ST_MakePoint(?, ?), 27700)', [r.x, r.y]),
-        })),
-      );
-    }
+    const previousId = await repo.latestRunId(trx, caseId);
+    const id = await repo.insertRun(trx, {
+      caseId,
+      siteId: site.id,
+      siteEwkb: site.ewkb,
+      params,
+      addressVersion: selection.addressVersion,
+      propertyVersion: selection.propertyVersion,
+      recipientCount: selection.recipients.length,
+      unaddressed: selection.unaddressed,
+      previousId,
+      createdBy: actor.id,
+    });
+    await repo.insertRecipients(trx, id, selection.recipients);
     await writeAudit(trx, {
       actor,
       action: 'notification-run.create',
       entityType: 'notification_run',
-      entityId: row.id,
+      entityId: id,
       requestId,
       after: {
         caseId,
@@ -302,10 +237,10 @@ export async function createRun(
         recipients: selection.recipients.length,
         excluded: selection.excluded.length,
         params: { ...params, polygon: params.polygon ? '[drawn area]' : undefined },
-        previousId: previous?.id ?? null,
+        previousId,
       },
     });
-    return row.id as number;
+    return id;
   });
   // who was left out and why (the site's own addresses, removals) and additions that matched no address: said
   // when the run is made, so nobody is dropped silently
@@ -317,28 +252,12 @@ export async function createRun(
 }
 
 export async function getRun(db: Knex, authorityId: number, caseId: number, runId: number) {
-  const run = await db('notification_run as r')
-    .join('case_record as c', 'c.id', 'r.case_id')
-    .leftJoin('app_user as u', 'u.id', 'r.created_by')
-    .where({ 'r.id': runId, 'r.case_id': caseId, 'c.authority_id': authorityId })
-    .first(
-      'r.id',
-      'r.case_id as caseId',
-      'r.site_id as siteId',
-      'r.params',
-      'r.address_version as addressVersion',
-      'r.property_version as propertyVersion',
-      'r.recipient_count as recipientCount',
-      'r.unaddressed',
-      'r.previous_id as previousId',
-      'u.username as createdBy',
-      'r.created_at as createdAt',
-    );
+  const run = await repo.findRun(db, authorityId, caseId, runId);
   if (!run) throw new AppError('RUN_NOT_FOUND', `Case ${caseId} has no notification run ${runId}.`, { caseId, runId });
-  const recipients = await recipientsOf(db, runId);
+  const recipients: Recipient[] = await repo.listRecipients(db, runId);
   let changes = null;
   if (run.previousId) {
-    const before = await recipientsOf(db, run.previousId);
+    const before = await repo.listRecipients(db, run.previousId);
     const was = new Map(before.map((r) => [r.uprn, r]));
     const now = new Set(recipients.map((r) => r.uprn));
     changes = {
@@ -354,36 +273,8 @@ export async function getRun(db: Knex, authorityId: number, caseId: number, runI
   return { ...run, recipients, changes };
 }
 
-async function recipientsOf(db: Knex, runId: number): Promise<Recipient[]> {
-  return db('recipient')
-    .where({ run_id: runId })
-    .orderBy('number')
-    .select(
-      'number',
-      'uprn',
-      'parent_uprn as parentUprn',
-      'address_lines as addressLines',
-      'postcode',
-      'distance_m as distanceM',
-      'reasons',
-      db.raw('ST_X(geom) AS x'),
-      db.raw('ST_Y(geom) AS y'),
-    );
-}
-
 export async function listRuns(db: Knex, authorityId: number, caseId: number) {
-  return db('notification_run as r')
-    .join('case_record as c', 'c.id', 'r.case_id')
-    .leftJoin('app_user as u', 'u.id', 'r.created_by')
-    .where({ 'r.case_id': caseId, 'c.authority_id': authorityId })
-    .orderBy('r.id', 'desc')
-    .select(
-      'r.id',
-      'r.recipient_count as recipientCount',
-      'r.previous_id as previousId',
-      'u.username as createdBy',
-      'r.created_at as createdAt',
-    );
+  return repo.listRuns(db, authorityId, caseId);
 }
 
 /** Mail-merge CSV: "The Occupier", then the address lines in Royal Mail order (premises, street, locality,
@@ -435,11 +326,10 @@ export function addressBlock(r: Pick<Recipient, 'addressLines' | 'postcode'>): s
 
 /** Recipients as GeoJSON points in CRS84 (transformed by PostGIS), numbered as in the list and on the map. */
 export async function recipientsGeoJson(db: Knex, recipients: Recipient[]) {
-  const { rows } = await db.raw<{ rows: Array<{ lon: number; lat: number }> }>(
-    `SELECT ST_X(g) AS lon, ST_Y(g) AS lat FROM (
-       SELECT ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 27700), 4326) AS g, n
-       FROM unnest(?::float8[], ?::float8[]) WITH ORDINALITY AS t(x, y, n)) s ORDER BY n`,
-    [recipients.map((r) => r.x), recipients.map((r) => r.y)],
+  const rows = await repo.toLonLat(
+    db,
+    recipients.map((r) => r.x),
+    recipients.map((r) => r.y),
   );
   const toLonLat = rows.map((r) => [Math.round(r.lon * 1e7) / 1e7, Math.round(r.lat * 1e7) / 1e7]);
   return {

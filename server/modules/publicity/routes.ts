@@ -4,14 +4,12 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { CASE_WRITERS, STAFF_ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
 import { intId } from '../../http/params.ts';
 import { IsoDate } from '../cases/schema.ts';
 import { casePublicity, EVENT_KINDS, recordEvent } from './service.ts';
 
-// publicity is recorded on planning applications, by those who change them
-const WRITERS = CASE_WRITERS.application;
-const EventBody = z
+export const EventBody = z
   .object({
     kind: z.enum(EVENT_KINDS),
     date: IsoDate,
@@ -24,10 +22,10 @@ const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUN
 
 export function publicityRoutes(ctx: AppContext) {
   const r = Router();
-  r.get('/api/cases/:id/publicity', requireRole(...STAFF_ROLES), async (req, res) => {
+  r.get('/api/cases/:id/publicity', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     res.json(await casePublicity(ctx.db, ctx.authorityId, caseId(req.params.id)));
   });
-  r.post('/api/cases/:id/publicity-events', requireRole(...WRITERS), async (req, res) => {
+  r.post('/api/cases/:id/publicity-events', requireRole(...PERMISSIONS.publicityWrite), async (req, res) => {
     const body = parseBody(EventBody, req.body);
     const event = await recordEvent(
       ctx.db,

@@ -1,17 +1,20 @@
 /** A case's publicity: what the law and the authority's SCI require (from the case, its site and its latest stored
  *  constraint check), the events recorded, the windows they open, the earliest decision date and the statutory
- *  determination date with agreed extensions. The rules are the pure functions of shared/domain/publicity.ts. */
+ *  determination date with agreed extensions. The rules are the pure functions of shared/domain/publicity/. */
 import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import {
   publicityFor,
+  type CasePublicityInput,
   type ConstraintTrigger,
   type ListedGrade,
-  type PublicityEvent,
   type SciPolicy,
-} from '../../../shared/domain/publicity.ts';
+} from '../../../shared/domain/publicity/index.ts';
 import type { ConstraintReport } from '../../../shared/domain/constraints.ts';
+import { casePublicityRow, currentSiteSummary, findCase, type CasePublicityRow } from '../cases/repo.ts';
+import { latestCheck } from '../constraints/repo.ts';
+import { insertEvent, listEvents } from './repo.ts';
 
 export const EVENT_KINDS = ['site-notice', 'neighbour-letters', 'press-advert', 'website', 'owner-notice'] as const;
 
@@ -59,58 +62,18 @@ export function triggersFrom(
 }
 
 export async function casePublicity(db: Knex, authorityId: number, caseId: number) {
-  const c = await db('case_record as c')
-    .join('authority as a', 'a.id', 'c.authority_id')
-    .where({ 'c.id': caseId, 'c.authority_id': authorityId })
-    .first(
-      'c.id',
-      'c.kind',
-      'c.application_type as applicationType',
-      'c.valid_date as validDate',
-      'c.extensions_of_time as extensionsOfTime',
-      'c.development',
-      'a.sci_policy as sci',
-    );
+  const c = await casePublicityRow(db, authorityId, caseId);
   if (!c) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
   if (c.kind !== 'application')
     return { applies: false, because: 'Publicity rules apply to planning applications, not enforcement cases.' };
-  const site = await db('case_site').where({ case_id: caseId }).whereNull('superseded_at').first('area_m2');
-  const check = await db('constraint_check')
-    .where({ case_id: caseId })
-    .orderBy('id', 'desc')
-    .first('id', 'result', 'created_at');
-  const events = (await db('publicity_event as e')
-    .leftJoin('app_user as u', 'u.id', 'e.created_by')
-    .where({ 'e.case_id': caseId })
-    .orderBy(['e.date', 'e.id'])
-    .select(
-      'e.id',
-      'e.kind',
-      'e.date',
-      'e.eia',
-      'e.notes',
-      'u.username as recordedBy',
-      'e.created_at as recordedAt',
-    )) as Array<PublicityEvent & { id: number; eia: boolean | null }>;
+  const site = await currentSiteSummary(db, caseId);
+  const check = await latestCheck(db, caseId);
+  const events = await listEvents(db, caseId);
   const dev = (c.development ?? {}) as Record<string, unknown>;
-  const siteAreaM2 = site?.area_m2 ?? 0;
+  const siteAreaM2 = site?.areaM2 ?? 0;
   const triggers = triggersFrom(check?.result ?? null, siteAreaM2, Boolean(dev.newBuildingOrExtension));
   const result = publicityFor(
-    {
-      applicationType: c.applicationType,
-      ...(dev.dwellings !== undefined ? { dwellings: dev.dwellings as number | null } : {}),
-      ...(site ? { siteAreaHa: siteAreaM2 / 10_000 } : {}),
-      ...(typeof dev.floorspaceM2 === 'number' ? { floorspaceM2: dev.floorspaceM2 } : {}),
-      ...(typeof dev.eia === 'boolean' ? { eia: dev.eia } : {}),
-      ...(typeof dev.departure === 'boolean' ? { departure: dev.departure } : {}),
-      ...(typeof dev.publicRightOfWay === 'boolean' ? { publicRightOfWay: dev.publicRightOfWay } : {}),
-      ...(typeof dev.nearRailway === 'boolean' ? { nearRailway: dev.nearRailway } : {}),
-      ...(dev.listedBuildingConsent
-        ? { listedBuildingConsent: dev.listedBuildingConsent as { grade: ListedGrade | null; interiorOnly: boolean } }
-        : {}),
-      validDate: c.validDate,
-      extensionsOfTime: c.extensionsOfTime ?? [],
-    },
+    caseInputOf(c, dev, site ? siteAreaM2 : undefined),
     triggers,
     events.map((e) => ({
       kind: e.kind,
@@ -131,6 +94,30 @@ export async function casePublicity(db: Knex, authorityId: number, caseId: numbe
   return { applies: true, ...result, triggers, constraintCheckId: check?.id ?? null, events, caveats };
 }
 
+/** The case as the publicity rules take it: its type, what its development provides (`development`, as recorded),
+ *  its site area when it has a site, its valid date and extensions of time. */
+function caseInputOf(
+  c: CasePublicityRow,
+  dev: Record<string, unknown>,
+  siteAreaM2: number | undefined,
+): CasePublicityInput {
+  return {
+    applicationType: c.applicationType as string,
+    ...(dev.dwellings !== undefined ? { dwellings: dev.dwellings as number | null } : {}),
+    ...(siteAreaM2 !== undefined ? { siteAreaHa: siteAreaM2 / 10_000 } : {}),
+    ...(typeof dev.floorspaceM2 === 'number' ? { floorspaceM2: dev.floorspaceM2 } : {}),
+    ...(typeof dev.eia === 'boolean' ? { eia: dev.eia } : {}),
+    ...(typeof dev.departure === 'boolean' ? { departure: dev.departure } : {}),
+    ...(typeof dev.publicRightOfWay === 'boolean' ? { publicRightOfWay: dev.publicRightOfWay } : {}),
+    ...(typeof dev.nearRailway === 'boolean' ? { nearRailway: dev.nearRailway } : {}),
+    ...(dev.listedBuildingConsent
+      ? { listedBuildingConsent: dev.listedBuildingConsent as { grade: ListedGrade | null; interiorOnly: boolean } }
+      : {}),
+    validDate: c.validDate,
+    extensionsOfTime: c.extensionsOfTime ?? [],
+  };
+}
+
 export async function recordEvent(
   db: Knex,
   authorityId: number,
@@ -139,29 +126,25 @@ export async function recordEvent(
   actor: Actor,
   requestId?: string,
 ) {
-  const c = await db('case_record')
-    .where({ id: caseId, authority_id: authorityId })
-    .first('id', 'kind', 'received_date');
+  const c = await findCase(db, authorityId, caseId);
   if (!c) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
   if (c.kind !== 'application')
     throw new AppError('VALIDATION_FAILED', 'Publicity events are recorded on planning applications.', {
       issues: [{ path: 'case', message: 'not an application' }],
     });
-  if (e.date < c.received_date)
+  if (e.date < c.receivedDate)
     throw new AppError('VALIDATION_FAILED', 'body.date: cannot be before the application was received', {
       issues: [{ path: 'body.date', message: 'before the received date' }],
     });
   return db.transaction(async (trx) => {
-    const [row] = await trx('publicity_event')
-      .insert({
-        case_id: caseId,
-        kind: e.kind,
-        date: e.date,
-        eia: e.eia ?? null,
-        notes: e.notes ?? null,
-        created_by: actor.id,
-      })
-      .returning(['id', 'kind', 'date', 'eia', 'notes']);
+    const row = await insertEvent(trx, {
+      caseId,
+      kind: e.kind,
+      date: e.date,
+      eia: e.eia ?? null,
+      notes: e.notes ?? null,
+      createdBy: actor.id,
+    });
     await writeAudit(trx, {
       actor,
       action: 'publicity-event.create',

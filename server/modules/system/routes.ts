@@ -9,19 +9,13 @@ import {
   ENFORCEMENT_STATUSES,
 } from '../../../shared/domain/cases.ts';
 import { openApiDocument } from '../../http/openapi.ts';
-import { landingPage } from './landing.ts';
+import { databaseVersions } from './repo.ts';
 
 export function systemRoutes(ctx: AppContext) {
   const r = Router();
   r.get('/healthz', async (_req, res) => {
     try {
-      const { rows } = await ctx.db.raw<{
-        rows: Array<{ pg: string; pg_num: number; postgis: string; geos: string; proj: string }>;
-      }>(
-        `SELECT version() AS pg, current_setting('server_version_num')::int AS pg_num,
-                postgis_lib_version() AS postgis, postgis_geos_version() AS geos, postgis_proj_version() AS proj`,
-      );
-      const v = rows[0]!;
+      const v = await databaseVersions(ctx.db);
       res.json({
         status: 'ok',
         database: { version: v.pg, versionNum: v.pg_num },
@@ -44,9 +38,6 @@ export function systemRoutes(ctx: AppContext) {
       breachTypes: BREACH_TYPES,
       noticeTypes: NOTICE_TYPES,
     });
-  });
-  r.get('/', (_req, res) => {
-    res.type('html').send(landingPage());
   });
   return r;
 }

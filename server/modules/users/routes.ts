@@ -4,7 +4,7 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
-import { ROLES } from '../../../shared/domain/cases.ts';
+import { PERMISSIONS, ROLES } from '../../../shared/roles.ts';
 import { intId } from '../../http/params.ts';
 import { listAudit } from '../audit/audit.ts';
 import * as users from './service.ts';
@@ -15,7 +15,7 @@ const Username = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'use 2–64 lower-case letters, digits, . _ -');
 const Password = z.string().min(12, 'must be at least 12 characters').max(1024);
-const CreateUser = z
+export const CreateUser = z
   .object({
     username: Username,
     displayName: z.string().trim().min(1).max(200).optional(),
@@ -23,7 +23,7 @@ const CreateUser = z
     password: Password.optional(),
   })
   .strict();
-const UpdateUser = z
+export const UpdateUser = z
   .object({
     displayName: z.string().trim().min(1).max(200).optional(),
     role: z.enum(ROLES).optional(),
@@ -31,7 +31,7 @@ const UpdateUser = z
     password: Password.optional(),
   })
   .strict();
-const CreateToken = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const CreateToken = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 const AuditQuery = z
   .object({
     entityType: z.string().max(40).optional(),
@@ -46,17 +46,17 @@ const tokenId = (raw: string | string[] | undefined) => intId(raw, 'NOT_FOUND', 
 
 export function userRoutes(ctx: AppContext) {
   const r = Router();
-  r.get('/api/users', requireRole('admin'), async (_req, res) => {
+  r.get('/api/users', requireRole(...PERMISSIONS.userAdmin), async (_req, res) => {
     res.json({ items: await users.listUsers(ctx.db) });
   });
-  r.post('/api/users', requireRole('admin'), async (req, res) => {
+  r.post('/api/users', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
     const input = parseBody(CreateUser, req.body);
     const password = input.password ?? users.generatePassword();
     const user = await users.createUser(ctx.db, actorOf(req.user!), { ...input, password }, req.requestId);
     // a generated password is shown once, to the admin who created the account
     res.status(201).json({ user, ...(input.password ? {} : { password }) });
   });
-  r.patch('/api/users/:id', requireRole('admin'), async (req, res) => {
+  r.patch('/api/users/:id', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
     res.json({
       user: await users.updateUser(
         ctx.db,
@@ -67,17 +67,17 @@ export function userRoutes(ctx: AppContext) {
       ),
     });
   });
-  r.post('/api/users/:id/tokens', requireRole('admin'), async (req, res) => {
+  r.post('/api/users/:id/tokens', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
     const { name } = parseBody(CreateToken, req.body);
     res
       .status(201)
       .json(await users.createToken(ctx.db, actorOf(req.user!), userId(req.params.id), name, req.requestId));
   });
-  r.delete('/api/tokens/:id', requireRole('admin'), async (req, res) => {
+  r.delete('/api/tokens/:id', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
     await users.revokeToken(ctx.db, actorOf(req.user!), tokenId(req.params.id), req.requestId);
     res.status(204).end();
   });
-  r.get('/api/audit', requireRole('admin'), async (req, res) => {
+  r.get('/api/audit', requireRole(...PERMISSIONS.auditRead), async (req, res) => {
     res.json({ items: await listAudit(ctx.db, parseQuery(AuditQuery, req.query)) });
   });
   return r;

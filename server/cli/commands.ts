@@ -1,0 +1,337 @@
+/**
+ * The CLI's commands as a table: each has its usage line, what it needs and what it does. server/cli.ts parses
+ * the arguments, boots the database and runs the one asked for.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config/index.ts';
+import { migrateRollback, migrationStatus } from '../db/migrate.ts';
+import { ROLES } from '../../shared/domain/cases.ts';
+import type { Actor } from '../modules/audit/audit.ts';
+import {
+  createToken,
+  createUser,
+  findUserByUsername,
+  generatePassword,
+  listUsers,
+  revokeToken,
+  updateUser,
+} from '../modules/users/service.ts';
+import { listLayers, parseDefinition, upsertDefinition } from '../modules/layers/definitions.ts';
+import { loadLayer, type LoadReport } from '../modules/layers/loader.ts';
+import { loadDemoLayers } from '../seed/layers.ts';
+import { loadAddresses, loadProperties } from '../modules/addresses/loader.ts';
+import { getAuthority, SciPolicySchema, setCopyright, setSciPolicy } from '../modules/authority/service.ts';
+
+export class UsageError extends Error {}
+
+/** The parsed options (node:util parseArgs) every command may read. */
+export interface CliValues {
+  username?: string;
+  role?: string;
+  name?: string;
+  password?: string;
+  id?: string;
+  layer?: string;
+  file?: string[];
+  reference?: string;
+  map?: string[];
+  text?: string;
+  'source-layer'?: string;
+  uprns?: string;
+  'source-crs'?: string;
+  repair?: boolean;
+  coverage?: string;
+  force?: boolean;
+}
+
+export const CLI_OPTIONS = {
+  username: { type: 'string' },
+  role: { type: 'string' },
+  name: { type: 'string' },
+  password: { type: 'string' },
+  id: { type: 'string' },
+  layer: { type: 'string' },
+  file: { type: 'string', multiple: true },
+  reference: { type: 'string' },
+  map: { type: 'string', multiple: true },
+  text: { type: 'string' },
+  'source-layer': { type: 'string' },
+  uprns: { type: 'string' },
+  'source-crs': { type: 'string' },
+  repair: { type: 'boolean' },
+  coverage: { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
+
+export interface CliContext {
+  command: string;
+  values: CliValues;
+  db: Knex;
+  config: Config;
+  actor: Actor;
+  log: Logger;
+  out(text: string): void;
+}
+
+interface Command {
+  /** the options, as shown in the usage text */
+  usage: string;
+  run(c: CliContext): Promise<void>;
+}
+
+function need(c: CliContext, key: 'username' | 'role' | 'name' | 'password' | 'id' | 'layer'): string {
+  const v = c.values[key];
+  if (typeof v !== 'string' || !v) throw new UsageError(`${c.command} needs --${key}`);
+  return v;
+}
+
+function firstFile(c: CliContext, what: string): string {
+  const file = c.values.file?.[0];
+  if (!file) throw new UsageError(`${c.command} needs --file ${what}`);
+  return file;
+}
+
+async function userByName(c: CliContext, username: string) {
+  const u = await findUserByUsername(c.db, username.toLowerCase());
+  if (!u) throw new UsageError(`There is no user "${username}".`);
+  return u;
+}
+
+const progress = (c: CliContext) => (m: string) => c.out(`  ${m}\n`);
+
+function formatLoadReport(r: LoadReport): string {
+  const skipped =
+    Object.entries(r.skipped)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ') || 'none';
+  const examples = r.skippedExamples
+    .map((e) => {
+      const ref = e.reference ? ` ref ${e.reference}` : '';
+      return `    skipped (${e.reason}): ${e.source} feature ${e.fid}${ref}${e.detail ? ` — ${e.detail}` : ''}`;
+    })
+    .join('\n');
+  const head =
+    `${r.layerId}: loaded ${r.loaded} of ${r.read} features as version ${r.dataVersion} (was ${r.previousVersion}); ` +
+    `repaired ${r.repaired}; skipped: ${skipped}; ${r.pieces} pieces; ${r.ms} ms`;
+  return `${head}\n${examples ? examples + '\n' : ''}`;
+}
+
+/** --map target=SOURCE pairs as an object */
+function fieldMapOf(c: CliContext): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const m of c.values.map ?? []) {
+    const eq = m.indexOf('=');
+    if (eq < 1) throw new UsageError(`--map needs target=SOURCE, got "${m}"`);
+    properties[m.slice(0, eq)] = m.slice(eq + 1);
+  }
+  return properties;
+}
+
+async function layerLoad(c: CliContext) {
+  const { values } = c;
+  const files = values.file ?? [];
+  if (!files.length) throw new UsageError('layer:load needs at least one --file');
+  const properties = fieldMapOf(c);
+  if (values.coverage && !['authority', 'extent'].includes(values.coverage))
+    throw new UsageError('--coverage is authority or extent');
+  const custom = values.reference || values.name || Object.keys(properties).length;
+  const report = await loadLayer(c.db, {
+    layerId: need(c, 'layer'),
+    sources: files.map((f) => ({
+      file: path.resolve(f),
+      sourceLayer: values['source-layer'],
+      sourceCrs: values['source-crs'],
+    })),
+    fieldMap: custom ? { reference: values.reference, name: values.name, properties } : undefined,
+    repair: values.repair,
+    coverage: values.coverage as 'authority' | 'extent' | undefined,
+    toleranceM: c.config.AUTHORITY_BOUNDARY_TOLERANCE_M,
+    actor: c.actor,
+    log: c.log,
+    onProgress: progress(c),
+  });
+  c.out(formatLoadReport(report));
+}
+
+async function addressOrPropertyLoad(c: CliContext) {
+  const file = path.resolve(firstFile(c, 'F'));
+  const { values } = c;
+  const r =
+    c.command === 'address:load'
+      ? await loadAddresses(c.db, { file, actor: c.actor, onProgress: progress(c) })
+      : await loadProperties(c.db, {
+          file,
+          reference: values.reference,
+          name: values.name,
+          uprns: values.uprns,
+          repair: values.repair,
+          actor: c.actor,
+          onProgress: progress(c),
+        });
+  const skipped =
+    Object.entries(r.skipped)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ') || 'none';
+  c.out(
+    `${r.dataset}: loaded ${r.loaded} of ${r.read} as version ${r.dataVersion} (was ${r.previousVersion}); ` +
+      `skipped: ${skipped}; ${r.ms} ms\n`,
+  );
+  for (const e of r.skippedExamples) c.out(`    skipped (${e.reason}): row ${e.row} — ${e.detail}\n`);
+}
+
+async function authoritySci(c: CliContext) {
+  const file = c.values.file?.[0];
+  const code = c.config.REDLINE_AUTHORITY;
+  if (file) {
+    const parsed = SciPolicySchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw new UsageError(`${file}: ${problems.join('; ')}`);
+    }
+    await setSciPolicy(c.db, c.actor, code, parsed.data);
+    c.out(`Statement of Community Involvement policy set for ${code}\n`);
+  }
+  c.out(JSON.stringify((await getAuthority(c.db, code)).sciPolicy, null, 2) + '\n');
+}
+
+async function authorityCopyright(c: CliContext) {
+  const code = c.config.REDLINE_AUTHORITY;
+  if (c.values.text !== undefined) {
+    const text = c.values.text.replace(/\s+/g, ' ').trim();
+    if (text.length < 10 || text.length > 1000)
+      throw new UsageError(
+        '--text: the statement must be 10 to 1000 characters (it is printed at the foot of every map)',
+      );
+    await setCopyright(c.db, c.actor, code, text);
+    c.out(`Copyright statement set for ${code}\n`);
+  }
+  c.out(`${(await getAuthority(c.db, code)).copyrightStatement}\n`);
+}
+
+export const COMMANDS: Record<string, Command> = {
+  migrate: { usage: '', run: async (c) => c.out('Migrations are up to date.\n') },
+  'migrate:status': {
+    usage: '',
+    run: async (c) => {
+      const s = await migrationStatus(c.db);
+      c.out(`applied: ${s.done.join(', ') || '(none)'}\npending: ${s.pending.join(', ') || '(none)'}\n`);
+    },
+  },
+  'migrate:rollback': {
+    usage: '',
+    run: async (c) => c.out(`rolled back: ${(await migrateRollback(c.db)).join(', ') || '(nothing)'}\n`),
+  },
+  'user:create': {
+    usage: `--username U --role ${ROLES.join('|')} [--name "Full Name"] [--password P]`,
+    run: async (c) => {
+      const role = z.enum(ROLES).safeParse(need(c, 'role'));
+      if (!role.success) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      const username = need(c, 'username').toLowerCase();
+      const given = c.values.password;
+      if (given !== undefined && given.length < 12) throw new UsageError('--password must be at least 12 characters');
+      const password = given ?? generatePassword();
+      const user = await createUser(c.db, c.actor, { username, role: role.data, displayName: c.values.name, password });
+      c.out(`created user ${user.username} (${user.role}, id ${user.id})\n`);
+      if (!given) c.out(`password: ${password}\n(shown once: pass it on securely)\n`);
+    },
+  },
+  'user:list': {
+    usage: '',
+    run: async (c) => {
+      for (const u of await listUsers(c.db)) {
+        const state = u.disabled ? 'disabled' : 'active';
+        c.out(
+          `${String(u.id).padStart(4)}  ${u.username.padEnd(20)} ${u.role.padEnd(12)} ${state}  ${u.displayName}\n`,
+        );
+      }
+    },
+  },
+  'user:password': {
+    usage: '--username U',
+    run: async (c) => {
+      const u = await userByName(c, need(c, 'username'));
+      const password = generatePassword();
+      await updateUser(c.db, c.actor, u.id, { password });
+      c.out(`new password for ${u.username}: ${password}\n`);
+    },
+  },
+  'user:disable': {
+    usage: '--username U',
+    run: async (c) => {
+      const u = await userByName(c, need(c, 'username'));
+      await updateUser(c.db, c.actor, u.id, { disabled: true });
+      c.out(`disabled ${u.username}\n`);
+    },
+  },
+  'token:create': {
+    usage: '--username U --name N',
+    run: async (c) => {
+      const u = await userByName(c, need(c, 'username'));
+      const t = await createToken(c.db, c.actor, u.id, need(c, 'name'));
+      c.out(`token ${t.id} for ${u.username} (${t.name}):\n${t.token}\n`);
+      c.out('(shown once; send it as "Authorization: Bearer <token>")\n');
+    },
+  },
+  'token:revoke': {
+    usage: '--id N',
+    run: async (c) => {
+      await revokeToken(c.db, c.actor, Number(need(c, 'id')));
+      c.out(`revoked token ${c.values.id}\n`);
+    },
+  },
+  'layer:list': {
+    usage: '',
+    run: async (c) => {
+      for (const l of await listLayers(c.db)) {
+        const loaded = l.loadedAt ? new Date(l.loadedAt).toISOString() : 'not loaded';
+        const version = `v${String(l.dataVersion).padEnd(4)}`;
+        c.out(
+          `${l.id.padEnd(36)} ${l.origin.padEnd(8)} ${version} ${String(l.featureCount).padStart(8)} features  ${loaded}\n`,
+        );
+      }
+    },
+  },
+  'layer:define': {
+    usage: '--file definition.json',
+    run: async (c) => {
+      const file = firstFile(c, 'definition.json');
+      const def = parseDefinition(JSON.parse(fs.readFileSync(file, 'utf8')), path.basename(file));
+      await c.db.transaction((trx) => upsertDefinition(trx, c.actor, def, 'local'));
+      c.out(`defined local layer ${def.id}\n`);
+    },
+  },
+  'layer:load': {
+    usage:
+      '--layer ID --file F [--file F2 …] [--reference FIELD] [--name FIELD] [--map target=SOURCE …]\n' +
+      '             [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]',
+    run: layerLoad,
+  },
+  'layer:load-demo': {
+    usage: '[--force]',
+    run: async (c) => {
+      const reports = await loadDemoLayers(c.db, { force: c.values.force, actor: c.actor, onProgress: progress(c) });
+      for (const r of reports) c.out(formatLoadReport(r));
+    },
+  },
+  'authority:sci': { usage: '[--file policy.json]', run: authoritySci },
+  'authority:copyright': {
+    usage: '[--text "Contains OS data © Crown copyright and database right 2026 …"]',
+    run: authorityCopyright,
+  },
+  'address:load': { usage: '--file F', run: addressOrPropertyLoad },
+  'property:load': {
+    usage: '--file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]',
+    run: addressOrPropertyLoad,
+  },
+};
+
+export const USAGE =
+  'Usage: npm run redline -- <command> [options]\n\n' +
+  Object.entries(COMMANDS)
+    .map(([name, cmd]) => `  ${name}${cmd.usage ? ` ${cmd.usage}` : ''}\n`)
+    .join('');

@@ -1,0 +1,141 @@
+/** The maps module's reads (knex): runs, recipients' points, stored checks and their hits, boxes, the features of a
+ *  frame (sql/queries/map_features.sql), the authority's statement and the sources of the property outlines drawn.
+ *  Case rows (case_record, case_site) are read through server/modules/cases/repo.ts. */
+import type { Knex } from 'knex';
+import { sqlQuery } from '../../db/queries.ts';
+import type { Box, MapFeatureRow } from '../../render/index.ts';
+
+type Q = Knex | Knex.Transaction;
+
+/** The bounding box of a hex EWKB geometry, in its own CRS (EPSG:27700 metres here). */
+export async function boxOf(db: Q, ewkb: string): Promise<Box> {
+  const { rows } = await db.raw<{ rows: Array<{ minx: number; miny: number; maxx: number; maxy: number }> }>(
+    `SELECT ST_XMin(g) AS minx, ST_YMin(g) AS miny, ST_XMax(g) AS maxx, ST_YMax(g) AS maxy FROM (SELECT ST_GeomFromEWKB(decode(?, 'hex')) AS g) s`,
+    [ewkb],
+  );
+  const r = rows[0]!;
+  return { minX: r.minx, minY: r.miny, maxX: r.maxx, maxY: r.maxy };
+}
+
+export interface RunForMap {
+  id: number;
+  params: unknown;
+  /** the red line the run chose from, hex EWKB (SRID 27700) */
+  ewkb: string;
+}
+
+/** A case's notification run: the one named, or the latest. */
+export async function runForMap(db: Q, caseId: number, runId?: number): Promise<RunForMap | undefined> {
+  const cols = ['id', 'params', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb")];
+  return runId
+    ? db('notification_run')
+        .where({ id: runId, case_id: caseId })
+        .first(...cols)
+    : db('notification_run')
+        .where({ case_id: caseId })
+        .orderBy('id', 'desc')
+        .first(...cols);
+}
+
+/** A run's recipients as numbered points (EPSG:27700), in the list's order. */
+export async function recipientPoints(db: Q, runId: number): Promise<Array<{ number: number; x: number; y: number }>> {
+  return db('recipient')
+    .where({ run_id: runId })
+    .orderBy('number')
+    .select('number', db.raw('ST_X(geom) AS x'), db.raw('ST_Y(geom) AS y'));
+}
+
+/** A case's stored constraint check (the one named, or the latest) with the site as checked (hex EWKB). */
+export async function checkForMap(
+  db: Q,
+  caseId: number,
+  checkId?: number,
+): Promise<{ id: number; ewkb: string } | undefined> {
+  const cols = ['id', db.raw("encode(ST_AsEWKB(site_geom), 'hex') AS ewkb")];
+  return checkId
+    ? db('constraint_check')
+        .where({ id: checkId, case_id: caseId })
+        .first(...cols)
+    : db('constraint_check')
+        .where({ case_id: caseId })
+        .orderBy('id', 'desc')
+        .first(...cols);
+}
+
+/** The layers of a stored check's fired hits that were not dismissed (as snapshotted). */
+export async function firedHitLayerIds(db: Q, checkId: number): Promise<string[]> {
+  const rows = await db('constraint_hit')
+    .where({ check_id: checkId, fired: true })
+    .whereRaw("decision IS DISTINCT FROM 'dismissed'")
+    .distinct('layer_id');
+  return rows.map((h: { layer_id: string }) => h.layer_id);
+}
+
+/** The red line grown by the radius, united with the drawn polygons (sql/queries/map_selection_area.sql). */
+export async function selectionArea(
+  db: Q,
+  siteEwkb: string,
+  radiusM: number | null,
+  parts: string[],
+): Promise<string | null> {
+  const { rows } = await db.raw<{ rows: Array<{ ewkb: string | null }> }>(sqlQuery('map_selection_area'), {
+    site: siteEwkb,
+    radius: radiusM,
+    parts,
+  });
+  return rows[0]?.ewkb ?? null;
+}
+
+export interface FeatureParams {
+  extent: Box;
+  /** ground metres per sheet pixel */
+  res: number;
+  site: string;
+  selection: string | null;
+  properties: boolean;
+  layerIds: string[];
+  checkId: number | null;
+  runId: number | null;
+}
+
+/** Everything a frame draws, one row per style class (sql/queries/map_features.sql). */
+export async function mapFeatures(db: Knex, p: FeatureParams): Promise<MapFeatureRow[]> {
+  // planned without JIT: PostGIS declares its functions expensive, so on a larger frame the estimate passes
+  // jit_above_cost and compiling would take 40 ms or more for a statement that runs in a few
+  const { rows } = await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL jit = off');
+    return trx.raw<{ rows: MapFeatureRow[] }>(sqlQuery('map_features'), {
+      minX: p.extent.minX,
+      minY: p.extent.minY,
+      maxX: p.extent.maxX,
+      maxY: p.extent.maxY,
+      res: p.res,
+      pad: p.res * 20,
+      site: p.site,
+      selection: p.selection,
+      properties: p.properties,
+      layerIds: p.layerIds,
+      checkId: p.checkId,
+      runId: p.runId,
+    });
+  });
+  return rows;
+}
+
+/** The authority's name and copyright statement, for the title band and the foot of the sheet. */
+export async function authorityForMap(
+  db: Q,
+  authorityId: number,
+): Promise<{ name: string; copyrightStatement: string | null }> {
+  const a = await db('authority').where({ id: authorityId }).first('name', 'copyright_statement');
+  return { name: a?.name ?? '', copyrightStatement: a?.copyright_statement ?? null };
+}
+
+/** The sources of the property outlines in a ground box (EPSG:27700), at most ten. */
+export async function propertySources(db: Q, box: Box): Promise<Array<string | null>> {
+  const rows = await db('property')
+    .whereRaw('geom && ST_MakeEnvelope(?, ?, ?, ?, 27700)', [box.minX, box.minY, box.maxX, box.maxY])
+    .distinct('source')
+    .limit(10);
+  return rows.map((s: { source: string | null }) => s.source);
+}

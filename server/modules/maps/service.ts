@@ -1,0 +1,306 @@
+/** Map images: gathers what a map template draws (the case and its current site, a neighbour run, a stored or live
+ *  constraint check, the layers, the features of the frame from sql/queries/map_features.sql, the authority's
+ *  statement) and hands it to server/render, which draws it. The sheet, scale and extent are settled before the
+ *  features are read, so the statement clips and simplifies to the frame. */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { AppError } from '../../../shared/errors.ts';
+import type { FlatStyle } from '../../../shared/layer-schema.ts';
+import { createLogger } from '../../logger.ts';
+import { findCase, currentSiteForWork } from '../cases/repo.ts';
+import { runCheck } from '../constraints/service.ts';
+import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
+import { listLayers } from '../layers/definitions.ts';
+import { select, type SelectionParams } from '../neighbours/service.ts';
+import {
+  contentBoxes,
+  planFrame,
+  renderScene,
+  sceneOf,
+  sheetWithin,
+  TEMPLATE_TITLES,
+  type ImageFormat,
+  type MapContent,
+  type MapFeatureRow,
+  type MapOptions,
+  type MapRecipient,
+  type MapScene,
+  type MapTemplate,
+  type RenderedImage,
+} from '../../render/index.ts';
+import * as repo from './repo.ts';
+
+/** What a map is of: a case (its current site, and its latest or a named run or stored check), or a posted site. */
+export type MapSubject =
+  | { kind: 'case'; caseId: number; runId?: number; checkId?: number }
+  | {
+      kind: 'adhoc';
+      siteEwkb: string;
+      title?: string;
+      reference?: string;
+      address?: string;
+      selection?: SelectionParams;
+      layers?: string[];
+      intake?: IntakeOptions;
+    };
+
+/** Where a map's problems that do not stop it are logged. */
+export type MapLog = Pick<Logger, 'warn'>;
+
+export interface BuiltScene {
+  scene: MapScene;
+  /** features drawn per class */
+  counts: Record<string, number>;
+  runId: number | null;
+  checkId: number | null;
+  /** the case reference (or the one posted with an ad hoc site) */
+  reference: string | null;
+}
+
+export interface RenderedMap extends RenderedImage {
+  counts: Record<string, number>;
+  runId: number | null;
+  checkId: number | null;
+  reference: string | null;
+}
+
+/** What was gathered for a map, in ground terms, before the layers and boxes are looked up. */
+interface Gathered {
+  site: string;
+  title: string;
+  reference: string | null;
+  address: string | null;
+  selection: string | null;
+  selectionLabel?: string;
+  runId: number | null;
+  checkId: number | null;
+  recipients: MapRecipient[];
+  layerIds: string[];
+}
+
+let fallbackLog: MapLog | null = null;
+const defaultLog = (): MapLog => (fallbackLog ??= createLogger(process.env.LOG_LEVEL ?? 'warn'));
+
+function selectionLabel(p: SelectionParams): string {
+  const parts: string[] = [];
+  if (p.radiusM !== undefined) parts.push(`within ${p.radiusM} m of the red line`);
+  if (p.polygon !== undefined) parts.push('drawn by the officer');
+  return `Selection area${parts.length ? `: ${parts.join(' and ')}` : ''}`;
+}
+
+/** The area a run chose from: the drawn polygon, or the red line grown by the radius (both when both). */
+async function selectionAreaOf(
+  db: Knex,
+  authorityId: number,
+  siteEwkb: string,
+  p: SelectionParams,
+  log: MapLog,
+): Promise<string | null> {
+  const parts: string[] = [];
+  if (p.polygon !== undefined) {
+    // the polygon passed the intake when the run was made (or just now, in select, for an ad hoc map), so this
+    // only fails if the data or the rules changed since: the map is still drawn, with the radius part of the area
+    // alone (the recipients are what the letters go to), and the failure is logged
+    const drawn = await intakeSite(db, p.polygon, {
+      crs: p.crs,
+      crossBoundary: true,
+      authorityId,
+      toleranceM: 5_000,
+      vertexCap: 1_000_000,
+      outputs: false,
+    }).catch((err: unknown) => {
+      const e = err instanceof AppError ? { code: err.code, message: err.message } : { message: String(err) };
+      log.warn({ err: e }, 'map: the drawn selection polygon could not be read again; drawing the area without it');
+      return null;
+    });
+    if (drawn) parts.push(drawn.ewkb);
+  }
+  return repo.selectionArea(db, siteEwkb, p.radiusM ?? null, parts);
+}
+
+/** The layers of a stored check's hits, once the check is found (or CHECK_NOT_FOUND / NO_CONSTRAINT_CHECK). */
+async function storedCheck(db: Knex, caseId: number, checkId: number | undefined) {
+  const check = await repo.checkForMap(db, caseId, checkId);
+  if (!check) {
+    if (checkId)
+      throw new AppError('CHECK_NOT_FOUND', `Case ${caseId} has no constraint check ${checkId}.`, { caseId, checkId });
+    throw new AppError(
+      'NO_CONSTRAINT_CHECK',
+      'The case has no stored constraint check yet: run one first (POST /api/cases/{id}/constraint-checks).',
+      { id: caseId },
+    );
+  }
+  return { ...check, layerIds: await repo.firedHitLayerIds(db, check.id) };
+}
+
+/** A case's neighbour map: its run (named, or the latest), and with checkId a stored check's constraints too. */
+async function caseNeighbours(
+  db: Knex,
+  authorityId: number,
+  subject: Extract<MapSubject, { kind: 'case' }>,
+  log: MapLog,
+): Promise<Omit<Gathered, 'title' | 'reference' | 'address'>> {
+  const { caseId, runId } = subject;
+  const run = await repo.runForMap(db, caseId, runId);
+  if (!run) {
+    if (runId)
+      throw new AppError('RUN_NOT_FOUND', `Case ${caseId} has no notification run ${runId}.`, { caseId, runId });
+    throw new AppError(
+      'NO_NEIGHBOUR_RUN',
+      'The case has no neighbour notification run yet: select the neighbours first (POST /api/cases/{id}/notification-runs).',
+      { id: caseId },
+    );
+  }
+  const params = run.params as SelectionParams;
+  const site = run.ewkb; // the red line the letters were chosen from
+  const selection = await selectionAreaOf(db, authorityId, site, params, log);
+  const recipients = await repo.recipientPoints(db, run.id);
+  // asked for: the constraints of a stored check too (its fired hits as snapshotted, as on the constraints map)
+  const check = subject.checkId ? await storedCheck(db, caseId, subject.checkId) : null;
+  return {
+    site,
+    selection,
+    selectionLabel: selectionLabel(params),
+    runId: run.id,
+    checkId: check?.id ?? null,
+    recipients,
+    layerIds: check?.layerIds ?? [],
+  };
+}
+
+/** A case's site location plan or constraints map: its current site, or the site as a stored check checked it. */
+async function caseSite(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  subject: Extract<MapSubject, { kind: 'case' }>,
+): Promise<Omit<Gathered, 'title' | 'reference' | 'address'>> {
+  const purpose = `drawing a ${TEMPLATE_TITLES[template].toLowerCase()}`;
+  const cur = await currentSiteForWork(db, authorityId, subject.caseId, purpose);
+  const none = { selection: null, runId: null, recipients: [] };
+  if (template !== 'constraints') return { ...none, site: cur.ewkb, checkId: null, layerIds: [] };
+  const check = await storedCheck(db, subject.caseId, subject.checkId);
+  // the site as checked
+  return { ...none, site: check.ewkb, checkId: check.id, layerIds: check.layerIds };
+}
+
+async function gatherCase(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  subject: Extract<MapSubject, { kind: 'case' }>,
+  log: MapLog,
+): Promise<Gathered> {
+  const c = await findCase(db, authorityId, subject.caseId);
+  if (!c) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${subject.caseId}.`, { id: subject.caseId });
+  const drawn =
+    template === 'neighbours'
+      ? await caseNeighbours(db, authorityId, subject, log)
+      : await caseSite(db, authorityId, template, subject);
+  return { ...drawn, title: TEMPLATE_TITLES[template], reference: c.reference, address: c.siteAddress };
+}
+
+/** A posted site: a preview selection on a neighbour map, a live check on a constraints map. */
+async function gatherAdhoc(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  subject: Extract<MapSubject, { kind: 'adhoc' }>,
+  log: MapLog,
+): Promise<Gathered> {
+  const site = subject.siteEwkb;
+  const g: Gathered = {
+    site,
+    title: subject.title ?? TEMPLATE_TITLES[template],
+    reference: subject.reference ?? null,
+    address: subject.address ?? null,
+    selection: null,
+    runId: null,
+    checkId: null,
+    recipients: [],
+    layerIds: [],
+  };
+  if (template === 'neighbours') {
+    const params = subject.selection ?? { adjoining: true, add: [], remove: [] };
+    const sel = await select(db, site, params, subject.intake ?? { authorityId, toleranceM: 50, vertexCap: 10_000 });
+    g.selection = await selectionAreaOf(db, authorityId, site, params, log);
+    g.recipients = sel.recipients.map((r) => ({ number: r.number, x: r.x, y: r.y }));
+    g.selectionLabel = selectionLabel(params);
+  }
+  if (template === 'constraints') {
+    const report = await runCheck(db, site, subject.layers);
+    g.layerIds = report.layers.filter((l) => l.status === 'constraint').map((l) => l.layerId);
+  }
+  return g;
+}
+
+/** The layers drawn (style, key label, attribution) and the ground boxes to show. */
+async function mapContent(db: Knex, template: MapTemplate, g: Gathered): Promise<MapContent> {
+  const layerRows = g.layerIds.length ? await listLayers(db, g.layerIds) : [];
+  const layers = layerRows.map((l) => {
+    const def = l.definition as { style: FlatStyle; provenance?: { attribution?: string } };
+    return { id: l.id, title: l.title, style: def.style, attribution: def.provenance?.attribution ?? null };
+  });
+  const siteBox = await repo.boxOf(db, g.site);
+  const selectionBox = template === 'neighbours' && g.selection ? await repo.boxOf(db, g.selection) : null;
+  const boxes = contentBoxes(template, siteBox, g.recipients, selectionBox);
+  const { title, reference, address, recipients, selectionLabel } = g;
+  return { template, title, reference, address, layers, recipients, selectionLabel, ...boxes };
+}
+
+/** Do the property outlines drawn include OpenStreetMap's (so its licence goes on the sheet)? */
+async function drawsOsm(db: Knex, features: MapFeatureRow[], extent: MapScene['extent']): Promise<boolean> {
+  const outlines = features
+    .filter((r) => r.class === 'property' || r.class === 'notified')
+    .reduce((n, r) => n + r.n, 0);
+  if (outlines === 0) return false;
+  const sources = await repo.propertySources(db, extent);
+  return sources.some((s) => /openstreetmap|\bOSM\b/i.test(s ?? ''));
+}
+
+export async function buildScene(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  opts: MapOptions,
+  subject: MapSubject,
+  maxPixels: number,
+  log: MapLog = defaultLog(),
+): Promise<BuiltScene> {
+  const sheet = sheetWithin(opts, maxPixels);
+  const g =
+    subject.kind === 'case'
+      ? await gatherCase(db, authorityId, template, subject, log)
+      : await gatherAdhoc(db, authorityId, template, subject, log);
+  const content = await mapContent(db, template, g);
+  const frame = planFrame(sheet, opts, content);
+  const features = await repo.mapFeatures(db, {
+    extent: frame.extent,
+    res: frame.res,
+    site: g.site,
+    selection: g.selection,
+    properties: true,
+    // a live check draws its layers' current features; a stored check's hits come from their snapshots (checkId)
+    layerIds: subject.kind === 'adhoc' ? g.layerIds : [],
+    checkId: g.checkId,
+    runId: g.runId,
+  });
+  const authority = await repo.authorityForMap(db, authorityId);
+  const osmProperties = await drawsOsm(db, features, frame.extent);
+  const { scene, counts } = sceneOf({ content, frame, features, authority, osmProperties });
+  return { scene, counts, runId: g.runId, checkId: g.checkId, reference: g.reference };
+}
+
+export async function renderMap(
+  db: Knex,
+  authorityId: number,
+  template: MapTemplate,
+  opts: MapOptions & { format: ImageFormat },
+  subject: MapSubject,
+  maxPixels: number,
+  log?: MapLog,
+): Promise<RenderedMap> {
+  const built = await buildScene(db, authorityId, template, opts, subject, maxPixels, log);
+  const image = await renderScene(template, built.scene, built.counts, opts.format);
+  return { ...image, counts: built.counts, runId: built.runId, checkId: built.checkId, reference: built.reference };
+}

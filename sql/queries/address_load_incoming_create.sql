@@ -1,0 +1,13 @@
+-- address_load_incoming_create: the temporary table an address load reads its rows into, inside the load's
+-- transaction and dropped when it ends (commit or rollback).
+-- Parameters: none
+-- Output: none. The table's columns:
+--   n               int       the row's number in the file (1-based, as in the report)
+--   uprn            bigint
+--   parent_uprn     bigint    NULL when none
+--   address_lines   text[]    at most 6 lines, postcode not among them
+--   postcode        text
+--   classification  text
+--   x, y            float8    the point: easting/northing (srid 27700) or longitude/latitude (srid 4326)
+--   srid            int       27700 | 4326
+CREATE TEMP TABLE address_incoming (n int, uprn bigint, parent_uprn bigint, address_lines text[], postcode text, classification text, x float8, y float8, srid int) ON COMMIT DROP

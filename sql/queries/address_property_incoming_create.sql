@@ -1,0 +1,11 @@
+-- address_property_incoming_create: the temporary table a property-outline load reads its features into, inside the
+-- load's transaction and dropped when it ends (commit or rollback).
+-- Parameters: none
+-- Output: none. The table's columns:
+--   n      int       the feature's number in the file (1-based, as in the report)
+--   ref    text      the mapped reference, or NULL
+--   name   text      the mapped name, or NULL
+--   uprns  bigint[]  the UPRNs the outline holds
+--   wkt    text      the outline as WKT, EPSG:27700 (Polygon or MultiPolygon)
+--   geom   geometry  the outline, set from wkt by address_property_geom_from_wkt.sql once every row is read
+CREATE TEMP TABLE property_incoming (n int, ref text, name text, uprns bigint[], wkt text, geom geometry) ON COMMIT DROP

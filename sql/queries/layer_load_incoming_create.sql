@@ -1,0 +1,14 @@
+-- layer_load_incoming_create: the temporary table in which a layer load checks its features, inside the load's
+-- transaction and dropped when it ends (commit or rollback). server/modules/layers/repo.ts copies every staging
+-- table that ogr2ogr wrote into it; the layer_load_skip_*.sql statements then mark what is skipped and why.
+-- Parameters: none
+-- Output: none. The table's columns:
+--   src       int       the source's index in the load (0, 1, …)
+--   label     text      the source's name in reports
+--   fid       int       the feature's ogc_fid in its source
+--   props     jsonb     the source's fields (all but geom and ogc_fid) and the source's constants
+--   geom      geometry  the feature, EPSG:27700, 2D
+--   skip      text      why the feature is skipped (a SkipReason), NULL while it is kept
+--   detail    text      what the skip (or the validity test) found, e.g. the ST_IsValidDetail reason
+--   repaired  boolean   ST_MakeValid repaired it (loads with repair only)
+CREATE TEMP TABLE incoming (src int, label text, fid int, props jsonb, geom geometry, skip text, detail text, repaired boolean DEFAULT false) ON COMMIT DROP

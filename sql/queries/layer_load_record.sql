@@ -1,0 +1,31 @@
+-- layer_load_record: makes a loaded data version the layer's current one and records the load. The layer's coverage
+-- (where its data is complete, so that a check elsewhere answers "unknown" instead of a wrong "clear") is the
+-- authorities' boundaries, or the data's extent, grown by the tolerance, less the surroundings of every feature
+-- skipped as invalid (incoming, layer_load_incoming_create.sql).
+-- Parameters:
+--   :layerId       text    the layer
+--   :version       int     the new data version (its features and pieces are inserted)
+--   :sourceHash    text    sha256 of the source files' sha256s, hex
+--   :featureCount  int     features loaded
+--   :lastLoad      text    the load report as JSON
+--   :coverage      text    'extent': the convex hull of the new features; anything else: the authorities
+--   :toleranceM    float8  metres the coverage reaches beyond the authorities or the hull (EPSG:27700, planar)
+--   :expandM       float8  metres around each invalid feature's bounding box taken out of the coverage (the
+--                          rule's search distance + 1)
+-- Output: none
+UPDATE layer SET
+  data_version = :version,
+  source_hash = :sourceHash,
+  loaded_at = CURRENT_TIMESTAMP,
+  feature_count = :featureCount,
+  coverage = ST_Multi(ST_CollectionExtract(ST_Difference(
+    CASE WHEN :coverage::text = 'extent'
+      THEN (SELECT ST_Buffer(ST_ConvexHull(ST_Collect(geom)), :toleranceM)
+            FROM constraint_feature WHERE layer_id = :layerId AND data_version = :version)
+      ELSE (SELECT ST_Union(ST_Buffer(boundary, :toleranceM)) FROM authority)
+    END,
+    coalesce((SELECT ST_Union(ST_Expand(geom, :expandM)) FROM incoming WHERE skip = 'invalid-geometry'),
+             'SRID=27700;POLYGON EMPTY'::geometry)), 3)),
+  last_load = :lastLoad::jsonb,
+  updated_at = CURRENT_TIMESTAMP
+WHERE id = :layerId
