@@ -1128,7 +1128,8 @@ describe('personal details (parties)', () => {
   it.each(ROLES.filter((r) => r !== 'gis'))('are returned to the %s role', async (role) => {
     const res = await read(caseId, role);
     const empty = { name: null, organisation: null, address: null, postcode: null, email: null, phone: null };
-    expect(res.body.parties).toEqual(parties.map((p) => Object.assign({}, empty, p)));
+    // each party carries its id, by which a PATCH changes or removes it
+    expect(res.body.parties).toEqual(parties.map((p) => Object.assign({ id: expect.any(Number) }, empty, p)));
   });
 
   it('are not returned to the gis role', async () => {
@@ -1145,18 +1146,20 @@ describe('personal details (parties)', () => {
     expect((await list({ q: 'Thistlewood' }, 'gis')).total).toBe(0);
   });
 
-  it('are replaced by a change, and stay hidden from the gis role afterwards', async () => {
+  it('are changed item by item by their id, and stay hidden from the gis role afterwards', async () => {
     const c = await create(
       enforcementBody({ parties: [{ role: 'complainant', name: 'Cora Complainant', phone: '07700 900123' }] }),
     );
+    const [cora] = (await read(c.id)).body.parties;
     const res = await t
       .as('enforcement')
       .patch(`/api/cases/${c.id}`)
       .set('If-Match', '"v1"')
-      .send({ parties: [{ role: 'complainant', name: 'Cora Complainant', email: 'cora@example.net' }] })
+      .send({ parties: [{ id: cora.id, email: 'cora@example.net', phone: null }] })
       .expect(200);
     expect(res.body.parties).toEqual([
       {
+        id: cora.id,
         role: 'complainant',
         name: 'Cora Complainant',
         email: 'cora@example.net',

@@ -153,11 +153,32 @@ export async function bumpVersion(db: Q, id: number): Promise<void> {
     .update({ version: db.raw('version + 1'), updated_at: db.fn.now() });
 }
 
-export async function listParties(db: Q, caseId: number): Promise<PartyRow[]> {
+export async function listParties(db: Q, caseId: number): Promise<Array<PartyRow & { id: number }>> {
   return db('case_party')
     .where({ case_id: caseId })
     .orderBy('id')
-    .select('role', 'name', 'organisation', 'address', 'postcode', 'email', 'phone');
+    .select('id', 'role', 'name', 'organisation', 'address', 'postcode', 'email', 'phone');
+}
+
+/** Removes one party of the case; false when the case has no such party. */
+export async function removeParty(db: Q, caseId: number, partyId: number): Promise<boolean> {
+  return (await db('case_party').where({ case_id: caseId, id: partyId }).delete()) > 0;
+}
+
+/** Changes the given fields of one party of the case (null clears a field); false when there is no such party. */
+export async function changeParty(
+  db: Q,
+  caseId: number,
+  partyId: number,
+  fields: Partial<Record<keyof PartyRow, string | null>>,
+): Promise<boolean> {
+  const q = db('case_party').where({ case_id: caseId, id: partyId });
+  if (Object.keys(fields).length === 0) return (await q.clone().first('id')) !== undefined;
+  return (await q.update(fields)) > 0;
+}
+
+export async function addParty(db: Q, caseId: number, party: Partial<PartyRow> & { role: string }): Promise<void> {
+  await db('case_party').insert({ ...party, case_id: caseId });
 }
 
 export async function replaceParties(

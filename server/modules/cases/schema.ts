@@ -33,6 +33,28 @@ export const Party = z
   })
   .strict();
 
+/**
+ * PATCH of the parties, item by item: an item with `id` changes that party (JSON Merge Patch: a field sent as null
+ * is cleared) or, with `remove: true`, removes it; an item without `id` adds a party. Parties not sent are kept.
+ */
+export const PartyChange = z.union([
+  z.object({ id: z.number().int().positive(), remove: z.literal(true) }).strict(),
+  z
+    .object({
+      id: z.number().int().positive(),
+      role: Party.shape.role.optional(),
+      name: Party.shape.name.nullable(),
+      organisation: Party.shape.organisation.nullable(),
+      address: Party.shape.address.nullable(),
+      postcode: Party.shape.postcode.nullable(),
+      email: Party.shape.email.nullable(),
+      phone: Party.shape.phone.nullable(),
+    })
+    .strict(),
+  Party,
+]);
+export type PartyChangeInput = z.infer<typeof PartyChange>;
+
 export const ExtensionOfTime = z
   .object({
     agreedOn: IsoDate,
@@ -62,8 +84,12 @@ export const NoticeServed = z
 /** What the development is: for the DMPO art. 2 major tests and the art. 15 / LBCA Regs publicity rules. */
 export const Development = z
   .object({
-    /** dwellinghouses provided; null = some, number not known (outline) */
-    dwellings: z.number().int().min(0).max(100_000).nullable().optional(),
+    /** dwellinghouses provided; null or "unknown" = some, number not known (outline) */
+    dwellings: z
+      .union([z.number().int().min(0).max(100_000), z.literal('unknown')])
+      .nullable()
+      .optional()
+      .transform((v) => (v === 'unknown' ? null : v)),
     floorspaceM2: z.number().min(0).max(10_000_000).optional(),
     eia: z.boolean().optional(),
     departure: z.boolean().optional(),
@@ -71,7 +97,14 @@ export const Development = z
     nearRailway: z.boolean().optional(),
     newBuildingOrExtension: z.boolean().optional(),
     listedBuildingConsent: z
-      .object({ grade: z.enum(['I', 'II*', 'II']).nullable(), interiorOnly: z.boolean() })
+      .object({
+        /** null or "unknown": the grade is not known yet */
+        grade: z
+          .enum(['I', 'II*', 'II', 'unknown'])
+          .nullable()
+          .transform((v) => (v === 'unknown' ? null : v)),
+        interiorOnly: z.boolean(),
+      })
       .strict()
       .optional(),
   })
@@ -125,12 +158,36 @@ export const CreateEnforcement = z
 export const CreateCase = z.discriminatedUnion('kind', [CreateApplication, CreateEnforcement]);
 export type CreateCaseInput = z.infer<typeof CreateCase>;
 
+/**
+ * A PATCH of `development` is a JSON Merge Patch (RFC 7396): keys sent merge, `null` removes a key (or, for the
+ * whole `development`, all of it), keys not sent are kept. Since null removes, "some dwellings, number not known"
+ * is sent as `"dwellings": "unknown"` (and an unknown listed-building grade as `"grade": "unknown"`). The merged
+ * result is then checked against Development.
+ */
+const DevelopmentPatch = z
+  .object({
+    dwellings: z.union([z.number().int().min(0).max(100_000), z.literal('unknown')]).nullable(),
+    floorspaceM2: z.number().min(0).max(10_000_000).nullable(),
+    eia: z.boolean().nullable(),
+    departure: z.boolean().nullable(),
+    publicRightOfWay: z.boolean().nullable(),
+    nearRailway: z.boolean().nullable(),
+    newBuildingOrExtension: z.boolean().nullable(),
+    listedBuildingConsent: z
+      .object({ grade: z.enum(['I', 'II*', 'II', 'unknown']).nullable(), interiorOnly: z.boolean().nullable() })
+      .partial()
+      .strict()
+      .nullable(),
+  })
+  .partial()
+  .strict();
+
 /** PATCH: any field except kind and reference; `version` may stand in for If-Match. */
 export const UpdateCase = z
   .object({
     version: z.number().int().positive().optional(),
     applicationType: z.string().min(1).max(64).optional(),
-    development: Development.optional(),
+    development: DevelopmentPatch.nullable().optional(),
     breachType: z.enum(BREACH_TYPES).optional(),
     description: common.description.optional(),
     siteAddress: z.string().trim().max(500).nullable().optional(),
@@ -145,7 +202,7 @@ export const UpdateCase = z
     siteVisits: z.array(SiteVisit).max(100).optional(),
     noticesServed: z.array(NoticeServed).max(50).optional(),
     officer: z.string().max(64).nullable().optional(),
-    parties: z.array(Party).max(20).optional(),
+    parties: z.array(PartyChange).max(20).optional(),
   })
   .strict();
 export type UpdateCaseInput = z.infer<typeof UpdateCase>;

@@ -22,7 +22,8 @@ import type { User } from '../users/service.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import * as repo from './repo.ts';
 import { casePublicity } from '../publicity/service.ts';
-import type { CreateCaseInput, UpdateCaseInput } from './schema.ts';
+import { Development, type CreateCaseInput, type PartyChangeInput, type UpdateCaseInput } from './schema.ts';
+import { mergePatch, type Json } from '../../../shared/domain/merge-patch.ts';
 
 export interface CaseService {
   db: Knex;
@@ -136,6 +137,38 @@ function checkKindFields(
   const decisions: readonly string[] = kind === 'application' ? APPLICATION_DECISIONS : ENFORCEMENT_DECISIONS;
   if (f.decision !== undefined && f.decision !== null && !decisions.includes(f.decision)) {
     throw validation('decision', `must be one of ${decisions.join(', ')}`);
+  }
+}
+
+/** The case's development after a JSON Merge Patch of it, checked whole (null: none of it). */
+function mergedDevelopment(row: { development: Record<string, unknown> | null }, patch: Json | null) {
+  const merged = patch === null ? {} : mergePatch((row.development ?? {}) as Json, patch);
+  const parsed = Development.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw validation(['development', ...issue.path].join('.'), `${issue.message} (after merging the change)`);
+  }
+  return parsed.data;
+}
+
+/** Parties change item by item: by id (change or remove), or added; parties not sent are kept. */
+async function changeParties(trx: Knex.Transaction, caseId: number, changes: PartyChangeInput[]) {
+  for (const [i, c] of changes.entries()) {
+    if (!('id' in c)) {
+      await repo.addParty(trx, caseId, c);
+      continue;
+    }
+    const { id: partyId, ...rest } = c;
+    const found =
+      'remove' in rest
+        ? await repo.removeParty(trx, caseId, partyId)
+        : await repo.changeParty(
+            trx,
+            caseId,
+            partyId,
+            Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+          );
+    if (!found) throw validation(`parties.${i}.id`, `the case has no party with id ${partyId}`);
   }
 }
 
@@ -310,7 +343,7 @@ export async function updateCase(
     const cols: repo.CaseColumns = {};
     if (patch.applicationType !== undefined) cols.application_type = patch.applicationType;
     if (patch.breachType !== undefined) cols.breach_type = patch.breachType;
-    if (patch.development !== undefined) cols.development = JSON.stringify(patch.development);
+    if (patch.development !== undefined) cols.development = JSON.stringify(mergedDevelopment(row, patch.development));
     if (patch.description !== undefined) cols.description = patch.description;
     if (patch.siteAddress !== undefined) cols.site_address = patch.siteAddress;
     if (patch.uprns !== undefined) cols.uprns = patch.uprns;
@@ -327,7 +360,8 @@ export async function updateCase(
     if (oid !== undefined) cols.officer_id = oid;
     const partiesBefore = patch.parties ? await repo.listParties(trx, id) : undefined;
     await repo.updateCase(trx, id, cols);
-    if (patch.parties) await repo.replaceParties(trx, id, patch.parties);
+    if (patch.parties) await changeParties(trx, id, patch.parties);
+    const partiesAfter = patch.parties ? await repo.listParties(trx, id) : undefined;
     const after = caseView((await repo.findCase(trx, svc.authorityId, id))!);
     await writeAudit(trx, {
       actor: actorOf(user),
@@ -335,7 +369,7 @@ export async function updateCase(
       entityType: 'case',
       entityId: id,
       before: { ...caseView(row), ...(partiesBefore ? { parties: partiesBefore } : {}) },
-      after: { ...after, ...(patch.parties ? { parties: patch.parties } : {}) },
+      after: { ...after, ...(partiesAfter ? { parties: partiesAfter } : {}) },
       requestId,
     });
   });
