@@ -14,6 +14,7 @@ import { TokenCache, startAuthListener } from './modules/auth/token-cache.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { caseRoutes } from './modules/cases/routes.ts';
 import { geometryRoutes } from './modules/geometry/routes.ts';
+import { authorityRoutes } from './modules/authority/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { layerRoutes } from './modules/layers/routes.ts';
@@ -57,7 +58,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(staticAssets());
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
   const isUpload = (req: express.Request) =>
-    req.method === 'PUT' && /^\/api\/(layers\/[^/]+|addresses|properties)\/data$/.test(req.path);
+    req.method === 'PUT' && /^\/api\/((layers\/[^/]+|addresses|properties)\/data|authority\/boundary)$/.test(req.path);
   // /api speaks JSON only; the HTML pages take GOV.UK form posts (application/x-www-form-urlencoded)
   app.use((req, _res, next) => {
     if (isUpload(req)) return next();
@@ -119,6 +120,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(authRoutes(ctx));
   app.use(caseRoutes(ctx));
   app.use(geometryRoutes(ctx));
+  app.use(authorityRoutes(ctx));
   app.use(userRoutes(ctx));
   app.use(layerRoutes(ctx));
   app.use(constraintRoutes(ctx));

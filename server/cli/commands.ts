@@ -22,9 +22,20 @@ import {
 } from '../modules/users/service.ts';
 import { listLayers, parseDefinition, upsertDefinition } from '../modules/layers/definitions.ts';
 import { loadLayer, type LoadReport } from '../modules/layers/loader.ts';
+import { deleteLayer, retireLayer } from '../modules/layers/lifecycle.ts';
 import { loadDemoLayers } from '../seed/layers.ts';
 import { loadAddresses, loadProperties } from '../modules/addresses/loader.ts';
-import { getAuthority, SciPolicySchema, setCopyright, setSciPolicy } from '../modules/authority/service.ts';
+import {
+  getAuthority,
+  getBoundaryVersions,
+  SciPolicySchema,
+  setBoundary,
+  setCopyright,
+  setSciPolicy,
+} from '../modules/authority/service.ts';
+import { currentHolidayCalendar, storeBankHolidays } from '../modules/publicity/holidays.ts';
+import { writeAudit } from '../modules/audit/audit.ts';
+import { AppError } from '../../shared/errors.ts';
 
 export class UsageError extends Error {}
 
@@ -46,6 +57,7 @@ export interface CliValues {
   repair?: boolean;
   coverage?: string;
   force?: boolean;
+  reason?: string;
 }
 
 export const CLI_OPTIONS = {
@@ -65,6 +77,7 @@ export const CLI_OPTIONS = {
   repair: { type: 'boolean' },
   coverage: { type: 'string' },
   force: { type: 'boolean' },
+  reason: { type: 'string' },
 } as const;
 
 export interface CliContext {
@@ -199,6 +212,27 @@ async function authoritySci(c: CliContext) {
   c.out(JSON.stringify((await getAuthority(c.db, code)).sciPolicy, null, 2) + '\n');
 }
 
+async function authorityBoundary(c: CliContext) {
+  const code = c.config.REDLINE_AUTHORITY;
+  const file = c.values.file?.[0];
+  if (file) {
+    if (!fs.existsSync(file)) throw new UsageError(`--file ${file}: no such file`);
+    const r = await setBoundary(c.db, c.actor, code, {
+      file,
+      label: path.basename(file),
+      sourceLayer: c.values['source-layer'],
+    });
+    c.out(
+      `Boundary of ${code} is now version ${r.version} (${r.areaM2} m², from ${r.source}; was version ${r.previous?.version ?? '-'}, ${r.previous?.areaM2.toFixed(3) ?? '-'} m²).\n`,
+    );
+    if (r.layersToReload.length)
+      c.out(`Reload these layers so their coverage follows the new boundary: ${r.layersToReload.join(', ')}\n`);
+    return;
+  }
+  for (const v of (await getBoundaryVersions(c.db, code)).versions)
+    c.out(`${v.version}\t${v.areaM2.toFixed(3)} m²\t${v.loadedAt}\t${v.loadedBy ?? 'seed'}\t${v.source}\n`);
+}
+
 async function authorityCopyright(c: CliContext) {
   const code = c.config.REDLINE_AUTHORITY;
   if (c.values.text !== undefined) {
@@ -211,6 +245,50 @@ async function authorityCopyright(c: CliContext) {
     c.out(`Copyright statement set for ${code}\n`);
   }
   c.out(`${(await getAuthority(c.db, code)).copyrightStatement}\n`);
+}
+
+/** Validates a GOV.UK bank holidays file, merges it over the shipped list and stores it in the data folder
+ *  (REDLINE_DATA_DIR/bank-holidays.json), where the server reads it (server/modules/publicity/holidays.ts). */
+async function holidaysRefresh(c: CliContext) {
+  const file = firstFile(c, 'bank-holidays.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read it as JSON (${(e as Error).message})`);
+  }
+  const before = currentHolidayCalendar(c.config.REDLINE_DATA_DIR);
+  let stored: ReturnType<typeof storeBankHolidays>;
+  try {
+    stored = storeBankHolidays(json, file, c.config.REDLINE_DATA_DIR);
+  } catch (e) {
+    if (e instanceof AppError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { calendar } = stored;
+  await writeAudit(c.db, {
+    actor: c.actor,
+    action: 'bank-holidays.refresh',
+    entityType: 'authority', // the list the authority's server counts publicity periods with
+    entityId: c.config.REDLINE_AUTHORITY,
+    before: {
+      source: before.source,
+      firstYear: before.firstYear,
+      lastYear: before.lastYear,
+      count: before.bankHolidays.length,
+    },
+    after: {
+      source: stored.file,
+      firstYear: calendar.firstYear,
+      lastYear: calendar.lastYear,
+      count: calendar.bankHolidays.length,
+      refreshedYears: stored.refreshedYears,
+    },
+  });
+  c.out(
+    `bank holidays (England and Wales): ${calendar.bankHolidays.length} dates, ${calendar.firstYear}–${calendar.lastYear} ` +
+      `(years from the file: ${stored.refreshedYears.join(', ')}), stored in ${stored.file}\n`,
+  );
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -287,11 +365,11 @@ export const COMMANDS: Record<string, Command> = {
   'layer:list': {
     usage: '',
     run: async (c) => {
-      for (const l of await listLayers(c.db)) {
+      for (const l of await listLayers(c.db, undefined, { includeRetired: true })) {
         const loaded = l.loadedAt ? new Date(l.loadedAt).toISOString() : 'not loaded';
         const version = `v${String(l.dataVersion).padEnd(4)}`;
         c.out(
-          `${l.id.padEnd(36)} ${l.origin.padEnd(8)} ${version} ${String(l.featureCount).padStart(8)} features  ${loaded}\n`,
+          `${l.id.padEnd(36)} ${l.origin.padEnd(8)} ${version} ${String(l.featureCount).padStart(8)} features  ${loaded}${l.retiredAt ? `  retired ${new Date(l.retiredAt).toISOString()}` : ''}\n`,
         );
       }
     },
@@ -311,6 +389,21 @@ export const COMMANDS: Record<string, Command> = {
       '             [--source-layer L] [--source-crs EPSG:27700] [--repair] [--coverage authority|extent]',
     run: layerLoad,
   },
+  'layer:retire': {
+    usage: '--layer ID [--reason TEXT]',
+    run: async (c) => {
+      const l = await retireLayer(c.db, need(c, 'layer'), c.actor, c.values.reason?.trim() || null);
+      c.out(`retired layer ${l.id}: new checks leave it out; stored checks and maps still show it\n`);
+    },
+  },
+  'layer:delete': {
+    usage: '--layer ID',
+    run: async (c) => {
+      const id = need(c, 'layer');
+      await deleteLayer(c.db, id, c.actor);
+      c.out(`deleted layer ${id} with its features\n`);
+    },
+  },
   'layer:load-demo': {
     usage: '[--force]',
     run: async (c) => {
@@ -319,10 +412,12 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'authority:sci': { usage: '[--file policy.json]', run: authoritySci },
+  'authority:boundary': { usage: '[--file boundary.geojson|.gpkg [--source-layer L]]', run: authorityBoundary },
   'authority:copyright': {
     usage: '[--text "Contains OS data © Crown copyright and database right 2026 …"]',
     run: authorityCopyright,
   },
+  'holidays:refresh': { usage: '--file bank-holidays.json (the GOV.UK file)', run: holidaysRefresh },
   'address:load': { usage: '--file F', run: addressOrPropertyLoad },
   'property:load': {
     usage: '--file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]',

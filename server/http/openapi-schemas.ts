@@ -3,11 +3,11 @@
 import { z } from 'zod';
 import { LayerDefinition } from '../../shared/layer-schema.ts';
 import { Login } from '../modules/auth/routes.ts';
-import { CreateCase, Development, Party, SiteBody, UpdateCase } from '../modules/cases/schema.ts';
+import { CreateCase, Development, LocationBody, Party, SiteBody, UpdateCase } from '../modules/cases/schema.ts';
 import { ValidateBody } from '../modules/geometry/routes.ts';
-import { DefineLayerBody } from '../modules/layers/routes.ts';
-import { CheckBody, Decision, StoredBody } from '../modules/constraints/routes.ts';
-import { EventBody } from '../modules/publicity/routes.ts';
+import { DefineLayerBody, RetireLayerBody } from '../modules/layers/routes.ts';
+import { CheckBody, Decision, SettingTriggerBody, StoredBody } from '../modules/constraints/routes.ts';
+import { CorrectEventBody, DocumentEventBody, EventBody, VoidEventBody } from '../modules/publicity/routes.ts';
 import { AdhocBody } from '../modules/maps/routes.ts';
 import { SelectionParams } from '../modules/neighbours/service.ts';
 import { PreviewBody, RunBody } from '../modules/neighbours/routes.ts';
@@ -22,13 +22,19 @@ const REQUEST_SCHEMAS = {
   Development,
   Party,
   CaseSite: SiteBody,
+  CaseLocation: LocationBody,
   GeometryValidate: ValidateBody,
   LayerDefinition,
   LayerDefine: DefineLayerBody,
+  LayerRetire: RetireLayerBody,
   ConstraintCheck: CheckBody,
   StoredCheckCreate: StoredBody,
   HitDecision: Decision,
+  SettingTrigger: SettingTriggerBody,
   PublicityEvent: EventBody,
+  PublicityEventCorrect: CorrectEventBody,
+  PublicityEventVoid: VoidEventBody,
+  DocumentPublicityEvent: DocumentEventBody,
   MapRequest: AdhocBody,
   Selection: SelectionParams,
   NeighbourPreview: PreviewBody,
@@ -52,13 +58,21 @@ const DESCRIPTIONS: Partial<Record<RequestSchemaName, string>> = {
     'What the development is, for the DMPO art. 2 major tests and the art. 15 / LBCA Regs publicity rules (dwellings: null = some, number not known)',
   LayerDefinition:
     'A constraint layer (shared/layer-schema.ts, as layers/definitions/*.json): rule intersects (minOverlapM2 or minOverlapPct) or within (distanceM), report text, key fields, OpenLayers flat-style subset, provenance, field mapping',
-  Selection: 'Combine any of the modes; at least one of adjoining, radiusM, polygon or add',
+  Selection: 'Combine any of the modes; at least one of adjoining, sameBuilding, radiusM, polygon or add',
+  PublicityEvent:
+    'A publicity event. press-advert needs newspaper (editionDate defaults to date); site-notice needs noticeCount and places (no more places than notices); neighbour-letters needs letterCount, or runId (the count defaults to its recipients, and cannot exceed them). Fields of another kind are refused.',
+  PublicityEventCorrect:
+    'A correction: the reason and the fields that change (the others are kept). Stored as a new event superseding the corrected one, which is kept as it was.',
+  PublicityEventVoid: 'Why the event is void: it stays on the record, marked void, and stops counting.',
+  DocumentPublicityEvent:
+    "site-notice, press-advert and neighbour-letter: record the publicity event with the document, in one transaction (its kind is the document's, a neighbour letter's run and letter count the document's; the fields as PublicityEvent). The comment period runs from its date.",
 };
 
 /** Properties the routes take as unknown and validate after parsing (a geometry, a layer definition, a
  *  selection), and notes on fields whose meaning the schema alone does not say: merged over the generated ones. */
 const PROPERTIES: Partial<Record<RequestSchemaName, Record<string, object>>> = {
   CaseSite: { geometry: site },
+  CaseLocation: { geometry: { type: 'object', description: 'GeoJSON Point (or a Feature of one)' } },
   GeometryValidate: { geometry: site },
   LayerDefine: { definition: ref('LayerDefinition') },
   ConstraintCheck: { site },
@@ -79,6 +93,7 @@ const PROPERTIES: Partial<Record<RequestSchemaName, Record<string, object>>> = {
     reasons: { description: 'decision-notice' },
     withinM: { description: 'site-history: search distance (default 50)' },
     includeEnforcement: { description: 'site-history: list enforcement cases too (default false)' },
+    recordEvent: ref('DocumentPublicityEvent'),
   },
 };
 

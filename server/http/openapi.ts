@@ -238,7 +238,9 @@ export const openApiDocument = {
           '201': { description: 'Created; ETag holds the version', ...json(ref('Case')) },
           '400': err('VALIDATION_FAILED'),
           '409': err('REFERENCE_TAKEN'),
-          '422': err('UNKNOWN_APPLICATION_TYPE, UNKNOWN_OFFICER'),
+          '422': err(
+            'UNKNOWN_APPLICATION_TYPE, UNKNOWN_OFFICER, DECISION_NOT_FOR_TYPE, DECISION_DATE_IN_FUTURE, DECISION_BEFORE_EARLIEST_DATE',
+          ),
           ...common,
         },
       },
@@ -259,6 +261,7 @@ export const openApiDocument = {
         tags: ['cases'],
         summary: 'Change a case (optimistic concurrency)',
         ...staff(PERMISSIONS.caseWrite),
+        description: `Roles: ${PERMISSIONS.caseWrite.join(', ')}. A JSON Merge Patch (RFC 7396; Content-Type application/merge-patch+json or application/json): fields not sent are kept; in \`development\` a key sent as null is removed and a nested object merges. \`parties\` change item by item: an item with \`id\` changes that party (a field sent as null is cleared), \`{ "id", "remove": true }\` removes it, an item without \`id\` adds one; parties not sent are kept. The decision must fit the application type (422 DECISION_NOT_FOR_TYPE lists the allowed ones); a decision date after today (Europe/London) is refused (DECISION_DATE_IN_FUTURE), and one before the earliest decision date the publicity gives needs \`decisionOverrideReason\` (DECISION_BEFORE_EARLIEST_DATE), which is audited and shown on the case.`,
         parameters: [
           idParam,
           {
@@ -268,11 +271,20 @@ export const openApiDocument = {
             description: 'The ETag read; or send "version" in the body',
           },
         ],
-        requestBody: body('CaseUpdate'),
+        requestBody: {
+          required: true,
+          content: {
+            'application/merge-patch+json': { schema: ref('CaseUpdate') },
+            'application/json': { schema: ref('CaseUpdate') },
+          },
+        },
         responses: {
           '200': { description: 'Changed; new ETag', ...json(ref('Case')) },
           '400': err('VALIDATION_FAILED'),
           '404': err('CASE_NOT_FOUND'),
+          '422': err(
+            'UNKNOWN_APPLICATION_TYPE, UNKNOWN_OFFICER, DECISION_NOT_FOR_TYPE, DECISION_DATE_IN_FUTURE, DECISION_BEFORE_EARLIEST_DATE',
+          ),
           '412': err('VERSION_CONFLICT: someone changed it since; nothing was changed'),
           '428': err('PRECONDITION_REQUIRED: no If-Match or version'),
           ...common,
@@ -314,6 +326,52 @@ export const openApiDocument = {
           ...intakeErrors,
           '404': err('CASE_NOT_FOUND'),
           '412': err('VERSION_CONFLICT'),
+          ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/location': {
+      put: {
+        tags: ['cases'],
+        summary:
+          'Locate an enforcement case at a point (a GeoJSON Point or Feature of one, CRS84 by default or crs=EPSG:27700); checks, neighbours, maps and history then use it when the case has no site boundary',
+        ...staff(PERMISSIONS.enforcementWrite),
+        parameters: [
+          idParam,
+          crsParam,
+          {
+            name: 'If-Match',
+            in: 'header',
+            schema: { type: 'string' },
+            description: 'Optional: refuse if the case changed',
+          },
+        ],
+        requestBody: body('CaseLocation'),
+        responses: {
+          '200': {
+            description: 'Stored',
+            ...json({
+              type: 'object',
+              properties: {
+                location: {
+                  type: 'object',
+                  properties: {
+                    type: { type: 'string', enum: ['Point'] },
+                    coordinates: { type: 'array', items: { type: 'number' } },
+                    epsg27700: { type: 'array', items: { type: 'number' } },
+                    setAt: { type: 'string', format: 'date-time' },
+                    setBy: { type: 'string', nullable: true },
+                  },
+                },
+                version: { type: 'integer' },
+              },
+            }),
+          },
+          '404': err('CASE_NOT_FOUND'),
+          '412': err('VERSION_CONFLICT'),
+          '422': err(
+            'LOCATION_NOT_FOR_APPLICATIONS, SITE_OUTSIDE_AUTHORITY, GEOMETRY_TYPE_UNSUPPORTED, COORDINATE_OUT_OF_RANGE',
+          ),
           ...common,
         },
       },
@@ -401,6 +459,84 @@ export const openApiDocument = {
         ...staff(PERMISSIONS.referenceRead),
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'Layer', ...json(ref('Layer')) }, '404': err('LAYER_NOT_FOUND'), ...common },
+      },
+      delete: {
+        tags: ['layers'],
+        summary: 'Delete a local layer that no stored check uses, with its features (audited)',
+        ...staff(PERMISSIONS.layerAdmin),
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '204': { description: 'Deleted' },
+          '404': err('LAYER_NOT_FOUND'),
+          '409': err('LAYER_IN_USE (the stored checks named) or LAYER_NOT_LOCAL (a built-in layer: retire it)'),
+          ...common,
+        },
+      },
+    },
+    '/api/layers/{id}/retire': {
+      post: {
+        tags: ['layers'],
+        summary:
+          'Retire a layer: kept for the stored checks and maps that used it, answered by no new check, listed as retired (audited)',
+        ...staff(PERMISSIONS.layerAdmin),
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: body('LayerRetire'),
+        responses: {
+          '200': { description: 'Retired', ...json(ref('Layer')) },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('LAYER_NOT_FOUND'),
+          '409': err('LAYER_RETIRED (already retired)'),
+          ...common,
+        },
+      },
+    },
+    '/api/authority/boundary': {
+      get: {
+        tags: ['layers'],
+        summary:
+          "The authority's boundary versions (every boundary it has had, the current one first), with their area and source",
+        ...staff(PERMISSIONS.referenceRead),
+        responses: {
+          '200': { description: 'code, versions[{ version, source, areaM2, loadedBy, loadedAt }]' },
+          ...common,
+        },
+      },
+      put: {
+        tags: ['layers'],
+        summary:
+          "Load or replace the authority's boundary: the request body is the file (GeoJSON, GeoPackage, or a planning.data.gov.uk local-planning-authority entity's GeoJSON). The union of its polygons, in EPSG:27700; the previous boundary is kept as a version; audited.",
+        ...staff(PERMISSIONS.layerAdmin),
+        parameters: [
+          {
+            name: 'filename',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'original file name (its extension helps GDAL)',
+          },
+          {
+            name: 'sourceLayer',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'layer inside a GeoPackage with several',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            'application/geo+json': { schema: { type: 'object' } },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'code, version, source, areaM2, previous, layersToReload (their coverage is the boundary they were loaded with)',
+          },
+          '422': err(
+            'LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_NO_CRS, LAYER_FILE_WRONG_GEOMETRY: nothing changed',
+          ),
+          ...common,
+        },
       },
     },
     '/api/layers/{id}/data': {
@@ -549,6 +685,22 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/cases/{id}/constraint-checks/{checkId}/setting-triggers': {
+      post: {
+        tags: ['constraints'],
+        summary:
+          'Add a reg 5A setting trigger (listed building setting or conservation area) beyond the screening distance, with a reason (audited); the case publicity then applies reg 5A',
+        ...staff(PERMISSIONS.hitDecide),
+        parameters: [idParam, { name: 'checkId', in: 'path', required: true, schema: { type: 'integer' } }],
+        requestBody: body('SettingTrigger'),
+        responses: {
+          '201': { description: 'The trigger as stored' },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('CHECK_NOT_FOUND, LAYER_NOT_FOUND'),
+          ...common,
+        },
+      },
+    },
     '/api/cases/{id}/publicity': {
       get: {
         tags: ['publicity'],
@@ -568,8 +720,42 @@ export const openApiDocument = {
         requestBody: body('PublicityEvent'),
         responses: {
           '201': { description: 'Recorded, with the publicity recomputed' },
-          '400': err('VALIDATION_FAILED'),
-          '404': err('CASE_NOT_FOUND'),
+          '400': err('VALIDATION_FAILED (a field the kind needs missing, or one it does not take)'),
+          '404': err('CASE_NOT_FOUND, RUN_NOT_FOUND'),
+          ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/publicity-events/{eventId}': {
+      patch: {
+        tags: ['publicity'],
+        summary:
+          'Correct a publicity event, with a reason (audited): a new event supersedes it, the original is kept; the publicity dates are recomputed from current events',
+        ...staff(PERMISSIONS.publicityWrite),
+        parameters: [idParam, { name: 'eventId', in: 'path', required: true, schema: { type: 'integer' } }],
+        requestBody: body('PublicityEventCorrect'),
+        responses: {
+          '200': { description: 'The correction, with the publicity recomputed' },
+          '400': err('VALIDATION_FAILED (no reason, nothing changed, a field the kind does not take)'),
+          '404': err('CASE_NOT_FOUND, PUBLICITY_EVENT_NOT_FOUND, RUN_NOT_FOUND'),
+          '409': err('PUBLICITY_EVENT_SUPERSEDED (correct the current version), PUBLICITY_EVENT_VOIDED'),
+          ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/publicity-events/{eventId}/void': {
+      post: {
+        tags: ['publicity'],
+        summary:
+          'Void a publicity event, with a reason (audited): it stays on the record marked void and stops counting towards the publicity dates',
+        ...staff(PERMISSIONS.publicityWrite),
+        parameters: [idParam, { name: 'eventId', in: 'path', required: true, schema: { type: 'integer' } }],
+        requestBody: body('PublicityEventVoid'),
+        responses: {
+          '200': { description: 'Voided, with the publicity recomputed' },
+          '400': err('VALIDATION_FAILED (no reason)'),
+          '404': err('CASE_NOT_FOUND, PUBLICITY_EVENT_NOT_FOUND'),
+          '409': err('PUBLICITY_EVENT_SUPERSEDED, PUBLICITY_EVENT_VOIDED (already void)'),
           ...common,
         },
       },
@@ -862,7 +1048,7 @@ export const openApiDocument = {
             ...json(ref('Document')),
           },
           '400': err(
-            'VALIDATION_FAILED (unknown kind, a field the kind does not take, a consultee letter without the consultee)',
+            'VALIDATION_FAILED (unknown kind, a field the kind does not take, a consultee letter without the consultee, a recordEvent missing what its kind needs)',
           ),
           '404': err('CASE_NOT_FOUND, RUN_NOT_FOUND, SITE_NOT_SET'),
           '409': err(
@@ -1060,6 +1246,11 @@ export const openApiDocument = {
           },
           decision: { type: 'string', nullable: true },
           decisionDate: { type: 'string', nullable: true },
+          decisionOverrideReason: {
+            type: 'string',
+            nullable: true,
+            description: 'why the decision is dated before the earliest decision date (audited)',
+          },
           version: { type: 'integer' },
           development: ref('Development'),
           publicity: { type: 'object', nullable: true, description: 'as GET /api/cases/{id}/publicity (applications)' },
@@ -1080,6 +1271,12 @@ export const openApiDocument = {
           loadedAt: { type: 'string', nullable: true },
           sourceHash: { type: 'string', nullable: true },
           lastLoad: { type: 'object', nullable: true },
+          retired: {
+            type: 'boolean',
+            description: 'retired: answered by no new check, kept for stored checks and maps',
+          },
+          retiredAt: { type: 'string', format: 'date-time', nullable: true },
+          retiredReason: { type: 'string', nullable: true },
         },
       },
       LoadReport: {
@@ -1152,6 +1349,19 @@ export const openApiDocument = {
           layers: { type: 'array', items: { type: 'object' } },
           report: ref('ConstraintReport'),
           hits: { type: 'array', items: { type: 'object' } },
+          settingTriggers: { type: 'array', items: { type: 'object' } },
+          stale: {
+            type: 'boolean',
+            description:
+              "made before the case's current site boundary, or before a layer was reloaded, redefined, retired, removed or added",
+          },
+          staleBecause: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { reason: { type: 'string' }, layerId: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
         },
       },
       Recipient: {
@@ -1168,7 +1378,10 @@ export const openApiDocument = {
             items: {
               type: 'object',
               properties: {
-                mode: { type: 'string', enum: ['adjoining', 'radius', 'polygon', 'manual', 'same-building'] },
+                mode: {
+                  type: 'string',
+                  enum: ['adjoining', 'radius', 'polygon', 'manual', 'same-building', 'same-building-as-site'],
+                },
                 detail: { type: 'string' },
                 distanceM: { type: 'number' },
               },
@@ -1231,6 +1444,10 @@ export const openApiDocument = {
           createdAt: { type: 'string', format: 'date-time' },
           pdf: { type: 'string', description: 'the PDF link' },
           text: { type: 'string', description: 'press-advert: the plain text for the newspaper' },
+          publicityEvent: {
+            type: 'object',
+            description: 'when produced with recordEvent: the publicity event recorded with it (201 response only)',
+          },
         },
       },
       DocumentTemplate: {

@@ -31,8 +31,10 @@ export const AUTHORITIES: Record<string, AuthorityDefinition> = {
     code: 'SWK',
     name: 'London Borough of Southwark',
     gssCode: 'E09000028',
-    boundaryFile: path.join(SOUTHWARK_DIR, 'boundary', 'southwark-borough-dissolved-from-wards.geojson'),
-    boundarySource: 'ONS 2014 wards (generalised), dissolved; OGL v3 + OS OpenData',
+    // to the centre of the Thames, as the council's own layers are drawn (layers/data/southwark/SOURCES.md)
+    boundaryFile: path.join(SOUTHWARK_DIR, 'boundary', 'southwark-borough-coverage.geojson'),
+    boundarySource:
+      'ONS LAD 2013 (generalised) ∪ ONS 2014 wards dissolved ∪ Southwark Council conservation areas and Article 4 areas; OGL v3 + OS OpenData',
     copyright:
       'Contains OS data © Crown copyright and database right 2026. Contains public sector information licensed under the Open Government Licence v3.0.',
     sciPolicy: {
@@ -99,7 +101,7 @@ const DEMO_CASES: DemoCase[] = [
       receivedDate: '2024-03-04',
       validDate: '2024-03-11',
       targetDate: '2024-05-06',
-      decision: 'granted',
+      decision: 'consent-granted',
       decisionDate: '2024-04-29',
       officer: 'officer',
     },

@@ -15,6 +15,10 @@ export interface CheckRow {
   definition_hash?: string;
   loaded: boolean;
   covered: boolean;
+  /** m² of the site beyond the layer's coverage (the whole site when it has none) */
+  uncovered_m2?: number | null;
+  /** within-N rules: m² within N m of the site (outside it) beyond the coverage (approximate: a buffer polygon) */
+  uncovered_reach_m2?: number | null;
   site_area_m2: number;
   feature_id: number | null;
   source_ref: string | null;
@@ -66,6 +70,10 @@ export interface LayerResult {
   loadedAt: string | null;
   publicity: LayerDefinition['publicity'];
   caveats: string[];
+  /** m² of the site beyond the layer's data coverage (0.001 m²), as PostGIS measured it; 0 when all covered */
+  uncoveredM2: number;
+  /** for a within-N-metres rule: m² of the land within N m of the site, beyond the coverage (0.001 m²) */
+  uncoveredReachM2: number;
   hits: Hit[];
 }
 
@@ -83,12 +91,32 @@ export interface ConstraintReport {
 
 const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
 
+/** A figure to `dp` decimals, but never a false zero: a value that is not 0 and would round to 0 is kept as
+ *  PostGIS measured it (a 1 mm × 1 mm overlap is 0.000001 m², not 0). */
+const exact = (v: number, dp: number) => {
+  const r = round(v, dp);
+  return r === 0 && v !== 0 ? v : r;
+};
+/** Figures in the API: to 0.001 m / 0.001 m² and 0.0001 % (issue 11), never a false zero; rounding only in sentences. */
+export const roundM = (v: number) => exact(v, 3);
+export const roundM2 = (v: number) => exact(v, 3);
+export const roundPct = (v: number) => exact(v, 4);
+
+/** A distance for a sentence: never a false zero (1 mm is "less than 1 cm", not "0 m"). */
 export function formatDistance(m: number): string {
   if (m === 0) return '0 m';
+  if (m < 0.01) return 'less than 1 cm';
   return `${round(m, m < 1 ? 2 : m < 100 ? 1 : 0)} m`;
 }
+/** An area for a sentence: never a false zero ("less than 0.01 m²"). */
+export function formatArea(m2: number): string {
+  if (m2 === 0) return '0 m²';
+  if (m2 < 0.01) return 'less than 0.01 m²';
+  return `${round(m2, m2 < 10 ? 2 : 1)} m²`;
+}
 export function formatOverlap(m2: number, pct: number): string {
-  return `${round(m2, m2 < 10 ? 2 : 1)} m², ${round(pct, pct < 1 ? 2 : 1)}% of the site`;
+  const p = pct === 0 ? '0' : pct < 0.01 ? 'less than 0.01' : String(round(pct, pct < 1 ? 2 : 1));
+  return `${formatArea(m2)}, ${p}% of the site`;
 }
 
 const RELATION_PHRASE: Record<Relation, string> = {
@@ -233,9 +261,9 @@ function hitOf(def: LayerDefinition, r: CheckRow): Hit {
     name: r.name,
     keyFields: def.keyFields.map((k) => ({ label: k.label, field: k.field, value: hitValue(k.field, values) ?? null })),
     relation,
-    overlapM2: round(overlapM2, 2),
-    overlapPct: round(overlapPct, 2),
-    distanceM: round(distanceM, 2),
+    overlapM2: roundM2(overlapM2),
+    overlapPct: roundPct(overlapPct),
+    distanceM: roundM(distanceM),
     fired,
     why,
   };
@@ -286,6 +314,12 @@ export function buildReport(
       );
     let status: Status;
     let sentence: string;
+    const uncoveredM2 = first?.loaded ? Math.max(0, first.uncovered_m2 ?? 0) : 0;
+    const uncoveredReachM2 = first?.loaded ? Math.max(0, first.uncovered_reach_m2 ?? 0) : 0;
+    const beyond =
+      uncoveredM2 > 0
+        ? `${formatArea(uncoveredM2)} of the site ${uncoveredM2 >= siteAreaM2 * (1 - WHOLE_SITE) ? '(all of it) ' : ''}is outside the area this layer's data covers`
+        : `the land within ${def.rule.kind === 'within' ? def.rule.distanceM : 0} m of the site reaches outside the area this layer's data covers${uncoveredReachM2 > 0 ? ` (about ${formatArea(uncoveredReachM2)})` : ''}`;
     const failure = failures.get(layer.id);
     if (failure) {
       status = fired.length ? 'constraint' : 'unknown';
@@ -296,10 +330,18 @@ export function buildReport(
     } else if (fired.length) {
       status = 'constraint';
       sentence = fired[0]!.why + (fired.length > 1 ? ` (and ${fired.length - 1} more)` : '');
-      if (!first.covered) caveats.push("Part of the site is outside this layer's data coverage: there may be more.");
+      if (!first.covered) {
+        const figures = first.uncovered_m2 !== undefined && first.uncovered_m2 !== null;
+        caveats.push(
+          uncoveredM2 > 0 || !figures
+            ? "Part of the site is outside this layer's data coverage: there may be more."
+            : `${beyond[0]!.toUpperCase()}${beyond.slice(1)}: there may be more.`,
+        );
+        if (uncoveredM2 > 0) caveats.push(`${beyond[0]!.toUpperCase()}${beyond.slice(1)}.`);
+      }
     } else if (!first.covered) {
       status = 'unknown';
-      sentence = `The ${def.title.toLowerCase()} data does not cover the whole site (outside the area it was loaded for, or near a feature that could not be loaded), so Redline cannot say it is clear.`;
+      sentence = `The ${def.title.toLowerCase()} data does not cover the whole site: ${beyond} (outside the area it was loaded for, or near a feature that could not be loaded), so Redline cannot say it is clear there.`;
     } else {
       status = 'clear';
       sentence = def.report.negative;
@@ -317,6 +359,8 @@ export function buildReport(
       loadedAt: loadedAtOf(layer),
       publicity: def.publicity,
       caveats,
+      uncoveredM2: roundM2(uncoveredM2),
+      uncoveredReachM2: roundM2(uncoveredReachM2),
       hits,
     };
   });
@@ -330,7 +374,7 @@ export function buildReport(
       because: r.sentence,
       requirement: PUBLICITY_TEXT[r.publicity!],
     }));
-  return { siteAreaM2: round(siteAreaM2, 2), summary, layers: results, publicity };
+  return { siteAreaM2: roundM2(siteAreaM2), summary, layers: results, publicity };
 }
 
 export interface HitChange {

@@ -99,6 +99,9 @@ const COMMON: Record<string, VariableSpec> = {
 };
 const PUBLICITY: Record<string, VariableSpec> = {
   'publicity.windowDays': text('the days allowed for comments, e.g. 21 (30 for EIA development)'),
+  'publicity.holidaysDisregarded': flag(
+    'public holidays (Christmas Day, Good Friday, bank holidays) are not counted in the days allowed (DMPO Sch. 3)',
+  ),
   'publicity.date': text(
     'the date the letters are served, the notice is displayed or the advert published, when given; else "not known yet"',
   ),
@@ -498,6 +501,9 @@ export const DECISION_WORDS: Record<string, { outcome: string; granted: boolean;
     granted: true,
     refused: true,
   },
+  'consent-granted': { outcome: 'Consent granted', granted: true, refused: false },
+  'consent-refused': { outcome: 'Consent refused', granted: false, refused: true },
+  'prior-approval-required': { outcome: 'Prior approval required', granted: false, refused: false },
   'prior-approval-not-required': { outcome: 'Prior approval not required', granted: true, refused: false },
   'prior-approval-granted': { outcome: 'Prior approval granted', granted: true, refused: false },
   'prior-approval-refused': { outcome: 'Prior approval refused', granted: false, refused: true },

@@ -401,3 +401,57 @@ export function toMultiPolygonWkbHex(shape: SiteShape): string {
   for (let i = 0; i < bytes.length; i++) hex += HEX[bytes[i]!];
   return hex;
 }
+
+/** A located point (an enforcement case's location): in the input CRS, with the JSON path of its position. */
+export interface PointShape {
+  crs: Crs;
+  position: Position;
+  path: string;
+}
+
+/**
+ * Stage 1 for a point: a GeoJSON Point, or a Feature of one, with the same CRS rules as a site (the `crs`
+ * parameter or the legacy crs member, CRS84 by default; ranges, swapped axes and mismatched CRS refused the same
+ * way). The transformation and the authority boundary are PostGIS's, as for a site.
+ */
+export function parsePointShape(input: unknown, opts: { crs?: unknown }): PointShape {
+  if (input === undefined || input === null) {
+    throw new AppError('GEOMETRY_REQUIRED', 'Send the location as a GeoJSON Point (or a Feature of one).');
+  }
+  if (!isObject(input)) {
+    throw new AppError(
+      'GEOMETRY_NOT_OBJECT',
+      `The location must be a GeoJSON Point or a Feature of one, not ${describe(input)}.`,
+      { path: '$' },
+    );
+  }
+  const paramCrs = parseCrs(opts.crs, 'crs parameter');
+  const memberCrs = parseCrs(legacyCrsMember(input), 'crs member of the GeoJSON');
+  if (paramCrs && memberCrs && paramCrs !== memberCrs) {
+    throw new AppError(
+      'CRS_CONFLICT',
+      `The crs parameter says ${paramCrs} but the GeoJSON's own crs member says ${memberCrs}. Remove one of them or make them agree.`,
+      { parameter: paramCrs, member: memberCrs },
+    );
+  }
+  const crs: Crs = paramCrs ?? memberCrs ?? 'CRS84';
+  let node: Record<string, unknown> = input;
+  let path = '$';
+  if (node.type === 'Feature') {
+    if (!isObject(node.geometry)) {
+      throw new AppError('GEOMETRY_EMPTY', 'The Feature has no geometry: send a Point.', { path: '$.geometry' });
+    }
+    node = node.geometry;
+    path = '$.geometry';
+  }
+  if (node.type !== 'Point') {
+    throw new AppError(
+      'GEOMETRY_TYPE_UNSUPPORTED',
+      `The location must be a GeoJSON Point, not ${typeof node.type === 'string' ? node.type : describe(node.type)}. (A boundary goes to the case's site.)`,
+      { path: `${path}.type`, type: node.type ?? null },
+    );
+  }
+  const position = readPosition(node.coordinates, `${path}.coordinates`);
+  checkRanges([[[position]]], [`${path}.coordinates`], crs);
+  return { crs, position, path: `${path}.coordinates` };
+}

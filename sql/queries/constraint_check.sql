@@ -4,10 +4,14 @@
 -- (the pieces partition the feature exactly); distance is the least over its pieces.
 -- Parameters:
 --   :site      text    hex EWKB of the site: MultiPolygon, SRID 27700 (from the geometry intake); NULL: no rows
---   :layerIds  text[]  the layers to answer; NULL: every layer
+--   :layerIds  text[]  the layers to answer; NULL: every layer (a retired layer, layer.retired_at set, never)
 -- Output: one row per layer with no candidate features (feature_id NULL), else one row per candidate feature:
 --   layer_id, data_version, definition_hash (the server's cached layer definitions are checked against these two),
---   loaded (has data), covered (site inside the layer's data coverage),
+--   loaded (has data), covered (the site, and for a within-N-metres rule everything within N m of it, inside the
+--   layer's data coverage; false when the layer has no coverage),
+--   uncovered_m2 (m² of the site beyond the coverage: all of it when there is none; 0 when covered),
+--   uncovered_reach_m2 (within-N rules: m² within N m of the site, outside it, beyond the coverage (ST_Buffer,
+--   8 segments a quarter circle: an approximation, for the report only; `covered` itself is exact); else 0),
 --   site_area_m2, feature_id, source_ref, name, properties, feature_dim (0 point, 1 line, 2 area),
 --   starts_on (a start date in the future: the feature may not be in force yet),
 --   distance_m (0 when touching or overlapping), overlap_m2, intersects, feature_within_site
@@ -21,7 +25,7 @@ WITH site AS MATERIALIZED (
   -- definition in shared/domain/constraints.ts
   SELECT id, data_version, definition_hash, coverage, coalesce((definition #>> '{rule,distanceM}')::float8, 0) AS rule_distance_m
   FROM layer
-  WHERE :layerIds::text[] IS NULL OR id = ANY(:layerIds::text[])
+  WHERE retired_at IS NULL AND (:layerIds::text[] IS NULL OR id = ANY(:layerIds::text[]))
 ), rules AS MATERIALIZED (
   -- the requested layers' versions and reaches as arrays, so the pieces need no join to l (below)
   SELECT array_agg(id) AS ids, array_agg(data_version) AS versions, array_agg(rule_distance_m) AS reaches,
@@ -50,9 +54,28 @@ WITH site AS MATERIALIZED (
   FROM piece_hits p CROSS JOIN site
   CROSS JOIN LATERAL (SELECT ST_Intersects(p.geom, site.g) AS i OFFSET 0) x
   GROUP BY p.layer_id, p.feature_id
+), cov AS MATERIALIZED (
+  -- each layer's coverage against the site (issue 11: a site half beyond the authority must not be "clear" there).
+  -- For a within-N rule, the reach is covered when the site's bounding box grown by N + 1 m is (one containment
+  -- test), else unless some point beyond the coverage in that box is within N m of the site: exact (no buffer
+  -- polygon). Each containment is tested once a layer (the OFFSET 0 subquery is not merged, so not repeated).
+  SELECT id,
+         CASE WHEN coverage IS NULL THEN area WHEN site_covered THEN 0
+              ELSE ST_Area(ST_Difference(g, coverage)) END AS uncovered_m2,
+         CASE WHEN NOT site_covered THEN false
+              WHEN rule_distance_m <= 0 OR box_covered THEN true
+              ELSE NOT ST_DWithin(ST_Difference(ST_Expand(ST_Envelope(g), rule_distance_m + 1), coverage), g, rule_distance_m)
+         END AS covered,
+         CASE WHEN rule_distance_m <= 0 OR box_covered THEN 0
+              WHEN coverage IS NULL THEN ST_Area(ST_Difference(ST_Buffer(g, rule_distance_m), g))
+              ELSE ST_Area(ST_Difference(ST_Difference(ST_Buffer(g, rule_distance_m), g), coverage)) END AS uncovered_reach_m2
+  FROM (SELECT l.id, l.coverage, l.rule_distance_m, site.g, site.area,
+               coalesce(ST_Covers(l.coverage, site.g), false) AS site_covered,
+               coalesce(l.rule_distance_m > 0 AND ST_Covers(l.coverage, ST_Expand(ST_Envelope(site.g), l.rule_distance_m + 1)), false) AS box_covered
+        FROM l CROSS JOIN site OFFSET 0) x
 )
 SELECT l.id AS layer_id, l.data_version, l.definition_hash, l.data_version > 0 AS loaded,
-       (l.coverage IS NOT NULL AND ST_Covers(l.coverage, site.g)) AS covered,
+       c.covered, c.uncovered_m2, c.uncovered_reach_m2,
        site.area AS site_area_m2,
        f.id AS feature_id, f.source_ref, f.name, f.properties, fd.dim AS feature_dim,
        CASE WHEN f.valid_from > current_date THEN f.valid_from END AS starts_on,
@@ -61,6 +84,7 @@ SELECT l.id AS layer_id, l.data_version, l.definition_hash, l.data_version > 0 A
             WHEN fd.dim = 0 THEN ST_Within(f.geom, site.g)
             ELSE f.geom @ site.g AND ST_Covers(site.g, f.geom) END AS feature_within_site
 FROM l CROSS JOIN site
+JOIN cov c ON c.id = l.id
 LEFT JOIN feature_hits h ON h.layer_id = l.id
 LEFT JOIN constraint_feature f ON f.id = h.feature_id
 -- ST_Dimension(f.geom), read from the type in the geometry's header: ST_Dimension itself would fetch and parse the

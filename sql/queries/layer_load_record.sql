@@ -1,6 +1,6 @@
 -- layer_load_record: makes a loaded data version the layer's current one and records the load. The layer's coverage
 -- (where its data is complete, so that a check elsewhere answers "unknown" instead of a wrong "clear") is the
--- authorities' boundaries, or the data's extent, grown by the tolerance, less the surroundings of every feature
+-- authorities' boundaries, or the data's extent grown by the tolerance, less the surroundings of every feature
 -- skipped as invalid (incoming, layer_load_incoming_create.sql).
 -- Parameters:
 --   :layerId       text    the layer
@@ -9,7 +9,7 @@
 --   :featureCount  int     features loaded
 --   :lastLoad      text    the load report as JSON
 --   :coverage      text    'extent': the convex hull of the new features; anything else: the authorities
---   :toleranceM    float8  metres the coverage reaches beyond the authorities or the hull (EPSG:27700, planar)
+--   :toleranceM    float8  metres the coverage reaches beyond the hull (coverage 'extent'; EPSG:27700, planar)
 --   :expandM       float8  metres around each invalid feature's bounding box taken out of the coverage (the
 --                          rule's search distance + 1)
 -- Output: none
@@ -22,7 +22,9 @@ UPDATE layer SET
     CASE WHEN :coverage::text = 'extent'
       THEN (SELECT ST_Buffer(ST_ConvexHull(ST_Collect(geom)), :toleranceM)
             FROM constraint_feature WHERE layer_id = :layerId AND data_version = :version)
-      ELSE (SELECT ST_Union(ST_Buffer(boundary, :toleranceM)) FROM authority)
+      -- the authorities' own boundaries, not grown: a site beyond them is not covered (issue 11: a site half in
+      -- Lambeth was checked clear because the coverage reached 50 m into it)
+      ELSE (SELECT ST_Union(boundary) FROM authority)
     END,
     coalesce((SELECT ST_Union(ST_Expand(geom, :expandM)) FROM incoming WHERE skip = 'invalid-geometry'),
              'SRID=27700;POLYGON EMPTY'::geometry)), 3)),

@@ -21,7 +21,9 @@
 --                                                       (both derived from what is stored: a CRS84 round trip
 --                                                        through the Helmert shift moves a vertex by up to ~1e-8 degrees)
 --   authority_found, inside                             covered by the boundary buffered by :toleranceM
---   outside_m2, outside_x, outside_y                    area beyond the boundary and a point in it (EPSG:27700)
+--   within_boundary                                     covered by the boundary itself (no tolerance)
+--   outside_m2, outside_x, outside_y                    area beyond the boundary itself (also when inside the
+--                                                       tolerance; NULL when none) and a point in it (EPSG:27700)
 --   distance_to_boundary_m                              when the site does not reach the boundary at all
 --   swapped_inside                                      the site with x and y swapped would intersect the authority
 -- Every CTE is MATERIALIZED: inlined, each use of a column such as (d_in).valid would repeat its expression, and
@@ -46,13 +48,18 @@ WITH input AS MATERIALIZED (
          WHEN made_valid IS NOT NULL THEN ST_Multi(ST_CollectionExtract(made_valid, 3)) END AS geom
   FROM repaired
 ), judged AS MATERIALIZED (
-  SELECT s.*, a.boundary,
-    CASE WHEN s.geom IS NULL OR ST_IsEmpty(s.geom) OR a.boundary IS NULL THEN NULL
-         WHEN ST_CoveredBy(s.geom, a.boundary) THEN true
-         ELSE ST_CoveredBy(s.geom, ST_Buffer(a.boundary, :toleranceM)) END AS inside
-  FROM site s LEFT JOIN authority a ON a.id = :authorityId
+  SELECT b.*,
+    CASE WHEN within_boundary IS NULL THEN NULL
+         WHEN within_boundary THEN true
+         ELSE ST_CoveredBy(geom, ST_Buffer(boundary, :toleranceM)) END AS inside
+  FROM (SELECT s.*, a.boundary,
+          CASE WHEN s.geom IS NULL OR ST_IsEmpty(s.geom) OR a.boundary IS NULL THEN NULL
+               ELSE ST_CoveredBy(s.geom, a.boundary) END AS within_boundary
+        FROM site s LEFT JOIN authority a ON a.id = :authorityId OFFSET 0) b
 ), outside AS MATERIALIZED (
-  SELECT j.*, CASE WHEN inside = false THEN ST_Difference(geom, boundary) END AS beyond
+  -- measured whenever the site is not covered by the boundary itself, also within the tolerance (issue 11: a site
+  -- half in Lambeth, within 50 m of the boundary, was reported as 0 m² outside)
+  SELECT j.*, CASE WHEN within_boundary = false THEN ST_Difference(geom, boundary) END AS beyond
   FROM judged j
 )
 SELECT
@@ -73,7 +80,7 @@ SELECT
   CASE WHEN :outputs AND geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN ST_AsGeoJSON(ST_Transform(geom, 4326), 9) END AS geojson_crs84,
   CASE WHEN :outputs AND geom IS NOT NULL AND NOT ST_IsEmpty(geom) THEN ST_AsGeoJSON(geom, 3) END AS geojson_27700,
   boundary IS NOT NULL AS authority_found,
-  inside,
+  inside, within_boundary,
   ST_Area(beyond) AS outside_m2,
   ST_X(ST_PointOnSurface(beyond)) AS outside_x, ST_Y(ST_PointOnSurface(beyond)) AS outside_y,
   CASE WHEN inside = false AND NOT ST_Intersects(geom, boundary) THEN ST_Distance(geom, boundary) END AS distance_to_boundary_m,

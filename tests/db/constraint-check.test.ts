@@ -4,7 +4,7 @@
  * Squares at exact offsets in EPSG:27700 around [533000, 179000] (inside Southwark), one 250 m cell per
  * scenario so no scenario sees another's features. Every overlap and distance the SQL returns is cross-checked
  * against JSTS (planar, on the same EPSG:27700 coordinates) to 1e-6 m² / 1e-6 m, and the report's values must
- * be the SQL's rounded to 2 decimals.
+ * be the SQL's rounded to 0.001 m² / 0.001 m / 0.0001 % (issue 11; was 2 decimals).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQuery } from '../../server/db/queries.ts';
@@ -45,7 +45,11 @@ const point = (x: number, y: number): PointGeom => ({ type: 'Point', coordinates
 /** scenario cells, 250 m apart, all well inside Southwark */
 const cell = (i: number, j: number) => ({ x: 533000 + 250 * i, y: 179000 - 250 * j });
 
-const round2 = (v: number) => Math.round(v * 100) / 100;
+// issue 11, item 2: the API's figures are to 0.001 m² / 0.001 m / 0.0001 % (were 2 decimals)
+// (a value that is not 0 but would round to 0 is kept unrounded: never a false zero)
+const keep = (v: number, r: number) => (r === 0 && v !== 0 ? v : r);
+const round3 = (v: number) => keep(v, Math.round(v * 1000) / 1000);
+const round4 = (v: number) => keep(v, Math.round(v * 10000) / 10000);
 
 interface Fx {
   ref: string;
@@ -145,7 +149,7 @@ async function check(site: Geom, layers: string[]) {
   const report = res.body as Report;
   const raw = await rawRows(site, layers);
   const siteArea = jstsAreaM2(site);
-  expect(Math.abs(report.siteAreaM2 - round2(siteArea))).toBeLessThan(1e-9);
+  expect(Math.abs(report.siteAreaM2 - round3(siteArea))).toBeLessThan(1e-9);
   for (const r of raw) {
     expect(Math.abs(r.site_area_m2 - siteArea)).toBeLessThan(1e-6);
     if (r.feature_id === null) continue;
@@ -165,9 +169,9 @@ async function check(site: Geom, layers: string[]) {
       .find((l) => l.layerId === r.layer_id)!
       .hits.find((h) => h.featureId === Number(r.feature_id));
     expect(hit, `report hit for ${r.source_ref}`).toBeDefined();
-    expect(hit!.overlapM2).toBe(round2(r.overlap_m2!));
-    expect(hit!.distanceM).toBe(round2(r.distance_m!));
-    expect(hit!.overlapPct).toBe(round2((r.overlap_m2! / siteArea) * 100));
+    expect(hit!.overlapM2).toBe(round3(r.overlap_m2!));
+    expect(hit!.distanceM).toBe(round3(r.distance_m!));
+    expect(hit!.overlapPct).toBe(round4((r.overlap_m2! / r.site_area_m2) * 100));
   }
   return { report, raw };
 }
@@ -412,8 +416,8 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
     expect(layerOf(at.report, 't-int').status).toBe('constraint');
     const below = await check(small(c.pctBelow), ['t-int']);
     expect(hitOf(below.report, 't-int', 'PCT-BELOW')).toMatchObject({
-      overlapM2: 0.44,
-      overlapPct: 0.44,
+      overlapM2: 0.438, // issue 11: to 0.001 m² / 0.0001 % (were 0.44)
+      overlapPct: 0.4375,
       fired: false,
     });
     expect(layerOf(below.report, 't-int').status).toBe('clear');
@@ -422,12 +426,16 @@ describe('polygon features under an intersects rule (1 m² or 0.5%) and a within
   it('fires at exactly 1 m² and just above it (1.0625 m²) on a 1600 m² site although under 0.5%, not at 0.9375 m²', async () => {
     const at = await check(big(c.m2At), ['t-int']);
     expect(at.raw.find((r) => r.source_ref === 'M2-AT')!.overlap_m2).toBe(1);
-    expect(hitOf(at.report, 't-int', 'M2-AT')).toMatchObject({ overlapM2: 1, overlapPct: 0.06, fired: true });
+    expect(hitOf(at.report, 't-int', 'M2-AT')).toMatchObject({ overlapM2: 1, overlapPct: 0.0625, fired: true });
     const above = await check(big(c.m2Above), ['t-int']);
-    expect(hitOf(above.report, 't-int', 'M2-ABOVE')).toMatchObject({ overlapM2: 1.06, fired: true });
+    expect(hitOf(above.report, 't-int', 'M2-ABOVE')).toMatchObject({ overlapM2: 1.063, fired: true });
     expect(layerOf(above.report, 't-int').status).toBe('constraint');
     const below = await check(big(c.m2Below), ['t-int']);
-    expect(hitOf(below.report, 't-int', 'M2-BELOW')).toMatchObject({ overlapM2: 0.94, overlapPct: 0.06, fired: false });
+    expect(hitOf(below.report, 't-int', 'M2-BELOW')).toMatchObject({
+      overlapM2: 0.938,
+      overlapPct: 0.0586,
+      fired: false,
+    });
     expect(layerOf(below.report, 't-int').status).toBe('clear');
   });
 
@@ -518,7 +526,7 @@ describe('multipart sites and sites with holes', () => {
     expect(hitOf(report, 't-int', 'STRIP')).toMatchObject({
       relation: 'overlaps',
       overlapM2: 200,
-      overlapPct: 16.67,
+      overlapPct: 16.6667,
       fired: true,
     });
     expect(hitOf(report, 't-int', 'OVER-HOLE')).toMatchObject({
@@ -791,7 +799,14 @@ describe('stored checks on a case', () => {
     );
     expect(await t.db('constraint_feature').where({ layer_id: 't-st-int', source_ref: 'R2' }).first()).toBeUndefined();
     const got = await t.as('officer').get(`/api/cases/${caseId}/constraint-checks/${stored.id}`).expect(200);
-    expect(got.body).toEqual(stored);
+    // exactly as it was, except that it is now marked stale (issue 11, item 4): both its layers were reloaded since
+    expect({ ...got.body, stale: stored.stale, staleBecause: stored.staleBecause }).toEqual(stored);
+    expect(stored.stale).toBe(false);
+    expect(got.body.stale).toBe(true);
+    expect(got.body.staleBecause.map((b: { reason: string; layerId: string }) => `${b.reason} ${b.layerId}`)).toEqual([
+      'layer-reloaded t-st-int',
+      'layer-reloaded t-st-near',
+    ]);
     expect(got.body.hits.find((x: { reference: string }) => x.reference === 'R1').properties.note).toBe('first');
   });
 
@@ -848,9 +863,10 @@ describe('stored checks on a case', () => {
         after: null,
       },
     ]);
-    // the original is still there, unchanged
+    // the original is still there, unchanged (but for being marked stale: its layers were reloaded since)
     const got = await t.as('officer').get(`/api/cases/${caseId}/constraint-checks/${stored.id}`).expect(200);
-    expect(got.body).toEqual(stored);
+    expect({ ...got.body, stale: stored.stale, staleBecause: stored.staleBecause }).toEqual(stored);
+    expect(got.body.stale).toBe(true);
   });
 
   it('records a confirm or dismiss decision with its reason on the hit and in the audit log', async () => {

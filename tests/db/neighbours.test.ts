@@ -207,6 +207,22 @@ const A8 = {
   }),
 };
 
+// S9 a terrace of four houses mapped as ONE outline (40 m x 10 m) with four address points, a detached house
+// 0.5 m east of it in its own outline; a block of flats 200 m east: one outline, a parent shell (PP) and three flats
+const O9 = [535000, 179000] as const;
+const TERRACE = outline('S9-terrace', rect(O9[0], O9[1], O9[0] + 40, O9[1] + 10));
+const HOUSES = [1, 2, 3, 4].map((k) => addr({ uprn: 9000 + k, x: O9[0] + 10 * k - 5, y: O9[1] + 5 }));
+const NEXT_DOOR = addr({ uprn: 9005, x: O9[0] + 45, y: O9[1] + 5 });
+outline('S9-next-door', rect(O9[0] + 40.5, O9[1], O9[0] + 50, O9[1] + 10));
+// house 2's plot: part of the terrace and a front garden, its east edge 1 cm short of house 3's point (and, moved
+// 1 cm east, exactly on it)
+const plot2 = (east: number) => rect(O9[0] + 10, O9[1] - 5, O9[0] + east, O9[1] + 10);
+const BLOCK = outline('S9-block', rect(O9[0] + 200, O9[1], O9[0] + 220, O9[1] + 20));
+const BLOCK_PARENT = addr({ uprn: 9100, classification: 'PP', x: O9[0] + 210, y: O9[1] + 10 });
+const BLOCK_FLATS = [1, 2, 3].map((k) =>
+  addr({ uprn: 9100 + k, parent: 9100, classification: 'RD06', x: O9[0] + 200 + 5 * k, y: O9[1] + 10 }),
+);
+
 const csvCell = (v: unknown) => {
   const s = v === undefined || v === null ? '' : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -579,6 +595,83 @@ describe('with the fixture addresses and outlines loaded', () => {
       expect(run.recipientCount).toBe(3000);
       expect(run.recipients).toHaveLength(3000);
       expect(run.recipients.map((r) => r.uprn)).toEqual(p.recipients.map((r) => r.uprn));
+    });
+  });
+
+  describe('a terrace or block mapped as one outline (same building as the site)', () => {
+    const houseUprns = HOUSES.map((h) => h.uprn);
+    const excludedUprns = (p: { excluded: Array<{ uprn: number }> }) => uprns(p.excluded);
+
+    it('a run on house 2 of a terrace drawn as the whole outline: the other houses get letters, the site does not', async () => {
+      const id = await newCase([HOUSES[1]!.uprn]);
+      await putSite(id, polygon(TERRACE));
+      const run = await createRun(id, { adjoining: true });
+      expect(uprns(run.recipients)).toEqual([9001, 9003, 9004, NEXT_DOOR.uprn]);
+      expect(excludedUprns(run)).toEqual([9002]);
+      for (const u of [9001, 9003, 9004]) {
+        const r = byUprn(run, u);
+        expect(modes(r)).toEqual(['adjoining', 'same-building-as-site']);
+        expect(r.distanceM).toBe(0);
+        const same = r.reasons.find((x) => x.mode === 'same-building-as-site')!;
+        expect(same.detail).toMatch(/same building as the site/);
+        expect(same.detail).not.toMatch(/cannot tell/);
+      }
+      // the detached house next door is adjoining only: not the same building
+      expect(modes(byUprn(run, NEXT_DOOR.uprn))).toEqual(['adjoining']);
+      expect(byUprn(run, NEXT_DOOR.uprn).reasons[0]!.distanceM).toBe(0.5);
+    });
+
+    it('sameBuilding alone picks exactly the other addresses on the site outline; switched off, adjoining still finds them', async () => {
+      const id = await newCase([HOUSES[1]!.uprn]);
+      await putSite(id, polygon(TERRACE));
+      const alone = await createRun(id, { sameBuilding: true });
+      expect(uprns(alone.recipients)).toEqual([9001, 9003, 9004]);
+      for (const r of alone.recipients) expect(modes(r)).toEqual(['same-building-as-site']);
+      const off = await createRun(id, { adjoining: true, sameBuilding: false });
+      expect(uprns(off.recipients)).toEqual([9001, 9003, 9004, NEXT_DOOR.uprn]);
+      for (const r of off.recipients) expect(modes(r)).toEqual(['adjoining']);
+      expect(excludedUprns(off)).toEqual([9002]);
+    });
+
+    it("house 2's own plot, no UPRN given: its point is the site's own, the others are the same building", async () => {
+      const p = await preview(polygon(plot2(24.99)), { adjoining: true });
+      expect(excludedUprns(p)).toEqual([9002]);
+      expect(uprns(p.recipients)).toEqual([9001, 9003, 9004]);
+      expect(byUprn(p, 9003).distanceM).toBe(0.01);
+      for (const u of [9001, 9003, 9004]) expect(modes(byUprn(p, u))).toEqual(['adjoining', 'same-building-as-site']);
+      // the house next door is 15.51 m from the plot: not adjoining it
+      expect(p.recipients.find((r) => r.uprn === NEXT_DOOR.uprn)).toBeUndefined();
+      // a point exactly on the red line is inside it: judged by itself, house 3 is then the site's own too
+      const onEdge = await preview(polygon(plot2(25)), { adjoining: true });
+      expect(excludedUprns(onEdge)).toEqual([9002, 9003]);
+      expect(uprns(onEdge.recipients)).toEqual([9001, 9004]);
+    });
+
+    it('the whole terrace drawn and no UPRN given: Redline cannot tell which house is the site, so every house gets a letter and says why', async () => {
+      const p = await preview(polygon(TERRACE), { adjoining: true });
+      expect(uprns(p.recipients)).toEqual([...houseUprns, NEXT_DOOR.uprn]);
+      expect(excludedUprns(p)).toEqual([]);
+      for (const u of houseUprns) {
+        const same = byUprn(p, u).reasons.find((x) => x.mode === 'same-building-as-site')!;
+        expect(same.detail).toMatch(/cannot tell which is the site's own/);
+      }
+    });
+
+    it("a single-address outline covered by the red line stays the site's own (no change for a detached house)", async () => {
+      const p = await preview(polygon(rect(O9[0] + 40.5, O9[1], O9[0] + 50, O9[1] + 10)), { adjoining: true });
+      expect(excludedUprns(p)).toEqual([NEXT_DOOR.uprn]);
+      expect(uprns(p.recipients)).toEqual(houseUprns);
+      for (const r of p.recipients) expect(modes(r)).toEqual(['adjoining']);
+    });
+
+    it('a block of flats drawn as its outline, the case being flat 1: flats 2 and 3 get letters, the shell none', async () => {
+      const id = await newCase([BLOCK_FLATS[0]!.uprn]);
+      await putSite(id, polygon(BLOCK));
+      const run = await createRun(id, { adjoining: true });
+      expect(uprns(run.recipients)).toEqual([9102, 9103]);
+      for (const u of [9102, 9103]) expect(modes(byUprn(run, u))).toEqual(['adjoining', 'same-building-as-site']);
+      expect(excludedUprns(run)).toEqual([9101]);
+      expect(run.recipients.find((r) => r.uprn === BLOCK_PARENT.uprn)).toBeUndefined();
     });
   });
 

@@ -339,6 +339,7 @@ describe('GET /api/openapi.json', () => {
     expect(query('GET /api/cases/{id}/site')).toEqual(keys(CrsQuery));
     expect(query('GET /api/cases/{id}/site/versions')).toEqual(keys(CrsQuery));
     expect(query('PUT /api/cases/{id}/site')).toEqual(keys(SiteQuery));
+    expect(query('PUT /api/cases/{id}/location')).toEqual(keys(CrsQuery));
     expect(query('GET /api/cases/{id}/nearby')).toEqual(keys(NearbyQuery));
   });
 });

@@ -306,7 +306,7 @@ describe('dates in letters and notices', () => {
     await t
       .as('officer')
       .post(`/api/cases/${c.id}/publicity-events`)
-      .send({ kind: 'neighbour-letters', date: '2026-11-02' })
+      .send({ kind: 'neighbour-letters', date: '2026-11-02', letterCount: 8 })
       .expect(201);
     const doc = await make(c.id, { kind: 'neighbour-letter' });
     // 2 November + 29 days = 1 December

@@ -92,13 +92,13 @@ describe('GET /api/cases/:id/publicity', () => {
     await t
       .as('support')
       .post(`/api/cases/${id}/publicity-events`)
-      .send({ kind: 'neighbour-letters', date: '2026-10-09' })
+      .send({ kind: 'neighbour-letters', date: '2026-10-09', letterCount: 12 })
       .expect(201);
     // site notice displayed Saturday 2026-10-17: the 21st day is Friday 2026-11-06; no weekend extension
     const res = await t
       .as('officer')
       .post(`/api/cases/${id}/publicity-events`)
-      .send({ kind: 'site-notice', date: '2026-10-17' })
+      .send({ kind: 'site-notice', date: '2026-10-17', noticeCount: 1, places: ['lamp post outside the site'] })
       .expect(201);
     expect(res.body.publicity.earliestDecisionDate).toBe('2026-11-07');
     // valid Monday 2026-10-05: 8 weeks from the day after is Monday 2026-11-30
@@ -149,7 +149,7 @@ describe('GET /api/cases/:id/publicity', () => {
     const early = await t
       .as('officer')
       .post(`/api/cases/${id}/publicity-events`)
-      .send({ kind: 'site-notice', date: '2026-09-30' })
+      .send({ kind: 'site-notice', date: '2026-09-30', noticeCount: 1, places: ['gate'] })
       .expect(400);
     expect(early.body.error.details.issues[0].path).toBe('body.date');
     const kind = await t

@@ -3,10 +3,13 @@
  * is covered without editing this file, and a route this file has no request for fails the run), the rules that
  * depend on the kind of case, bearer tokens (revoked, disabled user, unknown), and session sign-in.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS, ROLES, type Permission, type Role } from '../../shared/roles.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
+import { repoRoot } from '../../server/config/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
 
@@ -93,6 +96,15 @@ async function auditCount() {
 async function caseVersion(id: number) {
   return (await t.db('case_record').where({ id }).first('version')).version as number;
 }
+/** a site notice recorded on the application, to correct or void */
+const siteNotice = async () =>
+  (
+    await t
+      .as('officer')
+      .post(`/api/cases/${fx.appCase}/publicity-events`)
+      .send({ kind: 'site-notice', date: '2024-03-05', noticeCount: 1, places: ['gate'] })
+      .expect(201)
+  ).body.event.id as number;
 /** a case the role may write: enforcement cases for the enforcement role, applications for everyone else */
 const caseFor = (role: Role) => (role === 'enforcement' ? fx.enfCase : fx.appCase);
 
@@ -120,6 +132,11 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'PUT /api/cases/:id/site': async (role) => ({
     url: `/api/cases/${caseFor(role)}/site?crs=EPSG:27700`,
     body: { geometry: square(533000, 179000, 30 + ++seq) },
+    status: 200,
+  }),
+  'PUT /api/cases/:id/location': async () => ({
+    url: `/api/cases/${fx.enfCase}/location?crs=EPSG:27700`,
+    body: { geometry: { type: 'Point', coordinates: [533010 + ++seq, 179010] } },
     status: 200,
   }),
   'GET /api/cases/:id/site/versions': async (role) => ({
@@ -160,9 +177,39 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     body: { definition: localLayer(`local-${role}-${++seq}`) },
     status: 201,
   }),
+  'POST /api/layers/:id/retire': async (role) => {
+    const id = `retire-${role}-${++seq}`;
+    await t
+      .as('gis')
+      .post('/api/layers')
+      .send({ definition: localLayer(id) })
+      .expect(201);
+    return { url: `/api/layers/${id}/retire`, body: { reason: 'roles test' }, status: 200 };
+  },
+  'DELETE /api/layers/:id': async (role) => {
+    const id = `delete-${role}-${++seq}`;
+    await t
+      .as('gis')
+      .post('/api/layers')
+      .send({ definition: localLayer(id) })
+      .expect(201);
+    return { url: `/api/layers/${id}`, status: 204 };
+  },
   'PUT /api/layers/:id/data': async (role) => ({
     url: '/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title',
     body: featureCollection(`loaded by ${role} ${++seq}`),
+    status: 200,
+  }),
+  'GET /api/authority/boundary': async () => ({ url: '/api/authority/boundary', status: 200 }),
+  // the bundled boundary again (a new version, the same polygon), so the other calls see the same authority
+  'PUT /api/authority/boundary': async () => ({
+    url: '/api/authority/boundary?filename=southwark.geojson',
+    body: JSON.parse(
+      fs.readFileSync(
+        path.join(repoRoot, 'layers', 'data', 'southwark', 'boundary', 'southwark-borough-coverage.geojson'),
+        'utf8',
+      ),
+    ),
     status: 200,
   }),
   'POST /api/constraints/check': async () => ({
@@ -190,8 +237,18 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'GET /api/cases/:id/publicity': async (role) => ({ url: `/api/cases/${caseFor(role)}/publicity`, status: 200 }),
   'POST /api/cases/:id/publicity-events': async (role) => ({
     url: `/api/cases/${fx.appCase}/publicity-events`,
-    body: { kind: 'site-notice', date: '2024-03-05', notes: `posted by ${role}` },
+    body: { kind: 'site-notice', date: '2024-03-05', notes: `posted by ${role}`, noticeCount: 1, places: ['gate'] },
     status: 201,
+  }),
+  'PATCH /api/cases/:id/publicity-events/:eventId': async (role) => ({
+    url: `/api/cases/${fx.appCase}/publicity-events/${await siteNotice()}`,
+    body: { reason: `corrected by ${role}`, date: '2024-03-06' },
+    status: 200,
+  }),
+  'POST /api/cases/:id/publicity-events/:eventId/void': async (role) => ({
+    url: `/api/cases/${fx.appCase}/publicity-events/${await siteNotice()}/void`,
+    body: { reason: `voided by ${role}` },
+    status: 200,
   }),
   'GET /api/cases/:id/maps/:file': async (role) => ({
     url: `/api/cases/${caseFor(role)}/maps/neighbours.png?runId=${fx.runs[caseFor(role)]}`,
@@ -271,6 +328,15 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
       status: 200,
     };
   },
+  'POST /api/cases/:id/constraint-checks/:checkId/setting-triggers': async (role) => ({
+    url: `/api/cases/${caseFor(role)}/constraint-checks/${fx.checks[caseFor(role)]!.checkId}/setting-triggers`,
+    body: {
+      trigger: 'listed-building-setting',
+      description: 'Church tower, 120 m north',
+      reason: `seen from the site by ${role}`,
+    },
+    status: 201,
+  }),
 };
 
 function send(agent: ReturnType<typeof request> | ReturnType<TestApp['as']>, method: string, call: Call) {
@@ -398,11 +464,31 @@ describe('the route table read from the app', () => {
       'enforcement',
       'officer',
     ]);
+    // an officer's reg 5A setting trigger (issue 11 item 4): the same judgement as a hit decision
+    const settingTriggers = '/api/cases/:id/constraint-checks/:checkId/setting-triggers';
+    expect([...staffRoutes.find((x) => x.path === settingTriggers)!.roles].sort()).toEqual([
+      'admin',
+      'enforcement',
+      'officer',
+    ]);
     const publicity = '/api/cases/:id/publicity-events';
-    expect([...staffRoutes.find((x) => x.path === publicity)!.roles].sort()).toEqual(['admin', 'officer', 'support']);
+    const isPublicity = (path: string) => path === publicity || path.startsWith(`${publicity}/`);
+    for (const r of staffRoutes.filter((x) => isPublicity(x.path)))
+      expect([...r.roles].sort(), key(r)).toEqual(['admin', 'officer', 'support']);
+    // an enforcement case's location (issue 11 item 7b): only enforcement cases have one
+    const locating = '/api/cases/:id/location';
+    expect([...staffRoutes.find((x) => x.path === locating)!.roles].sort()).toEqual([
+      'admin',
+      'enforcement',
+      'support',
+    ]);
     for (const r of staffRoutes.filter(
       (x) =>
-        (x.path.startsWith('/api/cases') && x.path !== deciding && x.path !== publicity) ||
+        (x.path.startsWith('/api/cases') &&
+          x.path !== deciding &&
+          x.path !== settingTriggers &&
+          x.path !== locating &&
+          !isPublicity(x.path)) ||
         x.path.startsWith('/api/geometry') ||
         x.path === '/api/constraints/check' ||
         x.path === '/api/auth/me',
@@ -425,6 +511,7 @@ const NEEDS: Record<string, Permission> = {
   'PATCH /api/cases/:id': 'caseWrite',
   'GET /api/cases/:id/site': 'caseRead',
   'PUT /api/cases/:id/site': 'caseWrite',
+  'PUT /api/cases/:id/location': 'enforcementWrite',
   'GET /api/cases/:id/site/versions': 'caseRead',
   'GET /api/cases/:id/nearby': 'caseRead',
   'POST /api/geometry/validate': 'geometryCheck',
@@ -438,12 +525,17 @@ const NEEDS: Record<string, Permission> = {
   'GET /api/layers/:id': 'referenceRead',
   'POST /api/layers': 'layerAdmin',
   'PUT /api/layers/:id/data': 'layerAdmin',
+  'GET /api/authority/boundary': 'referenceRead',
+  'PUT /api/authority/boundary': 'layerAdmin',
+  'POST /api/layers/:id/retire': 'layerAdmin',
+  'DELETE /api/layers/:id': 'layerAdmin',
   'POST /api/constraints/check': 'geometryCheck',
   'GET /api/cases/:id/constraint-checks': 'caseRead',
   'POST /api/cases/:id/constraint-checks': 'caseWrite',
   'GET /api/cases/:id/constraint-checks/:checkId': 'caseRead',
   'POST /api/cases/:id/constraint-checks/:checkId/rerun': 'caseWrite',
   'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': 'hitDecide',
+  'POST /api/cases/:id/constraint-checks/:checkId/setting-triggers': 'hitDecide',
   'POST /api/neighbours/preview': 'geometryCheck',
   'GET /api/cases/:id/notification-runs': 'caseRead',
   'POST /api/cases/:id/notification-runs': 'caseWrite',
@@ -454,6 +546,8 @@ const NEEDS: Record<string, Permission> = {
   'PUT /api/properties/data': 'addressAdmin',
   'GET /api/cases/:id/publicity': 'caseRead',
   'POST /api/cases/:id/publicity-events': 'publicityWrite',
+  'PATCH /api/cases/:id/publicity-events/:eventId': 'publicityWrite',
+  'POST /api/cases/:id/publicity-events/:eventId/void': 'publicityWrite',
   'GET /api/cases/:id/maps/:file': 'caseRead',
   'POST /api/maps/:file': 'geometryCheck',
   'GET /api/document-templates': 'referenceRead',

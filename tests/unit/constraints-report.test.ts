@@ -505,7 +505,7 @@ describe('sentences', () => {
     expect(l.sentence).toBe(
       'Grade II listed building The Old Vicarage is 12.3 m from the red line (rule: within 50 m, setting).',
     );
-    expect(l.hits[0]!.distanceM).toBe(12.35);
+    expect(l.hits[0]!.distanceM).toBe(12.346); // issue 11: to 0.001 m (was 12.35)
     expect(l.hits[0]!.keyFields).toEqual([
       { label: 'Grade', field: 'listed-building-grade', value: 'II' },
       { label: 'List entry', field: 'reference', value: '1385' },
@@ -532,7 +532,7 @@ describe('sentences', () => {
     expect(l.hits[0]!.name).toBeNull();
   });
 
-  it('round distances and overlaps for display, and hits to 2 decimals', () => {
+  it('round distances and overlaps for display, and hits to 0.001 m² and 0.0001 % (issue 11; were 2 decimals)', () => {
     expect(formatDistance(0)).toBe('0 m');
     expect(formatDistance(0.456)).toBe('0.46 m');
     expect(formatDistance(12.345)).toBe('12.3 m');
@@ -543,7 +543,7 @@ describe('sentences', () => {
       buildReport(300, [info(CA)], [hitRow(CA.id, { site_area_m2: 300, overlap_m2: 100.004, intersects: true })]),
       CA.id,
     );
-    expect(l.hits[0]).toMatchObject({ overlapM2: 100, overlapPct: 33.33 });
+    expect(l.hits[0]).toMatchObject({ overlapM2: 100.004, overlapPct: 33.3347 });
   });
 });
 

@@ -285,10 +285,17 @@ describe('requiredPublicity: DMPO art. 15 rows (§2a), strictest row first', () 
       'DMPO 2015 art. 15(7); EIA Regs 2017',
     ]);
     const major = requiredPublicity({ ...minor, category: 'major' }).requirements;
+    // corrected 2026-12 (RULES.md "Corrections"): the site notice / letters choice is art. 15(4) for majors, 15(5) for others
     expect(major.map((x) => x.legalBasis)).toEqual([
-      'DMPO 2015 art. 15(3)',
-      'DMPO 2015 art. 15(3)',
-      'DMPO 2015 art. 15(3)',
+      'DMPO 2015 art. 15(4)',
+      'DMPO 2015 art. 15(4)',
+      'DMPO 2015 art. 15(4)',
+      'DMPO 2015 art. 15(7)',
+    ]);
+    const other = requiredPublicity(minor).requirements;
+    expect(other.map((x) => x.legalBasis)).toEqual([
+      'DMPO 2015 art. 15(5)',
+      'DMPO 2015 art. 15(5)',
       'DMPO 2015 art. 15(7)',
     ]);
     expect(major.slice(0, 2).every((x) => x.either === NOTICE_OR_LETTERS)).toBe(true);
@@ -308,9 +315,15 @@ describe('requiredPublicity: DMPO art. 15 rows (§2a), strictest row first', () 
       'statute:site-notice:21:either',
       'statute:neighbour-letters:21:either',
       'statute:website:14',
-      'statute:railway-notification:null',
+      'statute:railway-notification:21', // art. 16: 21 days (corrected 2026-12; was no period)
     ]);
-    expect(r.requirements[3]).toMatchObject({ legalBasis: 'DMPO 2015 art. 16', evidence: 'M' });
+    // the 21 days are [S] since the 2026-12 corrections (DMPO Sch. 3 para (f)(iii)); was [M] with no period
+    expect(r.requirements[3]).toMatchObject({
+      legalBasis: 'DMPO 2015 art. 16; Sch. 3 para (f)(iii) (SI 2021/746)',
+      evidence: 'S',
+    });
+    expect(r.requirements[3]?.because).toContain('21 days');
+    expect(r.notes.join(' ')).toContain('check it by hand');
   });
 });
 
@@ -327,12 +340,13 @@ describe('requiredPublicity: heritage (§3, LBCA Regs regs 5 and 5A)', () => {
     newBuildingOrExtension,
   });
   const ROW5 = ['statute:site-notice:21:either', 'statute:neighbour-letters:21:either', 'statute:website:14'];
-  const REG5A = ['statute:site-notice:7', 'statute:press-advert:21'];
+  // corrected 2026-12: 21-day site notice in England since 6 April 2010 (SI 2010/568 reg 3(2)); was 7
+  const REG5A = ['statute:site-notice:21', 'statute:press-advert:21'];
   const HE = ['statute:historic-england-copy:null'];
 
   it.each<[string, ConstraintTrigger[], string[]]>([
     [
-      'setting of a grade II building: press and 7-day site notice, no copy to Historic England',
+      'setting of a grade II building: press and 21-day site notice, no copy to Historic England',
       [setting('II')],
       [...ROW5, ...REG5A],
     ],
@@ -403,7 +417,8 @@ describe('requiredPublicity: heritage (§3, LBCA Regs regs 5 and 5A)', () => {
     expect(items(r)).toEqual([...ROW5, ...REG5A]);
   });
 
-  const REG5 = ['statute:press-advert:21', 'statute:site-notice:7', 'statute:website:null'];
+  // corrected 2026-12: 21-day site notice and 21 days on the website (SI 2010/568 regs 3(1) and 4); was 7 and none
+  const REG5 = ['statute:press-advert:21', 'statute:site-notice:21', 'statute:website:21'];
   it.each<[string, PublicityInput['listedBuildingConsent'], string[]]>([
     [
       'interior-only works to a grade II (unstarred) building are exempt from reg 5',
@@ -428,7 +443,8 @@ describe('requiredPublicity: heritage (§3, LBCA Regs regs 5 and 5A)', () => {
     expect(r.row).toBeNull();
     expect(items(r)).toEqual(expected);
     expect(r.heritage).toBe(expected.length > 0);
-    for (const x of r.requirements) expect(x.legalBasis).toBe('LBCA Regs 1990 reg 5');
+    for (const x of r.requirements)
+      expect(x.legalBasis).toMatch(/^LBCA Regs 1990 reg 5 \(as amended by SI 2010\/568 reg [34]/);
   });
 
   it('the exemption is explained', () => {
@@ -650,21 +666,22 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
       ['2026-03-27'],
       '2026-03-28',
     ],
-    // Dec 15 + 20 = Dec 35 = Jan 4 2027
+    // Dec 15 + 20 = Dec 35 = Jan 4 2027, plus the public holidays inside, not counted (updated 2026-12, was Jan 4):
+    // Fri Dec 25 (Christmas), Mon Dec 28 (Boxing Day substitute), Fri Jan 1 → + 3 = Jan 7
     [
       'neighbour letters, 21 days across the year end',
       [{ kind: 'neighbour-letters', date: '2026-12-15' }],
       {},
-      ['2027-01-04'],
-      '2027-01-05',
+      ['2027-01-07'],
+      '2027-01-08',
     ],
-    // Apr 30 + 20 = Apr 50 = May 20
+    // Apr 30 + 20 = Apr 50 = May 20, + 1 for Mon May 4 (early May bank holiday, not counted; updated 2026-12) = May 21
     [
       'neighbour letters from the last day of a month',
       [{ kind: 'neighbour-letters', date: '2026-04-30' }],
       {},
-      ['2026-05-20'],
-      '2026-05-21',
+      ['2026-05-21'],
+      '2026-05-22',
     ],
     // Jan 28 + 13 = Jan 41 = Feb 10
     [
@@ -714,13 +731,13 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
       ['2028-03-01'],
       '2028-03-02',
     ],
-    // EIA 30: Dec 10 + 29 = Dec 39 = Jan 8 2027
+    // EIA 30: Dec 10 + 29 = Dec 39 = Jan 8 2027, + 3 (Dec 25, Dec 28, Jan 1 not counted; updated 2026-12) = Jan 11
     [
       'EIA press advert, 30 days across the year end',
       [{ kind: 'press-advert', date: '2026-12-10' }],
       { eia: true },
-      ['2027-01-08'],
-      '2027-01-09',
+      ['2027-01-11'],
+      '2027-01-12',
     ],
     // EIA 30: Jun 1 + 29 = Jun 30
     ['EIA website, 30 days', [{ kind: 'website', date: '2026-06-01' }], { eia: true }, ['2026-06-30'], '2026-07-01'],
@@ -748,23 +765,25 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
       ['2026-04-21'],
       '2026-04-22',
     ],
-    // without heritage: Apr 1 + 13 = Apr 14
+    // without heritage: Apr 1 + 13 = Apr 14, + 2 for Easter (Good Friday Apr 3, Easter Monday Apr 6, not counted;
+    // updated 2026-12) = Apr 16
     [
       'without heritage the newspaper notice runs 14 days',
       [{ kind: 'press-advert', date: '2026-04-01' }],
       {},
-      ['2026-04-14'],
-      '2026-04-15',
+      ['2026-04-16'],
+      '2026-04-17',
     ],
-    // EIA and heritage: 30 wins: Apr 1 + 29 = Apr 30
+    // EIA and heritage: 30 wins: Apr 1 + 29 = Apr 30, + 2 for Easter (Apr 3, Apr 6; updated 2026-12) = May 2
     [
       'heritage does not shorten the EIA 30 days',
       [{ kind: 'press-advert', date: '2026-04-01' }],
       { heritage: true, eia: true },
-      ['2026-04-30'],
-      '2026-05-01',
+      ['2026-05-02'],
+      '2026-05-03',
     ],
-    // site notice Sep 1 + 20 = Sep 21; press Sep 10 + 13 = Sep 23; letters Aug 28 + 20 = Aug 48 = Sep 17; max Sep 23
+    // site notice Sep 1 + 20 = Sep 21; press Sep 10 + 13 = Sep 23; letters Aug 28 + 20 = Aug 48 = Sep 17, + 1 for Mon
+    // Aug 31 (summer bank holiday, not counted; updated 2026-12) = Sep 18; max Sep 23
     [
       'several kinds: the last window to close decides',
       [
@@ -773,7 +792,7 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
         { kind: 'neighbour-letters', date: '2026-08-28' },
       ],
       {},
-      ['2026-09-17', '2026-09-21', '2026-09-23'],
+      ['2026-09-18', '2026-09-21', '2026-09-23'],
       '2026-09-24',
     ],
   ])('%s', (_name, events, options, lastDays, earliest) => {
@@ -783,13 +802,14 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
   });
 
   it('a re-advertised amendment restarts the window of its kind', () => {
-    // first notice May 4 + 20 = May 24; re-displayed Jun 1 + 20 = Jun 21
+    // first notice May 4 + 20 = May 24, but Mon May 4 (early May) and Mon May 25 (spring) are bank holidays, not
+    // counted (updated 2026-12): day 1 is May 5, May 5 + 20 = May 25, skip May 25 → May 26; re-displayed Jun 1 + 20 = Jun 21
     const w = representationWindows([
       { kind: 'site-notice', date: '2026-06-01' },
       { kind: 'site-notice', date: '2026-05-04' },
     ]);
     expect(w.events.map((e) => [e.date, e.lastDay, e.superseded])).toEqual([
-      ['2026-05-04', '2026-05-24', true],
+      ['2026-05-04', '2026-05-26', true],
       ['2026-06-01', '2026-06-21', false],
     ]);
     expect(w.byKind).toEqual([
@@ -800,14 +820,16 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
   });
 
   it('a re-publicised event whose window ends sooner does not shorten it (max of old and new end)', () => {
-    // EIA letters May 4 + 29 = May 33 = Jun 2; re-sent non-EIA May 10 + 20 = May 30
+    // EIA letters May 4 + 29 = May 33 = Jun 2, + 2 for the bank holidays May 4 and May 25 (not counted; updated
+    // 2026-12) = Jun 4; re-sent non-EIA May 10 + 20 = May 30, + 1 for May 25 = May 31
     const w = representationWindows([
       { kind: 'neighbour-letters', date: '2026-05-04', eia: true },
       { kind: 'neighbour-letters', date: '2026-05-10', eia: false },
     ]);
-    expect(w.byKind[0]).toMatchObject({ lastDay: '2026-06-02', fromDate: '2026-05-04' });
+    expect(w.byKind[0]).toMatchObject({ lastDay: '2026-06-04', fromDate: '2026-05-04' });
+    expect(w.events.map((e) => e.lastDay)).toEqual(['2026-06-04', '2026-05-31']);
     expect(w.events.map((e) => e.superseded)).toEqual([false, true]);
-    expect(w.earliestDecisionDate).toBe('2026-06-03');
+    expect(w.earliestDecisionDate).toBe('2026-06-05');
   });
 
   it.each<[string, PublicityEvent, readonly string[] | undefined, string, string]>([
@@ -835,13 +857,14 @@ describe('representationWindows: last day = date + (window − 1), earliest deci
       '2026-08-31',
       '2026-09-21',
     ],
-    // Thu Dec 24 → Fri 25 (Christmas), Sat, Sun, Mon 28 (Boxing Day substitute) → Tue Dec 29; Dec 29 + 21 = Dec 50 = Jan 19 2027
+    // Thu Dec 24 → Fri 25 (Christmas), Sat, Sun, Mon 28 (Boxing Day substitute) → Tue Dec 29; Dec 29 + 21 = Dec 50 =
+    // Jan 19 2027, + 1 for Fri Jan 1 (New Year's Day, not counted; updated 2026-12) = Jan 20
     [
       'Christmas: dispatched after the Boxing Day substitute holiday',
       { kind: 'neighbour-letters', date: '2026-12-24' },
       ['2026-12-25', '2026-12-28'],
       '2026-12-29',
-      '2027-01-19',
+      '2027-01-20',
     ],
     // EIA: Wed Jul 1 → Thu Jul 2; Jul 2 + 30 = Jul 32 = Aug 1
     [
@@ -1073,7 +1096,7 @@ describe('publicityFor: one case, everything together', () => {
       'statute:neighbour-letters:21:either',
       'statute:press-advert:14',
       'statute:website:14',
-      'statute:site-notice:7',
+      'statute:site-notice:21', // reg 5A: 21 days (corrected 2026-12; was 7)
       'statute:press-advert:21',
       'statute:historic-england-copy:null',
       'sci:neighbour-letters:21',
@@ -1138,8 +1161,8 @@ describe('publicityFor: one case, everything together', () => {
       null,
     );
     expect(r.outstanding.map((o) => o.kind)).toEqual(['press-advert']);
-    // May 1 + 20 = May 21
-    expect(r.earliestDecisionDate).toBe('2026-05-22');
+    // May 1 + 20 = May 21, + 1 for Mon May 4 (early May bank holiday, not counted; updated 2026-12) = May 22
+    expect(r.earliestDecisionDate).toBe('2026-05-23');
   });
 
   it('passes the letter-posting option and bank holidays through', () => {

@@ -49,6 +49,15 @@ export async function insertAuthority(trx: Knex.Transaction, a: NewAuthority): P
       sci_policy: JSON.stringify(a.sciPolicy),
     })
     .returning(['id', 'code', 'name', 'sci_policy', 'copyright_statement']);
+  // its version 1 (migration 0008 keeps every boundary an authority has had)
+  await trx('authority_boundary_version').insert({
+    authority_id: row.id,
+    version: 1,
+    boundary: trx('authority').where({ id: row.id }).select('boundary'),
+    source: a.boundarySource,
+    area_m2: trx('authority').where({ id: row.id }).select(trx.raw('ST_Area(boundary)')),
+    loaded_by: null,
+  });
   return {
     id: row.id,
     code: row.code,
@@ -66,4 +75,94 @@ export async function updateSciPolicy(trx: Knex.Transaction, id: number, policy:
 
 export async function updateCopyright(trx: Knex.Transaction, id: number, text: string) {
   await trx('authority').where({ id }).update({ copyright_statement: text });
+}
+
+export interface BoundaryVersion {
+  version: number;
+  source: string;
+  areaM2: number;
+  loadedBy: string | null;
+  loadedAt: string;
+}
+
+/** The boundary the authority has now, with its version and area (m², EPSG:27700). */
+export async function currentBoundary(db: Knex | Knex.Transaction, id: number) {
+  const row = await db('authority')
+    .where({ id })
+    .first('boundary_version', 'boundary_source', db.raw('ST_Area(boundary) AS area_m2'));
+  return row
+    ? { version: Number(row.boundary_version), source: String(row.boundary_source), areaM2: Number(row.area_m2) }
+    : null;
+}
+
+/** Every boundary the authority has had, newest first. */
+export async function boundaryVersions(db: Knex | Knex.Transaction, id: number): Promise<BoundaryVersion[]> {
+  const rows = await db('authority_boundary_version')
+    .where({ authority_id: id })
+    .orderBy('version', 'desc')
+    .select('version', 'source', 'area_m2', 'loaded_by', 'loaded_at');
+  return rows.map((r) => ({
+    version: Number(r.version),
+    source: r.source,
+    areaM2: Number(r.area_m2),
+    loadedBy: r.loaded_by,
+    loadedAt: new Date(r.loaded_at).toISOString(),
+  }));
+}
+
+/**
+ * The union of `geojson` (geometries in EPSG:27700, as ogr2ogr wrote them), its polygons only, made valid:
+ * what a new boundary would be, with how much of the input was not polygonal (lines, points) and its area.
+ */
+export async function boundaryFromGeoJson(trx: Knex.Transaction, geojson: string[]) {
+  const { rows } = await trx.raw<{
+    rows: Array<{ ewkb: string | null; area_m2: number | null; parts: number; polygonal: number; valid: boolean }>;
+  }>(
+    `WITH g AS MATERIALIZED (
+       SELECT ST_SetSRID(ST_GeomFromGeoJSON(j), 27700) AS g FROM unnest(?::text[]) j
+     ), u AS MATERIALIZED (
+       SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_CollectionExtract(ST_MakeValid(g), 3))), 3)) AS b,
+              count(*)::int AS parts,
+              count(*) FILTER (WHERE ST_Dimension(g) = 2)::int AS polygonal,
+              bool_and(ST_IsValid(g)) AS valid
+       FROM g
+     )
+     SELECT CASE WHEN b IS NULL OR ST_IsEmpty(b) THEN NULL ELSE encode(ST_AsEWKB(b), 'hex') END AS ewkb,
+            ST_Area(b) AS area_m2, parts, polygonal, coalesce(valid, true) AS valid
+     FROM u`,
+    [geojson],
+  );
+  return rows[0]!;
+}
+
+/** Makes `ewkb` (MultiPolygon, EPSG:27700) the authority's boundary, keeping the old one as a version. */
+export async function replaceBoundary(
+  trx: Knex.Transaction,
+  id: number,
+  b: { ewkb: string; source: string; loadedBy: string | null },
+): Promise<number> {
+  const [row] = await trx('authority')
+    .where({ id })
+    .update({
+      boundary: trx.raw(`ST_GeomFromEWKB(decode(?, 'hex'))`, [b.ewkb]),
+      boundary_source: b.source,
+      boundary_version: trx.raw('boundary_version + 1'),
+    })
+    .returning(['boundary_version']);
+  const version = Number(row.boundary_version);
+  await trx('authority_boundary_version').insert({
+    authority_id: id,
+    version,
+    boundary: trx.raw(`ST_GeomFromEWKB(decode(?, 'hex'))`, [b.ewkb]),
+    source: b.source,
+    area_m2: trx.raw(`ST_Area(ST_GeomFromEWKB(decode(?, 'hex')))`, [b.ewkb]),
+    loaded_by: b.loadedBy,
+  });
+  return version;
+}
+
+/** Layers with data whose coverage was worked out from the authority boundary of an earlier load. */
+export async function loadedLayerIds(db: Knex | Knex.Transaction): Promise<string[]> {
+  const rows = await db('layer').where('data_version', '>', 0).orderBy('id').select('id');
+  return rows.map((r) => String(r.id));
 }

@@ -20,6 +20,7 @@ export const CASE_COLUMNS = [
   'c.extensions_of_time as extensionsOfTime',
   'c.decision',
   'c.decision_date as decisionDate',
+  'c.decision_override_reason as decisionOverrideReason',
   'c.site_visits as siteVisits',
   'c.development',
   'c.notices_served as noticesServed',
@@ -48,6 +49,7 @@ export interface CaseRow {
   extensionsOfTime: Array<{ agreedOn: string; newTargetDate: string; reason?: string }>;
   decision: string | null;
   decisionDate: string | null;
+  decisionOverrideReason: string | null;
   siteVisits: unknown[];
   noticesServed: unknown[];
   development: Record<string, unknown>;
@@ -75,6 +77,7 @@ export interface CaseColumns {
   extensions_of_time?: string;
   decision?: string | null;
   decision_date?: string | null;
+  decision_override_reason?: string | null;
   site_visits?: string;
   development?: string;
   notices_served?: string;
@@ -295,15 +298,19 @@ export async function currentSiteForWork(
   authorityId: number,
   caseId: number,
   purpose: string,
-): Promise<{ id: number; uprns: number[]; ewkb: string }> {
+): Promise<{ id: number | null; uprns: number[]; ewkb: string }> {
   const site = await db('case_site as s')
     .join('case_record as c', 'c.id', 's.case_id')
     .where({ 's.case_id': caseId, 'c.authority_id': authorityId })
     .whereNull('s.superseded_at')
     .first('s.id', 'c.uprns', db.raw("encode(ST_AsEWKB(s.geom), 'hex') AS ewkb"));
   if (site) return site;
-  const exists = await db('case_record').where({ id: caseId, authority_id: authorityId }).first('id');
+  const exists = await db('case_record')
+    .where({ id: caseId, authority_id: authorityId })
+    .first('id', 'uprns', db.raw(`encode(ST_AsEWKB(${LOCATED_SITE_SQL}), 'hex') AS ewkb`));
   if (!exists) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${caseId}.`, { id: caseId });
+  // an enforcement case located at a point (no site polygon): the point as a site, with no case_site id
+  if (exists.ewkb) return { id: null, uprns: exists.uprns as number[], ewkb: exists.ewkb as string };
   throw new AppError('SITE_NOT_SET', `The case has no site yet: plot it before ${purpose}.`, { id: caseId });
 }
 
@@ -406,4 +413,79 @@ export async function casePublicityRow(
       'c.development',
       'a.sci_policy as sci',
     );
+}
+
+/** An enforcement case's location (issue 11 item 7b) as a site for work that takes a site polygon (the constraint
+ *  check, neighbour selection, maps, stored checks and runs, whose site columns are MultiPolygons): the 1 mm square
+ *  centred on the point (ST_Expand, no buffer: four exact corners 0.5 mm from it). A layer's polygon that holds the
+ *  point holds the square whole (100% of the site: a constraint under any overlap rule); distances are the point's
+ *  to within 0.71 mm (reported in cm). NULL when the case has no location. */
+const LOCATED_SITE_SQL = 'ST_Multi(ST_Expand(case_record.location, 0.0005))';
+
+export interface LocationRow {
+  x: number;
+  y: number;
+  lon: number;
+  lat: number;
+  setAt: Date;
+  setBy: string | null;
+}
+
+/** The case's location (EPSG:27700 and CRS84, transformed by PostGIS), or undefined. */
+export async function findLocation(db: Q, caseId: number): Promise<LocationRow | undefined> {
+  return db('case_record as c')
+    .leftJoin('app_user as u', 'u.id', 'c.location_set_by')
+    .where('c.id', caseId)
+    .whereNotNull('c.location')
+    .first(
+      db.raw('ST_X(c.location) AS x'),
+      db.raw('ST_Y(c.location) AS y'),
+      db.raw('ST_X(ST_Transform(c.location, 4326)) AS lon'),
+      db.raw('ST_Y(ST_Transform(c.location, 4326)) AS lat'),
+      'c.location_set_at as setAt',
+      'u.username as setBy',
+    );
+}
+
+export interface PointIntakeRow {
+  x: number;
+  y: number;
+  authority_found: boolean;
+  inside: boolean | null;
+  distance_to_boundary_m: number | null;
+  swapped_inside: boolean | null;
+}
+
+/** A point (x, y in `srid`: 4326 lon/lat or 27700) in EPSG:27700, and whether it lies within `toleranceM` of the
+ *  authority's boundary (its distance from it when not; whether it would be inside with x and y swapped). */
+export async function pointIntake(
+  db: Q,
+  x: number,
+  y: number,
+  srid: number,
+  authorityId: number,
+  toleranceM: number,
+): Promise<PointIntakeRow> {
+  const { rows } = await db.raw<{ rows: PointIntakeRow[] }>(
+    `SELECT ST_X(p.g) AS x, ST_Y(p.g) AS y, a.id IS NOT NULL AS authority_found,
+            ST_DWithin(a.boundary, p.g, ?) AS inside,
+            CASE WHEN NOT ST_DWithin(a.boundary, p.g, ?) THEN ST_Distance(a.boundary, p.g) END AS distance_to_boundary_m,
+            ST_Intersects(a.boundary, ST_SetSRID(ST_MakePoint(?, ?), 27700)) AND ? = 27700 AS swapped_inside
+       FROM (SELECT CASE WHEN ?::int = 27700 THEN ST_SetSRID(ST_MakePoint(?, ?), 27700)
+                         ELSE ST_Transform(ST_SetSRID(ST_MakePoint(?, ?), 4326), 27700) END AS g) p
+       LEFT JOIN authority a ON a.id = ?`,
+    [toleranceM, toleranceM, y, x, srid, srid, x, y, x, y, authorityId],
+  );
+  return rows[0]!;
+}
+
+/** Sets (or replaces) the case's location: a point in EPSG:27700. */
+export async function setLocation(db: Q, caseId: number, x: number, y: number, setBy: number | null) {
+  await db('case_record')
+    .where({ id: caseId })
+    .update({
+      location: db.raw('ST_SetSRID(ST_MakePoint(?, ?), 27700)', [x, y]),
+      location_set_at: db.raw('clock_timestamp()'),
+      location_set_by: setBy,
+    });
 }

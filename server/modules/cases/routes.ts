@@ -8,7 +8,16 @@ import { PERMISSIONS } from '../../../shared/roles.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { intId } from '../../http/params.ts';
 import * as svc from './service.ts';
-import { CreateCase, CrsQuery, ListQuery, NearbyQuery, SiteBody, SiteQuery, UpdateCase } from './schema.ts';
+import {
+  CreateCase,
+  CrsQuery,
+  ListQuery,
+  LocationBody,
+  NearbyQuery,
+  SiteBody,
+  SiteQuery,
+  UpdateCase,
+} from './schema.ts';
 
 const caseId = (raw: string | string[] | undefined) => intId(raw, 'CASE_NOT_FOUND', 'case');
 
@@ -60,6 +69,28 @@ export function caseRoutes(ctx: AppContext) {
   r.get('/api/cases/:id/site', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const { crs } = parseQuery(CrsQuery, req.query);
     res.json(await svc.getSite(s, caseId(req.params.id), crs));
+  });
+
+  // an enforcement case located at a point (issue 11 item 7b); crs as for the site (query or body, CRS84 default)
+  r.put('/api/cases/:id/location', requireRole(...PERMISSIONS.enforcementWrite), async (req, res) => {
+    const q = parseQuery(CrsQuery, req.query);
+    const body = parseBody(LocationBody, req.body);
+    if (q.crs && body.crs && q.crs !== body.crs) {
+      throw new AppError(
+        'CRS_CONFLICT',
+        `The crs parameter (${q.crs}) and the body's crs (${body.crs}) disagree. Send one.`,
+        { parameter: q.crs, body: body.crs },
+      );
+    }
+    const out = await svc.setLocation(
+      s,
+      req.user!,
+      caseId(req.params.id),
+      { geometry: body.geometry, crs: q.crs ?? body.crs, note: body.note },
+      ifMatch(req.get('if-match')),
+      req.requestId,
+    );
+    res.setHeader('ETag', etagOf(out.version)).json(out);
   });
 
   r.put('/api/cases/:id/site', requireRole(...PERMISSIONS.caseWrite), async (req, res) => {

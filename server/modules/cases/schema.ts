@@ -95,6 +95,8 @@ export const Development = z
     departure: z.boolean().optional(),
     publicRightOfWay: z.boolean().optional(),
     nearRailway: z.boolean().optional(),
+    /** public service infrastructure development (DMPO art. 2, SI 2021/746): 18-day publicity, 10-week period */
+    publicServiceInfrastructure: z.boolean().optional(),
     newBuildingOrExtension: z.boolean().optional(),
     listedBuildingConsent: z
       .object({
@@ -109,6 +111,9 @@ export const Development = z
       .optional(),
   })
   .strict();
+
+/** Why a decision is dated before the earliest decision date (the publicity has not run its course). */
+export const DecisionOverrideReason = z.string().trim().min(1, 'must say why').max(2000);
 
 const common = {
   reference: z
@@ -137,6 +142,7 @@ export const CreateApplication = z
     extensionsOfTime: z.array(ExtensionOfTime).max(20).optional(),
     decision: z.enum(APPLICATION_DECISIONS).nullable().optional(),
     decisionDate: IsoDate.nullable().optional(),
+    decisionOverrideReason: DecisionOverrideReason.nullable().optional(),
     ...common,
   })
   .strict();
@@ -172,6 +178,7 @@ const DevelopmentPatch = z
     departure: z.boolean().nullable(),
     publicRightOfWay: z.boolean().nullable(),
     nearRailway: z.boolean().nullable(),
+    publicServiceInfrastructure: z.boolean().nullable(),
     newBuildingOrExtension: z.boolean().nullable(),
     listedBuildingConsent: z
       .object({ grade: z.enum(['I', 'II*', 'II', 'unknown']).nullable(), interiorOnly: z.boolean().nullable() })
@@ -199,6 +206,7 @@ export const UpdateCase = z
     extensionsOfTime: z.array(ExtensionOfTime).max(20).optional(),
     decision: z.string().max(40).nullable().optional(),
     decisionDate: IsoDate.nullable().optional(),
+    decisionOverrideReason: DecisionOverrideReason.nullable().optional(),
     siteVisits: z.array(SiteVisit).max(100).optional(),
     noticesServed: z.array(NoticeServed).max(50).optional(),
     officer: z.string().max(64).nullable().optional(),
@@ -250,4 +258,9 @@ export const NearbyQuery = z
     withinM: z.coerce.number().min(0).max(1000).default(50),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
+  .strict();
+
+/** PUT /api/cases/{id}/location (enforcement cases): a GeoJSON Point (or a Feature of one); crs as for a site. */
+export const LocationBody = z
+  .object({ geometry: z.unknown(), crs: z.string().max(100).optional(), note: z.string().max(1000).optional() })
   .strict();

@@ -17,13 +17,15 @@ import {
   type CaseKind,
   type Role,
 } from '../../../shared/domain/cases.ts';
-import { parseCrs } from '../../../shared/domain/geometry-shape.ts';
+import { parseCrs, parsePointShape } from '../../../shared/domain/geometry-shape.ts';
 import type { User } from '../users/service.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import * as repo from './repo.ts';
 import { casePublicity } from '../publicity/service.ts';
 import { Development, type CreateCaseInput, type PartyChangeInput, type UpdateCaseInput } from './schema.ts';
 import { mergePatch, type Json } from '../../../shared/domain/merge-patch.ts';
+import { decisionDateProblem, decisionFamily, decisionsFor } from '../../../shared/domain/decisions.ts';
+import { todayInUk } from '../../../shared/domain/documents.ts';
 
 export interface CaseService {
   db: Knex;
@@ -89,6 +91,7 @@ function caseView(row: repo.CaseRow) {
     effectiveTargetDate: effectiveTargetDate(row),
     decision: row.decision,
     decisionDate: row.decisionDate,
+    decisionOverrideReason: row.decisionOverrideReason,
     siteVisits: row.siteVisits,
     noticesServed: row.noticesServed,
     officer: row.officerId ? { username: row.officerUsername, displayName: row.officerName } : null,
@@ -172,6 +175,92 @@ async function changeParties(trx: Knex.Transaction, caseId: number, changes: Par
   }
 }
 
+/** An application's decision must fit its type: consent for a listed building consent, a certificate for a lawful
+ *  development certificate, prior approval for a prior approval, permission otherwise. */
+function checkDecisionFitsType(applicationType: string, decision: string | null, field: string) {
+  if (decision === null) return;
+  const allowed = decisionsFor(applicationType);
+  if (allowed.includes(decision)) return;
+  throw new AppError(
+    'DECISION_NOT_FOR_TYPE',
+    `body.${field}: "${decision}" is not a decision for a ${applicationType} application (decided as ${decisionFamily(applicationType)}); use one of ${allowed.join(', ')}.`,
+    { path: `body.${field}`, decision, applicationType, allowed },
+  );
+}
+
+/**
+ * The recorded decision date against today (Europe/London) and, for an application, against the earliest decision
+ * date its publicity gives (read inside the transaction, after the change, so a change to the development or the
+ * publicity in the same request counts). Before that date it needs decisionOverrideReason.
+ */
+async function checkDecisionDate(
+  trx: Knex.Transaction,
+  svc: CaseService,
+  id: number,
+  d: { kind: CaseKind; decision: string | null; decisionDate: string | null; overrideReason: string | null },
+) {
+  if (!d.decisionDate) return null;
+  const today = todayInUk();
+  let earliest: string | null = null;
+  if (d.kind === 'application') {
+    const pub = await casePublicity(trx, svc.authorityId, id);
+    if ('windows' in pub) {
+      // when a window's end is not known, the date the earliest decision date cannot be before still counts
+      const w = pub.windows as { earliestDecisionDate: string | null; earliestDecisionDateAtLeast?: string | null };
+      earliest = w.earliestDecisionDate ?? w.earliestDecisionDateAtLeast ?? null;
+    }
+  }
+  const problem = decisionDateProblem({
+    decision: d.decision,
+    decisionDate: d.decisionDate,
+    today,
+    earliestDecisionDate: earliest,
+    overrideReason: d.overrideReason,
+  });
+  if (problem?.rule === 'future')
+    throw new AppError(
+      'DECISION_DATE_IN_FUTURE',
+      `body.decisionDate: ${d.decisionDate} is after today (${today}, Europe/London); a decision is recorded on or after the day it is made.`,
+      { path: 'body.decisionDate', decisionDate: d.decisionDate, today },
+    );
+  if (problem?.rule === 'before-earliest')
+    throw new AppError(
+      'DECISION_BEFORE_EARLIEST_DATE',
+      `body.decisionDate: ${d.decisionDate} is before the earliest decision date, ${problem.earliestDecisionDate}, when the last publicity window has closed (GET /api/cases/${id}/publicity). Date it on or after then, or give decisionOverrideReason saying why it may be decided earlier.`,
+      {
+        path: 'body.decisionDate',
+        decisionDate: d.decisionDate,
+        earliestDecisionDate: problem.earliestDecisionDate,
+      },
+    );
+  return earliest;
+}
+
+/** A decision dated before the earliest decision date, with the reason given: its own audit row. */
+async function auditEarlyDecision(
+  trx: Knex.Transaction,
+  user: User,
+  id: number,
+  d: { decision: string | null; decisionDate: string | null; overrideReason: string | null },
+  earliest: string | null,
+  requestId?: string,
+) {
+  if (!d.overrideReason || !d.decisionDate || !earliest || d.decisionDate >= earliest) return;
+  await writeAudit(trx, {
+    actor: actorOf(user),
+    action: 'case.decision.early',
+    entityType: 'case',
+    entityId: id,
+    after: {
+      decision: d.decision,
+      decisionDate: d.decisionDate,
+      earliestDecisionDate: earliest,
+      decisionOverrideReason: d.overrideReason,
+    },
+    requestId,
+  });
+}
+
 function validation(field: string, message: string) {
   return new AppError('VALIDATION_FAILED', `body.${field}: ${message}`, {
     issues: [{ path: `body.${field}`, message }],
@@ -196,6 +285,7 @@ function checkDates(d: {
 export async function createCase(svc: CaseService, user: User, input: CreateCaseInput, requestId?: string) {
   assertCanWrite(user, input.kind);
   checkKindFields(input.kind, input.kind === 'application' ? { applicationType: input.applicationType } : {});
+  if (input.kind === 'application') checkDecisionFitsType(input.applicationType, input.decision ?? null, 'decision');
   const ext = input.kind === 'application' ? (input.extensionsOfTime ?? []) : [];
   checkDates({
     receivedDate: input.receivedDate,
@@ -239,6 +329,7 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
         development: JSON.stringify(input.development ?? {}),
         valid_date: input.validDate ?? null,
         extensions_of_time: JSON.stringify(input.extensionsOfTime ?? []),
+        decision_override_reason: input.decisionOverrideReason ?? null,
       });
     } else {
       Object.assign(cols, {
@@ -261,6 +352,14 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
         throw e;
       });
     if (input.parties?.length) await repo.replaceParties(trx, newId, input.parties);
+    const overrideReason = input.kind === 'application' ? (input.decisionOverrideReason ?? null) : null;
+    const d = {
+      kind: input.kind,
+      decision: input.decision ?? null,
+      decisionDate: input.decisionDate ?? null,
+      overrideReason,
+    };
+    await auditEarlyDecision(trx, user, newId, d, await checkDecisionDate(trx, svc, newId, d), requestId);
     const after = caseView((await repo.findCase(trx, svc.authorityId, newId))!);
     await writeAudit(trx, {
       actor: actorOf(user),
@@ -340,7 +439,26 @@ export async function updateCase(
       extensionsOfTime: patch.extensionsOfTime ?? row.extensionsOfTime,
     };
     checkDates(merged);
+    if (row.kind === 'enforcement' && patch.decisionOverrideReason !== undefined)
+      throw validation('decisionOverrideReason', 'applies to planning applications only');
+    const decision = patch.decision !== undefined ? patch.decision : row.decision;
+    if (row.kind === 'application' && (patch.decision !== undefined || patch.applicationType !== undefined)) {
+      const field = patch.decision !== undefined ? 'decision' : 'applicationType';
+      checkDecisionFitsType(patch.applicationType ?? row.applicationType!, decision, field);
+    }
+    const decisionTouched =
+      patch.decision !== undefined || patch.decisionDate !== undefined || patch.decisionOverrideReason !== undefined;
+    // a reason given for one decision date does not carry over to another date, nor to no decision
+    const overrideReason =
+      patch.decisionOverrideReason !== undefined
+        ? patch.decisionOverrideReason
+        : (patch.decisionDate !== undefined && patch.decisionDate !== row.decisionDate) ||
+            decision === null ||
+            merged.decisionDate === null
+          ? null
+          : row.decisionOverrideReason;
     const cols: repo.CaseColumns = {};
+    if (overrideReason !== row.decisionOverrideReason) cols.decision_override_reason = overrideReason;
     if (patch.applicationType !== undefined) cols.application_type = patch.applicationType;
     if (patch.breachType !== undefined) cols.breach_type = patch.breachType;
     if (patch.development !== undefined) cols.development = JSON.stringify(mergedDevelopment(row, patch.development));
@@ -361,6 +479,10 @@ export async function updateCase(
     const partiesBefore = patch.parties ? await repo.listParties(trx, id) : undefined;
     await repo.updateCase(trx, id, cols);
     if (patch.parties) await changeParties(trx, id, patch.parties);
+    if (decisionTouched) {
+      const d = { kind: row.kind, decision, decisionDate: merged.decisionDate, overrideReason };
+      await auditEarlyDecision(trx, user, id, d, await checkDecisionDate(trx, svc, id, d), requestId);
+    }
     const partiesAfter = patch.parties ? await repo.listParties(trx, id) : undefined;
     const after = caseView((await repo.findCase(trx, svc.authorityId, id))!);
     await writeAudit(trx, {
@@ -508,3 +630,85 @@ export async function nearbyCases(svc: CaseService, id: number, withinM: number,
 }
 
 export type { Role };
+
+/** An enforcement case's location (issue 11 item 7b): a point, through the same CRS rules as a site
+ *  (shared/domain/geometry-shape.ts) and the authority boundary; applications need a red line (PUT …/site). */
+export async function setLocation(
+  svc: CaseService,
+  user: User,
+  id: number,
+  input: { geometry: unknown; crs?: string; note?: string },
+  ifMatchVersion: number | null,
+  requestId?: string,
+) {
+  const existing = await repo.findCase(svc.db, svc.authorityId, id);
+  if (!existing) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
+  assertCanWrite(user, existing.kind);
+  if (existing.kind !== 'enforcement') {
+    throw new AppError(
+      'LOCATION_NOT_FOR_APPLICATIONS',
+      `Case ${existing.reference} is an application: it needs a red line, not a point. Plot its site with PUT /api/cases/${id}/site.`,
+      { id, kind: existing.kind },
+    );
+  }
+  const shape = parsePointShape(input.geometry, { crs: input.crs });
+  const [px, py] = shape.position;
+  const p = await repo.pointIntake(
+    svc.db,
+    px,
+    py,
+    shape.crs === 'EPSG:27700' ? 27700 : 4326,
+    svc.authorityId,
+    svc.intake.toleranceM,
+  );
+  if (!p.authority_found) {
+    throw new AppError(
+      'INTERNAL',
+      'The authority whose boundary the location is checked against is not loaded.',
+      { authorityId: svc.authorityId },
+      500,
+    );
+  }
+  if (!p.inside) {
+    const swapped = Boolean(p.swapped_inside);
+    throw new AppError(
+      swapped ? 'EASTING_NORTHING_SWAPPED' : 'SITE_OUTSIDE_AUTHORITY',
+      swapped
+        ? 'The location is outside the authority, but would be inside it with x and y swapped: EPSG:27700 positions are [easting, northing].'
+        : `The location lies outside the authority's boundary, ${round(p.distance_to_boundary_m ?? 0, 2)} m from it. Check the coordinates and the crs (CRS84 longitude, latitude by default; EPSG:27700 eastings, northings).`,
+      {
+        path: shape.path,
+        distanceM: round(p.distance_to_boundary_m ?? 0, 2),
+        location: { epsg27700: [round(p.x, 3), round(p.y, 3)] },
+      },
+    );
+  }
+  const version = await svc.db.transaction(async (trx) => {
+    const row = (await repo.findCase(trx, svc.authorityId, id, true))!;
+    checkVersion(row, ifMatchVersion, false);
+    const before = await repo.findLocation(trx, id);
+    await repo.setLocation(trx, id, p.x, p.y, user.id);
+    await repo.bumpVersion(trx, id);
+    await writeAudit(trx, {
+      actor: actorOf(user),
+      action: 'case.location.set',
+      entityType: 'case',
+      entityId: id,
+      before: before ? { caseId: id, epsg27700: [before.x, before.y] } : null,
+      after: { caseId: id, epsg27700: [p.x, p.y], inputCrs: shape.crs, note: input.note ?? null },
+      requestId,
+    });
+    return row.version + 1;
+  });
+  return { location: locationView((await repo.findLocation(svc.db, id))!), version };
+}
+
+function locationView(l: repo.LocationRow) {
+  return {
+    type: 'Point' as const,
+    coordinates: [round(l.lon, 9), round(l.lat, 9)],
+    epsg27700: [round(l.x, 3), round(l.y, 3)],
+    setAt: l.setAt,
+    setBy: l.setBy,
+  };
+}

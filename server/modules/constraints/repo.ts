@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 import type { CheckRow, ConstraintReport } from '../../../shared/domain/constraints.ts';
+import type { CheckedLayer, LayerState, SiteState } from '../../../shared/domain/check-staleness.ts';
 import type { IntakeRow } from '../geometry/intake.ts';
 import { authorityCaseIds } from '../cases/repo.ts';
 
@@ -184,6 +185,7 @@ export async function listHits(db: Q, checkId: number): Promise<Array<Record<str
       'h.decision_reason as decisionReason',
       'u.username as decidedBy',
       'h.decided_at as decidedAt',
+      'h.decision_from as decisionFrom',
       db.raw('ST_AsGeoJSON(ST_Transform(h.feature_geom, 4326), 7)::json AS geometry'),
     );
 }
@@ -202,6 +204,7 @@ export async function listChecks(db: Q, authorityId: number, caseId: number) {
       'u.username as createdBy',
       'k.previous_id as previousId',
       db.raw("k.result->'summary' AS summary"),
+      'k.layers',
     );
 }
 
@@ -209,8 +212,13 @@ export async function listChecks(db: Q, authorityId: number, caseId: number) {
 export async function latestCheck(
   db: Q,
   caseId: number,
-): Promise<{ id: number; result: ConstraintReport; created_at: Date } | undefined> {
-  return db('constraint_check').where({ case_id: caseId }).orderBy('id', 'desc').first('id', 'result', 'created_at');
+): Promise<
+  { id: number; result: ConstraintReport; created_at: Date; site_id: number | null; layers: CheckedLayer[] } | undefined
+> {
+  return db('constraint_check')
+    .where({ case_id: caseId })
+    .orderBy('id', 'desc')
+    .first('id', 'result', 'created_at', 'site_id', 'layers');
 }
 
 export interface HitDecision {
@@ -239,7 +247,159 @@ export async function decideHitRow(
   reason: string,
   decidedBy: number | null,
 ): Promise<void> {
-  await trx('constraint_hit')
-    .where({ id: hitId })
-    .update({ decision, decision_reason: reason, decided_by: decidedBy, decided_at: trx.fn.now() });
+  await trx('constraint_hit').where({ id: hitId }).update({
+    decision,
+    decision_reason: reason,
+    decided_by: decidedBy,
+    decided_at: trx.fn.now(),
+    decision_from: null,
+  });
+}
+
+// ---------------------------------------------------------------- staleness, carried decisions, setting triggers
+
+/** Every layer as it is now (retired and active), for telling whether a stored check is stale. */
+export async function layerStates(db: Q): Promise<LayerState[]> {
+  return db('layer').select(
+    'id',
+    'data_version as dataVersion',
+    'definition_hash as definitionHash',
+    'loaded_at as loadedAt',
+    'retired_at as retiredAt',
+    'created_at as createdAt',
+  );
+}
+
+/** The case's current site (id, when it was set), or undefined when it has none. */
+export async function currentSiteState(db: Q, caseId: number): Promise<SiteState | undefined> {
+  return db('case_site').where({ case_id: caseId }).whereNull('superseded_at').first('id', 'set_at as setAt');
+}
+
+/**
+ * Copies the decisions of the previous check's hits to the new check's unchanged hits: the same layer, feature key,
+ * properties, relation, overlap (m² and %), distance (m) and fired. Hits that share all of these are paired one to
+ * one in id order. Returns the new hits that got a decision and the hit each came from.
+ */
+export async function carryDecisions(
+  trx: Knex.Transaction,
+  newCheckId: number,
+  previousCheckId: number,
+): Promise<Array<{ id: number; from: number; layerId: string; featureKey: string; decision: string }>> {
+  const same = 'layer_id, feature_key, properties, relation, overlap_m2, overlap_pct, distance_m, fired';
+  const { rows } = await trx.raw(
+    `WITH o AS (
+       SELECT id, ${same}, decision, decision_reason, decided_by, decided_at,
+              row_number() OVER (PARTITION BY ${same} ORDER BY id) AS n
+       FROM constraint_hit WHERE check_id = ?
+     ), nw AS (
+       SELECT id, ${same}, row_number() OVER (PARTITION BY ${same} ORDER BY id) AS n
+       FROM constraint_hit WHERE check_id = ?
+     )
+     UPDATE constraint_hit h
+     SET decision = o.decision, decision_reason = o.decision_reason, decided_by = o.decided_by,
+         decided_at = o.decided_at, decision_from = o.id
+     FROM nw JOIN o USING (${same}, n)
+     WHERE h.id = nw.id AND o.decision IS NOT NULL
+     RETURNING h.id, o.id AS "from", h.layer_id AS "layerId", h.feature_key AS "featureKey", h.decision`,
+    [previousCheckId, newCheckId],
+  );
+  return rows;
+}
+
+/** The decisions on a check's hits, by the feature they were made on (layer id and feature id as checked). */
+export async function hitDecisions(
+  db: Q,
+  checkId: number,
+): Promise<
+  Array<{ layerId: string; featureId: number | null; featureKey: string; decision: string; reason: string | null }>
+> {
+  return db('constraint_hit')
+    .where({ check_id: checkId })
+    .whereNotNull('decision')
+    .orderBy('id')
+    .select(
+      'layer_id as layerId',
+      'feature_id as featureId',
+      'feature_key as featureKey',
+      'decision',
+      'decision_reason as reason',
+    );
+}
+
+export interface SettingTriggerRow {
+  id: number;
+  checkId: number;
+  trigger: 'listed-building-setting' | 'conservation-area';
+  layerId: string | null;
+  reference: string | null;
+  description: string;
+  grade: 'I' | 'II*' | 'II' | null;
+  reason: string;
+  copiedFrom: number | null;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+/** A check's officer-added setting triggers, oldest first. */
+export async function listSettingTriggers(db: Q, checkId: number): Promise<SettingTriggerRow[]> {
+  return db('constraint_setting_trigger as s')
+    .leftJoin('app_user as u', 'u.id', 's.created_by')
+    .where('s.check_id', checkId)
+    .orderBy('s.id')
+    .select(
+      's.id',
+      's.check_id as checkId',
+      's.trigger',
+      's.layer_id as layerId',
+      's.reference',
+      's.description',
+      's.grade',
+      's.reason',
+      's.copied_from as copiedFrom',
+      'u.username as createdBy',
+      's.created_at as createdAt',
+    );
+}
+
+export async function insertSettingTrigger(
+  trx: Knex.Transaction,
+  t: {
+    checkId: number;
+    trigger: SettingTriggerRow['trigger'];
+    layerId: string | null;
+    reference: string | null;
+    description: string;
+    grade: SettingTriggerRow['grade'];
+    reason: string;
+    createdBy: number | null;
+  },
+): Promise<number> {
+  const [row] = await trx('constraint_setting_trigger')
+    .insert({
+      check_id: t.checkId,
+      trigger: t.trigger,
+      layer_id: t.layerId,
+      reference: t.reference,
+      description: t.description,
+      grade: t.grade,
+      reason: t.reason,
+      created_by: t.createdBy,
+    })
+    .returning('id');
+  return row.id as number;
+}
+
+/** Copies the previous check's setting triggers to the new check (a re-run); returns how many. */
+export async function copySettingTriggers(
+  trx: Knex.Transaction,
+  newCheckId: number,
+  previousCheckId: number,
+): Promise<number> {
+  const { rowCount } = await trx.raw(
+    `INSERT INTO constraint_setting_trigger (check_id, trigger, layer_id, reference, description, grade, reason, copied_from, created_by, created_at)
+     SELECT ?, trigger, layer_id, reference, description, grade, reason, id, created_by, created_at
+     FROM constraint_setting_trigger WHERE check_id = ? ORDER BY id`,
+    [newCheckId, previousCheckId],
+  );
+  return rowCount ?? 0;
 }

@@ -7,6 +7,7 @@ import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { intId } from '../../http/params.ts';
 import {
+  addSettingTrigger,
   checkPostedSite,
   createStoredCheck,
   decideHit,
@@ -37,6 +38,24 @@ export const Decision = z
   .object({
     decision: z.enum(['confirmed', 'dismissed']),
     reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(2000),
+  })
+  .strict();
+
+export const SettingTriggerBody = z
+  .object({
+    trigger: z.enum(['listed-building-setting', 'conservation-area']),
+    description: z
+      .string()
+      .trim()
+      .min(3, 'say which listed building or conservation area (at least 3 characters)')
+      .max(500),
+    reason: z.string().trim().min(3, 'say why its setting is affected (at least 3 characters)').max(2000),
+    layerId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .optional(),
+    reference: z.string().trim().min(1).max(200).optional(),
+    grade: z.enum(['I', 'II*', 'II']).optional(),
   })
   .strict();
 
@@ -115,6 +134,22 @@ export function constraintRoutes(ctx: AppContext) {
         req.requestId,
       ),
     );
+  });
+  r.post('/api/cases/:id/constraint-checks/:checkId/setting-triggers', requireRole(...DECIDERS), async (req, res) => {
+    const body = parseBody(SettingTriggerBody, req.body);
+    res
+      .status(201)
+      .json(
+        await addSettingTrigger(
+          ctx.db,
+          ctx.authorityId,
+          caseId(req.params.id),
+          checkId(req.params.checkId),
+          body,
+          actorOf(req.user!),
+          req.requestId,
+        ),
+      );
   });
   return r;
 }

@@ -17,6 +17,12 @@ import { writeAudit, type Actor } from '../audit/audit.ts';
 import { currentSiteForWork } from '../cases/repo.ts';
 import { intakeSite, judgeIntake, prepareIntake, type IntakeOptions, type SiteIntake } from '../geometry/intake.ts';
 import * as repo from './repo.ts';
+import {
+  layerChangesSince,
+  stalenessOf,
+  type CheckedLayer,
+  type Staleness,
+} from '../../../shared/domain/check-staleness.ts';
 
 // the statement that runs the intake and the check together, for the benchmarks (tests/bench/constraints.ts)
 export { checkSiteStatement } from './repo.ts';
@@ -188,10 +194,29 @@ export async function checkPostedSite(
   return { site, report };
 }
 
-/** A stored check as shown: the stored row with its report, and its hits. */
-export interface StoredCheckView extends Omit<repo.StoredCheckRow, 'result'> {
+/** A stored check as shown: the stored row with its report, its hits, the setting triggers officers added, and
+ *  whether it is stale (made before the current site boundary or a layer's data; see shared/domain/check-staleness.ts). */
+export interface StoredCheckView extends Omit<repo.StoredCheckRow, 'result'>, Staleness {
   report: ConstraintReport;
   hits: Array<Record<string, unknown>>;
+  settingTriggers: repo.SettingTriggerRow[];
+}
+
+/** Whether the check is stale, and why (site boundary replaced; a layer reloaded, redefined, retired, removed or
+ *  added since). */
+export async function checkStaleness(
+  db: Knex | Knex.Transaction,
+  caseId: number,
+  check: { siteId: number | null; createdAt: Date | string; layers: unknown },
+  states?: Awaited<ReturnType<typeof repo.layerStates>>,
+  site?: Awaited<ReturnType<typeof repo.currentSiteState>> | null,
+): Promise<Staleness> {
+  const s = site === undefined ? await repo.currentSiteState(db, caseId) : site;
+  return stalenessOf(
+    { siteId: check.siteId, createdAt: check.createdAt, layers: (check.layers ?? []) as CheckedLayer[] },
+    s ?? null,
+    states ?? (await repo.layerStates(db)),
+  );
 }
 
 async function storeCheck(
@@ -203,6 +228,7 @@ async function storeCheck(
   actor: Actor,
   previousId: number | null,
   requestId?: string,
+  extra: Record<string, unknown> = {},
 ): Promise<number> {
   const layerVersions = report.layers.map((l) => ({
     id: l.layerId,
@@ -228,7 +254,7 @@ async function storeCheck(
     entityType: 'constraint_check',
     entityId: checkId,
     requestId,
-    after: { caseId, siteId, summary: report.summary, layers: layerVersions.length, previousId },
+    after: { caseId, siteId, summary: report.summary, layers: layerVersions.length, previousId, ...extra },
   });
   return checkId;
 }
@@ -257,14 +283,36 @@ export async function rerunStoredCheck(
 ) {
   const before = await getStoredCheck(db, authorityId, caseId, checkId);
   const row = await repo.checkedSite(db, checkId);
-  const ids = before.report.layers.map((l) => l.layerId);
-  const existing = (await listLayers(db, ids)).map((l) => l.id);
-  const report = await runCheck(db, row.ewkb, existing);
-  const id = await db.transaction((trx) =>
-    storeCheck(trx, caseId, row.site_id, row.ewkb, report, actor, checkId, requestId),
-  );
+  // the layers that exist now: those the check answered that are still active, and those added since
+  const checked = before.report.layers.map((l) => ({ id: l.layerId, dataVersion: l.dataVersion }));
+  const layerChanges = layerChangesSince(checked, before.createdAt, await repo.layerStates(db));
+  const ids = [...layerChanges.kept, ...layerChanges.added];
+  const report = await runCheck(db, row.ewkb, ids);
+  const { id, carried, triggers } = await db.transaction(async (trx) => {
+    const newId = await storeCheck(trx, caseId, row.site_id, row.ewkb, report, actor, checkId, requestId, {
+      layerChanges,
+    });
+    const carriedDecisions = await repo.carryDecisions(trx, newId, checkId);
+    const copied = await repo.copySettingTriggers(trx, newId, checkId);
+    if (carriedDecisions.length || copied)
+      await writeAudit(trx, {
+        actor,
+        action: 'constraint-check.carry-decisions',
+        entityType: 'constraint_check',
+        entityId: newId,
+        requestId,
+        after: { previousId: checkId, decisions: carriedDecisions, settingTriggers: copied },
+      });
+    return { id: newId, carried: carriedDecisions, triggers: copied };
+  });
   const after = await getStoredCheck(db, authorityId, caseId, id);
-  return { check: after, changes: diffReports(before.report, after.report) };
+  return {
+    check: after,
+    changes: diffReports(before.report, after.report),
+    layerChanges: { added: layerChanges.added, retired: layerChanges.retired, removed: layerChanges.removed },
+    carriedDecisions: carried,
+    carriedSettingTriggers: triggers,
+  };
 }
 
 export async function getStoredCheck(
@@ -277,6 +325,8 @@ export async function getStoredCheck(
   if (!row)
     throw new AppError('CHECK_NOT_FOUND', `Case ${caseId} has no constraint check ${checkId}.`, { caseId, checkId });
   const hits = await repo.listHits(db, checkId);
+  const staleness = await checkStaleness(db, caseId, row);
+  const settingTriggers = await repo.listSettingTriggers(db, checkId);
   return {
     id: row.id,
     caseId: row.caseId,
@@ -287,11 +337,19 @@ export async function getStoredCheck(
     layers: row.layers,
     report: row.result,
     hits,
+    settingTriggers,
+    ...staleness,
   };
 }
 
 export async function listStoredChecks(db: Knex, authorityId: number, caseId: number) {
-  return repo.listChecks(db, authorityId, caseId);
+  const rows = await repo.listChecks(db, authorityId, caseId);
+  if (!rows.length) return rows;
+  const [states, site] = [await repo.layerStates(db), (await repo.currentSiteState(db, caseId)) ?? null];
+  const out = [];
+  for (const { layers, ...r } of rows)
+    out.push({ ...r, ...(await checkStaleness(db, caseId, { ...r, layers }, states, site)) });
+  return out;
 }
 
 export async function decideHit(
@@ -320,5 +378,67 @@ export async function decideHit(
       after: { decision, reason, layerId: before.layer_id, feature: before.feature_key, checkId },
     });
     return { id: hitId, decision, reason };
+  });
+}
+
+export interface SettingTriggerInput {
+  trigger: 'listed-building-setting' | 'conservation-area';
+  description: string;
+  reason: string;
+  layerId?: string;
+  reference?: string;
+  grade?: 'I' | 'II*' | 'II';
+}
+
+/**
+ * Adds a reg 5A setting trigger to a stored check, with the reason (audited): an officer's judgement that the
+ * development affects the setting of a listed building, or a conservation area, beyond the layer's screening
+ * distance. The case's publicity then treats it as a trigger (while the check is the latest); a re-run copies it.
+ */
+export async function addSettingTrigger(
+  db: Knex,
+  authorityId: number,
+  caseId: number,
+  checkId: number,
+  input: SettingTriggerInput,
+  actor: Actor,
+  requestId?: string,
+): Promise<repo.SettingTriggerRow> {
+  await getStoredCheck(db, authorityId, caseId, checkId);
+  if (input.grade !== undefined && input.trigger !== 'listed-building-setting')
+    throw new AppError('VALIDATION_FAILED', 'body.grade: only a listed building setting trigger has a grade', {
+      issues: [{ path: 'body.grade', message: 'only for trigger "listed-building-setting"' }],
+    });
+  if (input.layerId !== undefined) {
+    const [layer] = await listLayers(db, [input.layerId], { includeRetired: true });
+    if (!layer) throw missingLayers([input.layerId]);
+    if (layer.definition.publicity !== input.trigger)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `body.layerId: layer "${input.layerId}" triggers ${layer.definition.publicity ? `"${layer.definition.publicity}"` : 'no publicity'}, not "${input.trigger}"`,
+        { issues: [{ path: 'body.layerId', message: `does not trigger "${input.trigger}"` }] },
+      );
+  }
+  return db.transaction(async (trx) => {
+    const id = await repo.insertSettingTrigger(trx, {
+      checkId,
+      trigger: input.trigger,
+      layerId: input.layerId ?? null,
+      reference: input.reference ?? null,
+      description: input.description,
+      grade: input.grade ?? null,
+      reason: input.reason,
+      createdBy: actor.id,
+    });
+    const row = (await repo.listSettingTriggers(trx, checkId)).find((t) => t.id === id)!;
+    await writeAudit(trx, {
+      actor,
+      action: 'constraint-check.setting-trigger.add',
+      entityType: 'constraint_check',
+      entityId: checkId,
+      requestId,
+      after: { caseId, ...row },
+    });
+    return row;
   });
 }

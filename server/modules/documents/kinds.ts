@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { DECISION_WORDS, words, type DocumentKind } from '../../../shared/domain/documents.ts';
 import type { EventKind } from '../../../shared/domain/publicity/index.ts';
 import * as casesRepo from '../cases/repo.ts';
+import type { EventInput } from '../publicity/service.ts';
 import { advertView, historyItem, partyLines, selfRow, wordsOrUnknown, type CasePublicity, type Flat } from './view.ts';
 
 export interface Consultee {
@@ -27,6 +28,8 @@ export interface CreateDocumentInput {
   reasons?: string[];
   withinM?: number;
   includeEnforcement?: boolean;
+  /** the publicity event this document gives notice of, recorded with it in one transaction */
+  recordEvent?: Omit<EventInput, 'runId'>;
 }
 
 /** What a kind's gatherer is given. */
@@ -70,6 +73,7 @@ export const KIND_FIELDS: Array<keyof CreateDocumentInput> = [
   'withinM',
   'includeEnforcement',
   'publicityDate',
+  'recordEvent',
 ];
 
 function consulteeData({ input }: KindContext): KindData {
@@ -149,7 +153,7 @@ async function historyData({ db, c, input }: KindContext): Promise<KindData> {
 
 export const KINDS: Record<DocumentKind, KindSpec> = {
   'neighbour-letter': {
-    fields: ['runId', 'publicityDate'],
+    fields: ['runId', 'publicityDate', 'recordEvent'],
     publicity: 'neighbour-letters',
     perRecipient: true,
     plainText: false,
@@ -161,9 +165,14 @@ export const KINDS: Record<DocumentKind, KindSpec> = {
     perRecipient: false,
     plainText: false,
   },
-  'site-notice': { fields: ['publicityDate'], publicity: 'site-notice', perRecipient: false, plainText: false },
+  'site-notice': {
+    fields: ['publicityDate', 'recordEvent'],
+    publicity: 'site-notice',
+    perRecipient: false,
+    plainText: false,
+  },
   'press-advert': {
-    fields: ['publicityDate'],
+    fields: ['publicityDate', 'recordEvent'],
     publicity: 'press-advert',
     gather: ({ publicity }) => ({ flat: advertView(publicity!) }),
     perRecipient: false,

@@ -9,6 +9,7 @@ import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { DOCUMENT_KINDS } from '../../../shared/domain/documents.ts';
 import { IsoDate } from '../cases/schema.ts';
+import { DocumentEventBody } from '../publicity/routes.ts';
 import { createDocument, getDocument, getDocumentPdf, listDocuments, type DocumentService } from './service.ts';
 import { getTemplate, kindOf, listTemplates, saveTemplate } from './templates.ts';
 
@@ -33,6 +34,7 @@ export const CreateDocumentBody = z
     reasons: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
     withinM: z.number().min(0).max(500).optional(),
     includeEnforcement: z.boolean().optional(),
+    recordEvent: DocumentEventBody.optional(),
   })
   .strict();
 

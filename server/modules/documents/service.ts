@@ -21,7 +21,14 @@ import {
   type DocumentKind,
 } from '../../../shared/domain/documents.ts';
 import * as casesRepo from '../cases/repo.ts';
-import { casePublicity } from '../publicity/service.ts';
+import {
+  casePublicity,
+  resolveEventFields,
+  storeEvent,
+  type EventKindName,
+  type PublicityEventView,
+} from '../publicity/service.ts';
+import type { EventFields } from '../publicity/repo.ts';
 import { addressBlock, getRun, type Recipient } from '../neighbours/service.ts';
 import { renderMap, type MapLog, type RenderedMap } from '../maps/service.ts';
 import { writePdf, type PdfSection } from '../../documents/pdf.ts';
@@ -228,8 +235,31 @@ async function writeDocument(d: Draft): Promise<Written> {
   return { title, pdf: out.pdf, pages: out.pages, sha256, text };
 }
 
-/** Stores the document and audits it, in one transaction. */
-async function storeDocument(svc: DocumentService, user: Caller, d: Draft, w: Written, requestId?: string) {
+/** The publicity event to record with the document, checked before anything is made (`recordEvent`: its kind is
+ *  the document's, a neighbour letter's run is the document's, and the document's comment period runs from it). */
+async function eventToRecord(
+  svc: DocumentService,
+  c: casesRepo.CaseRow,
+  input: CreateDocumentInput,
+  run: Run | null,
+): Promise<{ kind: EventKindName; fields: EventFields } | null> {
+  if (!input.recordEvent) return null;
+  if (input.publicityDate !== undefined && input.publicityDate !== input.recordEvent.date)
+    fail('publicityDate', 'differs from recordEvent.date: the comment period runs from the event recorded (give one)');
+  const kind = KINDS[input.kind].publicity as EventKindName;
+  const f = { ...input.recordEvent, ...(run ? { runId: run.id } : {}) };
+  return { kind, fields: await resolveEventFields(svc.db, svc.authorityId, c, kind, f, 'body.recordEvent') };
+}
+
+/** Stores the document (and the publicity event recorded with it) and audits them, in one transaction. */
+async function storeDocument(
+  svc: DocumentService,
+  user: Caller,
+  d: Draft,
+  w: Written,
+  event: { kind: EventKindName; fields: EventFields } | null,
+  requestId?: string,
+): Promise<{ docId: number; event: PublicityEventView | null }> {
   const { kind, run, template, personalData } = d;
   const caseId = d.c.id;
   const actor: Actor = { id: user.id, username: user.username };
@@ -271,7 +301,10 @@ async function storeDocument(svc: DocumentService, user: Caller, d: Draft, w: Wr
         personalData,
       },
     });
-    return docId;
+    const recorded = event
+      ? await storeEvent(trx, { caseId, kind: event.kind, fields: event.fields, documentId: docId }, actor, requestId)
+      : null;
+    return { docId, event: recorded };
   });
 }
 
@@ -289,12 +322,16 @@ export async function createDocument(
   const template = await currentTemplate(svc.db, svc.authorityId, kind);
   const date = input.date ?? todayInUk();
   const run = KINDS[kind].perRecipient ? await neighbourRun(svc, c, input.runId) : null;
+  const event = await eventToRecord(svc, c, input, run);
   const map = hasMap(template.body) ? await documentMap(svc, kind, c, run) : null;
-  const draft = await fill(svc, { kind, c, date, template, run, map }, input);
+  // the document's comment period runs from the event recorded with it
+  const filled = event ? { ...input, publicityDate: event.fields.date } : input;
+  const draft = await fill(svc, { kind, c, date, template, run, map }, filled);
   const written = await writeDocument(draft);
   draft.details.ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-  const id = await storeDocument(svc, user, draft, written, requestId);
-  return getDocument(svc, caseId, id);
+  const stored = await storeDocument(svc, user, draft, written, event, requestId);
+  const doc = await getDocument(svc, caseId, stored.docId);
+  return stored.event ? { ...doc, publicityEvent: stored.event } : doc;
 }
 
 function documentView(d: repo.DocumentRow, withText: boolean) {

@@ -8,7 +8,10 @@ import {
   representationWindows,
   type EventKind,
   type PublicityEvent,
+  type Regime,
+  type WindowOptions,
 } from '../../../shared/domain/publicity/index.ts';
+import { currentHolidayCalendar } from '../publicity/holidays.ts';
 import type { CaseRow, NearbyRow } from '../cases/repo.ts';
 import { effectiveTargetDate } from '../cases/service.ts';
 import type { casePublicity } from '../publicity/service.ts';
@@ -52,11 +55,11 @@ export function commonView(
 /** casePublicity for an application (documents that have publicity are for applications only). */
 export type CasePublicity = Awaited<ReturnType<typeof casePublicity>> & {
   applies: true;
-  publicity: { heritage: boolean; requirements: Array<{ kind: string; rule: string }> };
+  publicity: { heritage: boolean; regime: Regime; requirements: Array<{ kind: string; rule: string }> };
   events: Array<PublicityEvent & { eia: boolean | null }>;
   windows: {
     byKind: Array<{ kind: string; lastDay: string }>;
-    events: Array<{ kind: string; windowDays: number; superseded: boolean }>;
+    events: Array<{ kind: string; windowDays: number; superseded: boolean; lastDay: string; endKnown: boolean }>;
   };
   earliestDecisionDate: string | null;
   triggers: Array<{ trigger: string }>;
@@ -64,32 +67,49 @@ export type CasePublicity = Awaited<ReturnType<typeof casePublicity>> & {
 
 interface Window {
   windowDays: number;
+  /** public holidays are not counted in the period (DMPO Sch. 3) */
+  holidaysDisregarded: boolean;
   commentBy: string | null;
   earliest: string | null;
 }
 
 /** The comment period of a publicity event: from the date given, else from the event already recorded, else not
  *  known (and then neither is the earliest decision date). */
-function eventWindow(pub: CasePublicity, eia: boolean, eventKind: EventKind, publicityDate?: string): Window {
-  const heritage = pub.publicity.heritage;
+function eventWindow(
+  pub: CasePublicity,
+  eia: boolean,
+  psi: boolean,
+  eventKind: EventKind,
+  publicityDate?: string,
+): Window {
+  const options: WindowOptions = {
+    eia,
+    heritage: pub.publicity.heritage,
+    regime: pub.publicity.regime,
+    publicServiceInfrastructure: psi,
+    holidays: currentHolidayCalendar(),
+  };
   const recorded: PublicityEvent[] = pub.events.map((e) => ({
     kind: e.kind,
     date: e.date,
     ...(e.eia !== null && e.eia !== undefined ? { eia: e.eia } : {}),
   }));
-  const probe = representationWindows([{ kind: eventKind, date: publicityDate ?? '2000-01-03' }], { eia, heritage });
-  const windowDays = probe.events[0]!.windowDays;
+  const probe = representationWindows([{ kind: eventKind, date: publicityDate ?? '2026-03-02' }], options);
+  const { windowDays, holidaysDisregarded } = probe.events[0]!;
   if (publicityDate) {
-    const all = representationWindows([...recorded, { kind: eventKind, date: publicityDate }], { eia, heritage });
-    return { windowDays, commentBy: probe.events[0]!.lastDay, earliest: all.earliestDecisionDate };
+    const all = representationWindows([...recorded, { kind: eventKind, date: publicityDate }], options);
+    // a window counting through a year whose bank holidays are not known has no known last day
+    const commentBy = probe.events[0]!.endKnown ? probe.events[0]!.lastDay : null;
+    return { windowDays, holidaysDisregarded, commentBy, earliest: all.earliestDecisionDate };
   }
   if (recorded.some((e) => e.kind === eventKind)) {
     // already recorded: the window that governs (a re-publicised one restarts it)
-    const commentBy = pub.windows.byKind.find((k) => k.kind === eventKind)?.lastDay ?? null;
-    return { windowDays, commentBy, earliest: pub.earliestDecisionDate };
+    const governing = pub.windows.events.find((e) => e.kind === eventKind && !e.superseded);
+    const commentBy = governing?.endKnown === false ? null : (governing?.lastDay ?? null);
+    return { windowDays, holidaysDisregarded, commentBy, earliest: pub.earliestDecisionDate };
   }
   // otherwise this publicity has not happened yet: its end, and so the earliest decision date, are not known
-  return { windowDays, commentBy: null, earliest: null };
+  return { windowDays, holidaysDisregarded, commentBy: null, earliest: null };
 }
 
 /** The publicity variables and details of a letter, notice or advert: the window of `event`, or a consultation's
@@ -100,17 +120,20 @@ export function publicityView(
   event: EventKind | 'consultation',
   publicityDate: string | undefined,
 ): { flat: Flat; details: Record<string, unknown> } {
-  const eia = (c.development as { eia?: unknown } | null)?.eia === true;
+  const dev = c.development as { eia?: unknown; publicServiceInfrastructure?: unknown } | null;
+  const eia = dev?.eia === true;
   const w: Window =
     event === 'consultation'
       ? {
           windowDays: CONSULTEE_DAYS,
+          holidaysDisregarded: false,
           commentBy: publicityDate ? addDays(publicityDate, CONSULTEE_DAYS - 1) : null,
           earliest: pub.earliestDecisionDate,
         }
-      : eventWindow(pub, eia, event, publicityDate);
+      : eventWindow(pub, eia, dev?.publicServiceInfrastructure === true, event, publicityDate);
   const flat: Flat = {
     'publicity.windowDays': String(w.windowDays),
+    'publicity.holidaysDisregarded': w.holidaysDisregarded,
     'publicity.date': wordsOrUnknown(publicityDate),
     'publicity.dateKnown': Boolean(publicityDate),
     'publicity.commentByDate': wordsOrUnknown(w.commentBy),
@@ -121,6 +144,7 @@ export function publicityView(
   const details = {
     publicityDate: publicityDate ?? null,
     windowDays: w.windowDays,
+    holidaysDisregarded: w.holidaysDisregarded,
     commentBy: w.commentBy,
     earliestDecisionDate: w.earliest,
   };

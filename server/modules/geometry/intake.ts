@@ -13,6 +13,7 @@ import {
   type Crs,
   type SiteShape,
 } from '../../../shared/domain/geometry-shape.ts';
+import { formatArea, formatDistance, roundM, roundM2 } from '../../../shared/domain/constraints.ts';
 import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from '../../db/queries.ts';
 
 export interface IntakeOptions {
@@ -82,6 +83,7 @@ export interface IntakeRow {
   geojson_27700: string | null;
   authority_found: boolean;
   inside: boolean | null;
+  within_boundary?: boolean | null;
   outside_m2: number | null;
   outside_x: number | null;
   outside_y: number | null;
@@ -90,6 +92,8 @@ export interface IntakeRow {
 }
 
 const round = (v: number, dp: number) => Math.round(v * 10 ** dp) / 10 ** dp;
+/** m² in a message: to 0.001 m² as in the figures, never a false zero */
+const m2Text = (v: number) => (v > 0 && v < 0.01 ? formatArea(v) : `${roundM2(v)} m²`);
 const pt = (x: number | null, y: number | null, dp: number): [number, number] | null =>
   x === null || y === null ? null : [round(x, dp), round(y, dp)];
 
@@ -151,7 +155,7 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
     if (r.vertices_after !== r.vertices_before) changes.push(`Vertices: ${r.vertices_before} → ${r.vertices_after}.`);
     if (dropped > 0)
       changes.push(`Dropped ${dropped} part${dropped === 1 ? '' : 's'} that had no area (lines or points).`);
-    changes.push(`Area after repair: ${round(r.area_m2 ?? 0, 2)} m² (the invalid shape's area cannot be trusted).`);
+    changes.push(`Area after repair: ${m2Text(r.area_m2 ?? 0)} (the invalid shape's area cannot be trusted).`);
     repair = {
       reason,
       location,
@@ -160,7 +164,7 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
       polygonsAfter: r.polygons_after ?? 0,
       verticesBefore: r.vertices_before,
       verticesAfter: r.vertices_after ?? 0,
-      areaAfterM2: round(r.area_m2 ?? 0, 2),
+      areaAfterM2: roundM2(r.area_m2 ?? 0),
       droppedParts: dropped,
     };
   }
@@ -180,17 +184,17 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
         swapped ? 'EASTING_NORTHING_SWAPPED' : 'SITE_OUTSIDE_AUTHORITY',
         swapped
           ? 'The site is outside the authority, but would be inside it with each position swapped: EPSG:27700 positions are [easting, northing]. Swap each pair and send it again.'
-          : `The site lies entirely outside the authority's boundary, ${round(r.distance_to_boundary_m, 1)} m from it. Check the coordinates and the crs (CRS84 longitude, latitude by default; EPSG:27700 eastings, northings).`,
-        { distanceM: round(r.distance_to_boundary_m, 2), location: { epsg27700: pt(r.outside_x, r.outside_y, 3) } },
+          : `The site lies entirely outside the authority's boundary, ${formatDistance(r.distance_to_boundary_m)} from it. Check the coordinates and the crs (CRS84 longitude, latitude by default; EPSG:27700 eastings, northings).`,
+        { distanceM: roundM(r.distance_to_boundary_m), location: { epsg27700: pt(r.outside_x, r.outside_y, 3) } },
       );
     }
     if (!opts.crossBoundary) {
       throw new AppError(
         'SITE_CROSSES_AUTHORITY_BOUNDARY',
-        `${round(r.outside_m2 ?? 0, 2)} m² of the site lies beyond the authority's boundary (more than ${opts.toleranceM} m outside it). ` +
+        `${m2Text(r.outside_m2 ?? 0)} of the site lies beyond the authority's boundary (more than ${opts.toleranceM} m outside it). ` +
           'Check the boundary there, or send crossBoundary=true for a cross-boundary application.',
         {
-          outsideM2: round(r.outside_m2 ?? 0, 2),
+          outsideM2: roundM2(r.outside_m2 ?? 0),
           toleranceM: opts.toleranceM,
           location: { epsg27700: pt(r.outside_x, r.outside_y, 3) },
         },
@@ -204,11 +208,12 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
     ewkb: r.ewkb!,
     geometry: r.geojson_crs84 ? JSON.parse(r.geojson_crs84) : null,
     geometry27700: r.geojson_27700 ? JSON.parse(r.geojson_27700) : null,
-    areaM2: round(areaM2, 2),
+    areaM2: roundM2(areaM2),
     areaHa: round(areaM2 / 10_000, 4),
     vertexCount: r.vertices_after ?? shape.vertexCount,
     polygonCount: r.polygons_after ?? shape.coordinates.length,
     repair,
-    outsideAuthorityM2: r.inside === false ? round(r.outside_m2 ?? 0, 2) : 0,
+    // measured against the boundary itself, also for a site accepted within the tolerance (never a false 0)
+    outsideAuthorityM2: roundM2(r.outside_m2 ?? 0),
   };
 }

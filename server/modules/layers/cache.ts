@@ -35,7 +35,8 @@ function entryOf(db: Knex): Entry {
   return e;
 }
 
-/** Every layer (in listLayers order: category, id), from the cache when it holds them. */
+/** Every active layer (in listLayers order: category, id; retired layers are answered by no new check, as the check
+ *  statement leaves them out), from the cache when it holds them. */
 export async function cachedLayers(db: Knex): Promise<LayerRow[]> {
   const e = entryOf(db);
   if (e.layers) return e.layers;

@@ -233,6 +233,15 @@ interface LoadJob {
 export async function loadLayer(db: Knex, opts: LoadOptions): Promise<LoadReport> {
   const started = Date.now();
   const layer = await getLayer(db, opts.layerId);
+  if (layer.retiredAt)
+    throw new AppError(
+      'LAYER_RETIRED',
+      `Layer "${layer.id}" is retired: it cannot be loaded. Define a new layer instead.`,
+      {
+        id: layer.id,
+        retiredAt: layer.retiredAt,
+      },
+    );
   if (!opts.sources.length)
     throw new AppError('VALIDATION_FAILED', 'Give at least one source file.', {
       issues: [{ path: 'sources', message: 'empty' }],

@@ -24,6 +24,9 @@ export interface LayerRow {
   loadedAt: Date | null;
   featureCount: number;
   lastLoad: unknown;
+  /** when the layer was retired (kept for stored checks and maps, answered by no new check); null while active */
+  retiredAt: Date | null;
+  retiredReason: string | null;
 }
 
 const LAYER_COLUMNS = [
@@ -39,17 +42,55 @@ const LAYER_COLUMNS = [
   'loaded_at as loadedAt',
   'feature_count as featureCount',
   'last_load as lastLoad',
+  'retired_at as retiredAt',
+  'retired_reason as retiredReason',
 ];
 
-/** Every layer (or those of `ids`), by category and id, without its coverage. */
-export async function listLayers(db: Db, ids?: string[]): Promise<LayerRow[]> {
+/** Every active layer (or those of `ids`), by category and id, without its coverage; retired ones too with
+ *  `includeRetired` (what a stored check or map that used them draws, and the list of layers). */
+export async function listLayers(db: Db, ids?: string[], opts: { includeRetired?: boolean } = {}): Promise<LayerRow[]> {
   const q = db('layer').orderBy(['category', 'id']).select(LAYER_COLUMNS);
   if (ids) q.whereIn('id', ids);
+  if (!opts.includeRetired) q.whereNull('retired_at');
   return q;
 }
 
-export async function findLayer(db: Db, id: string): Promise<LayerRow | undefined> {
-  return db('layer').where({ id }).first(LAYER_COLUMNS);
+/** Marks the layer retired (now, with the reason). */
+export async function markRetired(db: Db, id: string, reason: string | null): Promise<void> {
+  await db('layer').where({ id }).update({ retired_at: db.fn.now(), retired_reason: reason, updated_at: db.fn.now() });
+}
+
+/** The stored checks (id, case) whose layers or hits name the layer, first 20 by id; and how many in all. */
+export async function checksUsingLayer(
+  db: Db,
+  id: string,
+): Promise<{ total: number; checks: Array<{ checkId: number; caseId: number }> }> {
+  const q = db('constraint_check as c').where((w) =>
+    w
+      .whereRaw('c.layers @> ?::jsonb', [JSON.stringify([{ id }])])
+      .orWhereExists((e) =>
+        e.select(db.raw('1')).from('constraint_hit as h').whereRaw('h.check_id = c.id').where('h.layer_id', id),
+      ),
+  );
+  const total = Number((await q.clone().count({ n: '*' }))[0]!.n);
+  const checks = (await q.clone().orderBy('c.id').limit(20).select('c.id as checkId', 'c.case_id as caseId')) as Array<{
+    checkId: number;
+    caseId: number;
+  }>;
+  return { total, checks };
+}
+
+/** Deletes the layer with its pieces and features (pieces first, by layer: constraint_piece_layer_idx). */
+export async function deleteLayerRows(db: Db, id: string): Promise<void> {
+  await db('constraint_piece').where({ layer_id: id }).delete();
+  await db('constraint_feature').where({ layer_id: id }).delete();
+  await db('layer').where({ id }).delete();
+}
+
+export async function findLayer(db: Db, id: string, lock = false): Promise<LayerRow | undefined> {
+  const q = db('layer').where({ id });
+  if (lock) q.forUpdate();
+  return q.first(LAYER_COLUMNS);
 }
 
 /** The layer's current data version, or undefined when there is no such layer. */
@@ -272,5 +313,9 @@ export async function recordLoad(
   },
 ): Promise<void> {
   await trx.raw(sqlQuery('layer_load_record'), load);
+  // the old version's pieces first, by (layer_id, data_version) (constraint_piece_layer_idx), in one statement: the
+  // features' ON DELETE CASCADE then finds no piece left (constraint_piece_feature_idx, migration 0009), instead of
+  // one lookup (before that index, one scan of every layer's pieces) per deleted feature finding its own
+  await trx('constraint_piece').where({ layer_id: load.layerId }).whereNot({ data_version: load.version }).delete();
   await trx('constraint_feature').where({ layer_id: load.layerId }).whereNot({ data_version: load.version }).delete();
 }

@@ -11,12 +11,14 @@ import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { getLayer, listLayers, parseDefinition, upsertDefinition } from './definitions.ts';
 import { loadLayer } from './loader.ts';
+import { deleteLayer, retireLayer } from './lifecycle.ts';
 import { AppError } from '../../../shared/errors.ts';
 
 // express's raw-body parser, named so because the house lint rule takes any `.raw(…)` call for knex
 const { raw: rawBody } = express;
 const Field = z.string().min(1).max(200);
 export const DefineLayerBody = z.object({ definition: z.unknown() }).strict();
+export const RetireLayerBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 const LoadQuery = z
   .object({
     filename: uploadFilename().optional(),
@@ -44,12 +46,15 @@ const view = (l: Awaited<ReturnType<typeof getLayer>>) => ({
   loadedAt: l.loadedAt,
   featureCount: l.featureCount,
   lastLoad: l.lastLoad,
+  retired: l.retiredAt !== null,
+  retiredAt: l.retiredAt,
+  retiredReason: l.retiredReason,
 });
 
 export function layerRoutes(ctx: AppContext) {
   const r = Router();
   r.get('/api/layers', requireRole(...PERMISSIONS.referenceRead), async (_req, res) => {
-    res.json({ items: (await listLayers(ctx.db)).map(view) });
+    res.json({ items: (await listLayers(ctx.db, undefined, { includeRetired: true })).map(view) });
   });
   r.get('/api/layers/:id', requireRole(...PERMISSIONS.referenceRead), async (req, res) => {
     res.json(view(await getLayer(ctx.db, String(req.params.id))));
@@ -59,6 +64,23 @@ export function layerRoutes(ctx: AppContext) {
     const def = parseDefinition(parseBody(DefineLayerBody, req.body).definition);
     await ctx.db.transaction((trx) => upsertDefinition(trx, actorOf(req.user!), def, 'local', req.requestId));
     res.status(201).json(view(await getLayer(ctx.db, def.id)));
+  });
+  /** Retire: kept for the stored checks and maps that used it, answered by no new check, listed as retired. */
+  r.post('/api/layers/:id/retire', requireRole(...PERMISSIONS.layerAdmin), async (req, res) => {
+    const body = parseBody(RetireLayerBody, req.body ?? {});
+    const layer = await retireLayer(
+      ctx.db,
+      String(req.params.id),
+      actorOf(req.user!),
+      body.reason ?? null,
+      req.requestId,
+    );
+    res.json(view(layer));
+  });
+  /** Delete a local layer that no stored check uses (409 LAYER_IN_USE naming the checks when one does). */
+  r.delete('/api/layers/:id', requireRole(...PERMISSIONS.layerAdmin), async (req, res) => {
+    await deleteLayer(ctx.db, String(req.params.id), actorOf(req.user!), req.requestId);
+    res.status(204).end();
   });
   /** Load or refresh a layer's data: the file is the request body (GeoPackage, zipped Shapefile, GeoJSON or CSV). */
   r.put(

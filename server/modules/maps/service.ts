@@ -236,7 +236,7 @@ async function gatherAdhoc(
 
 /** The layers drawn (style, key label, attribution) and the ground boxes to show. */
 async function mapContent(db: Knex, template: MapTemplate, g: Gathered): Promise<MapContent> {
-  const layerRows = g.layerIds.length ? await listLayers(db, g.layerIds) : [];
+  const layerRows = g.layerIds.length ? await listLayers(db, g.layerIds, { includeRetired: true }) : [];
   const layers = layerRows.map((l) => {
     const def = l.definition as { style: FlatStyle; provenance?: { attribution?: string } };
     return { id: l.id, title: l.title, style: def.style, attribution: def.provenance?.attribution ?? null };

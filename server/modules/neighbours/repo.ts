@@ -8,7 +8,7 @@ import { authorityCaseIds } from '../cases/repo.ts';
 
 type Q = Knex | Knex.Transaction;
 
-export type Mode = 'adjoining' | 'radius' | 'polygon' | 'manual';
+export type Mode = 'adjoining' | 'radius' | 'polygon' | 'manual' | 'sameBuilding';
 
 /** A row of sql/queries/neighbour_selection.sql: the data versions (first), or one reason an address was chosen. */
 export interface SelectionRow {
@@ -20,9 +20,13 @@ export interface SelectionRow {
   x: number;
   y: number;
   distance_m: number;
-  mode: Mode | 'same-building';
+  mode: Exclude<Mode, 'sameBuilding'> | 'same-building' | 'same-building-as-site';
   property_id: number | null;
   reason_distance_m: number | null;
+  /** For a point inside or on the red line or a same-building-as-site row on a site outline (an outline the site is
+   *  on with several addresses): 'named' (it holds one of the case's UPRNs), 'unnamed' (every address of it is
+   *  inside or on the red line and none is the case's), 'partial'; otherwise null. */
+  site_outline: 'named' | 'unnamed' | 'partial' | null;
   address_version: number | null;
   property_version: number | null;
 }
@@ -48,7 +52,7 @@ export async function addressDataVersion(db: Q): Promise<number | null> {
 }
 
 /** The statement with only the blocks of the modes asked for (see the header of neighbour_selection.sql). */
-const MODE_BLOCK = /\/\*(adjoining|radius|polygon|manual)\*\/([\s\S]*?)\/\*end \1\*\//g;
+const MODE_BLOCK = /\/\*(adjoining|radius|polygon|manual|sameBuilding)\*\/([\s\S]*?)\/\*end \1\*\//g;
 const statements = new Map<string, string>();
 function selectionSql(modes: Mode[]): string {
   const key = modes.join(',');
@@ -114,7 +118,8 @@ export async function latestRunId(db: Q, caseId: number): Promise<number | null>
 
 export interface NewRun {
   caseId: number;
-  siteId: number;
+  /** null for an enforcement case located at a point (no case_site) */
+  siteId: number | null;
   siteEwkb: string;
   params: unknown;
   addressVersion: number;

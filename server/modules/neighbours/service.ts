@@ -20,6 +20,9 @@ export const SelectionParams = z
       .positive('must be more than 0 m')
       .max(1000, 'at most 1000 m: for more, draw the area (polygon)')
       .optional(),
+    // the other addresses on the property outline(s) the site is on (a terrace or block mapped as one outline); on
+    // by default with adjoining
+    sameBuilding: z.boolean().optional(),
     polygon: z.unknown().optional(),
     crs: z.string().max(100).optional(),
     add: z
@@ -32,9 +35,12 @@ export const SelectionParams = z
       .default([]),
   })
   .strict()
-  .refine((p) => p.adjoining || p.radiusM !== undefined || p.polygon !== undefined || p.add.length > 0, {
-    message: 'choose at least one way to select neighbours: adjoining, radiusM, polygon or add',
-  });
+  .refine(
+    (p) => p.adjoining || p.sameBuilding || p.radiusM !== undefined || p.polygon !== undefined || p.add.length > 0,
+    {
+      message: 'choose at least one way to select neighbours: adjoining, sameBuilding, radiusM, polygon or add',
+    },
+  );
 export type SelectionParams = z.infer<typeof SelectionParams>;
 
 /** A recipient with the reasons it was chosen; x, y in EPSG:27700. Stored and read back as it is. */
@@ -61,6 +67,8 @@ function describeReason(
       return `added by hand: ${params.add.find((a) => a.uprn === uprn)?.reason ?? ''}`;
     case 'same-building':
       return `in the same building as UPRN ${viaUprn}, which was selected`;
+    case 'same-building-as-site':
+      return "in the same building as the site: on the site's property outline, which holds several addresses";
   }
 }
 
@@ -96,12 +104,14 @@ export async function select(
   if (params.radiusM !== undefined) modes.push('radius');
   if (polygon !== null) modes.push('polygon');
   if (params.add.length) modes.push('manual');
+  if (params.sameBuilding ?? (params.adjoining !== undefined && params.adjoining !== false)) modes.push('sameBuilding');
   const rows = await repo.runSelection(db, modes, {
     site: siteEwkb,
     toleranceM: tol,
     radiusM: params.radiusM ?? null,
     polygon,
     add: params.add.map((a) => a.uprn),
+    siteUprns,
   });
   const head = rows[0];
   const addressVersion = head && head.uprn === null ? (head.address_version ?? 0) : 0;
@@ -165,8 +175,12 @@ function sortOut(
   const excluded: Selection['excluded'] = [];
   for (const [uprn, reasonRows] of entries) {
     const r = reasonRows[0]!;
-    // the site's own: the case's UPRNs, and address points inside or on the red line
-    if (r.distance_m === 0 || site.has(uprn)) {
+    // the site's own: the case's UPRNs, and address points inside or on the red line, each judged by itself: not a
+    // point on an outline of several addresses that holds one of the case's UPRNs (the other houses of a terrace
+    // mapped as one outline), nor one whose every address is inside the red line and none the case's (Redline
+    // cannot tell which is the site's own: better a letter to the site than none to a neighbour)
+    const shared = reasonRows.some((x) => x.site_outline === 'named' || x.site_outline === 'unnamed');
+    if ((r.distance_m === 0 && !shared) || site.has(uprn)) {
       excluded.push({
         uprn,
         addressLines: r.address_lines,
@@ -189,7 +203,12 @@ function sortOut(
         .map((x) => {
           const distanceM = round2(x.reason_distance_m ?? x.distance_m);
           const viaUprn = x.mode === 'same-building' ? (via.get(x.parent_uprn ?? uprn)?.uprn ?? null) : null;
-          return { mode: x.mode, detail: describeReason(x.mode, distanceM, uprn, viaUprn, params, tol), distanceM };
+          const unsure =
+            x.mode === 'same-building-as-site' && x.site_outline === 'unnamed'
+              ? " (the red line covers every address on it and the case names none of them, so Redline cannot tell which is the site's own: give the case its UPRNs)"
+              : '';
+          const detail = describeReason(x.mode, distanceM, uprn, viaUprn, params, tol) + unsure;
+          return { mode: x.mode, detail, distanceM };
         })
         .sort((a, b) => a.mode.localeCompare(b.mode)),
       x: r.x,

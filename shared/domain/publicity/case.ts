@@ -47,6 +47,9 @@ export function publicityFor(
       ...(caseInput.departure !== undefined ? { departure: caseInput.departure } : {}),
       ...(caseInput.publicRightOfWay !== undefined ? { publicRightOfWay: caseInput.publicRightOfWay } : {}),
       ...(caseInput.nearRailway !== undefined ? { nearRailway: caseInput.nearRailway } : {}),
+      ...(caseInput.publicServiceInfrastructure !== undefined
+        ? { publicServiceInfrastructure: caseInput.publicServiceInfrastructure }
+        : {}),
       ...(caseInput.listedBuildingConsent ? { listedBuildingConsent: caseInput.listedBuildingConsent } : {}),
       triggers: constraintTriggers,
     },
@@ -55,8 +58,11 @@ export function publicityFor(
   const windows = representationWindows(events, {
     eia: caseInput.eia ?? false,
     heritage: publicity.heritage,
+    regime: publicity.regime,
+    publicServiceInfrastructure: caseInput.publicServiceInfrastructure ?? false,
     ...(options.letters ? { letters: options.letters } : {}),
     ...(options.bankHolidays ? { bankHolidays: options.bankHolidays } : {}),
+    ...(options.holidays ? { holidays: options.holidays } : {}),
   });
   const outstanding = outstandingOf(publicity, events);
   const determination = determinationOf(caseInput, category);
@@ -110,6 +116,9 @@ function determinationOf(caseInput: CasePublicityInput, category: Category) {
         category,
         applicationType: caseInput.applicationType,
         ...(caseInput.eia !== undefined ? { eia: caseInput.eia } : {}),
+        ...(caseInput.publicServiceInfrastructure !== undefined
+          ? { publicServiceInfrastructure: caseInput.publicServiceInfrastructure }
+          : {}),
         ...(caseInput.extensionsOfTime ? { extensionsOfTime: caseInput.extensionsOfTime } : {}),
       })
     : null;

@@ -1,7 +1,8 @@
 /**
  * Calendar date arithmetic for the publicity rules (pure): 'YYYY-MM-DD' dates as whole days since 1970-01-01, no
- * time zone and no clock. Weekends and bank holidays never extend a statutory period here; bank holidays matter only
- * for the optional BOPS letter-posting assumption (next working day), and are then a list passed in (no network).
+ * time zone and no clock. Public holidays are counted out of the DMPO windows in windows.ts (the calendar is in
+ * shared/domain/holidays/); here they matter only for the optional BOPS letter-posting assumption (next working
+ * day), and are then a list passed in (no network).
  * Rules file: shared/domain/publicity/RULES.md §2b (windows) and §6c (determination dates).
  */
 import { AppError } from '../../errors.ts';

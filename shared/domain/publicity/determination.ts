@@ -43,10 +43,16 @@ export function statutoryDetermination(input: DeterminationInput): Determination
 function periodOf(input: DeterminationInput, t: ResolvedType, reasons: string[]): Period {
   const p = t.rule.period;
   if (p.kind === 'planning') {
+    if (!input.eia && input.publicServiceInfrastructure) {
+      reasons.push(
+        'Public service infrastructure development: 10 weeks (DMPO 2015 art. 34 as amended by SI 2021/746; weeks count every day, public holidays included).',
+      );
+      return { periodDays: 70, label: '10 weeks', legalBasis: 'DMPO 2015 art. 34 (SI 2021/746)', evidence: 'S' };
+    }
     const wk = input.eia ? 16 : input.category === 'major' ? 13 : 8;
     reasons.push(
       input.eia
-        ? `Accompanied by an environmental statement (EIA): 16 weeks.`
+        ? `Accompanied by an environmental statement (EIA): 16 weeks${input.publicServiceInfrastructure ? ' (the 10 weeks of public service infrastructure development are not applied to EIA development [M])' : ''}.`
         : input.category === 'major'
           ? `Major development: 13 weeks.`
           : `${input.category === 'minor' ? 'Minor' : 'Not major'} (${t.name}): 8 weeks.`,

