@@ -106,16 +106,23 @@ describe('changes to a case', () => {
     expect(upd.after).toMatchObject({ status: 'valid', validDate: '2024-02-02', version: 2 });
   });
 
-  it('records the parties before and after when a change replaces them', async () => {
+  it('records the parties before and after when a change removes one and adds another', async () => {
     const c = await t
       .as('officer')
       .post('/api/cases')
       .send(application({ parties: [{ role: 'agent', name: 'Old Agent' }] }))
       .expect(201);
+    const [old] = (await t.as('officer').get(`/api/cases/${c.body.id}`).expect(200)).body.parties;
     await t
       .as('officer')
       .patch(`/api/cases/${c.body.id}`)
-      .send({ version: 1, parties: [{ role: 'agent', name: 'New Agent' }] })
+      .send({
+        version: 1,
+        parties: [
+          { id: old.id, remove: true },
+          { role: 'agent', name: 'New Agent' },
+        ],
+      })
       .expect(200);
     const upd = (await rowsFor('case', c.body.id)).at(-1)!;
     expect((upd.before!.parties as Array<{ name: string }>).map((p) => p.name)).toEqual(['Old Agent']);
