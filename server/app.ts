@@ -14,23 +14,50 @@ import { TokenCache, startAuthListener } from './modules/auth/token-cache.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { caseRoutes } from './modules/cases/routes.ts';
 import { geometryRoutes } from './modules/geometry/routes.ts';
+import { placeRoutes } from './modules/places/routes.ts';
 import { authorityRoutes } from './modules/authority/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { layerRoutes } from './modules/layers/routes.ts';
+import { layerLoadJob } from './modules/layers/load-job.ts';
+import { jobRoutes } from './modules/jobs/routes.ts';
+import { startJobWorker } from './modules/jobs/service.ts';
 import { constraintRoutes } from './modules/constraints/routes.ts';
 import { neighbourRoutes } from './modules/neighbours/routes.ts';
 import { publicityRoutes } from './modules/publicity/routes.ts';
 import { mapRoutes } from './modules/maps/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
+import { tileRoutes } from './modules/tiles/routes.ts';
+import { publicTileRoutes } from './modules/public-tiles/routes.ts';
+import { basemapRoutes } from './modules/tiles/basemap.ts';
 import { AppError } from '../shared/errors.ts';
 import { pageRoutes } from './modules/pages/routes.ts';
+import { staffRoutes } from './modules/staff/routes.ts';
 import { createViews } from './http/views.ts';
+import { registerApiRoutes } from './modules/register/api.ts';
+import { registerPageRoutes } from './modules/register/pages.ts';
+import { commentRoutes } from './modules/comments/routes.ts';
+import { createNotifier } from './modules/notify/index.ts';
+import { alertRoutes } from './modules/alerts/routes.ts';
+import { startAlertTimer } from './modules/alerts/service.ts';
 import { contentSecurityPolicy, staticAssets } from './http/web.ts';
 
 const JSON_TYPES = ['application/json', 'application/geo+json', 'application/*+json'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const isApi = (req: express.Request) => req.path.startsWith('/api/');
+
+// CSP nonces: 16 bytes each from the CSPRNG, drawn 4 KB at a time (one crypto.randomBytes call per 256 responses,
+// not one per response, as Node does for randomUUID); each slice is used once
+let nonceBytes = Buffer.alloc(0);
+let nonceAt = 0;
+function nextNonce(): string {
+  if (nonceAt + 16 > nonceBytes.length) {
+    nonceBytes = crypto.randomBytes(4096);
+    nonceAt = 0;
+  }
+  nonceAt += 16;
+  return nonceBytes.toString('base64', nonceAt - 16, nonceAt);
+}
 
 export interface BuiltApp {
   app: express.Express;
@@ -50,7 +77,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
     req.requestId = (req.get('x-request-id') ?? '').slice(0, 64) || crypto.randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     // a fresh nonce for each response: the only inline scripts that run are the ones our pages put it on
-    res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
+    res.locals.cspNonce = nextNonce();
     next();
   });
   app.use(helmet({ contentSecurityPolicy: { directives: contentSecurityPolicy } }));
@@ -58,7 +85,9 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(staticAssets());
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route
   const isUpload = (req: express.Request) =>
-    req.method === 'PUT' && /^\/api\/((layers\/[^/]+|addresses|properties)\/data|authority\/boundary)$/.test(req.path);
+    (req.method === 'PUT' &&
+      /^\/api\/((layers\/[^/]+|addresses|properties)\/data|authority\/boundary)$/.test(req.path)) ||
+    (req.method === 'POST' && req.path === '/api/geometry/convert');
   // /api speaks JSON only; the HTML pages take GOV.UK form posts (application/x-www-form-urlencoded)
   app.use((req, _res, next) => {
     if (isUpload(req)) return next();
@@ -70,7 +99,9 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
         'Send the request body as JSON (Content-Type: application/json or application/geo+json).',
       );
     }
-    if (!isApi(req) && !req.is([...JSON_TYPES, FORM_TYPE])) {
+    // RFC 8058 one-click unsubscribe may come as multipart/form-data: its body is not read, any POST unsubscribes
+    const oneClick = req.method === 'POST' && req.path.startsWith('/register/alerts/unsubscribe/');
+    if (!isApi(req) && !oneClick && !req.is([...JSON_TYPES, FORM_TYPE])) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the form as application/x-www-form-urlencoded.');
     }
     next();
@@ -115,25 +146,60 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const stopListening = startAuthListener(connectionString, tokens, ctx.log);
   app.use(authenticate(ctx.db, tokens));
 
-  app.use(pageRoutes(ctx, createViews({ serviceName: 'Redline' })));
+  // the staff map's tiles first: the most frequent requests by far (dozens per map view), matched before the
+  // seventy-odd routes of the other modules (none of which shares their paths)
+  app.use(tileRoutes(ctx));
+  const views = createViews({ serviceName: 'Redline' });
+  app.use(pageRoutes(ctx, views));
+  app.use(staffRoutes(ctx, views));
+  // email to residents: GOV.UK Notify when NOTIFY_API_KEY is set, else recorded in notify_outbox
+  const notifier = createNotifier(ctx.config, ctx.db, ctx.log);
+  // alerts: the public subscribe / confirm / unsubscribe pages, and the timer that matches and sends
+  const alertLinks = { baseUrl: ctx.config.PUBLIC_BASE_URL, secret: ctx.sessionSecret };
+  app.use(alertRoutes(ctx, createViews({ serviceName: 'Planning register' }), notifier, alertLinks));
+  const alertTimer = startAlertTimer(ctx.db, notifier, alertLinks, ctx.config.ALERTS_INTERVAL_MINUTES, ctx.log);
+  // the public planning register (no account): its pages and its JSON/GeoJSON API
+  app.use(registerPageRoutes(ctx, createViews({ serviceName: 'Planning register' })));
+  app.use(registerApiRoutes(ctx));
+  // comments on applications: the public form, the staff API and the case page's publish/reject form
+  app.use(
+    commentRoutes(ctx, createViews({ serviceName: 'Planning register' }), {
+      notifier,
+    }),
+  );
   app.use(systemRoutes(ctx));
   app.use(authRoutes(ctx));
   app.use(caseRoutes(ctx));
   app.use(geometryRoutes(ctx));
+  app.use(placeRoutes(ctx));
   app.use(authorityRoutes(ctx));
   app.use(userRoutes(ctx));
-  app.use(layerRoutes(ctx));
+  // queued work (layer loads) runs here, beside the requests, unless JOB_WORKER=false
+  const worker = ctx.config.JOB_WORKER
+    ? startJobWorker(
+        ctx.db,
+        ctx.log,
+        { 'layer-load': layerLoadJob(ctx.db, ctx.intake.toleranceM) },
+        { pollMs: ctx.config.JOB_POLL_MS, staleSeconds: ctx.config.JOB_STALE_SECONDS },
+      )
+    : null;
+  app.use(layerRoutes(ctx, { kick: () => worker?.kick() }));
+  app.use(jobRoutes(ctx));
   app.use(constraintRoutes(ctx));
   app.use(neighbourRoutes(ctx));
   app.use(publicityRoutes(ctx));
   app.use(mapRoutes(ctx));
   app.use(documentRoutes(ctx));
+  app.use(publicTileRoutes(ctx));
+  app.use(basemapRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));
 
   return {
     app,
     async close() {
+      await worker?.stop();
+      await alertTimer.stop();
       tokens.close();
       await stopListening();
       store.close();

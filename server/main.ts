@@ -13,6 +13,7 @@ import { loadDemoLayers } from './seed/layers.ts';
 import { loadDemoAddresses } from './seed/addresses.ts';
 import { gdalInstalled } from './modules/layers/loader.ts';
 import { aptInstall } from './db/embedded.ts';
+import { readDbFor } from './db/read.ts';
 
 async function main() {
   let config;
@@ -73,9 +74,12 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
   }
   // the browser client: built by Vite when dist/client is missing or older than its sources
   await ensureClientBuilt((m) => log.info(m));
+  // public routes read from the replica when DATABASE_READ_URL is set (server/db/read.ts)
+  const read = readDbFor(db, config.DATABASE_READ_URL);
   const built = buildApp(
     {
       db,
+      readDb: read.readDb,
       config,
       log,
       authorityId,
@@ -101,6 +105,7 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await built.close();
+    await read.close();
     await booted.shutdown();
     log.info('stopped');
     process.exit(0);

@@ -33,9 +33,12 @@ import {
   setCopyright,
   setSciPolicy,
 } from '../modules/authority/service.ts';
-import { currentHolidayCalendar, storeBankHolidays } from '../modules/publicity/holidays.ts';
+import { currentHolidayCalendar, GOV_UK_BANK_HOLIDAYS_URL, storeBankHolidays } from '../modules/publicity/holidays.ts';
 import { writeAudit } from '../modules/audit/audit.ts';
 import { AppError } from '../../shared/errors.ts';
+import { createNotifier } from '../modules/notify/index.ts';
+import { sendAlerts } from '../modules/alerts/service.ts';
+import { sessionSecret } from '../http/session-secret.ts';
 
 export class UsageError extends Error {}
 
@@ -225,8 +228,10 @@ async function authorityBoundary(c: CliContext) {
     c.out(
       `Boundary of ${code} is now version ${r.version} (${r.areaM2} m², from ${r.source}; was version ${r.previous?.version ?? '-'}, ${r.previous?.areaM2.toFixed(3) ?? '-'} m²).\n`,
     );
-    if (r.layersToReload.length)
-      c.out(`Reload these layers so their coverage follows the new boundary: ${r.layersToReload.join(', ')}\n`);
+    if (r.layersRecovered.length)
+      c.out(
+        `Coverage now follows the new boundary for: ${r.layersRecovered.map((l) => l.id).join(', ')} (layers covered by their data's extent are unchanged)\n`,
+      );
     return;
   }
   for (const v of (await getBoundaryVersions(c.db, code)).versions)
@@ -247,25 +252,46 @@ async function authorityCopyright(c: CliContext) {
   c.out(`${(await getAuthority(c.db, code)).copyrightStatement}\n`);
 }
 
-/** Validates a GOV.UK bank holidays file, merges it over the shipped list and stores it in the data folder
- *  (REDLINE_DATA_DIR/bank-holidays.json), where the server reads it (server/modules/publicity/holidays.ts). */
+/** Validates a GOV.UK bank holidays file (--file, else https://www.gov.uk/bank-holidays.json), merges it over the list
+ *  in force (each year it lists replaces that year; other years are kept) and stores it in the data folder
+ *  (REDLINE_DATA_DIR/bank-holidays.json), where the server reads it (server/modules/publicity/holidays.ts). Says what
+ *  changed; a file that cannot be read or does not validate changes nothing. */
 async function holidaysRefresh(c: CliContext) {
-  const file = firstFile(c, 'bank-holidays.json');
+  const file = c.values.file?.[0];
+  const where = file ?? GOV_UK_BANK_HOLIDAYS_URL;
+  let text: string;
+  if (file) {
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--file ${file}: cannot read it (${(e as Error).message})`);
+    }
+  } else {
+    try {
+      const res = await fetch(GOV_UK_BANK_HOLIDAYS_URL, { signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+    } catch (e) {
+      throw new UsageError(
+        `${GOV_UK_BANK_HOLIDAYS_URL} could not be fetched (${(e as Error).message}); download it and pass --file bank-holidays.json. Nothing was changed.`,
+      );
+    }
+  }
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${file}: cannot read it as JSON (${(e as Error).message})`);
+    throw new UsageError(`${where}: cannot read it as JSON (${(e as Error).message}). Nothing was changed.`);
   }
   const before = currentHolidayCalendar(c.config.REDLINE_DATA_DIR);
   let stored: ReturnType<typeof storeBankHolidays>;
   try {
-    stored = storeBankHolidays(json, file, c.config.REDLINE_DATA_DIR);
+    stored = storeBankHolidays(json, where, c.config.REDLINE_DATA_DIR);
   } catch (e) {
-    if (e instanceof AppError) throw new UsageError(e.message);
+    if (e instanceof AppError) throw new UsageError(`${e.message}. Nothing was changed.`);
     throw e;
   }
-  const { calendar } = stored;
+  const { calendar, changes } = stored;
   await writeAudit(c.db, {
     actor: c.actor,
     action: 'bank-holidays.refresh',
@@ -279,15 +305,25 @@ async function holidaysRefresh(c: CliContext) {
     },
     after: {
       source: stored.file,
+      from: where,
       firstYear: calendar.firstYear,
       lastYear: calendar.lastYear,
       count: calendar.bankHolidays.length,
       refreshedYears: stored.refreshedYears,
+      changes,
     },
   });
+  const lines = [
+    ...changes.added.map((h) => `  added    ${h.date} ${h.title}`),
+    ...changes.removed.map((h) => `  removed  ${h.date} ${h.title}`),
+    ...changes.retitled.map((h) => `  renamed  ${h.date} ${h.from} -> ${h.to}`),
+  ];
   c.out(
     `bank holidays (England and Wales): ${calendar.bankHolidays.length} dates, ${calendar.firstYear}–${calendar.lastYear} ` +
-      `(years from the file: ${stored.refreshedYears.join(', ')}), stored in ${stored.file}\n`,
+      `(years from ${where}: ${stored.refreshedYears.join(', ')}), stored in ${stored.file}\n` +
+      (lines.length
+        ? `changed: ${changes.added.length} added, ${changes.removed.length} removed, ${changes.retitled.length} renamed\n${lines.join('\n')}\n`
+        : 'no change: the list already had these dates\n'),
   );
 }
 
@@ -417,8 +453,24 @@ export const COMMANDS: Record<string, Command> = {
     usage: '[--text "Contains OS data © Crown copyright and database right 2026 …"]',
     run: authorityCopyright,
   },
-  'holidays:refresh': { usage: '--file bank-holidays.json (the GOV.UK file)', run: holidaysRefresh },
+  'holidays:refresh': {
+    usage: '[--file bank-holidays.json] (the GOV.UK file; default: fetched from https://www.gov.uk/bank-holidays.json)',
+    run: holidaysRefresh,
+  },
   'address:load': { usage: '--file F', run: addressOrPropertyLoad },
+  'alerts:send': {
+    usage: '(match new and newly published applications to confirmed alert subscriptions and email them)',
+    run: async (c) => {
+      const notifier = createNotifier(c.config, c.db, c.log);
+      const secret = sessionSecret(c.config.SESSION_SECRET, c.config.REDLINE_DATA_DIR);
+      const r = await sendAlerts(c.db, notifier, { baseUrl: c.config.PUBLIC_BASE_URL, secret }, c.log);
+      c.out(
+        `alerts: ${r.emails} email${r.emails === 1 ? '' : 's'} sent listing ${r.applications} application${r.applications === 1 ? '' : 's'}` +
+          (r.failed ? `; ${r.failed} could not be sent (their applications are retried next time)` : '') +
+          '\n',
+      );
+    },
+  },
   'property:load': {
     usage: '--file F [--reference FIELD] [--name FIELD] [--uprns FIELD] [--repair]',
     run: addressOrPropertyLoad,

@@ -16,6 +16,12 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** a PostgreSQL streaming replica (hot standby) of DATABASE_URL that the public register's routes read from
+   *  (pages, JSON API, tiles); staff routes and every write stay on the primary. Unset: everything reads the primary. */
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   REDLINE_DATA_DIR: z.string().min(1).default(path.join(repoRoot, 'data')),
   REDLINE_AUTHORITY: z
     .string()
@@ -48,6 +54,41 @@ const schema = z.object({
   LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().min(1).default(20),
   /** how long a bearer token's user is kept in memory (server/modules/auth/token-cache.ts); 0: looked up every time */
   API_TOKEN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Ordnance Survey Maps API key for the staff map's base map (GET /api/basemap/…); kept on the server, never
+   *  sent to the browser or logged. Unset: no OS base map (Redline's own vector tiles still draw). */
+  OS_MAPS_API_KEY: z.string().min(8, 'must be an OS Data Hub project API key').optional(),
+  /** The OS Maps API raster ZXY endpoint the base map proxy asks ({style}/{z}/{x}/{y}.png is added) */
+  OS_MAPS_API_URL: z.string().url('must be an http(s) URL').default('https://api.os.uk/maps/raster/v1/zxy'),
+  /** whether this process runs queued jobs (layer loads); several processes can, each job runs once */
+  JOB_WORKER: bool.default(true),
+  /** how often an idle worker looks for queued jobs (a job queued by this process starts at once) */
+  JOB_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** a running job whose worker sent no heartbeat for this long is taken over (its Redline stopped) */
+  JOB_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** GOV.UK Notify API key: set, emails go through Notify; unset, they are recorded in table notify_outbox (not sent).
+   *  Kept on the server, never logged. */
+  NOTIFY_API_KEY: z.string().min(74, 'must be a GOV.UK Notify API key (name-serviceid-keyid)').optional(),
+  /** Notify's API base URL (default GOV.UK Notify's production API) */
+  NOTIFY_API_URL: z.string().url('must be an http(s) URL').optional(),
+  /** GOV.UK Notify template ids (server/modules/notify/index.ts NOTIFY_TEMPLATES) */
+  NOTIFY_TEMPLATE_ALERT_CONFIRM: z.string().uuid('must be a Notify template id').optional(),
+  NOTIFY_TEMPLATE_ALERT_NEW_APPLICATIONS: z.string().uuid('must be a Notify template id').optional(),
+  NOTIFY_TEMPLATE_COMMENT_ACKNOWLEDGEMENT: z.string().uuid('must be a Notify template id').optional(),
+  /** the public address of this Redline, for links in emails (confirm, unsubscribe, application pages) */
+  PUBLIC_BASE_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('http://localhost:3000'),
+  /** how often the server matches new applications to alert subscriptions and sends alerts; 0: never (use the
+   *  CLI's alerts:send from cron instead) */
+  ALERTS_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(15),
+  /** alert subscriptions one client address may ask for in an hour */
+  ALERT_SUBSCRIBE_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof schema>;

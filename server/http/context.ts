@@ -8,6 +8,9 @@ import type { AuthorityIntake } from '../modules/geometry/intake.ts';
 
 export interface AppContext {
   db: Knex;
+  /** where public routes read (DATABASE_READ_URL: a streaming replica); the primary `db` when unset. Staff routes
+   *  and every write use `db`. */
+  readDb?: Knex;
   config: Config;
   log: Logger;
   authorityId: number;

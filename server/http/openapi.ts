@@ -5,6 +5,8 @@ import { ERRORS } from '../../shared/errors.ts';
 import { DOCUMENT_KINDS } from '../../shared/domain/documents.ts';
 import { PERMISSIONS, ROLES } from '../../shared/roles.ts';
 import { requestSchemas, type RequestSchemaName } from './openapi-schemas.ts';
+import { tileOpenApiPaths } from '../modules/tiles/openapi.ts';
+import { publicTileOpenApiPaths } from '../modules/public-tiles/openapi.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -72,6 +74,45 @@ const repairParams = [
   },
 ];
 
+const slugParam = {
+  name: 'slug',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
+  description: 'The reference with - for /, e.g. 24-AP-0412',
+};
+const qs = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  schema,
+  description,
+});
+/** The public register's search (server/modules/register/service.ts SearchQuery). */
+const publicSearchParams = [
+  qs('q', 'Keyword in the proposal'),
+  qs('reference', 'Reference (or part of it)'),
+  qs('address', 'Address text or a postcode'),
+  qs('postcode', 'Postcode or its start'),
+  qs('type', 'Application type (planning.data.gov.uk reference)'),
+  qs('status', 'Application status'),
+  qs('decision', 'Decision'),
+  qs('receivedFrom', 'Received on or after (YYYY-MM-DD)', { type: 'string', format: 'date' }),
+  qs('receivedTo', 'Received on or before (YYYY-MM-DD)', { type: 'string', format: 'date' }),
+  qs('decidedFrom', 'Decided on or after (YYYY-MM-DD)', { type: 'string', format: 'date' }),
+  qs('decidedTo', 'Decided on or before (YYYY-MM-DD)', { type: 'string', format: 'date' }),
+  qs('near', '"x,y" (EPSG:27700), a postcode, an address, an OS grid reference or "lat, lon"'),
+  qs('lat', 'Latitude (with lon: the browser location)', { type: 'number' }),
+  qs('lon', 'Longitude', { type: 'number' }),
+  qs('radius', 'Metres from near (default 500, at most 10000); the point on the site is within it', { type: 'number' }),
+  qs('bbox', 'minx,miny,maxx,maxy in EPSG:27700: sites intersecting the box'),
+  qs('sort', 'Order', {
+    type: 'string',
+    enum: ['received-desc', 'received-asc', 'decided-desc', 'reference', 'distance'],
+  }),
+  qs('page', 'Page (from 1)', { type: 'integer', minimum: 1 }),
+  qs('pageSize', 'Items a page (default 20)', { type: 'integer', minimum: 1, maximum: 100 }),
+];
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: {
@@ -123,6 +164,139 @@ export const openApiDocument = {
       },
     },
     '/': { get: { tags: ['pages'], summary: 'Front page (HTML)', responses: { '200': { description: 'HTML' } } } },
+    // the public planning register (issue 13): no account, read from the public_* views only
+    '/register': {
+      get: {
+        tags: ['register'],
+        summary:
+          'Public register search (HTML; the query parameters of GET /api/public/applications), results list and map',
+        responses: { '200': { description: 'HTML' }, '400': { description: 'HTML with the problems listed' } },
+      },
+    },
+    '/register/near-me': {
+      get: {
+        tags: ['register'],
+        summary:
+          'Applications within a distance of a postcode, address, grid reference or lat/lon (HTML; near, radius, lat, lon)',
+        responses: { '200': { description: 'HTML' }, '400': { description: 'HTML with the problems listed' } },
+      },
+    },
+    '/register/applications/{slug}': {
+      get: {
+        tags: ['register'],
+        summary:
+          'A published application (HTML): details, key dates, site, constraints summary, publicity, decision notice',
+        parameters: [slugParam],
+        responses: { '200': { description: 'HTML' }, '404': err('NOT_FOUND') },
+      },
+    },
+    '/register/applications/{slug}/decision-notice.pdf': {
+      get: {
+        tags: ['register'],
+        summary: 'The decision notice of a decided, published application (only one naming no one)',
+        parameters: [slugParam],
+        responses: {
+          '200': {
+            description: 'PDF',
+            content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+          },
+          '304': { description: 'Not modified (If-None-Match)' },
+          '404': err('NOT_FOUND'),
+        },
+      },
+    },
+    // comments on a published application (issue 13; server/modules/comments): a form post, no account, no cookie
+    '/register/applications/{slug}/comment': {
+      get: {
+        tags: ['register'],
+        summary: 'The comment form of a published application (HTML), with what is published: the text and the street',
+        parameters: [slugParam],
+        responses: { '200': { description: 'HTML' }, '404': { description: 'No such published application (HTML)' } },
+      },
+      post: {
+        tags: ['register'],
+        summary:
+          'Send a comment (application/x-www-form-urlencoded: name, address, postcode, email, stance support|object|neutral, comment): stored (marked late after the consultation), acknowledged by email; limited per client and per email address; refused from another site (Origin/Referer)',
+        parameters: [slugParam],
+        responses: {
+          '303': { description: 'Sent: to /comment/sent (?late=1 when late)' },
+          '400': { description: 'HTML with the problems beside the fields and in the error summary' },
+          '403': { description: 'Posted from another site (HTML)' },
+          '404': { description: 'No such published application (HTML)' },
+          '409': { description: 'The same comment was already sent (HTML)' },
+          '429': { description: 'Too many comments from this client or email address in an hour (HTML)' },
+        },
+      },
+    },
+    '/register/applications/{slug}/comment/sent': {
+      get: {
+        tags: ['register'],
+        summary: 'Comment sent (HTML; ?late=1: the comment arrived after the consultation)',
+        parameters: [slugParam],
+        responses: { '200': { description: 'HTML' }, '404': { description: 'No such published application (HTML)' } },
+      },
+    },
+    '/register/lists/weekly': {
+      get: {
+        tags: ['register'],
+        summary: 'Applications received and decided in a week (HTML; ?week=YYYY-MM-DD, any day of the week)',
+        responses: { '200': { description: 'HTML' } },
+      },
+    },
+    '/register/lists/monthly': {
+      get: {
+        tags: ['register'],
+        summary: 'Applications received and decided in a month (HTML; ?month=YYYY-MM)',
+        responses: { '200': { description: 'HTML' } },
+      },
+    },
+    '/api/public/applications': {
+      get: {
+        tags: ['register'],
+        summary: 'Search published applications (no account). ETag + Cache-Control: public, max-age=60',
+        parameters: publicSearchParams,
+        responses: {
+          '200': {
+            description: '{ items, total, page, pageSize, sort, near?, links: { self, first, last, prev?, next? } }',
+            ...json({ type: 'object' }),
+          },
+          '304': { description: 'Not modified (If-None-Match)' },
+          '400': err('VALIDATION_FAILED'),
+        },
+      },
+    },
+    '/api/public/applications.geojson': {
+      get: {
+        tags: ['register'],
+        summary: 'The same search as a GeoJSON FeatureCollection (site outlines; CRS84 unless crs=EPSG:27700)',
+        parameters: [
+          ...publicSearchParams,
+          { name: 'crs', in: 'query', schema: { type: 'string', enum: ['CRS84', 'EPSG:4326', 'EPSG:27700'] } },
+        ],
+        responses: {
+          '200': {
+            description: 'FeatureCollection with total, page, pageSize and links',
+            content: { 'application/geo+json': { schema: { type: 'object' } } },
+          },
+          '304': { description: 'Not modified (If-None-Match)' },
+          '400': err('VALIDATION_FAILED'),
+        },
+      },
+    },
+    '/api/public/applications/{slug}': {
+      get: {
+        tags: ['register'],
+        summary:
+          'A published application: details, key dates, site (EPSG:27700), constraints summary, publicity, decision notice',
+        parameters: [slugParam],
+        responses: {
+          '200': { description: 'The application', ...json({ type: 'object' }) },
+          '304': { description: 'Not modified (If-None-Match)' },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('NOT_FOUND'),
+        },
+      },
+    },
     '/login': {
       get: {
         tags: ['pages'],
@@ -156,6 +330,80 @@ export const openApiDocument = {
         tags: ['pages'],
         summary: 'Sign out by form post; to the sign-in page',
         responses: { '303': { description: 'Signed out' } },
+      },
+    },
+    // the staff pages (server/modules/staff/routes.ts): HTML for signed-in staff; signed out, a 303 to /login
+    '/cases': {
+      get: {
+        tags: ['pages'],
+        summary: 'Staff: the case list (HTML; q, kind, status, applicationType, sort, order, page)',
+        responses: { '200': { description: 'HTML' }, '303': { description: 'Not signed in: to /login?next=…' } },
+      },
+    },
+    '/cases/new': {
+      get: {
+        tags: ['pages'],
+        summary: 'Staff: register a case (HTML form; ?kind=application|enforcement)',
+        responses: { '200': { description: 'HTML' }, '303': { description: 'Not signed in: to /login?next=…' } },
+      },
+      post: {
+        tags: ['pages'],
+        summary: 'Staff: register a case by form post (application/x-www-form-urlencoded)',
+        responses: {
+          '303': { description: 'Registered: to /cases/{id}' },
+          '400': { description: 'The form again, with each error beside its field (HTML)' },
+          '403': { description: 'The role may not register cases of this kind (HTML)' },
+        },
+      },
+    },
+    '/cases/{id}': {
+      get: {
+        tags: ['pages'],
+        summary: 'Staff: the case page with its map, key dates and panels (HTML)',
+        parameters: [idParam],
+        responses: { '200': { description: 'HTML' }, '404': { description: 'No such case (HTML)' } },
+      },
+    },
+    '/cases/{id}/comments/{commentId}': {
+      post: {
+        tags: ['pages'],
+        summary:
+          "Staff: publish (optionally redacted) or reject a comment from the case page's form (status, redactedText, reason; roles as PATCH /api/cases/{id}/comments/{commentId})",
+        parameters: [idParam, { name: 'commentId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '303': { description: 'Done: back to the case page' },
+          '400': { description: 'No reason (HTML)' },
+          '403': { description: 'Not a role that may (HTML)' },
+          '404': { description: 'No such case or comment (HTML)' },
+        },
+      },
+    },
+    '/enforcement': {
+      get: {
+        tags: ['pages'],
+        summary: 'Staff: open enforcement cases beside a map (HTML)',
+        responses: { '200': { description: 'HTML' } },
+      },
+    },
+    '/layers': {
+      get: {
+        tags: ['pages'],
+        summary: 'GIS: constraint layers, upload and retire (HTML; gis and admin)',
+        responses: { '200': { description: 'HTML' }, '403': { description: 'Not gis or admin (HTML)' } },
+      },
+    },
+    '/layers/{id}/retire': {
+      get: {
+        tags: ['pages'],
+        summary: 'GIS: confirm retiring a layer (HTML form)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'HTML' } },
+      },
+      post: {
+        tags: ['pages'],
+        summary: 'GIS: retire a layer by form post (reason, confirm=yes)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '303': { description: 'Retired: to /layers' }, '400': { description: 'The form again (HTML)' } },
       },
     },
     '/api/auth/login': {
@@ -427,6 +675,73 @@ export const openApiDocument = {
         responses: { '200': { description: 'Accepted site', ...json(ref('Site')) }, ...intakeErrors, ...common },
       },
     },
+    '/api/geometry/convert': {
+      post: {
+        tags: ['geometry'],
+        summary:
+          'Convert a GeoJSON, KML/KMZ, zipped Shapefile, GeoPackage or DXF file (the raw body) to one site geometry in EPSG:27700 with what was found in it; nothing is stored',
+        ...staff(PERMISSIONS.geometryCheck),
+        parameters: [
+          {
+            name: 'filename',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'the file name (its extension gives the type)',
+          },
+          {
+            name: 'sourceCrs',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'EPSG:nnnn of a file that declares no CRS (DXF: EPSG:27700 when not given)',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        responses: {
+          '200': {
+            description:
+              'The site geometry (Polygon or MultiPolygon, EPSG:27700), found { fileType, layers, features, geometryTypes, crs } and warnings',
+            ...json({
+              type: 'object',
+              properties: {
+                geometry: { type: 'object' },
+                found: { type: 'object' },
+                warnings: { type: 'array', items: { type: 'string' } },
+              },
+            }),
+          },
+          '400': err('VALIDATION_FAILED (empty body, bad filename or sourceCrs)'),
+          '415': err('FILE_TYPE_UNSUPPORTED'),
+          '422': err('FILE_UNREADABLE, FILE_EMPTY, FILE_NO_POLYGONS, FILE_TOO_MANY_FEATURES'),
+          ...common,
+        },
+      },
+    },
+    '/api/places': {
+      get: {
+        tags: ['geometry'],
+        summary:
+          'Find a place: postcode (full, sector, outward), street, street and number, UPRN, easting/northing, latitude/longitude or OS grid reference',
+        ...staff(PERMISSIONS.referenceRead),
+        parameters: [
+          { name: 'q', in: 'query', required: true, schema: { type: 'string', maxLength: 200 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } },
+        ],
+        responses: {
+          '200': {
+            description: 'Ranked results: { items: [{ kind, label, x, y, bbox?, uprn?, count? }], message? }',
+            ...json({
+              type: 'object',
+              properties: { items: { type: 'array', items: { type: 'object' } }, message: { type: 'string' } },
+            }),
+          },
+          '400': err('VALIDATION_FAILED'),
+          ...common,
+        },
+      },
+    },
     '/api/layers': {
       get: {
         tags: ['layers'],
@@ -530,7 +845,7 @@ export const openApiDocument = {
         responses: {
           '200': {
             description:
-              'code, version, source, areaM2, previous, layersToReload (their coverage is the boundary they were loaded with)',
+              'code, version, source, areaM2, previous, layersRecovered (id, coverageBeforeM2, coverageAfterM2 of each layer whose coverage follows the boundary, re-covered in the same transaction)',
           },
           '422': err(
             'LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_NO_CRS, LAYER_FILE_WRONG_GEOMETRY: nothing changed',
@@ -543,7 +858,7 @@ export const openApiDocument = {
       put: {
         tags: ['layers'],
         summary:
-          "Load or refresh a layer's data: the request body is the file (GeoPackage, zipped Shapefile, GeoJSON, CSV with WKT). Atomic and versioned.",
+          "Load or refresh a layer's data: the request body is the file (GeoPackage, zipped Shapefile, GeoJSON, CSV with WKT). Runs as a job (202); atomic and versioned.",
         ...staff(PERMISSIONS.layerAdmin),
         parameters: [
           { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
@@ -585,6 +900,12 @@ export const openApiDocument = {
             description: 'repair invalid geometry (ST_MakeValid) instead of skipping it',
           },
           { name: 'coverage', in: 'query', schema: { type: 'string', enum: ['authority', 'extent'] } },
+          {
+            name: 'Prefer',
+            in: 'header',
+            schema: { type: 'string', example: 'wait=60' },
+            description: 'wait=N (RFC 7240): wait up to N seconds (at most 600) for the job to end',
+          },
         ],
         requestBody: {
           required: true,
@@ -596,13 +917,65 @@ export const openApiDocument = {
         },
         responses: {
           '200': {
-            description: 'Load report: loaded, skipped (and why, with examples), version, source hash',
-            ...json(ref('LoadReport')),
+            description:
+              'With Prefer: wait, the job ended in time and succeeded: its report holds what was loaded, skipped (and why, with examples), the version and source hash',
+            ...json(ref('Job')),
+          },
+          '202': {
+            description: 'The load is queued as a job (Location: /api/jobs/{id}); GET it for progress and the report',
+            ...json(ref('Job')),
           },
           '404': err('LAYER_NOT_FOUND'),
+          '409': err('LAYER_RETIRED'),
           '422': err(
             'LAYER_FILE_UNREADABLE, LAYER_FILE_EMPTY, LAYER_FILE_NO_CRS, LAYER_FILE_WRONG_GEOMETRY, LAYER_FILE_FIELD_MISSING: nothing changed',
           ),
+          ...common,
+        },
+      },
+    },
+    '/api/jobs': {
+      get: {
+        tags: ['layers'],
+        summary: 'Recent jobs (layer loads), newest first',
+        ...staff(PERMISSIONS.referenceRead),
+        parameters: [
+          { name: 'kind', in: 'query', schema: { type: 'string', enum: ['layer-load'] } },
+          { name: 'subject', in: 'query', schema: { type: 'string' }, description: 'e.g. the layer id' },
+          {
+            name: 'status',
+            in: 'query',
+            schema: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+          },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+        ],
+        responses: {
+          '200': {
+            description: 'Jobs',
+            ...json({ type: 'object', properties: { items: { type: 'array', items: ref('Job') } } }),
+          },
+          '400': err('VALIDATION_FAILED'),
+          ...common,
+        },
+      },
+    },
+    '/api/jobs/{id}': {
+      get: {
+        tags: ['layers'],
+        summary: 'A job: status, progress messages, then the report (succeeded) or the error (failed)',
+        ...staff(PERMISSIONS.referenceRead),
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'integer' } },
+          {
+            name: 'Prefer',
+            in: 'header',
+            schema: { type: 'string', example: 'wait=30' },
+            description: 'wait=N: answer once the job ended or after N seconds',
+          },
+        ],
+        responses: {
+          '200': { description: 'The job', ...json(ref('Job')) },
+          '404': err('JOB_NOT_FOUND'),
           ...common,
         },
       },
@@ -756,6 +1129,44 @@ export const openApiDocument = {
           '400': err('VALIDATION_FAILED (no reason)'),
           '404': err('CASE_NOT_FOUND, PUBLICITY_EVENT_NOT_FOUND'),
           '409': err('PUBLICITY_EVENT_SUPERSEDED, PUBLICITY_EVENT_VOIDED (already void)'),
+          ...common,
+        },
+      },
+    },
+    '/api/cases/{id}/comments': {
+      get: {
+        tags: ['cases'],
+        summary:
+          "Comments on the application, oldest first: stance, status, late, street, dates, the published text; the text as received and the commenter's name, address, postcode and email only for roles that see personal details",
+        ...staff(PERMISSIONS.caseRead),
+        parameters: [idParam],
+        responses: { '200': { description: '{ items, total, new }' }, '404': err('CASE_NOT_FOUND'), ...common },
+      },
+    },
+    '/api/cases/{id}/comments/{commentId}': {
+      patch: {
+        tags: ['cases'],
+        summary:
+          'Publish (with redactedText, the text the public sees; null: as received) or reject a comment, with a reason (audited)',
+        ...staff(PERMISSIONS.applicationWrite),
+        parameters: [idParam, { name: 'commentId', in: 'path', required: true, schema: { type: 'integer' } }],
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            required: ['status', 'reason'],
+            additionalProperties: false,
+            properties: {
+              status: { type: 'string', enum: ['published', 'rejected'] },
+              redactedText: { type: 'string', nullable: true, minLength: 1, maxLength: 10000 },
+              reason: { type: 'string', minLength: 1, maxLength: 500 },
+            },
+          }),
+        },
+        responses: {
+          '200': { description: '{ comment }' },
+          '400': err('VALIDATION_FAILED'),
+          '404': err('CASE_NOT_FOUND, NOT_FOUND (no such comment on the case)'),
           ...common,
         },
       },
@@ -1166,6 +1577,8 @@ export const openApiDocument = {
         responses: { '200': { description: 'Audit rows' }, ...common },
       },
     },
+    ...tileOpenApiPaths({ staff, err, common }),
+    ...publicTileOpenApiPaths({ err }),
   },
   components: {
     securitySchemes: {
@@ -1277,6 +1690,37 @@ export const openApiDocument = {
           },
           retiredAt: { type: 'string', format: 'date-time', nullable: true },
           retiredReason: { type: 'string', nullable: true },
+        },
+      },
+      Job: {
+        type: 'object',
+        required: ['id', 'kind', 'status', 'url', 'progress', 'createdAt', 'createdBy'],
+        properties: {
+          id: { type: 'integer' },
+          kind: { type: 'string', enum: ['layer-load'] },
+          subject: { type: 'string', nullable: true },
+          status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+          url: { type: 'string' },
+          file: {
+            type: 'object',
+            nullable: true,
+            properties: { name: { type: 'string' }, bytes: { type: 'integer' }, sha256: { type: 'string' } },
+          },
+          params: { type: 'object' },
+          progress: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } },
+            },
+          },
+          report: { nullable: true, allOf: [ref('LoadReport')] },
+          error: { type: 'object', nullable: true },
+          attempts: { type: 'integer' },
+          createdAt: { type: 'string', format: 'date-time' },
+          createdBy: { type: 'string' },
+          startedAt: { type: 'string', format: 'date-time', nullable: true },
+          finishedAt: { type: 'string', format: 'date-time', nullable: true },
         },
       },
       LoadReport: {

@@ -26,7 +26,8 @@ export function requestLog(log: Logger): RequestHandler {
       log,
       started: Date.now(),
       method: req.method,
-      path: req.url.split('?')[0]!,
+      // alert links carry a token (a capability): it is not logged
+      path: req.url.split('?')[0]!.replace(/^(\/register\/alerts\/(?:confirm|unsubscribe)\/)[^/]+/, '$1:token'),
     };
     res.on('finish', logResponse);
     res.on('close', logResponse);

@@ -8,6 +8,7 @@ import type { Response } from 'express';
 import nunjucks from 'nunjucks';
 import { repoRoot } from '../config/index.ts';
 import { readClientManifest, type EntryAssets } from './client-build.ts';
+import { PERMISSIONS } from '../../shared/roles.ts';
 
 export interface Views {
   render(res: Response, template: string, data: Record<string, unknown>, entry?: 'staff' | 'register'): void;
@@ -21,6 +22,8 @@ export function createViews(opts: { serviceName: string }): Views {
     ),
     { autoescape: true, throwOnUndefined: false },
   );
+  // the role lists, for what a page offers to whom (the header's staff navigation)
+  env.addGlobal('PERMISSIONS', PERMISSIONS);
   let manifest: Record<string, EntryAssets> | null = null;
   return {
     render(res, template, data, entry = 'staff') {

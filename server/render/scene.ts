@@ -29,6 +29,13 @@ export const BASE_STYLES = {
   property: { 'fill-color': '#f3f2f1', 'stroke-color': '#8a8a8a', 'stroke-width': 0.75 },
   notified: { 'fill-color': 'rgba(29,112,184,0.28)', 'stroke-color': '#1d70b8', 'stroke-width': 1 },
   selection: { 'stroke-color': '#1d70b8', 'stroke-width': 1.5, 'stroke-line-dash': [8, 5] },
+  // where the checked layers' data does not reach (issue 11): a dark grey wash with a dashed edge, unlike any layer
+  uncovered: {
+    'fill-color': 'rgba(40,40,40,0.45)',
+    'stroke-color': '#0b0c0c',
+    'stroke-width': 1,
+    'stroke-line-dash': [3, 3],
+  },
   recipient: {
     'circle-radius': 3,
     'circle-fill-color': '#1d70b8',
@@ -136,6 +143,20 @@ export function planFrame(sheet: Sheet, opts: MapOptions, c: MapContent): FrameP
   return { sheet, scale, scaleNote, extent: frameExtent(sheet, centre, scale), res: metresPerPixel(scale, opts.dpi) };
 }
 
+const m2 = (v: number) =>
+  v > 0 && v < 0.01 ? 'less than 0.01' : v.toLocaleString('en-GB', { maximumFractionDigits: 2 });
+
+/** The key entry of the part no layer's data covers: "Not covered by <layer> data (… m² of the site)". */
+export function uncoveredLabel(u: NonNullable<SceneInput['uncovered']>): string {
+  const whose = u.layers.length === 1 ? `${u.layers[0]} data` : `the data of ${u.layers.length} layers`;
+  const parts = [
+    u.siteM2 > 0 ? `${m2(u.siteM2)} m² of the site` : '',
+    u.reachM2 > 0 ? `${m2(u.reachM2)} m² around it` : '',
+  ];
+  const what = parts.filter(Boolean).join(', ');
+  return `Not covered by ${whose}${what ? ` (${what})` : ''}`;
+}
+
 /** One class per style, in drawing order (property outlines under everything, the red line on top). */
 function featureClasses(input: SceneInput, counts: Record<string, number>): SceneClass[] {
   const { content, frame, features } = input;
@@ -162,6 +183,11 @@ function featureClasses(input: SceneInput, counts: Record<string, number>): Scen
     add(`layer:${l.id}`, l.style, l.title, row?.pts?.length && !row?.d ? 'point' : 'area');
   }
   if (neighbours) add('selection', BASE_STYLES.selection, content.selectionLabel);
+  const u = input.uncovered;
+  if (u?.d) {
+    byClass.set('uncovered', { class: 'uncovered', d: u.d, pts: null, n: 1 });
+    add('uncovered', BASE_STYLES.uncovered, uncoveredLabel(u));
+  }
   add('site', BASE_STYLES.site, 'Site (red line boundary)');
   return classes;
 }

@@ -78,6 +78,8 @@ export interface SceneInput {
   authority: { name: string; copyrightStatement: string | null };
   /** the property outlines drawn include OpenStreetMap data (ODbL attribution) */
   osmProperties: boolean;
+  /** constraints maps: the part of the site (and of a rule's reach) the checked layers' data does not cover */
+  uncovered?: { d: string | null; siteM2: number; reachM2: number; layers: string[] } | null;
 }
 
 export type { Box, Dpi, Orientation, Paper, Sheet };

@@ -3,7 +3,9 @@
  *  - real: OpenStreetMap building outlines and address points in three small patches (ODbL, layers/data/osm);
  *  - real: the council's listed building outlines (OGL), addressed from their street numbers and names;
  *  - generated ("demo (generated)"): around each demo case's site, a ring of plots (two of them blocks of flats
- *    with a parent UPRN) so adjoining, radius and same-building selection all have something to find.
+ *    with a parent UPRN) so adjoining, radius and same-building selection all have something to find, addressed
+ *    on the nearest real street with an unused house number near the real ones and the nearest real postcode.
+ * Addresses without a postcode take the nearest real one (OSM addr:postcode) on their street, else nearby.
  * Real UPRNs are not open for these buildings, so every demo UPRN is in the 9 000 000 000 00 range: no real one is.
  * The files are written to the data folder and loaded through the same loaders as a council's own data.
  */
@@ -30,7 +32,11 @@ interface AddressPoint {
   uprn: number;
   parent: number | null;
   lines: string[];
-  postcode: string;
+  /** null until fillPostcodes: a real postcode from the nearest address on its street that has one */
+  postcode: string | null;
+  /** the street it is on (for postcodes and the generated plots' street names) */
+  street: string | null;
+  number: string | null;
   classification: string;
   x: number;
   y: number;
@@ -58,6 +64,48 @@ interface DemoBuild {
   points: AddressPoint[];
 }
 
+/** A real postcode (from OSM's addr:postcode) at a place, and the street it was given on. */
+interface KnownPostcode {
+  postcode: string;
+  street: string | null;
+  x: number;
+  y: number;
+}
+
+const sameStreet = (a: string | null, b: string | null) =>
+  Boolean(a && b && a.toLowerCase().replace(/[^a-z]/g, '') === b.toLowerCase().replace(/[^a-z]/g, ''));
+const dist2 = (a: { x: number; y: number }, b: { x: number; y: number }) => (a.x - b.x) ** 2 + (a.y - b.y) ** 2;
+
+/** A full postcode written in a text ("Old Kent Road, London, SE15 1JR" -> "SE15 1JR"), tidied; or null. */
+export function postcodeIn(text: string | null | undefined): string | null {
+  const m = text ? /\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b/.exec(text.toUpperCase()) : null;
+  return m ? `${m[1]} ${m[2]}` : null;
+}
+
+/** The nearest real postcode: on the same street within 400 m when there is one, else the nearest anywhere. */
+export function nearestPostcode(
+  known: KnownPostcode[],
+  at: { x: number; y: number },
+  street: string | null,
+): string | null {
+  let best: KnownPostcode | null = null;
+  for (const k of known) {
+    if (sameStreet(k.street, street) && dist2(k, at) <= 400 ** 2 && (!best || dist2(k, at) < dist2(best, at))) best = k;
+  }
+  if (best) return best.postcode;
+  for (const k of known) if (!best || dist2(k, at) < dist2(best, at)) best = k;
+  return best?.postcode ?? null;
+}
+
+/** Every real address point without a postcode gets the nearest real one (see nearestPostcode). */
+function fillPostcodes(build: DemoBuild): KnownPostcode[] {
+  const known: KnownPostcode[] = build.points
+    .filter((p) => p.postcode)
+    .map((p) => ({ postcode: p.postcode!, street: p.street, x: p.x, y: p.y }));
+  for (const p of build.points) if (!p.postcode) p.postcode = nearestPostcode(known, p, p.street);
+  return known;
+}
+
 const streetLines = (...lines: Array<string | null | undefined>) => lines.filter((l): l is string => Boolean(l));
 
 export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ properties: string; addresses: string }> {
@@ -66,7 +114,8 @@ export async function buildDemoAddressFiles(db: Knex, dir: string): Promise<{ pr
   await addListedBuildings(db, build);
   await addOsmBuildings(db, build);
   await addOsmAddressPoints(db, build);
-  await addGeneratedPlots(db, build);
+  const known = fillPostcodes(build);
+  await addGeneratedPlots(db, build, known);
   fs.mkdirSync(dir, { recursive: true });
   const properties = path.join(dir, 'demo-properties.geojson');
   writePropertiesFile(properties, build.outlines);
@@ -89,7 +138,9 @@ async function addListedBuildings(db: Knex, build: DemoBuild): Promise<void> {
         classification: 'demo',
         source: 'Southwark listed building outlines (OGL), demo UPRNs',
         lines: streetLines(b.name && !n ? b.name : null, n ? `${n} ${b.street}` : b.street, 'London'),
-        postcode: 'SE1 0AA',
+        postcode: postcodeIn(b.address) ?? postcodeIn(b.street) ?? postcodeIn(b.name),
+        street: b.street,
+        number: n,
         x: b.x + i * 0.5,
         y: b.y,
       });
@@ -122,7 +173,9 @@ async function addOsmBuildings(db: Knex, build: DemoBuild): Promise<void> {
         classification: 'demo',
         source: 'OpenStreetMap (ODbL), demo UPRNs',
         lines: streetLines(p.addr_housename, `${p.addr_housenumber ?? ''} ${p.addr_street}`.trim(), 'London'),
-        postcode: p.addr_postcode ?? 'SE1 0AA',
+        postcode: p.addr_postcode ?? null,
+        street: p.addr_street,
+        number: p.addr_housenumber ?? null,
         x: b.x,
         y: b.y,
       });
@@ -152,7 +205,9 @@ async function addOsmAddressPoints(db: Knex, build: DemoBuild): Promise<void> {
       classification: 'demo',
       source: 'OpenStreetMap (ODbL), demo UPRNs',
       lines: streetLines(p.name, `${p.addr_housenumber ?? ''} ${p.addr_street ?? ''}`.trim() || null, 'London'),
-      postcode: p.addr_postcode ?? 'SE1 0AA',
+      postcode: p.addr_postcode ?? null,
+      street: p.addr_street ?? null,
+      number: p.addr_housenumber ?? null,
       x: at.x,
       y: at.y,
     });
@@ -160,17 +215,53 @@ async function addOsmAddressPoints(db: Knex, build: DemoBuild): Promise<void> {
 }
 
 /** 3. generated plots around each demo case's site: eight plots 0.5 m beyond the site's bounding box (adjoining
- *  within the 1 m tolerance), two of them blocks of six flats. */
-async function addGeneratedPlots(db: Knex, build: DemoBuild): Promise<void> {
+ *  within the 1 m tolerance), two of them blocks of six flats. Each is addressed on the nearest real street (from
+ *  the OSM and listed building addresses), with a house number near the real ones there that no real address
+ *  uses, and the nearest real postcode (so its sector is the real one): never a placeholder. */
+async function addGeneratedPlots(db: Knex, build: DemoBuild, known: KnownPostcode[]): Promise<void> {
   const seen = new Set<string>();
-  let street = 0;
+  const real = build.points.filter((p) => p.street && p.number);
+  const used = new Set(real.flatMap((p) => splitStreetNumbers(p.number).map((n) => numberKey(p.street, n))));
   for (const s of await addressRepo.demoCaseSites(db)) {
     const key = `${Math.round(s.x0)}:${Math.round(s.y0)}`;
     if (seen.has(key)) continue; // two cases on one building share its plots
     seen.add(key);
-    street++;
-    plotsAround(s).forEach((box, i) => addPlot(build, s.reference, `Demo Street ${street}`, i, box));
+    plotsAround(s).forEach((box, i) => {
+      const centre = { x: (box[0] + box[2]) / 2, y: (box[1] + box[3]) / 2 };
+      const near = nearestStreetAddress(real, centre);
+      const street = near?.street ?? 'Borough High Street';
+      const number = freeNumber(used, street, firstNumber(near?.number ?? null) ?? 1);
+      const postcode = nearestPostcode(known, centre, street);
+      addPlot(build, s.reference, { street, number, postcode }, i, box);
+    });
   }
+}
+
+const numberKey = (street: string | null, n: string) => `${(street ?? '').toLowerCase()}|${n.toLowerCase()}`;
+
+/** The first whole number in a house number ("223-227" -> 223, "6a" -> 6). */
+export function firstNumber(n: string | null): number | null {
+  const m = n ? /\d+/.exec(n) : null;
+  return m ? Number(m[0]) : null;
+}
+
+function nearestStreetAddress(real: AddressPoint[], at: { x: number; y: number }): AddressPoint | null {
+  let best: AddressPoint | null = null;
+  for (const p of real) if (firstNumber(p.number) !== null && (!best || dist2(p, at) < dist2(best, at))) best = p;
+  return best;
+}
+
+/** A number on the street near `from`, on the same side (same parity), that no address uses yet; marks it used. */
+export function freeNumber(used: Set<string>, street: string, from: number): string {
+  for (let step = 1; step < 1000; step++) {
+    for (const n of [from + 2 * step, from - 2 * step]) {
+      if (n > 0 && !used.has(numberKey(street, String(n)))) {
+        used.add(numberKey(street, String(n)));
+        return String(n);
+      }
+    }
+  }
+  return `${from}a`;
 }
 
 type Box = [number, number, number, number];
@@ -192,35 +283,38 @@ function plotsAround(s: CaseSiteBox): Box[] {
 }
 
 /** Plot i (0-based) of a case: a house, or (plots 1 and 2) a block of six flats under a parent UPRN. */
-function addPlot(build: DemoBuild, caseReference: string, road: string, i: number, [a, b, c, d]: Box): void {
-  const name = `Demo House ${i + 1}`;
+function addPlot(
+  build: DemoBuild,
+  caseReference: string,
+  at: { street: string; number: string; postcode: string | null },
+  i: number,
+  [a, b, c, d]: Box,
+): void {
+  const line = `${at.number} ${at.street}`;
   const cx = (a + c) / 2;
   const cy = (b + d) / 2;
   const own: number[] = [];
   const parent = build.uprn();
   own.push(parent);
   const flats = i === 1 || i === 2 ? 6 : 0;
-  const point = { parent: null, source: 'demo (generated)', postcode: 'SE1 9ZZ', x: cx, y: cy };
-  build.points.push({
-    ...point,
-    uprn: parent,
-    classification: flats ? 'PP' : 'demo',
-    lines: [name, `${i + 1} ${road}`, 'London'],
-  });
+  const point = {
+    parent: null,
+    source: 'demo (generated)',
+    postcode: at.postcode,
+    street: at.street,
+    number: at.number,
+    x: cx,
+    y: cy,
+  };
+  build.points.push({ ...point, uprn: parent, classification: flats ? 'PP' : 'demo', lines: [line, 'London'] });
   for (let k = 1; k <= flats; k++) {
     const u = build.uprn();
     own.push(u);
-    build.points.push({
-      ...point,
-      uprn: u,
-      parent,
-      classification: 'demo',
-      lines: [`Flat ${k}`, name, `${i + 1} ${road}`, 'London'],
-    });
+    build.points.push({ ...point, uprn: u, parent, classification: 'demo', lines: [`Flat ${k}`, line, 'London'] });
   }
   build.outlines.push({
     ref: `demo:${caseReference}:${i + 1}`,
-    name: `${name} (generated)`,
+    name: `${line} (generated)`,
     source: 'demo (generated)',
     uprns: own,
     geometry: {
@@ -277,7 +371,7 @@ function writeAddressesFile(file: string, points: AddressPoint[]): void {
       p.lines[1] ?? '',
       p.lines[2] ?? '',
       p.lines[3] ?? '',
-      p.postcode,
+      p.postcode ?? '',
       p.classification,
       p.x.toFixed(3),
       p.y.toFixed(3),

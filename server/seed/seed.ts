@@ -10,6 +10,7 @@ import { findAuthorityByCode, insertAuthority } from '../modules/authority/repo.
 import { writeAudit, type Actor } from '../modules/audit/audit.ts';
 import { anyUserExists, createUser, generatePassword, type User } from '../modules/users/service.ts';
 import { createCase, setSite, type CaseService } from '../modules/cases/service.ts';
+import { refreshPublicDates } from '../modules/register/service.ts';
 import type { CreateCaseInput } from '../modules/cases/schema.ts';
 import type { Role } from '../../shared/domain/cases.ts';
 
@@ -318,6 +319,8 @@ export async function seedDemo(svc: Omit<CaseService, 'db'> & { db: Knex }): Pro
       },
       null,
     );
+    // applications are published on the register (the default); its consultation dates come from the publicity rules
+    if (d.input.kind === 'application') await refreshPublicDates(db, svc.authorityId, created.id);
     n++;
   }
   return { users, cases: n };

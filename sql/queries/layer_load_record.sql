@@ -12,8 +12,12 @@
 --   :toleranceM    float8  metres the coverage reaches beyond the hull (coverage 'extent'; EPSG:27700, planar)
 --   :expandM       float8  metres around each invalid feature's bounding box taken out of the coverage (the
 --                          rule's search distance + 1)
+-- Also records which kind of coverage the layer has (coverage_kind) and what was taken out of it
+-- (coverage_excluded), so that a new authority boundary re-covers it (migration 0016).
 -- Output: none
 UPDATE layer SET
+  coverage_kind = CASE WHEN :coverage::text = 'extent' THEN 'extent' ELSE 'authority' END,
+  coverage_excluded = x.excluded,
   data_version = :version,
   source_hash = :sourceHash,
   loaded_at = CURRENT_TIMESTAMP,
@@ -26,8 +30,9 @@ UPDATE layer SET
       -- Lambeth was checked clear because the coverage reached 50 m into it)
       ELSE (SELECT ST_Union(boundary) FROM authority)
     END,
-    coalesce((SELECT ST_Union(ST_Expand(geom, :expandM)) FROM incoming WHERE skip = 'invalid-geometry'),
-             'SRID=27700;POLYGON EMPTY'::geometry)), 3)),
+    coalesce(x.excluded, 'SRID=27700;POLYGON EMPTY'::geometry)), 3)),
   last_load = :lastLoad::jsonb,
   updated_at = CURRENT_TIMESTAMP
+FROM (SELECT ST_Multi(ST_CollectionExtract(ST_Union(ST_Expand(geom, :expandM)), 3)) AS excluded
+      FROM incoming WHERE skip = 'invalid-geometry') x
 WHERE id = :layerId

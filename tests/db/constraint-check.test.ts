@@ -92,9 +92,10 @@ async function uploadLayer(id: string, fc: unknown, query: Record<string, string
     .as('gis')
     .put(`/api/layers/${id}/data?${qs}`)
     .set('Content-Type', 'application/geo+json')
+    .set('Prefer', 'wait=300')
     .send(JSON.stringify(fc));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { dataVersion: number; loaded: number; pieces: number; skipped: Record<string, number> };
+  return res.body.report as { dataVersion: number; loaded: number; pieces: number; skipped: Record<string, number> };
 }
 
 interface ReportHit {

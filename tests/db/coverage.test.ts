@@ -65,6 +65,7 @@ async function define(id: string, rule: Record<string, unknown>, data: unknown, 
     .as('gis')
     .put(`/api/layers/${id}/data?filename=${id}.geojson`)
     .set('Content-Type', 'application/geo+json')
+    .set('Prefer', 'wait=300')
     .send(JSON.stringify(data));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }

@@ -114,6 +114,7 @@ describe('a check sees layer changes at once', () => {
       .as('gis')
       .put('/api/layers/c-api/data?filename=c.geojson&reference=ref&name=name')
       .set('Content-Type', 'application/geo+json')
+      .set('Prefer', 'wait=300')
       .send(fc([{ ref: 'A1', geom: rect(X - 5, Y - 5, X + 5, Y + 5) }]));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const l = layerOf(await check(['c-api']), 'c-api');
@@ -165,6 +166,7 @@ describe('a check sees layer changes at once', () => {
       .as('gis')
       .put('/api/layers/c-sql/data?filename=s.geojson&reference=ref&name=name')
       .set('Content-Type', 'application/geo+json')
+      .set('Prefer', 'wait=300')
       .send(fc([{ ref: 'S1', geom: rect(X + 20, Y, X + 30, Y + 10) }]))
       .expect(200);
     expect(layerOf(await check(['c-sql']), 'c-sql')?.status).toBe('clear');

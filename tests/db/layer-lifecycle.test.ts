@@ -67,6 +67,7 @@ async function defineAndLoad(id: string) {
     .as('gis')
     .put(`/api/layers/${id}/data?filename=l.geojson&reference=ref&name=name`)
     .set('Content-Type', 'application/geo+json')
+    .set('Prefer', 'wait=300')
     .send(fc(`${id}-1`));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
@@ -149,6 +150,7 @@ describe('retire', () => {
       .as('gis')
       .put('/api/layers/lc-ret/data?filename=l.geojson&reference=ref&name=name')
       .set('Content-Type', 'application/geo+json')
+      .set('Prefer', 'wait=300')
       .send(fc('again'));
     expect(load.status).toBe(409);
     expect(load.body.error.code).toBe('LAYER_RETIRED');

@@ -75,7 +75,9 @@ function upload(
     .as('gis')
     .put(`/api/layers/${id}/data${qs ? `?${qs}` : ''}`)
     .set('Content-Type', contentType)
-    .send(payload);
+    .set('Prefer', 'wait=300') // the load is a job: wait for its end (tests/db/jobs.test.ts covers 202)
+    .send(payload)
+    .then((res) => (res.status === 200 ? Object.assign(res, { body: res.body.report }) : res));
 }
 async function uploadOk(
   id: string,

@@ -70,6 +70,7 @@ beforeAll(async () => {
       .as('gis')
       .put(`/api/layers/${id}/data?filename=${id}.geojson`)
       .set('Content-Type', 'application/geo+json')
+      .set('Prefer', 'wait=300')
       .send(
         JSON.stringify({
           type: 'FeatureCollection',

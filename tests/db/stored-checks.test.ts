@@ -60,6 +60,7 @@ async function upload(id: string, body: unknown) {
     .as('gis')
     .put(`/api/layers/${id}/data?filename=${id}.geojson`)
     .set('Content-Type', 'application/geo+json')
+    .set('Prefer', 'wait=300')
     .send(JSON.stringify(body));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }

@@ -37,6 +37,7 @@ export async function startTestApp(
   const built = buildApp(
     {
       db: tdb.db,
+      readDb: tdb.db,
       config,
       log,
       authorityId: tdb.authorityId,

@@ -6,6 +6,7 @@ import { repoRoot } from '../../server/config/index.ts';
 export function runCli(
   databaseUrl: string,
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'cli.ts'), ...args], {
@@ -15,6 +16,7 @@ export function runCli(
         HOME: process.env.HOME ?? '/tmp',
         DATABASE_URL: databaseUrl,
         LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -50,7 +50,12 @@ async function application(over: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   t = await startTestApp();
-  await t.as('gis').put('/api/layers/conservation-area/data?filename=ca.geojson').send(conservationArea).expect(200);
+  await t
+    .as('gis')
+    .put('/api/layers/conservation-area/data?filename=ca.geojson')
+    .set('Prefer', 'wait=300')
+    .send(conservationArea)
+    .expect(200);
 });
 afterAll(async () => {
   await t.closeApp();

@@ -105,6 +105,25 @@ const siteNotice = async () =>
       .send({ kind: 'site-notice', date: '2024-03-05', noticeCount: 1, places: ['gate'] })
       .expect(201)
   ).body.event.id as number;
+/** a comment received on the application, to publish */
+const aComment = async () =>
+  (
+    await t
+      .db('comment')
+      .insert({
+        case_id: fx.appCase,
+        authority_id: t.authorityId,
+        name: 'Commenter',
+        address: '1 Test Street',
+        postcode: 'SE1 1AA',
+        email: 'commenter@example.org',
+        stance: 'neutral',
+        text: `Comment ${++seq}`,
+        text_hash: `hash-${seq}`,
+        ip_hash: 'x',
+      })
+      .returning('id')
+  )[0].id as number;
 /** a case the role may write: enforcement cases for the enforcement role, applications for everyone else */
 const caseFor = (role: Role) => (role === 'enforcement' ? fx.enfCase : fx.appCase);
 
@@ -149,6 +168,12 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     body: { geometry: square(533000, 179000, 10) },
     status: 200,
   }),
+  'POST /api/geometry/convert': async () => ({
+    url: '/api/geometry/convert?filename=site.geojson',
+    body: featureCollection('converted'),
+    status: 200,
+  }),
+  'GET /api/places': async () => ({ url: '/api/places?q=TQ%2032525%2079850', status: 200 }),
   'GET /api/users': async () => ({ url: '/api/users', status: 200 }),
   'POST /api/users': async (role) => ({
     url: '/api/users',
@@ -172,6 +197,22 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'GET /api/audit': async () => ({ url: '/api/audit?limit=5', status: 200 }),
   'GET /api/layers': async () => ({ url: '/api/layers', status: 200 }),
   'GET /api/layers/:id': async () => ({ url: '/api/layers/conservation-area', status: 200 }),
+  // the staff map (issue 12): layer list, a tile below its layer's minimum zoom (204), snapping features, the
+  // property at a point (none here), the OS base map (not configured in tests)
+  'GET /api/tiles': async () => ({ url: '/api/tiles', status: 200 }),
+  'GET /api/tiles/:layer/:z/:x/:y.mvt': async () => ({ url: '/api/tiles/properties/0/3/5.mvt', status: 204 }),
+  'GET /api/features': async () => ({
+    url: '/api/features?bbox=533000,177000,533100,177100&layers=properties,conservation-area',
+    status: 200,
+  }),
+  'GET /api/properties/at': async () => ({ url: '/api/properties/at?x=-1000&y=1000', status: 404 }),
+  'GET /api/basemap': async () => ({ url: '/api/basemap', status: 200 }),
+  'GET /api/basemap/:style/:z/:x/:y.png': async () => ({ url: '/api/basemap/Road_27700/0/3/5.png', status: 404 }),
+  'GET /api/jobs': async () => ({ url: '/api/jobs?kind=layer-load', status: 200 }),
+  'GET /api/jobs/:id': async () => ({
+    url: `/api/jobs/${(await t.db('job').max({ id: 'id' }).first())?.id ?? 0}`,
+    status: 200,
+  }),
   'POST /api/layers': async (role) => ({
     url: '/api/layers',
     body: { definition: localLayer(`local-${role}-${++seq}`) },
@@ -198,7 +239,7 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'PUT /api/layers/:id/data': async (role) => ({
     url: '/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title',
     body: featureCollection(`loaded by ${role} ${++seq}`),
-    status: 200,
+    status: 202,
   }),
   'GET /api/authority/boundary': async () => ({ url: '/api/authority/boundary', status: 200 }),
   // the bundled boundary again (a new version, the same polygon), so the other calls see the same authority
@@ -248,6 +289,14 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'POST /api/cases/:id/publicity-events/:eventId/void': async (role) => ({
     url: `/api/cases/${fx.appCase}/publicity-events/${await siteNotice()}/void`,
     body: { reason: `voided by ${role}` },
+    status: 200,
+  }),
+  // comments on an application (issue 13 item 2): every role reads them (personal details only for partyRead),
+  // application writers publish or reject
+  'GET /api/cases/:id/comments': async () => ({ url: `/api/cases/${fx.appCase}/comments`, status: 200 }),
+  'PATCH /api/cases/:id/comments/:commentId': async (role) => ({
+    url: `/api/cases/${fx.appCase}/comments/${await aComment()}`,
+    body: { status: 'published', reason: `published by ${role}` },
     status: 200,
   }),
   'GET /api/cases/:id/maps/:file': async (role) => ({
@@ -370,6 +419,7 @@ beforeAll(async () => {
   await t
     .as('gis')
     .put('/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title')
+    .set('Prefer', 'wait=300')
     .send(featureCollection('fixture'))
     .expect(200);
   for (const [id, role] of [
@@ -447,6 +497,39 @@ describe('the route table read from the app', () => {
         'POST /api/auth/logout',
         'POST /login',
         'POST /logout',
+        // the staff pages: signed in by signedInPage (a redirect to /login, not a 401), roles checked inside
+        'GET /cases',
+        'GET /cases/new',
+        'POST /cases/new',
+        'GET /cases/:id',
+        'GET /enforcement',
+        'GET /layers',
+        'GET /layers/:id/retire',
+        'POST /layers/:id/retire',
+        // the case page's comment form (issue 13): signed in, roles checked inside
+        'POST /cases/:id/comments/:commentId',
+        'GET /register/applications/:slug/comment',
+        'POST /register/applications/:slug/comment',
+        'GET /register/applications/:slug/comment/sent',
+        // the public planning register (issue 13): no account
+        'GET /register',
+        'GET /register/near-me',
+        'GET /register/applications/:slug',
+        'GET /register/applications/:slug/decision-notice.pdf',
+        'GET /register/lists/weekly',
+        'GET /register/lists/monthly',
+        'GET /api/public/applications',
+        'GET /api/public/applications.geojson',
+        'GET /api/public/applications/:slug',
+        'GET /api/public/tiles/:grid.json',
+        'GET /api/public/tiles/:grid/:version/:z/:x/:y.mvt',
+        // alerts (issue 13): subscribe, confirm and unsubscribe by the token in the email, no account
+        'GET /register/alerts',
+        'POST /register/alerts',
+        'GET /register/alerts/confirm/:token',
+        'POST /register/alerts/confirm/:token',
+        'GET /register/alerts/unsubscribe/:token',
+        'POST /register/alerts/unsubscribe/:token',
       ].sort(),
     );
   });
@@ -475,6 +558,9 @@ describe('the route table read from the app', () => {
     const isPublicity = (path: string) => path === publicity || path.startsWith(`${publicity}/`);
     for (const r of staffRoutes.filter((x) => isPublicity(x.path)))
       expect([...r.roles].sort(), key(r)).toEqual(['admin', 'officer', 'support']);
+    // publishing a comment (issue 13 item 2): application writers
+    const commenting = '/api/cases/:id/comments/:commentId';
+    expect([...staffRoutes.find((x) => x.path === commenting)!.roles].sort()).toEqual(['admin', 'officer', 'support']);
     // an enforcement case's location (issue 11 item 7b): only enforcement cases have one
     const locating = '/api/cases/:id/location';
     expect([...staffRoutes.find((x) => x.path === locating)!.roles].sort()).toEqual([
@@ -488,13 +574,17 @@ describe('the route table read from the app', () => {
           x.path !== deciding &&
           x.path !== settingTriggers &&
           x.path !== locating &&
+          x.path !== commenting &&
           !isPublicity(x.path)) ||
         x.path.startsWith('/api/geometry') ||
         x.path === '/api/constraints/check' ||
         x.path === '/api/auth/me',
     )) {
       const expected =
-        r.method === 'GET' || r.path === '/api/geometry/validate' || r.path === '/api/constraints/check'
+        r.method === 'GET' ||
+        r.path === '/api/geometry/validate' ||
+        r.path === '/api/geometry/convert' ||
+        r.path === '/api/constraints/check'
           ? [...PERMISSIONS.caseRead]
           : [...PERMISSIONS.caseWrite];
       expect([...r.roles].sort(), key(r)).toEqual([...expected].sort());
@@ -515,6 +605,8 @@ const NEEDS: Record<string, Permission> = {
   'GET /api/cases/:id/site/versions': 'caseRead',
   'GET /api/cases/:id/nearby': 'caseRead',
   'POST /api/geometry/validate': 'geometryCheck',
+  'POST /api/geometry/convert': 'geometryCheck',
+  'GET /api/places': 'referenceRead',
   'GET /api/users': 'userAdmin',
   'POST /api/users': 'userAdmin',
   'PATCH /api/users/:id': 'userAdmin',
@@ -523,6 +615,14 @@ const NEEDS: Record<string, Permission> = {
   'GET /api/audit': 'auditRead',
   'GET /api/layers': 'referenceRead',
   'GET /api/layers/:id': 'referenceRead',
+  'GET /api/tiles': 'referenceRead',
+  'GET /api/tiles/:layer/:z/:x/:y.mvt': 'referenceRead',
+  'GET /api/features': 'referenceRead',
+  'GET /api/properties/at': 'referenceRead',
+  'GET /api/basemap': 'referenceRead',
+  'GET /api/basemap/:style/:z/:x/:y.png': 'referenceRead',
+  'GET /api/jobs': 'referenceRead',
+  'GET /api/jobs/:id': 'referenceRead',
   'POST /api/layers': 'layerAdmin',
   'PUT /api/layers/:id/data': 'layerAdmin',
   'GET /api/authority/boundary': 'referenceRead',
@@ -548,6 +648,8 @@ const NEEDS: Record<string, Permission> = {
   'POST /api/cases/:id/publicity-events': 'publicityWrite',
   'PATCH /api/cases/:id/publicity-events/:eventId': 'publicityWrite',
   'POST /api/cases/:id/publicity-events/:eventId/void': 'publicityWrite',
+  'GET /api/cases/:id/comments': 'caseRead',
+  'PATCH /api/cases/:id/comments/:commentId': 'applicationWrite',
   'GET /api/cases/:id/maps/:file': 'caseRead',
   'POST /api/maps/:file': 'geometryCheck',
   'GET /api/document-templates': 'referenceRead',

@@ -151,9 +151,10 @@ export async function loadLayer(t: TestApp, layerId: string, features: LayerFeat
     .as('gis')
     .put(`/api/layers/${layerId}/data?filename=${layerId}.geojson`)
     .set('Content-Type', 'application/geo+json')
+    .set('Prefer', 'wait=300')
     .send(JSON.stringify(fc));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(res.body.loaded, JSON.stringify(res.body)).toBe(features.length);
+  expect(res.body.report.loaded, JSON.stringify(res.body)).toBe(features.length);
 }
 
 export async function setCopyright(t: TestApp, text: string) {

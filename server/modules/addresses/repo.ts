@@ -139,6 +139,8 @@ export async function replaceProperties(
 export interface ListedBuilding {
   source_ref: string;
   name: string | null;
+  /** the listing's address-text (some carry a postcode) */
+  address: string | null;
   nums: string | null;
   street: string;
   geometry: unknown;

@@ -27,7 +27,10 @@ export interface AuditEntry {
     | 'address'
     | 'property'
     | 'document'
-    | 'document_template';
+    | 'document_template'
+    | 'job'
+    | 'comment'
+    | 'alert_subscription';
   entityId: string | number | null;
   before?: unknown;
   after?: unknown;

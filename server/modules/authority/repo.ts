@@ -161,8 +161,37 @@ export async function replaceBoundary(
   return version;
 }
 
-/** Layers with data whose coverage was worked out from the authority boundary of an earlier load. */
-export async function loadedLayerIds(db: Knex | Knex.Transaction): Promise<string[]> {
-  const rows = await db('layer').where('data_version', '>', 0).orderBy('id').select('id');
-  return rows.map((r) => String(r.id));
+export interface RecoveredLayer {
+  id: string;
+  /** m² (EPSG:27700) of the layer's coverage before and after */
+  coverageBeforeM2: number | null;
+  coverageAfterM2: number;
+}
+
+/**
+ * Re-covers every loaded layer whose coverage follows the authority boundary (layer.coverage_kind 'authority',
+ * migration 0016): its coverage becomes the authorities' boundaries now, less the surroundings of the features its
+ * last load skipped as invalid (layer.coverage_excluded). Layers covered by their data's extent are unchanged.
+ */
+export async function recoverAuthorityLayers(trx: Knex.Transaction): Promise<RecoveredLayer[]> {
+  const { rows } = await trx.raw<{
+    rows: Array<{ id: string; before_m2: number | null; after_m2: number }>;
+  }>(
+    `UPDATE layer l SET
+       coverage = ST_Multi(ST_CollectionExtract(ST_Difference(
+         (SELECT ST_Union(boundary) FROM authority),
+         coalesce(l.coverage_excluded, 'SRID=27700;POLYGON EMPTY'::geometry)), 3)),
+       updated_at = CURRENT_TIMESTAMP
+     FROM (SELECT id, ST_Area(coverage) AS before_m2 FROM layer
+           WHERE coverage_kind = 'authority' AND data_version > 0) o
+     WHERE l.id = o.id
+     RETURNING l.id, o.before_m2, ST_Area(l.coverage) AS after_m2`,
+  );
+  return rows
+    .map((r) => ({
+      id: String(r.id),
+      coverageBeforeM2: r.before_m2 === null ? null : Number(r.before_m2),
+      coverageAfterM2: Number(r.after_m2),
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
 }

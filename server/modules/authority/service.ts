@@ -3,14 +3,14 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ensureGdal } from '../layers/loader.ts';
 import {
   boundaryFromGeoJson,
   boundaryVersions,
   currentBoundary,
   findAuthorityByCode,
-  loadedLayerIds,
+  recoverAuthorityLayers,
   replaceBoundary,
   updateCopyright,
   updateSciPolicy,
@@ -75,15 +75,37 @@ export interface BoundaryFile {
   sourceLayer?: string;
 }
 
+/** Runs ogr2ogr as a child process without blocking the event loop (as the layer loader does); its output. */
+function runOgr2ogr(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn('ogr2ogr', args);
+    const out: Buffer[] = [];
+    let stderr = '';
+    let settled = false;
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      resolve({ status: null, stdout: '', stderr, error });
+    });
+    child.on('close', (status) => {
+      if (settled) return;
+      settled = true;
+      resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}
+
 /** Reads the file with GDAL's ogr2ogr (as the layer loader does) into GeoJSON geometries in EPSG:27700. */
-function readBoundaryFile(f: BoundaryFile): string[] {
+async function readBoundaryFile(f: BoundaryFile): Promise<string[]> {
   ensureGdal();
   const args = ['-f', 'GeoJSON', '/vsistdout/', f.file, '-t_srs', 'EPSG:27700', '-lco', 'RFC7946=NO'];
   args.push('-lco', 'COORDINATE_PRECISION=4');
   if (f.sourceLayer) args.push(f.sourceLayer);
-  const r = spawnSync('ogr2ogr', args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const r = await runOgr2ogr(args);
   if (r.error) throw new AppError('GDAL_MISSING', `ogr2ogr could not run: ${r.error.message}`);
-  const stderr = (r.stderr ?? '').trim();
+  const stderr = r.stderr.trim();
   if (r.status !== 0 || /^ERROR/m.test(stderr)) {
     const gdal = stderr.split('\n').slice(0, 3).join(' ');
     throw new AppError(
@@ -111,11 +133,13 @@ function readBoundaryFile(f: BoundaryFile): string[] {
 /**
  * Loads or replaces the authority's boundary from a file: the union of its polygons (made valid), in EPSG:27700.
  * The previous boundary is kept as a version (authority_boundary_version); audited. Refused, changing nothing,
- * when the file has no polygon. Layers keep the coverage they were loaded with until they are reloaded.
+ * when the file has no polygon. In the same transaction, every loaded layer whose coverage is the authority boundary
+ * (coverage 'authority', the default) is re-covered: its coverage becomes the new boundary less the surroundings
+ * of the features its load skipped as invalid; layers covered by their data's extent are unchanged.
  */
 export async function setBoundary(db: Knex, actor: Actor, code: string, f: BoundaryFile) {
   const before = await getAuthority(db, code);
-  const geoms = readBoundaryFile(f);
+  const geoms = await readBoundaryFile(f);
   return db.transaction(async (trx) => {
     const previous = await currentBoundary(trx, before.id);
     const b = await boundaryFromGeoJson(trx, geoms);
@@ -130,7 +154,7 @@ export async function setBoundary(db: Knex, actor: Actor, code: string, f: Bound
       source: f.label,
       loadedBy: actor.username,
     });
-    const layersToReload = await loadedLayerIds(trx);
+    const recovered = await recoverAuthorityLayers(trx);
     const after = {
       version,
       source: f.label,
@@ -138,6 +162,7 @@ export async function setBoundary(db: Knex, actor: Actor, code: string, f: Bound
       geometries: b.parts,
       ignoredNotPolygonal: b.parts - b.polygonal,
       repaired: !b.valid,
+      layersRecovered: recovered,
     };
     await writeAudit(trx, {
       actor,
@@ -147,7 +172,7 @@ export async function setBoundary(db: Knex, actor: Actor, code: string, f: Bound
       before: previous,
       after,
     });
-    return { code, ...after, previous, layersToReload };
+    return { code, ...after, previous };
   });
 }
 

@@ -209,9 +209,18 @@ export interface ListFilter {
   receivedFrom?: string;
   receivedTo?: string;
   hasSite?: boolean;
+  /** order of the list (default: newest received first); ties by id */
+  sort?: { by: 'reference' | 'receivedDate' | 'status' | 'siteAddress'; order: 'asc' | 'desc' };
   limit: number;
   offset: number;
 }
+
+const SORT_COLUMNS = {
+  reference: 'c.reference',
+  receivedDate: 'c.received_date',
+  status: 'c.status',
+  siteAddress: 'c.site_address',
+} as const;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
@@ -249,8 +258,8 @@ export async function listCases(
     .clone()
     .select(CASE_COLUMNS)
     .orderBy([
-      { column: 'c.received_date', order: 'desc' },
-      { column: 'c.id', order: 'desc' },
+      { column: SORT_COLUMNS[f.sort?.by ?? 'receivedDate'], order: f.sort?.order ?? 'desc', nulls: 'last' },
+      { column: 'c.id', order: f.sort?.order ?? 'desc' },
     ])
     .limit(f.limit)
     .offset(f.offset)) as CaseRow[];
@@ -416,11 +425,13 @@ export async function casePublicityRow(
 }
 
 /** An enforcement case's location (issue 11 item 7b) as a site for work that takes a site polygon (the constraint
- *  check, neighbour selection, maps, stored checks and runs, whose site columns are MultiPolygons): the 1 mm square
- *  centred on the point (ST_Expand, no buffer: four exact corners 0.5 mm from it). A layer's polygon that holds the
- *  point holds the square whole (100% of the site: a constraint under any overlap rule); distances are the point's
- *  to within 0.71 mm (reported in cm). NULL when the case has no location. */
-const LOCATED_SITE_SQL = 'ST_Multi(ST_Expand(case_record.location, 0.0005))';
+ *  check, neighbour selection, maps, stored checks and runs, whose site columns are MultiPolygons): the 0.2 mm square
+ *  centred on the point (ST_Expand, no buffer: four exact corners 0.1 mm from it along each axis). A layer's polygon
+ *  that holds the point holds the square whole (100% of the site: a constraint under any overlap rule); a distance
+ *  is the point's less at most 0.14 mm, so a within-N-metres rule measured from the point is never missed and the
+ *  figure reported to the millimetre is the point's. NULL when the case has no location. The same expression is
+ *  written out in sql/queries/case_nearby.sql. */
+export const LOCATED_SITE_SQL = 'ST_Multi(ST_Expand(case_record.location, 0.0001))';
 
 export interface LocationRow {
   x: number;

@@ -211,6 +211,8 @@ export const UpdateCase = z
     noticesServed: z.array(NoticeServed).max(50).optional(),
     officer: z.string().max(64).nullable().optional(),
     parties: z.array(PartyChange).max(20).optional(),
+    /** on the public register or not (issue 13): enforcement cases start unpublished */
+    publication: z.enum(['published', 'unpublished', 'withdrawn']).optional(),
   })
   .strict();
 export type UpdateCaseInput = z.infer<typeof UpdateCase>;

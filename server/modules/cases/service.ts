@@ -22,6 +22,7 @@ import type { User } from '../users/service.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import * as repo from './repo.ts';
 import { casePublicity } from '../publicity/service.ts';
+import { publicationOf, refreshPublicDates } from '../register/service.ts';
 import { Development, type CreateCaseInput, type PartyChangeInput, type UpdateCaseInput } from './schema.ts';
 import { mergePatch, type Json } from '../../../shared/domain/merge-patch.ts';
 import { decisionDateProblem, decisionFamily, decisionsFor } from '../../../shared/domain/decisions.ts';
@@ -381,7 +382,14 @@ export async function getCase(svc: CaseService, user: User, id: number, crs?: un
   const site = await repo.currentSite(svc.db, id, srid);
   const parties = PARTY_READERS.includes(user.role) ? await repo.listParties(svc.db, id) : undefined;
   const publicity = row.kind === 'application' ? await casePublicity(svc.db, svc.authorityId, id) : null;
-  return { ...caseView(row), site: site ? siteView(site) : null, publicity, ...(parties ? { parties } : {}) };
+  const location = row.kind === 'enforcement' ? await repo.findLocation(svc.db, id) : undefined;
+  return {
+    ...caseView(row),
+    site: site ? siteView(site) : null,
+    ...(row.kind === 'enforcement' ? { location: location ? locationView(location) : null } : {}),
+    publicity,
+    ...(parties ? { parties } : {}),
+  };
 }
 
 export async function listCases(svc: CaseService, f: repo.ListFilter) {
@@ -457,7 +465,9 @@ export async function updateCase(
             merged.decisionDate === null
           ? null
           : row.decisionOverrideReason;
-    const cols: repo.CaseColumns = {};
+    const cols: repo.CaseColumns & { publication?: string } = {};
+    const publicationBefore = patch.publication !== undefined ? await publicationOf(trx, id) : undefined;
+    if (patch.publication !== undefined) cols.publication = patch.publication;
     if (overrideReason !== row.decisionOverrideReason) cols.decision_override_reason = overrideReason;
     if (patch.applicationType !== undefined) cols.application_type = patch.applicationType;
     if (patch.breachType !== undefined) cols.breach_type = patch.breachType;
@@ -490,11 +500,21 @@ export async function updateCase(
       action: 'case.update',
       entityType: 'case',
       entityId: id,
-      before: { ...caseView(row), ...(partiesBefore ? { parties: partiesBefore } : {}) },
-      after: { ...after, ...(partiesAfter ? { parties: partiesAfter } : {}) },
+      before: {
+        ...caseView(row),
+        ...(partiesBefore ? { parties: partiesBefore } : {}),
+        ...(publicationBefore !== undefined ? { publication: publicationBefore } : {}),
+      },
+      after: {
+        ...after,
+        ...(partiesAfter ? { parties: partiesAfter } : {}),
+        ...(patch.publication !== undefined ? { publication: patch.publication } : {}),
+      },
       requestId,
     });
   });
+  // the register's consultation and earliest decision dates follow the case (publicity rules, in TypeScript)
+  await refreshPublicDates(svc.db, svc.authorityId, id);
   return getCase(svc, user, id);
 }
 
@@ -581,12 +601,20 @@ export async function getSite(svc: CaseService, id: number, crs?: unknown) {
   if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
   const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
   const site = await repo.currentSite(svc.db, id, srid);
-  if (!site)
+  if (!site) {
+    const location = row.kind === 'enforcement' ? await repo.findLocation(svc.db, id) : undefined;
+    if (location)
+      throw new AppError(
+        'SITE_NOT_SET',
+        `Case ${row.reference} is located at a point (GET /api/cases/${id}: location) and has no site boundary. Checks, maps and neighbour selection work from the point; plot a boundary with PUT /api/cases/${id}/site if the breach covers an area.`,
+        { id, location: locationView(location) },
+      );
     throw new AppError(
       'SITE_NOT_SET',
       `Case ${row.reference} has no site yet. Plot it with PUT /api/cases/${id}/site.`,
       { id },
     );
+  }
   return siteView(site);
 }
 
@@ -600,7 +628,7 @@ export async function getSiteVersions(svc: CaseService, id: number, crs?: unknow
 export async function nearbyCases(svc: CaseService, id: number, withinM: number, limit: number) {
   const row = await repo.findCase(svc.db, svc.authorityId, id);
   if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
-  if (!(await repo.currentSiteSummary(svc.db, id))) {
+  if (!(await repo.currentSiteSummary(svc.db, id)) && !(await repo.findLocation(svc.db, id))) {
     throw new AppError(
       'SITE_NOT_SET',
       `Case ${row.reference} has no site yet, so there is no planning history to find around it.`,

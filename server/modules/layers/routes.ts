@@ -1,7 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
@@ -10,12 +7,24 @@ import { parseBody, parseQuery, queryFlag, uploadFilename } from '../../http/val
 import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { getLayer, listLayers, parseDefinition, upsertDefinition } from './definitions.ts';
-import { loadLayer } from './loader.ts';
+import type { FieldMap } from './loader.ts';
+import { enqueueJob, waitForJob } from '../jobs/service.ts';
+import { preferWaitMs, sendJob } from '../jobs/routes.ts';
 import { deleteLayer, retireLayer } from './lifecycle.ts';
 import { AppError } from '../../../shared/errors.ts';
 
 // express's raw-body parser, named so because the house lint rule takes any `.raw(…)` call for knex
 const { raw: rawBody } = express;
+/** What a layer-load job carries besides its file (./load-job.ts runs it). */
+export interface LayerLoadParams {
+  layerId: string;
+  sourceLayer?: string;
+  sourceCrs?: string;
+  fieldMap?: FieldMap;
+  repair?: boolean;
+  coverage?: 'authority' | 'extent';
+}
+
 const Field = z.string().min(1).max(200);
 export const DefineLayerBody = z.object({ definition: z.unknown() }).strict();
 export const RetireLayerBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
@@ -51,7 +60,7 @@ const view = (l: Awaited<ReturnType<typeof getLayer>>) => ({
   retiredReason: l.retiredReason,
 });
 
-export function layerRoutes(ctx: AppContext) {
+export function layerRoutes(ctx: AppContext, jobs: { kick(): void }) {
   const r = Router();
   r.get('/api/layers', requireRole(...PERMISSIONS.referenceRead), async (_req, res) => {
     res.json({ items: (await listLayers(ctx.db, undefined, { includeRetired: true })).map(view) });
@@ -82,7 +91,11 @@ export function layerRoutes(ctx: AppContext) {
     await deleteLayer(ctx.db, String(req.params.id), actorOf(req.user!), req.requestId);
     res.status(204).end();
   });
-  /** Load or refresh a layer's data: the file is the request body (GeoPackage, zipped Shapefile, GeoJSON or CSV). */
+  /**
+   * Load or refresh a layer's data: the file is the request body (GeoPackage, zipped Shapefile, GeoJSON or CSV). The
+   * load runs as a job (server/modules/jobs): 202 with the job at once, or with `Prefer: wait=N` the job as it is
+   * after up to N seconds (200 with its report when it succeeded, its error status when it failed).
+   */
   r.put(
     '/api/layers/:id/data',
     requireRole(...PERMISSIONS.layerAdmin),
@@ -91,33 +104,44 @@ export function layerRoutes(ctx: AppContext) {
       const q = parseQuery(LoadQuery, req.query);
       const properties = q.properties ? parseProperties(q.properties) : undefined;
       const layer = await getLayer(ctx.db, String(req.params.id));
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-upload-'));
-      const file = path.join(
-        dir,
-        q.filename ?? `upload-${crypto.randomBytes(4).toString('hex')}${guessExtension(req.get('content-type'))}`,
-      );
-      try {
-        fs.writeFileSync(file, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-        const report = await loadLayer(ctx.db, {
-          layerId: layer.id,
-          sources: [
-            { file, label: q.filename ?? path.basename(file), sourceLayer: q.sourceLayer, sourceCrs: q.sourceCrs },
-          ],
-          fieldMap:
-            q.reference || q.name || properties
-              ? { reference: q.reference, name: q.name, properties: properties ?? {} }
-              : undefined,
-          repair: q.repair,
-          coverage: q.coverage,
-          toleranceM: ctx.intake.toleranceM,
-          actor: actorOf(req.user!),
-          requestId: req.requestId,
-          log: ctx.log,
+      if (layer.retiredAt)
+        throw new AppError('LAYER_RETIRED', `Layer "${layer.id}" is retired and can no longer be loaded.`, {
+          id: layer.id,
+          retiredAt: layer.retiredAt,
         });
-        res.json(report);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (data.length === 0)
+        throw new AppError(
+          'LAYER_FILE_EMPTY',
+          `${q.filename ?? 'The upload'} is empty (0 bytes): send the layer file as the request body.`,
+          {
+            source: q.filename ?? null,
+          },
+        );
+      const name =
+        q.filename ?? `upload-${crypto.randomBytes(4).toString('hex')}${guessExtension(req.get('content-type'))}`;
+      const params: LayerLoadParams = {
+        layerId: layer.id,
+        sourceLayer: q.sourceLayer,
+        sourceCrs: q.sourceCrs,
+        fieldMap:
+          q.reference || q.name || properties
+            ? { reference: q.reference, name: q.name, properties: properties ?? {} }
+            : undefined,
+        repair: q.repair,
+        coverage: q.coverage,
+      };
+      const job = await enqueueJob(ctx.db, {
+        kind: 'layer-load',
+        subject: layer.id,
+        params: params as unknown as Record<string, unknown>,
+        file: { name, data },
+        actor: actorOf(req.user!),
+        requestId: req.requestId,
+      });
+      jobs.kick();
+      const wait = preferWaitMs(req.get('prefer'));
+      sendJob(res, wait ? await waitForJob(ctx.db, job.id, wait) : job);
     },
   );
   return r;

@@ -139,3 +139,74 @@ export async function propertySources(db: Q, box: Box): Promise<Array<string | n
     .limit(10);
   return rows.map((s: { source: string | null }) => s.source);
 }
+
+/** The part of a site (and of the reach of a within-N-metres rule around it) that the checked layers' data does not
+ *  cover (issue 11, item 1): drawn on the constraints map, in frame pixels like sql/queries/map_features.sql. */
+export interface UncoveredForMap {
+  /** SVG path data in frame pixels (y down), or null when everything is covered */
+  d: string | null;
+  /** m² (EPSG:27700) of the site, and of the reach beyond it, not covered by at least one layer */
+  siteM2: number;
+  reachM2: number;
+  /** titles of the layers whose data does not cover it, by title */
+  layers: string[];
+}
+
+export async function uncoveredForMap(
+  db: Q,
+  p: { site: string; checkId: number | null; layerIds: string[] | null; extent: Box; res: number },
+): Promise<UncoveredForMap> {
+  const { rows } = await db.raw<{
+    rows: Array<{ d: string | null; site_m2: number | null; reach_m2: number | null; layers: string[] | null }>;
+  }>(
+    `WITH s AS MATERIALIZED (SELECT ST_GeomFromEWKB(decode(:site::text, 'hex')) AS g),
+     ids AS (
+       -- a stored check: the layers it checked (their coverage now); a live check: those asked for, else every active one
+       SELECT x->>'id' AS id FROM constraint_check c, jsonb_array_elements(c.layers) x WHERE c.id = :checkId::int
+       UNION
+       SELECT id FROM layer WHERE :checkId::int IS NULL AND retired_at IS NULL
+         AND (:layerIds::text[] IS NULL OR id = ANY(:layerIds::text[]))
+     ), u AS MATERIALIZED (
+       SELECT l.title,
+              ST_Difference(CASE WHEN r.d > 0 THEN ST_Buffer(s.g, r.d) ELSE s.g END,
+                            coalesce(l.coverage, 'SRID=27700;POLYGON EMPTY'::geometry)) AS g
+       FROM layer l JOIN ids ON ids.id = l.id CROSS JOIN s
+       CROSS JOIN LATERAL (SELECT coalesce((l.definition #>> '{rule,distanceM}')::float8, 0) AS d) r
+       WHERE l.data_version > 0 AND (l.coverage IS NULL OR NOT ST_Covers(l.coverage, CASE WHEN r.d > 0 THEN ST_Buffer(s.g, r.d) ELSE s.g END))
+     ), a AS MATERIALIZED (
+       SELECT ST_CollectionExtract(ST_Union(g), 3) AS g,
+              array_agg(DISTINCT title ORDER BY title) FILTER (WHERE NOT ST_IsEmpty(g) AND ST_Area(g) > 0) AS layers
+       FROM u
+     ), box AS (
+       SELECT ST_MakeEnvelope(:minX::float8 - :pad::float8, :minY::float8 - :pad::float8,
+                              :maxX::float8 + :pad::float8, :maxY::float8 + :pad::float8, 27700) AS b
+     )
+     SELECT CASE WHEN a.g IS NULL OR ST_IsEmpty(a.g) THEN NULL
+                 ELSE ST_AsSVG(ST_Simplify(ST_Affine(ST_ForcePolygonCCW(ST_ClipByBox2D(a.g, box.b)),
+                        1 / :res::float8, 0, 0, 1 / :res::float8, -:minX::float8 / :res::float8, -:maxY::float8 / :res::float8), 0.5, true), 0, 1)
+            END AS d,
+            ST_Area(ST_Intersection(a.g, s.g)) AS site_m2,
+            ST_Area(ST_Difference(a.g, s.g)) AS reach_m2,
+            a.layers
+     FROM a, s, box`,
+    {
+      site: p.site,
+      checkId: p.checkId,
+      layerIds: p.layerIds,
+      minX: p.extent.minX,
+      minY: p.extent.minY,
+      maxX: p.extent.maxX,
+      maxY: p.extent.maxY,
+      res: p.res,
+      pad: p.res * 20,
+    },
+  );
+  const r = rows[0];
+  const layers = r?.layers ?? [];
+  return {
+    d: layers.length && r?.d ? r.d : null,
+    siteM2: Number(r?.site_m2 ?? 0),
+    reachM2: Number(r?.reach_m2 ?? 0),
+    layers,
+  };
+}

@@ -258,6 +258,53 @@ async function drawsOsm(db: Knex, features: MapFeatureRow[], extent: MapScene['e
   return sources.some((s) => /openstreetmap|\bOSM\b/i.test(s ?? ''));
 }
 
+/** Half the width of the square an enforcement case's point stands for as a site (LOCATED_SITE_SQL in
+ *  server/modules/cases/repo.ts is 0.1 mm), with room for rounding: a site no wider than this is a point. */
+const POINT_SITE_HALF_M = 0.0002;
+/** The marker drawn for a site that is a point: a ring 3 mm across on paper (1 mm wide: the hole's radius is 1 mm)
+ *  around a dot 1 mm across. A valid MultiPolygon: the dot lies in the ring's hole. */
+const MARKER_MM = { outer: 1.5, hole: 1, dot: 0.5 };
+
+/** Hex EWKB (little-endian, SRID 27700) of a MultiPolygon whose polygons are lists of circles (32 segments) about
+ *  one centre: the first circle of a polygon its shell, any more its holes (wound the other way). */
+function circlesEwkb(cx: number, cy: number, polygons: number[][]): string {
+  const SEGMENTS = 32;
+  const rings = polygons.reduce((n, p) => n + p.length, 0);
+  const buf = Buffer.alloc(13 + polygons.length * 9 + rings * (4 + (SEGMENTS + 1) * 16));
+  let o = 0;
+  const u8 = (v: number) => (o = buf.writeUInt8(v, o));
+  const u32 = (v: number) => (o = buf.writeUInt32LE(v, o));
+  const f64 = (v: number) => (o = buf.writeDoubleLE(v, o));
+  u8(1);
+  u32(6 | 0x20000000);
+  u32(27700);
+  u32(polygons.length);
+  for (const radii of polygons) {
+    u8(1);
+    u32(3);
+    u32(radii.length);
+    radii.forEach((r, k) => {
+      u32(SEGMENTS + 1);
+      for (let i = 0; i <= SEGMENTS; i++) {
+        const a = (((k === 0 ? i : SEGMENTS - i) % SEGMENTS) / SEGMENTS) * 2 * Math.PI;
+        f64(cx + r * Math.cos(a));
+        f64(cy + r * Math.sin(a));
+      }
+    });
+  }
+  return buf.toString('hex');
+}
+
+/** The site as drawn: an enforcement case located at a point (issue 11 item 7b) is a marker at the point, sized on
+ *  paper (a 0.2 mm square would not show); any other site is its red line. */
+async function drawnSite(db: Knex, siteEwkb: string, scale: number): Promise<string> {
+  const b = await repo.boxOf(db, siteEwkb);
+  if (b.maxX - b.minX > 2 * POINT_SITE_HALF_M || b.maxY - b.minY > 2 * POINT_SITE_HALF_M) return siteEwkb;
+  const mm = scale / 1000; // metres on the ground per millimetre on paper
+  const [cx, cy] = [(b.minX + b.maxX) / 2, (b.minY + b.maxY) / 2];
+  return circlesEwkb(cx, cy, [[MARKER_MM.outer * mm, MARKER_MM.hole * mm], [MARKER_MM.dot * mm]]);
+}
+
 export async function buildScene(
   db: Knex,
   authorityId: number,
@@ -277,7 +324,7 @@ export async function buildScene(
   const features = await repo.mapFeatures(db, {
     extent: frame.extent,
     res: frame.res,
-    site: g.site,
+    site: await drawnSite(db, g.site, frame.scale),
     selection: g.selection,
     properties: true,
     // a live check draws its layers' current features; a stored check's hits come from their snapshots (checkId)
@@ -287,7 +334,18 @@ export async function buildScene(
   });
   const authority = await repo.authorityForMap(db, authorityId);
   const osmProperties = await drawsOsm(db, features, frame.extent);
-  const { scene, counts } = sceneOf({ content, frame, features, authority, osmProperties });
+  // issue 11: the part of the site (and of a rule's reach) the checked layers' data does not cover, drawn and keyed
+  const uncovered =
+    template === 'constraints'
+      ? await repo.uncoveredForMap(db, {
+          site: g.site,
+          checkId: g.checkId,
+          layerIds: subject.kind === 'adhoc' ? (subject.layers ?? null) : null,
+          extent: frame.extent,
+          res: frame.res,
+        })
+      : null;
+  const { scene, counts } = sceneOf({ content, frame, features, authority, osmProperties, uncovered });
   return { scene, counts, runId: g.runId, checkId: g.checkId, reference: g.reference };
 }
 

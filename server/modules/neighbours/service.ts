@@ -228,6 +228,13 @@ export async function createRun(
   requestId?: string,
 ) {
   const site = await currentSiteForWork(db, authorityId, caseId, 'selecting neighbours');
+  // an enforcement case located at a point, with no site polygon: nothing adjoins a point
+  if (site.id === null && params.adjoining)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `body.adjoining: case ${caseId} is located at a point and has no site boundary, so no property adjoins it. Select by radius (radiusM, measured from the point), a drawn polygon or by address (add), with "adjoining": false; or plot the site boundary first (PUT /api/cases/${caseId}/site).`,
+      { issues: [{ path: 'body.adjoining', message: 'needs a site boundary; the case has only a point' }] },
+    );
   const selection = await select(db, site.ewkb, params, intake, site.uprns ?? []);
   const runId = await db.transaction(async (trx) => {
     const previousId = await repo.latestRunId(trx, caseId);

@@ -35,17 +35,55 @@ export function parseBankHolidays(json: unknown, where: string): BankHolidaysFil
   );
 }
 
-/** Validates `json`, merges it over the shipped list (year by year) and writes it where the server reads it. */
+/** The GOV.UK file `holidays:refresh` reads when it is given no --file. */
+export const GOV_UK_BANK_HOLIDAYS_URL = 'https://www.gov.uk/bank-holidays.json';
+
+/** What a refresh changed in the England and Wales list: dates added, dates removed, dates whose title changed. */
+export interface HolidayChanges {
+  added: Array<{ date: string; title: string }>;
+  removed: Array<{ date: string; title: string }>;
+  retitled: Array<{ date: string; from: string; to: string }>;
+}
+
+function diffEvents(before: BankHolidaysFile, after: BankHolidaysFile): HolidayChanges {
+  const map = (f: BankHolidaysFile) => new Map(f['england-and-wales'].events.map((e) => [e.date, e.title]));
+  const b = map(before);
+  const a = map(after);
+  const changes: HolidayChanges = { added: [], removed: [], retitled: [] };
+  for (const [date, title] of a) {
+    const was = b.get(date);
+    if (was === undefined) changes.added.push({ date, title });
+    else if (was !== title) changes.retitled.push({ date, from: was, to: title });
+  }
+  for (const [date, title] of b) if (!a.has(date)) changes.removed.push({ date, title });
+  for (const l of [changes.added, changes.removed, changes.retitled]) l.sort((x, y) => x.date.localeCompare(y.date));
+  return changes;
+}
+
+/** The list in force as a file: the stored one (merged over the shipped list, so newer shipped years count), else
+ *  the shipped one. */
+function storedOrShipped(file: string): BankHolidaysFile {
+  if (!fs.existsSync(file)) return SHIPPED_BANK_HOLIDAYS;
+  return mergeBankHolidays(SHIPPED_BANK_HOLIDAYS, parseBankHolidays(JSON.parse(fs.readFileSync(file, 'utf8')), file));
+}
+
+/**
+ * Validates `json`, merges it over the list in force (year by year: each year the file lists replaces that year;
+ * older years, and years the file does not list, are kept) and writes it where the server reads it, all or nothing.
+ * Says what changed. A file that does not validate changes nothing.
+ */
 export function storeBankHolidays(json: unknown, where: string, dataDir?: string) {
   const refreshed = parseBankHolidays(json, where);
-  const merged = mergeBankHolidays(SHIPPED_BANK_HOLIDAYS, refreshed);
   const file = holidaysPath(dataDir);
+  const before = storedOrShipped(file);
+  const merged = mergeBankHolidays(before, refreshed);
+  const changes = diffEvents(before, merged);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(merged, null, 2) + '\n');
   fs.renameSync(tmp, file); // all or nothing
   cache = null;
-  return { file, calendar: calendarOf(merged, file), refreshedYears: yearsOf(refreshed) };
+  return { file, calendar: calendarOf(merged, file), refreshedYears: yearsOf(refreshed), changes };
 }
 
 const yearsOf = (f: BankHolidaysFile) => [...new Set(f['england-and-wales'].events.map((e) => e.date.slice(0, 4)))];

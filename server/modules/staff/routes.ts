@@ -1,0 +1,690 @@
+/**
+ * The staff pages (issue 12 item 1): server-rendered with nunjucks and GOV.UK Frontend, complete without
+ * JavaScript where they can be; the client bundle (client/src/staff/main.ts) enhances them (the map, the panels,
+ * the layer upload). The pages call the modules' services directly, never the HTTP API.
+ *
+ *   /cases            list with search, filters, sorting and paging
+ *   /cases/new        register an application or an enforcement case (form post, errors beside their fields)
+ *   /cases/:id        the case: details, key dates, status, map and panels (each with a server-rendered fallback)
+ *   /enforcement      open enforcement cases beside a map
+ *   /layers           GIS: the constraint layers, upload (with JavaScript) and retire
+ */
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../http/context.ts';
+import { actorOf } from '../../http/context.ts';
+import type { Views } from '../../http/views.ts';
+import { AppError, isAppError } from '../../../shared/errors.ts';
+import { PERMISSIONS, type Permission } from '../../../shared/roles.ts';
+import {
+  APPLICATION_STATUSES,
+  APPLICATION_TYPES,
+  BREACH_TYPES,
+  CASE_KINDS,
+  CASE_WRITERS,
+  ENFORCEMENT_STATUSES,
+  type CaseKind,
+} from '../../../shared/domain/cases.ts';
+import * as cases from '../cases/service.ts';
+import { CreateCase, IsoDate } from '../cases/schema.ts';
+import { getStoredCheck, listStoredChecks } from '../constraints/service.ts';
+import { getRun, listRuns } from '../neighbours/service.ts';
+import { listDocuments, type DocumentService } from '../documents/service.ts';
+import { listLayers } from '../layers/definitions.ts';
+import { retireLayer } from '../layers/lifecycle.ts';
+import { authorityExtent, casePlaces, layerExtras } from './repo.ts';
+import { listCaseComments } from '../comments/service.ts';
+
+const SESSION_COOKIE = 'redline.sid';
+const PAGE_SIZE = 25;
+/** Enforcement statuses after which a case is no longer open. */
+const CLOSED_ENFORCEMENT = new Set(['no-breach', 'breach-resolved', 'complied', 'closed']);
+
+const hasSessionCookie = (req: Request) =>
+  (req.headers.cookie ?? '').split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
+
+/**
+ * Pages for signed-in staff only. Signed out: to the sign-in page, coming back here after. A session cookie that no
+ * longer signs anyone in (the session expired or was ended, or the account disabled): the same, saying so.
+ */
+export function signedInPage(): RequestHandler {
+  return (req, res, next) => {
+    if (req.user) return next();
+    const params = new URLSearchParams({ next: req.originalUrl });
+    if (hasSessionCookie(req)) params.set('expired', '1');
+    res.redirect(303, `/login?${params.toString()}`);
+  };
+}
+
+const humanise = (s: string | null | undefined) => (s ? s.charAt(0).toUpperCase() + s.slice(1).replace(/-/g, ' ') : '');
+const typeNames = new Map(APPLICATION_TYPES.map((t) => [t.reference, t.name]));
+const typeName = (ref: string | null | undefined) => (ref ? (typeNames.get(ref) ?? ref) : '');
+
+/** '2026-03-04' -> '4 March 2026' (a calendar date: no time zone). */
+export function longDate(iso: string | Date | null | undefined): string {
+  if (!iso) return '';
+  const d = iso instanceof Date ? iso : new Date(`${iso.slice(0, 10)}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+}
+const dateTime = (d: Date | string | null | undefined) =>
+  d
+    ? new Date(d).toLocaleString('en-GB', {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'Europe/London',
+      })
+    : '';
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const opt = <T extends z.ZodType>(t: T) => z.preprocess(blankToUndefined, t.optional()).catch(undefined);
+
+const SORTS = ['reference', 'receivedDate', 'status', 'siteAddress'] as const;
+const ListForm = z.object({
+  q: opt(z.string().trim().max(200)),
+  kind: opt(z.enum(CASE_KINDS)),
+  status: opt(z.string().max(40)),
+  applicationType: opt(z.string().max(64)),
+  sort: z.preprocess(blankToUndefined, z.enum(SORTS).default('receivedDate')).catch('receivedDate'),
+  order: opt(z.enum(['asc', 'desc'])),
+  page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
+});
+
+const canWriteKind = (req: Request, kind: CaseKind) => CASE_WRITERS[kind].includes(req.user!.role);
+const has = (req: Request, p: Permission) => (PERMISSIONS[p] as readonly string[]).includes(req.user!.role);
+
+/* ---------- the new-case form: form fields <-> the API's CreateCase body ---------- */
+
+const PARTY_FIELDS = ['name', 'organisation', 'address', 'postcode', 'email', 'phone'] as const;
+const PARTY_ROLES: Record<CaseKind, Array<'applicant' | 'agent' | 'complainant'>> = {
+  application: ['applicant', 'agent'],
+  enforcement: ['complainant'],
+};
+const DEV_FLAGS = [
+  ['newBuildingOrExtension', 'It is a new building or an extension'],
+  ['eia', 'It is EIA development (an environmental statement is needed)'],
+  ['departure', 'It departs from the development plan'],
+  ['publicRightOfWay', 'It affects a public right of way'],
+  ['nearRailway', 'It is near a railway'],
+  ['publicServiceInfrastructure', 'It is public service infrastructure development'],
+] as const;
+
+const LABELS: Record<string, string> = {
+  kind: 'What you are registering',
+  applicationType: 'Application type',
+  breachType: 'Alleged breach',
+  reference: 'Reference',
+  receivedDate: 'Date received',
+  validDate: 'Date valid',
+  description: 'Description',
+  siteAddress: 'Site address',
+  uprns: 'UPRNs',
+  officer: 'Case officer',
+  dwellings: 'Number of dwellings',
+  floorspaceM2: 'Floorspace',
+  lbcGrade: 'Listed building grade',
+  development: 'Development',
+};
+for (const role of ['applicant', 'agent', 'complainant'])
+  for (const f of PARTY_FIELDS)
+    LABELS[`${role}-${f}`] = `${humanise(role)}'s ${f === 'organisation' ? 'organisation' : f}`;
+
+type FormValues = Record<string, string | string[] | undefined>;
+type FieldErrors = Record<string, string>;
+
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : '');
+const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+
+/** A GOV.UK date input (day, month, year) as YYYY-MM-DD; undefined when all three are blank. */
+function dateField(
+  body: FormValues,
+  id: string,
+  errors: FieldErrors,
+  required: string | null,
+  label: string,
+): string | undefined {
+  const [d, m, y] = ['day', 'month', 'year'].map((p) => str(body[`${id}-${p}`]));
+  if (!d && !m && !y) {
+    if (required) errors[id] = required;
+    return undefined;
+  }
+  if (!/^\d{1,2}$/.test(d!) || !/^\d{1,2}$/.test(m!) || !/^\d{4}$/.test(y!)) {
+    errors[id] = `${label} must be a real date, like 27 3 2026`;
+    return undefined;
+  }
+  const iso = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+  if (!IsoDate.safeParse(iso).success) {
+    errors[id] = `${label} must be a real date, like 27 3 2026`;
+    return undefined;
+  }
+  return iso;
+}
+
+/** The form as the API's CreateCase body, and the errors found in the form's own fields. */
+export function caseFromForm(kind: CaseKind, body: FormValues) {
+  const errors: FieldErrors = {};
+  const out: Record<string, unknown> = { kind };
+  const text = (name: string) => str(body[name]) || undefined;
+  out.reference = text('reference');
+  out.description = text('description') ?? '';
+  out.siteAddress = text('siteAddress');
+  out.officer = text('officer');
+  out.receivedDate = dateField(
+    body,
+    'receivedDate',
+    errors,
+    `Enter the date the ${kind === 'application' ? 'application' : 'complaint'} was received`,
+    'Date received',
+  );
+  const uprns = str(body.uprns);
+  if (uprns) {
+    const parts = uprns.split(/[\s,;]+/).filter(Boolean);
+    if (parts.some((p) => !/^\d{1,12}$/.test(p)))
+      errors.uprns = 'Enter UPRNs as numbers of up to 12 digits, separated by commas';
+    else out.uprns = parts.map(Number);
+  }
+  if (kind === 'application') {
+    out.applicationType = text('applicationType') ?? '';
+    out.validDate = dateField(body, 'validDate', errors, null, 'Date valid');
+    const dev: Record<string, unknown> = {};
+    const dwellings = str(body.dwellings).toLowerCase();
+    if (dwellings === 'unknown') dev.dwellings = 'unknown';
+    else if (/^\d+$/.test(dwellings)) dev.dwellings = Number(dwellings);
+    else if (dwellings) errors.dwellings = 'Enter the number of dwellings as a whole number, or “unknown”';
+    const floor = str(body.floorspaceM2);
+    if (/^\d+(\.\d+)?$/.test(floor)) dev.floorspaceM2 = Number(floor);
+    else if (floor) errors.floorspaceM2 = 'Enter the floorspace in square metres, as a number';
+    const flags = list(body.development);
+    for (const [flag] of DEV_FLAGS) if (flags.includes(flag)) dev[flag] = true;
+    const grade = str(body.lbcGrade);
+    if (grade) dev.listedBuildingConsent = { grade, interiorOnly: str(body.lbcInteriorOnly) === 'true' };
+    if (Object.keys(dev).length) out.development = dev;
+  } else {
+    out.breachType = text('breachType') ?? '';
+  }
+  const roles: string[] = [];
+  const parties: Array<Record<string, string>> = [];
+  for (const role of PARTY_ROLES[kind]) {
+    const p: Record<string, string> = {};
+    for (const f of PARTY_FIELDS) {
+      const v = str(body[`${role}-${f}`]);
+      if (v) p[f] = v;
+    }
+    if (Object.keys(p).length) {
+      parties.push({ role, ...p });
+      roles.push(role);
+    }
+  }
+  if (parties.length) out.parties = parties;
+  return { input: out, errors, partyRoles: roles };
+}
+
+/** A path of the CreateCase body (zod's, or an AppError's 'body.x.y') as the id of the form field it came from. */
+function fieldOf(path: ReadonlyArray<PropertyKey>, partyRoles: string[]): string {
+  const [head, a, b] = path.map(String);
+  if (head === 'parties' && a !== undefined) return `${partyRoles[Number(a)] ?? 'applicant'}-${b ?? 'name'}`;
+  if (head === 'development') {
+    if (a === 'listedBuildingConsent') return 'lbcGrade';
+    if (a === 'dwellings' || a === 'floorspaceM2') return a;
+    return 'development';
+  }
+  return head ?? 'kind';
+}
+
+function friendly(field: string, issue: z.core.$ZodIssue): string {
+  const label = LABELS[field] ?? humanise(field);
+  if (
+    ['applicationType', 'breachType', 'kind'].includes(field) &&
+    (issue.code === 'too_small' || issue.code === 'invalid_value')
+  )
+    return `Select ${label.toLowerCase()}`;
+  if (field === 'description' && issue.code === 'too_small') return 'Enter a description';
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) <= 1)
+    return `Enter ${label.toLowerCase()}`;
+  if (issue.code === 'too_big' && issue.origin === 'string')
+    return `${label} must be ${issue.maximum} characters or fewer`;
+  if (issue.code === 'invalid_format' && issue.format === 'email')
+    return 'Enter an email address in the correct format, like name@example.com';
+  if (issue.code === 'invalid_value') return `Select ${label.toLowerCase()}`;
+  return `${label} ${issue.message}`;
+}
+
+/** An AppError from the cases service, placed beside its field where it has one. */
+function errorsOfAppError(e: AppError, partyRoles: string[]): { field: string | null; text: string }[] {
+  const details = (e.details ?? {}) as { issues?: Array<{ path: string; message: string }> };
+  const byCode: Record<string, string> = {
+    UNKNOWN_APPLICATION_TYPE: 'applicationType',
+    REFERENCE_TAKEN: 'reference',
+    UNKNOWN_OFFICER: 'officer',
+    DECISION_NOT_FOR_TYPE: 'applicationType',
+  };
+  if (details.issues?.length)
+    return details.issues.map((i) => {
+      const field = fieldOf(i.path.replace(/^body\./, '').split('.'), partyRoles);
+      return { field, text: `${LABELS[field] ?? humanise(field)} ${i.message}` };
+    });
+  return [{ field: byCode[e.code] ?? null, text: e.message }];
+}
+
+/* ---------- the router ---------- */
+
+export function staffRoutes(ctx: AppContext, views: Views) {
+  const r = Router();
+  const s: cases.CaseService = { db: ctx.db, authorityId: ctx.authorityId, intake: ctx.intake };
+  const docs: DocumentService = {
+    db: ctx.db,
+    authorityId: ctx.authorityId,
+    mapMaxPixels: ctx.config.MAP_MAX_PIXELS,
+    log: ctx.log,
+  };
+  const page = signedInPage();
+  const render = (res: Response, template: string, data: Record<string, unknown>) =>
+    views.render(res, template, { longDate, dateTime, humanise, typeName, ...data });
+  const forbidden = (res: Response, text: string) => {
+    res.status(403);
+    render(res, 'staff/error.njk', { title: 'You cannot do this', heading: 'You cannot do this', text });
+  };
+  const only =
+    (p: Permission, what: string): RequestHandler =>
+    (req, res, next) =>
+      has(req, p)
+        ? next()
+        : forbidden(
+            res,
+            `${what} is for the roles ${PERMISSIONS[p].join(', ')}; you are signed in as ${req.user!.role}.`,
+          );
+
+  r.get('/cases', page, async (req, res) => {
+    const f = ListForm.parse(req.query);
+    const order = f.order ?? (f.sort === 'receivedDate' ? 'desc' : 'asc');
+    const result = await cases.listCases(s, {
+      kind: f.kind,
+      status: f.status,
+      applicationType: f.applicationType,
+      q: f.q,
+      sort: { by: f.sort, order },
+      limit: PAGE_SIZE,
+      offset: (f.page - 1) * PAGE_SIZE,
+    });
+    const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+    const base = { q: f.q, kind: f.kind, status: f.status, applicationType: f.applicationType };
+    const link = (extra: Record<string, unknown>) => {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries({ ...base, sort: f.sort, order, ...extra }))
+        if (v !== undefined && v !== '' && !(k === 'page' && String(v) === '1')) p.set(k, String(v));
+      return `/cases?${p.toString()}`;
+    };
+    const columns = [
+      { key: 'reference', label: 'Reference' },
+      { key: null, label: 'Kind' },
+      { key: null, label: 'Type' },
+      { key: 'siteAddress', label: 'Site address' },
+      { key: 'status', label: 'Status' },
+      { key: 'receivedDate', label: 'Received' },
+    ].map((c) => ({
+      ...c,
+      ariaSort: c.key === f.sort ? (order === 'asc' ? 'ascending' : 'descending') : c.key ? 'none' : null,
+      href: c.key
+        ? link({
+            sort: c.key,
+            order: c.key === f.sort ? (order === 'asc' ? 'desc' : 'asc') : c.key === 'receivedDate' ? 'desc' : 'asc',
+            page: 1,
+          })
+        : null,
+    }));
+    const statuses =
+      f.kind === 'application'
+        ? APPLICATION_STATUSES
+        : f.kind === 'enforcement'
+          ? ENFORCEMENT_STATUSES
+          : [...new Set([...APPLICATION_STATUSES, ...ENFORCEMENT_STATUSES])];
+    const pagination =
+      pages > 1
+        ? {
+            previous: f.page > 1 ? { href: link({ page: f.page - 1 }) } : undefined,
+            next: f.page < pages ? { href: link({ page: f.page + 1 }) } : undefined,
+            items: Array.from({ length: pages }, (_, i) => i + 1)
+              .filter((n) => n === 1 || n === pages || Math.abs(n - f.page) <= 2)
+              .flatMap((n, i, arr) => {
+                const item = { number: n, href: link({ page: n }), current: n === f.page };
+                return i > 0 && n - arr[i - 1]! > 1 ? [{ ellipsis: true }, item] : [item];
+              }),
+          }
+        : null;
+    render(res, 'staff/cases.njk', {
+      title: 'Cases',
+      navCurrent: 'cases',
+      filters: { ...base, sort: f.sort, order },
+      items: result.items,
+      total: result.total,
+      from: result.total ? (f.page - 1) * PAGE_SIZE + 1 : 0,
+      to: Math.min(result.total, f.page * PAGE_SIZE),
+      columns,
+      pagination,
+      statusItems: [
+        { value: '', text: 'Any status' },
+        ...statuses.map((v) => ({ value: v, text: humanise(v), selected: v === f.status })),
+      ],
+      kindItems: [
+        { value: '', text: 'Applications and enforcement' },
+        { value: 'application', text: 'Planning applications', selected: f.kind === 'application' },
+        { value: 'enforcement', text: 'Enforcement cases', selected: f.kind === 'enforcement' },
+      ],
+      typeItems: [
+        { value: '', text: 'Any application type' },
+        ...APPLICATION_TYPES.map((t) => ({
+          value: t.reference,
+          text: t.name,
+          selected: t.reference === f.applicationType,
+        })),
+      ],
+      canWrite: has(req, 'caseWrite'),
+    });
+  });
+
+  const writableKinds = (req: Request) => CASE_KINDS.filter((k) => canWriteKind(req, k));
+
+  function renderNewCase(
+    req: Request,
+    res: Response,
+    kind: CaseKind,
+    values: FormValues,
+    errorList: Array<{ field: string | null; text: string }> = [],
+  ) {
+    const fieldErrors: FieldErrors = {};
+    for (const e of errorList) if (e.field && !fieldErrors[e.field]) fieldErrors[e.field] = e.text;
+    const dateFields = new Set(['receivedDate', 'validDate']);
+    const errors = errorList.map((e) => ({
+      text: e.text,
+      href: e.field
+        ? `#${dateFields.has(e.field) ? `${e.field}-day` : e.field === 'development' ? 'development' : e.field}`
+        : undefined,
+    }));
+    const v = (k: string) => str(values[k]);
+    const flags = list(values.development);
+    render(res, 'staff/case-new.njk', {
+      title: kind === 'application' ? 'Register a planning application' : 'Register an enforcement case',
+      navCurrent: 'new',
+      kind,
+      values: Object.fromEntries(Object.keys(values).map((k) => [k, v(k)])),
+      errors,
+      fieldErrors,
+      partyRoles: PARTY_ROLES[kind],
+      partyFields: PARTY_FIELDS,
+      typeItems: [
+        { value: '', text: 'Choose an application type' },
+        ...APPLICATION_TYPES.map((t) => ({
+          value: t.reference,
+          text: t.name,
+          selected: t.reference === v('applicationType'),
+        })),
+      ],
+      breachItems: [
+        { value: '', text: 'Choose the alleged breach' },
+        ...BREACH_TYPES.map((b) => ({ value: b, text: humanise(b), selected: b === v('breachType') })),
+      ],
+      gradeItems: [
+        { value: '', text: 'Not a listed building consent' },
+        ...['I', 'II*', 'II'].map((g) => ({ value: g, text: `Grade ${g}`, selected: g === v('lbcGrade') })),
+        { value: 'unknown', text: 'Grade not known yet', selected: v('lbcGrade') === 'unknown' },
+      ],
+      devItems: DEV_FLAGS.map(([value, text]) => ({ value, text, checked: flags.includes(value) })),
+    });
+  }
+
+  r.get('/cases/new', page, (req, res) => {
+    const kinds = writableKinds(req);
+    if (!kinds.length)
+      return forbidden(
+        res,
+        `Registering cases is for the roles ${PERMISSIONS.caseWrite.join(', ')}; you are signed in as ${req.user!.role}.`,
+      );
+    const kind = typeof req.query.kind === 'string' ? req.query.kind : kinds.length === 1 ? kinds[0] : undefined;
+    if (kind && (CASE_KINDS as readonly string[]).includes(kind)) {
+      if (!canWriteKind(req, kind as CaseKind))
+        return forbidden(
+          res,
+          `Only ${CASE_WRITERS[kind as CaseKind].join(', ')} may register ${kind} cases; you are signed in as ${req.user!.role}.`,
+        );
+      return renderNewCase(req, res, kind as CaseKind, {});
+    }
+    render(res, 'staff/case-kind.njk', {
+      title: 'What are you registering?',
+      navCurrent: 'new',
+      kindItems: kinds.map((k) => ({
+        value: k,
+        text: k === 'application' ? 'A planning application' : 'An enforcement case (an alleged breach)',
+      })),
+      error: req.query.choose === '1' ? 'Select what you are registering' : undefined,
+    });
+  });
+
+  r.post('/cases/new', page, async (req, res) => {
+    const body = (req.body ?? {}) as FormValues;
+    const kind = str(body.kind) as CaseKind;
+    if (!(CASE_KINDS as readonly string[]).includes(kind)) return res.redirect(303, '/cases/new');
+    if (!canWriteKind(req, kind))
+      return forbidden(
+        res,
+        `Only ${CASE_WRITERS[kind].join(', ')} may register ${kind} cases; you are signed in as ${req.user!.role}.`,
+      );
+    const { input, errors, partyRoles } = caseFromForm(kind, body);
+    const errorList: Array<{ field: string | null; text: string }> = [];
+    const parsed = CreateCase.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = fieldOf(issue.path, partyRoles);
+        // the form's own reading of the field (a date, a number) said it better
+        if (errors[field] || errorList.some((e) => e.field === field)) continue;
+        if ((field === 'receivedDate' || field === 'validDate') && !str(body[`${field}-day`])) continue;
+        errorList.push({ field, text: friendly(field, issue) });
+      }
+    }
+    const order = ['applicationType', 'breachType', 'reference', 'receivedDate', 'validDate', 'description'];
+    const own = Object.entries(errors).map(([field, text]) => ({ field, text }));
+    const all = [...own, ...errorList].sort(
+      (a, b) => (order.indexOf(a.field!) + 1 || 99) - (order.indexOf(b.field!) + 1 || 99),
+    );
+    if (all.length || !parsed.success) {
+      res.status(400);
+      return renderNewCase(req, res, kind, body, all);
+    }
+    try {
+      const created = await cases.createCase(s, req.user!, parsed.data, req.requestId);
+      res.redirect(303, `/cases/${created.id}?created=1`);
+    } catch (e) {
+      if (!isAppError(e) || e.status >= 500 || e.status === 403) throw e;
+      res.status(e.status);
+      renderNewCase(req, res, kind, body, errorsOfAppError(e, partyRoles));
+    }
+  });
+
+  r.get('/cases/:id', page, async (req, res) => {
+    const id = Number(req.params.id);
+    if (!/^\d{1,9}$/.test(String(req.params.id)) || !id)
+      throw new AppError('CASE_NOT_FOUND', `There is no case with id ${String(req.params.id)}.`, { id: req.params.id });
+    const c = await cases.getCase(s, req.user!, id);
+    const checks = await listStoredChecks(ctx.db, ctx.authorityId, id);
+    const check = checks[0] ? await getStoredCheck(ctx.db, ctx.authorityId, id, checks[0].id) : null;
+    const runs = await listRuns(ctx.db, ctx.authorityId, id);
+    const run = runs[0] ? await getRun(ctx.db, ctx.authorityId, id, runs[0].id) : null;
+    const documents = (await listDocuments(docs, id)).items;
+    const partyReader = has(req, 'partyRead');
+    const pub = c.publicity && 'windows' in c.publicity ? c.publicity : null;
+    const windows = pub?.windows;
+    const lastWindowDay = windows?.byKind.length
+      ? windows.byKind
+          .map((w) => w.lastDay)
+          .sort()
+          .at(-1)!
+      : null;
+    const keyDates = [
+      { label: 'Received', value: longDate(c.receivedDate) },
+      ...(c.kind === 'application'
+        ? [
+            { label: 'Valid', value: longDate(c.validDate) || 'Not valid yet' },
+            {
+              label: 'Consultation ends',
+              value: lastWindowDay
+                ? longDate(lastWindowDay) + (windows!.earliestDecisionDate ? '' : ' at the earliest')
+                : 'No publicity recorded yet',
+            },
+            {
+              label: 'Earliest decision',
+              value: windows?.earliestDecisionDate
+                ? longDate(windows.earliestDecisionDate)
+                : windows?.earliestDecisionDateAtLeast
+                  ? `Not before ${longDate(windows.earliestDecisionDateAtLeast)}`
+                  : 'Not known until publicity is recorded',
+            },
+            {
+              label: 'Target',
+              value: c.effectiveTargetDate
+                ? longDate(c.effectiveTargetDate) + (c.extensionsOfTime.length ? ' (extension of time agreed)' : '')
+                : pub?.determination?.effectiveDate
+                  ? `${longDate(pub.determination.effectiveDate)} (${pub.determination.periodLabel ?? 'statutory period'} from the valid date)`
+                  : 'Starts when the application is valid',
+            },
+          ]
+        : [{ label: 'Target', value: longDate(c.effectiveTargetDate) || 'None set' }]),
+      {
+        label: 'Decision',
+        value: c.decision ? `${humanise(c.decision)}, ${longDate(c.decisionDate)}` : 'Not decided',
+      },
+    ];
+    const extent = await authorityExtent(ctx.db, ctx.authorityId);
+    render(res, 'staff/case.njk', {
+      title: `${c.reference}`,
+      mapExtent: extent ? extent.join(',') : '',
+      navCurrent: 'cases',
+      c,
+      created: req.query.created === '1',
+      keyDates,
+      check,
+      run,
+      recipients: run?.recipients.slice(0, 200) ?? [],
+      documents: documents.map((d) => ({ ...d, mayRead: partyReader || !d.personalData })),
+      pub,
+      partyReader,
+      canWrite: canWriteKind(req, c.kind as CaseKind),
+      comments: c.kind === 'application' ? await listCaseComments(ctx.db, ctx.authorityId, req.user!, id) : null,
+    });
+  });
+
+  r.get('/enforcement', page, async (req, res) => {
+    const result = await cases.listCases(s, {
+      kind: 'enforcement',
+      sort: { by: 'receivedDate', order: 'desc' },
+      limit: 200,
+      offset: 0,
+    });
+    const open = result.items.filter((c) => !CLOSED_ENFORCEMENT.has(c.status));
+    const extent = await authorityExtent(ctx.db, ctx.authorityId);
+    const places = await casePlaces(
+      ctx.db,
+      ctx.authorityId,
+      open.map((c) => c.id),
+    );
+    const refs = new Map(open.map((c) => [c.id, c]));
+    render(res, 'staff/enforcement.njk', {
+      title: 'Enforcement map',
+      mapExtent: extent ? extent.join(',') : '',
+      // the cases' points for the map (JSON in a data attribute: nunjucks escapes it)
+      mapPlaces: JSON.stringify(
+        places.map((p) => ({
+          ...p,
+          reference: refs.get(p.id)?.reference ?? '',
+          label: refs.get(p.id)?.siteAddress ?? '',
+        })),
+      ),
+      placedCount: places.length,
+      navCurrent: 'enforcement',
+      items: open,
+      truncated: result.total > result.items.length,
+      canWrite: canWriteKind(req, 'enforcement'),
+    });
+  });
+
+  const layerAdmin = only('layerAdmin', 'The layers page');
+
+  r.get('/layers', page, layerAdmin, async (req, res) => {
+    const layers = await listLayers(ctx.db, undefined, { includeRetired: true });
+    const extras = await layerExtras(ctx.db);
+    render(res, 'staff/layers.njk', {
+      title: 'Constraint layers',
+      navCurrent: 'layers',
+      retired: typeof req.query.retired === 'string' ? req.query.retired : undefined,
+      layers: layers
+        .map((l) => ({
+          id: l.id,
+          title: l.title,
+          category: l.category,
+          dataVersion: l.dataVersion,
+          featureCount: l.featureCount,
+          loadedAt: l.loadedAt,
+          retiredAt: l.retiredAt,
+          retiredReason: l.retiredReason,
+          ...(extras.get(l.id) ?? { coverageKm2: null, loadedBy: null, loadedByAt: null }),
+        }))
+        .map((l) => ({
+          ...l,
+          coverage:
+            l.coverageKm2 === null
+              ? 'None'
+              : `${l.coverageKm2.toLocaleString('en-GB', { maximumFractionDigits: l.coverageKm2 < 1 ? 4 : 2 })} km²`,
+        })),
+    });
+  });
+
+  const RetireForm = z.object({ reason: z.string().trim().max(500).default(''), confirm: z.string().optional() });
+
+  r.get('/layers/:id/retire', page, layerAdmin, async (req, res) => {
+    const [layer] = await listLayers(ctx.db, [String(req.params.id)], { includeRetired: true });
+    if (!layer) throw new AppError('LAYER_NOT_FOUND', `There is no layer "${String(req.params.id)}".`, {});
+    render(res, 'staff/layer-retire.njk', {
+      title: `Retire ${layer.title}`,
+      navCurrent: 'layers',
+      layer,
+      fieldErrors: {},
+    });
+  });
+
+  r.post('/layers/:id/retire', page, layerAdmin, async (req, res) => {
+    const id = String(req.params.id);
+    const [layer] = await listLayers(ctx.db, [id], { includeRetired: true });
+    if (!layer) throw new AppError('LAYER_NOT_FOUND', `There is no layer "${id}".`, {});
+    const form = RetireForm.parse(req.body ?? {});
+    const fieldErrors: FieldErrors = {};
+    if (!form.reason) fieldErrors.reason = 'Enter why the layer is retired';
+    if (form.confirm !== 'yes') fieldErrors.confirm = 'Confirm that no new check should use this layer';
+    if (Object.keys(fieldErrors).length) {
+      res.status(400);
+      return render(res, 'staff/layer-retire.njk', {
+        title: `Retire ${layer.title}`,
+        navCurrent: 'layers',
+        layer,
+        reason: form.reason,
+        fieldErrors,
+        errors: Object.entries(fieldErrors).map(([f, text]) => ({ text, href: `#${f}` })),
+      });
+    }
+    await retireLayer(ctx.db, id, actorOf(req.user!), form.reason, req.requestId);
+    res.redirect(303, `/layers?retired=${encodeURIComponent(id)}`);
+  });
+
+  // an error of a staff page is a page, not JSON (a case that does not exist, a layer already retired)
+  const pageErrors: ErrorRequestHandler = (err, _req, res, next) => {
+    if (!isAppError(err) || err.status >= 500) return next(err);
+    res.status(err.status);
+    render(res, 'staff/error.njk', {
+      title: err.status === 404 ? 'Page not found' : 'There is a problem',
+      heading: err.status === 404 ? 'Page not found' : 'There is a problem',
+      text: err.message,
+    });
+  };
+  r.use(['/cases', '/enforcement', '/layers'], pageErrors);
+  return r;
+}
