@@ -32,6 +32,7 @@ import { publicTileRoutes } from './modules/public-tiles/routes.ts';
 import { basemapRoutes } from './modules/tiles/basemap.ts';
 import { AppError } from '../shared/errors.ts';
 import { pageRoutes } from './modules/pages/routes.ts';
+import { publicDatesAfterCaseWrite } from './modules/register/public-dates.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
 import { createViews } from './http/views.ts';
 import { registerApiRoutes } from './modules/register/api.ts';
@@ -169,6 +170,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   );
   app.use(systemRoutes(ctx));
   app.use(authRoutes(ctx));
+  app.use('/api/cases/:id', publicDatesAfterCaseWrite(ctx));
   app.use(caseRoutes(ctx));
   app.use(geometryRoutes(ctx));
   app.use(placeRoutes(ctx));

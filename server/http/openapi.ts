@@ -228,6 +228,52 @@ export const openApiDocument = {
         },
       },
     },
+    '/register/alerts': {
+      get: {
+        tags: ['register'],
+        summary:
+          'Alert subscription form (HTML): an email address, a postcode, address or grid reference and a radius, or an area',
+        responses: { '200': { description: 'HTML' } },
+      },
+      post: {
+        tags: ['register'],
+        summary:
+          'Subscribe (application/x-www-form-urlencoded): nothing is sent but a confirmation email until its link is followed; limited per client',
+        responses: {
+          '200': { description: 'Check your email (HTML)' },
+          '400': { description: 'HTML with the problems beside the fields' },
+          '429': { description: 'Too many subscriptions from this client (HTML)' },
+        },
+      },
+    },
+    '/register/alerts/confirm/{token}': {
+      get: {
+        tags: ['register'],
+        summary: 'Confirm page (HTML) with a button: a link scanner fetching it confirms nothing',
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'HTML' }, '404': { description: 'Unknown or used link (HTML)' } },
+      },
+      post: {
+        tags: ['register'],
+        summary: 'Confirm the subscription',
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'Confirmed (HTML)' }, '404': { description: 'Unknown link (HTML)' } },
+      },
+    },
+    '/register/alerts/unsubscribe/{token}': {
+      get: {
+        tags: ['register'],
+        summary: 'Unsubscribe page (HTML) with a one-click button; changes nothing by itself',
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'HTML' }, '404': { description: 'Unknown link (HTML)' } },
+      },
+      post: {
+        tags: ['register'],
+        summary: 'Unsubscribe, from the page or by RFC 8058 one-click (List-Unsubscribe=One-Click)',
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'Unsubscribed (HTML)' }, '404': { description: 'Unknown link (HTML)' } },
+      },
+    },
     '/register/applications/{slug}/comment/sent': {
       get: {
         tags: ['register'],

@@ -239,12 +239,49 @@ SELECT place_postcode_key(a.postcode) AS postcode_key,
  WHERE a.postcode IS NOT NULL
  GROUP BY place_postcode_key(a.postcode);
 
--- The register's data version: changes whenever anything a public view shows may have changed.
+-- The register's data version: changes whenever anything a public view shows may have changed. It is a one-row
+-- table (not the sequence's last_value, which PostgreSQL logs only every 32 values, so a replica would lag), bumped
+-- once per transaction that changed a case (every public change updates case_record: see the triggers above) or the
+-- authority's publish_enforcement, by a deferred trigger: the row is locked only at commit, after every other lock
+-- the transaction takes (no deadlock), so versions follow commit order and a tile read at version V under one
+-- snapshot is exactly the data of V.
+CREATE TABLE public_data_state (
+  id      boolean PRIMARY KEY DEFAULT true CHECK (id),
+  version bigint NOT NULL
+);
+INSERT INTO public_data_state (id, version) VALUES (true, 1);
+
+CREATE FUNCTION public_data_state_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'authority' THEN
+    -- (a separate IF: plpgsql would plan NEW.publish_enforcement for case_record rows too)
+    IF to_jsonb(NEW) -> 'publish_enforcement' IS NOT DISTINCT FROM to_jsonb(OLD) -> 'publish_enforcement' THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  -- once per transaction is enough
+  IF current_setting('redline.public_bumped', true) = txid_current()::text THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('redline.public_bumped', txid_current()::text, true);
+  UPDATE public_data_state SET version = version + 1;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER case_record_public_state AFTER INSERT OR UPDATE OR DELETE ON case_record
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public_data_state_bump();
+CREATE CONSTRAINT TRIGGER authority_public_state AFTER UPDATE ON authority
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public_data_state_bump();
+
 CREATE VIEW public_data_version AS
-SELECT last_value AS version FROM public_data_version_seq;
+SELECT version FROM public_data_state;
 
 -- down
-DROP VIEW IF EXISTS public_data_version, public_postcode, public_document, public_constraint_summary,
+DROP VIEW IF EXISTS public_data_version;
+DROP TRIGGER IF EXISTS authority_public_state ON authority;
+DROP TRIGGER IF EXISTS case_record_public_state ON case_record;
+DROP FUNCTION IF EXISTS public_data_state_bump();
+DROP TABLE IF EXISTS public_data_state;
+DROP VIEW IF EXISTS public_postcode, public_document, public_constraint_summary,
   public_publicity_event, public_enforcement, public_application;
 DROP INDEX IF EXISTS case_record_decided_idx;
 DROP INDEX IF EXISTS case_record_public_idx;

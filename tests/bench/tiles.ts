@@ -9,7 +9,8 @@
  *      point constraint layer, property outlines (from z9) and address points (from z10). Interleaved (A B A B…)
  *      after a warm-up pass; every tile's bytes are compared (the endpoint's must be identical to the floor's, an
  *      empty tile being a 204 with no body). p50 / p95 of each per zoom and overall, and their ratios
- *      (target ≤ 1.2×).
+ *      (target ≤ 1.2×). Cold: the app's in-memory tile cache is emptied before each Redline request (the target is
+ *      for cold tiles); warm: the same tile again at once (constraint layers come from that cache).
  *
  *  Data (seeded, EPSG:27700, generated in SQL): a 10 × 10 km synthetic authority (530000..540000 E,
  *  170000..180000 N): property outlines and address points clustered in towns, a polygon layer

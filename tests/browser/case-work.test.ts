@@ -96,6 +96,8 @@ describe('case work', { timeout: 150_000 }, () => {
     await expect.poll(() => page.locator('#constraints-status').textContent()).toContain(`${label}: dismissed.`);
     const row = panel.locator('li.redline-hit', { hasText: label }).first();
     expect(await row.textContent()).toMatch(/Dismissed.*: The extension is at the rear/);
+    // who decided shows at once, without a reload
+    expect(await row.textContent()).toMatch(/Dismissed by officer\.user on /);
     await axeCheck(page, 'a hit dismissed');
     await shot(page, 'constraints-dismissed');
     // stored

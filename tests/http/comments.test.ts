@@ -287,7 +287,12 @@ describe('staff: GET /api/cases/:id/comments and PATCH /api/cases/:id/comments/:
     await t.as('gis').patch(url).send(body).expect(403);
     await t.as('officer').patch(url).send({ status: 'published' }).expect(400);
     await t.as('officer').patch(`/api/cases/${a.id}/comments/999999`).send(body).expect(404);
+    const version = async () =>
+      Number((await t.db('case_record').where({ id: a.id }).first('data_version')).data_version);
+    const v0 = await version();
     const res = await t.as('officer').patch(url).send(body).expect(200);
+    // the application's public data version moves (page ETags, tiles)
+    expect(await version()).toBeGreaterThan(v0);
     expect(res.body.comment).toMatchObject({
       status: 'published',
       publishedText: 'Ask [redacted]: the wall is too high.',

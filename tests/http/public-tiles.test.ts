@@ -102,7 +102,7 @@ beforeAll(async () => {
   await addCase('F', { reference: '26/AP/0003' });
   const r = await t.db.raw<{ rows: Array<{ x: number; y: number }> }>(
     `SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT ST_Transform(point_geom, 3857) AS p FROM public_application WHERE id = ?) s`,
-    [ids.A],
+    [ids.A!],
   );
   siteCentre3857 = [r.rows[0]!.x, r.rows[0]!.y];
 });
@@ -205,7 +205,7 @@ describe('OS grid tiles (EPSG:27700)', () => {
     expect(layer.features.every((f) => f.type === 'Point')).toBe(true);
     const [ex0, , , ey1] = tileEnvelope(z, tile.x, tile.y);
     const unit = tileSpanM(z) / 4096;
-    const [[px, py]] = layer.features[0]!.parts[0]!;
+    const [px, py] = layer.features[0]!.parts[0]![0]!;
     expect(px).toBe(Math.round((minx + 14 - ex0) / unit));
     expect(py).toBe(Math.round((ey1 - (miny + 14)) / unit));
   });
@@ -249,7 +249,7 @@ describe('Web Mercator tiles (EPSG:3857)', () => {
     const m = mercTile(10, ...siteCentre3857);
     const { layer } = await getTile(`/api/public/tiles/webmercator/${v}/${m.z}/${m.x}/${m.y}.mvt`);
     expect(layer.features.map((f) => f.id)).toEqual([ids.A, ids.B]);
-    const [[px, py]] = layer.features[0]!.parts[0]!;
+    const [px, py] = layer.features[0]!.parts[0]![0]!;
     expect(Math.abs(px - m.ux)).toBeLessThanOrEqual(1);
     expect(Math.abs(py - m.uy)).toBeLessThanOrEqual(1);
   });

@@ -64,7 +64,10 @@ async function get(url: string, expectStatus = 200): Promise<Response> {
 /** PATCH a case as `role` with its current version (the API requires it) */
 async function patchCase(role: 'officer' | 'enforcement', id: number, body: Record<string, unknown>) {
   const { version } = await t.db('case_record').where({ id }).first('version');
-  const res = await t.as(role).patch(`/api/cases/${id}`).send({ ...body, version });
+  const res = await t
+    .as(role)
+    .patch(`/api/cases/${id}`)
+    .send({ ...body, version });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res;
 }
@@ -74,7 +77,7 @@ const refs = (body: { items: Array<{ reference: string }> }) => body.items.map((
 let a1: number;
 let enf: number;
 beforeAll(async () => {
-  t = await startTestApp({ LOG_LEVEL: 'error' }, process.stderr);
+  t = await startTestApp();
   await t.db.raw(
     `INSERT INTO address (uprn, address_lines, postcode, geom, source)
      VALUES (990000000001, ARRAY['1 Test Row', 'London'], 'SE1 9ZZ', ST_SetSRID(ST_MakePoint(532990, 179000), 27700), 'test'),
@@ -129,7 +132,13 @@ beforeAll(async () => {
   await t
     .as('officer')
     .post(`/api/cases/${a1}/publicity-events`)
-    .send({ kind: 'site-notice', date: '2026-01-07', noticeCount: 1, places: ['ZZMARKER gate'], notes: 'ZZMARKER note' })
+    .send({
+      kind: 'site-notice',
+      date: '2026-01-07',
+      noticeCount: 1,
+      places: ['ZZMARKER gate'],
+      notes: 'ZZMARKER note',
+    })
     .expect(201);
   // an enforcement complaint at 12 Marker Street, with a complainant
   const e = await t
@@ -278,9 +287,9 @@ describe('GET /api/public/applications', () => {
     await patchCase('officer', a1, { description: 'Rear extension with a roof terrace' });
     const one = await get('/api/public/applications/26-AP-1001');
     expect(one.headers['cache-control']).toBe('public, max-age=60');
-    expect((await t.anon.get('/api/public/applications/26-AP-1001').set('If-None-Match', one.headers.etag)).status).toBe(
-      304,
-    );
+    expect(
+      (await t.anon.get('/api/public/applications/26-AP-1001').set('If-None-Match', String(one.headers.etag))).status,
+    ).toBe(304);
   });
 
   it('GeoJSON: the same page as site outlines in CRS84, or EPSG:27700 on request', async () => {
@@ -328,9 +337,22 @@ describe('enforcement on the register', () => {
     expect(shown).not.toContain('12 Marker Street');
     const snapped = await t.db('public_enforcement').where({ reference: '26/EN/2001' }).first();
     expect(Object.keys(snapped).sort()).toEqual(
-      ['authority_id', 'data_version', 'id', 'opened_date', 'point_geom', 'reference', 'slug', 'status', 'street', 'ward'].sort(),
+      [
+        'authority_id',
+        'data_version',
+        'id',
+        'opened_date',
+        'point_geom',
+        'reference',
+        'slug',
+        'status',
+        'street',
+        'ward',
+      ].sort(),
     );
-    const xy = await t.db.raw(`SELECT ST_X(point_geom) x, ST_Y(point_geom) y FROM public_enforcement WHERE reference = '26/EN/2001'`);
+    const xy = await t.db.raw(
+      `SELECT ST_X(point_geom) x, ST_Y(point_geom) y FROM public_enforcement WHERE reference = '26/EN/2001'`,
+    );
     expect(xy.rows[0]).toEqual({ x: 533000, y: 179000 });
     // never in the applications API
     expect(refs(await api('near=533000,179000&radius=1000'))).not.toContain('26/EN/2001');

@@ -348,7 +348,7 @@ describe('the case page', () => {
     const html = (await page('officer', `/cases/${c.id}`).expect(200)).text;
     expect(html).toMatch(
       new RegExp(
-        `<div id="staff-map" class="redline-map" data-case-id="${c.id}" data-case-kind="application" data-case-version="\\d+"></div>`,
+        `<div id="staff-map" class="redline-map" data-case-id="${c.id}" data-case-kind="application" data-case-version="\\d+" data-has-site="true" data-extent="[\\d.-]+,[\\d.-]+,[\\d.-]+,[\\d.-]+"></div>`,
       ),
     );
     for (const id of ['site-panel', 'constraints-panel', 'neighbours-panel', 'publicity-panel', 'documents-panel'])
@@ -393,7 +393,9 @@ describe('the enforcement map and the layers page', () => {
     });
     await makeCase({ kind: 'enforcement', breachType: 'other', reference: 'ENF/SHUT', status: 'closed' });
     const html = (await page('enforcement', '/enforcement').expect(200)).text;
-    expect(html).toContain('<div id="staff-map" class="redline-map" data-view="enforcement"></div>');
+    expect(html).toMatch(
+      /<div id="staff-map" class="redline-map redline-map--compact" data-view="enforcement" data-extent="[\d.,-]+" data-places="[^"]*"><\/div>/,
+    );
     expect(html).toContain(`href="/cases/${open.id}">ENF/OPEN`);
     expect(html).not.toContain('ENF/SHUT');
   });

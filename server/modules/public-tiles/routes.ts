@@ -32,11 +32,12 @@ function gridOf(s: string): Grid {
 
 export function publicTileRoutes(ctx: AppContext) {
   const r = Router();
-  const db = () => ctx.readDb ?? ctx.db;
+  // public routes read through the read replica when there is one (DATABASE_READ_URL), else the primary
+  const readDb = ctx.readDb ?? ctx.db;
 
   r.get('/api/public/tiles/:grid.json', async (req, res) => {
     const grid = gridOf(String(req.params.grid));
-    const version = await publicDataVersion(db());
+    const version = await publicDataVersion(readDb);
     const etag = `"${grid}-${version}"`;
     res.set({ 'Cache-Control': TILEJSON_CACHE, ETag: etag });
     if (matches(req, etag)) return void res.status(304).end();
@@ -51,8 +52,8 @@ export function publicTileRoutes(ctx: AppContext) {
     const t = parseTile(grid, String(req.params.z), String(req.params.x), String(req.params.y));
     const etag = `"${grid}-${version}"`;
     const row = matches(req, etag)
-      ? { version: await publicDataVersion(db()), mvt: null }
-      : await readTile(db(), grid, t, ctx.authorityId, version);
+      ? { version: await publicDataVersion(readDb), mvt: null }
+      : await readTile(readDb, grid, t, ctx.authorityId, version);
     if (row.version === version) {
       res.set({ 'Cache-Control': TILE_CACHE, ETag: etag });
       if (row.mvt === null) return void res.status(304).end();

@@ -76,7 +76,8 @@ export async function resolveNear(
   q: Pick<SearchQueryInput, 'near' | 'lat' | 'lon' | 'radius'>,
 ): Promise<NearPlace | undefined> {
   const radiusM = q.radius ?? 500;
-  if (q.lat !== undefined && q.lon !== undefined) {
+  // typed text wins over a browser location left in the form from an earlier search
+  if (q.lat !== undefined && q.lon !== undefined && !q.near) {
     const p = parsePlace(`${q.lat}, ${q.lon}`);
     if (!p || !p.ok) throw nearError(p?.message ?? 'That latitude and longitude is not in Great Britain.');
     return { x: p.place.x, y: p.place.y, radiusM, label: 'your location' };

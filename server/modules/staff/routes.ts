@@ -555,7 +555,11 @@ export function staffRoutes(ctx: AppContext, views: Views) {
         value: c.decision ? `${humanise(c.decision)}, ${longDate(c.decisionDate)}` : 'Not decided',
       },
     ];
-    const extent = await authorityExtent(ctx.db, ctx.authorityId);
+    // open the map where the case is (its site, or its location, with room around it); else on the authority
+    const [place] = await casePlaces(ctx.db, ctx.authorityId, [c.id]);
+    const extent = place
+      ? around(place.bbox ?? [place.x, place.y, place.x, place.y])
+      : await authorityExtent(ctx.db, ctx.authorityId);
     render(res, 'staff/case.njk', {
       title: `${c.reference}`,
       mapExtent: extent ? extent.join(',') : '',
@@ -687,4 +691,10 @@ export function staffRoutes(ctx: AppContext, views: Views) {
   };
   r.use(['/cases', '/enforcement', '/layers'], pageErrors);
   return r;
+}
+
+/** A box with room around it for opening a map: half its size on each side, and at least 60 m. */
+function around([x0, y0, x1, y1]: [number, number, number, number]): [number, number, number, number] {
+  const m = Math.max(60, (x1 - x0) / 2, (y1 - y0) / 2);
+  return [x0 - m, y0 - m, x1 + m, y1 + m].map((v) => Math.round(v * 100) / 100) as [number, number, number, number];
 }
