@@ -81,7 +81,13 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
     res.locals.cspNonce = nextNonce();
     next();
   });
-  app.use(helmet({ contentSecurityPolicy: { directives: contentSecurityPolicy } }));
+  // same-origin referrers: our own form posts can be told from cross-site ones (comments, alerts); nothing leaks out
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: contentSecurityPolicy },
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
   app.use(requestLog(ctx.log));
   app.use(staticAssets());
   // layer data uploads carry the file itself (GeoPackage, zip, GeoJSON, CSV) and are read by their own route

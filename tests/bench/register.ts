@@ -452,6 +452,7 @@ async function runPair<C>(pair: Pair<C>, mismatches: string[]) {
     const [a, b] = [await pair.redline(c), await pair.floor(c)];
     if (a.answer !== b.answer)
       mismatches.push(`${pair.name} ${pair.key(c)}: ${a.answer.slice(0, 200)} <> ${b.answer.slice(0, 200)}`);
+    // the answer's size: the total for lists, the bytes for tiles
     extra.push(Number(a.answer.split('|')[0]) || 0);
   }
   const r: number[] = [];
@@ -478,7 +479,7 @@ async function runPair<C>(pair: Pair<C>, mismatches: string[]) {
     ratio,
     target: pair.target,
     met: ratio.p50 <= pair.target && ratio.p95 <= pair.target,
-    firstAnswerField: summarise(extra),
+    answerSize: summarise(extra),
     loadAverage: { start: loadStart, end: loadavg() },
   };
 }
@@ -523,8 +524,13 @@ async function main() {
       return { ms: msSince(s), rows };
     };
     const timedGet = async (p: string) => {
-      const s = process.hrtime.bigint();
-      const res = await client.get(p);
+      let s = process.hrtime.bigint();
+      // the server drops a keep-alive socket idle for 5 s (a slow floor statement in between): once more, timed anew
+      const res = await client.get(p).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ECONNRESET') throw e;
+        s = process.hrtime.bigint();
+        return client.get(p);
+      });
       const ms = msSince(s);
       if (res.status !== 200 && res.status !== 204)
         throw new Error(`GET ${p}: HTTP ${res.status} ${res.body.toString().slice(0, 300)}`);
@@ -592,7 +598,7 @@ async function main() {
     type TileCase = { grid: 'os27700' | 'webmercator'; z: number; x: number; y: number; sites: boolean };
     const tileCases: TileCase[] = [];
     const trand = prng(4);
-    for (const z of [8, 9, 10, 11, 12]) {
+    for (const z of [9, 10, 11, 12]) {
       const seen = new Set<string>();
       for (let i = 0; i < 100 && seen.size < TILES_PER_ZOOM; i++) {
         const t = tileAt(
@@ -604,7 +610,7 @@ async function main() {
         seen.add(`${t.x}/${t.y}`);
       }
     }
-    for (const z of [12, 13, 14, 15, 16, 17]) {
+    for (const z of [14, 15, 16, 17]) {
       const seen = new Set<string>();
       for (let i = 0; i < 100 && seen.size < TILES_PER_ZOOM; i++) {
         const t = mercatorTile(z, -0.11 + trand() * 0.08, 51.44 + trand() * 0.065);
@@ -758,7 +764,7 @@ async function main() {
         targetRate: L1_RATE,
         seconds: L1_SECONDS,
         connections: L1_CONNECTIONS,
-        mix: 'per 6 requests: 2 area searches (keyword/filters + bbox, pages 1-3), 1 near me (postcode, 500 m), 1 application page (HTML), 2 tiles (both grids, z5-17)',
+        mix: 'per 6 requests: 2 area searches (keyword/filters + bbox, pages 1-3), 1 near me (postcode, 500 m), 1 application page (HTML), 2 tiles (OS z9-12, Web Mercator z14-17)',
         loadAverage: { start: l1Load, end: loadavg() },
         met:
           l1.requestsPerSecond >= L1_RATE * 0.98 && l1.latencyMs.p95 < 200 && !l1.errors && !l1.timeouts && !l1.non2xx,
@@ -835,6 +841,14 @@ async function main() {
       postgres: pgVersion,
       data,
       dataVersion: version,
+      params: {
+        rounds: ROUNDS,
+        searchCases: SEARCH_CASES,
+        nearPostcodes: NEAR_POSTCODES,
+        tilesPerZoom: TILES_PER_ZOOM,
+        osZooms: [9, 10, 11, 12],
+        mercatorZooms: [14, 15, 16, 17],
+      },
       tileKb: { p50: round(summarise(tileSizes).p50 / 1024, 1), max: round(summarise(tileSizes).max / 1024, 1) },
       answersIdentical: mismatches.length === 0,
       mismatches: mismatches.slice(0, 20),

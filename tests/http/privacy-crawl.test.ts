@@ -193,7 +193,7 @@ beforeAll(async () => {
         receivedDate: '2026-01-08',
         parties: parties(tag),
       },
-      centre,
+      [...centre] as [number, number],
     );
     await patchCase('officer', id, { publication });
     seeded.hidden.push(`26-${m(`${tag}ref`)}-1`);
@@ -492,8 +492,7 @@ function linksIn(text: string, type: string, from: string): string[] {
 }
 
 /** the weekly and monthly lists link to the week or month before and after without end: the seeded months only */
-const withinBounds = (url: string) =>
-  !url.startsWith('/register/lists/') || /(week|month)=2026-0[1-3]/.test(url);
+const withinBounds = (url: string) => !url.startsWith('/register/lists/') || /(week|month)=2026-0[1-3]/.test(url);
 const has = (needle: string) => allText.includes(needle);
 
 const MERC = 20037508.342789244;
@@ -534,7 +533,8 @@ describe('the public routes, crawled', () => {
     const fill = (path: string): string[] => {
       if (!path.includes(':')) return [path];
       if (path === '/api/public/tiles/:grid/:version/:z/:x/:y.mvt') return [...new Set(tiles)];
-      if (path === '/api/public/tiles/:grid.json') return ['/api/public/tiles/os27700.json', '/api/public/tiles/webmercator.json'];
+      if (path === '/api/public/tiles/:grid.json')
+        return ['/api/public/tiles/os27700.json', '/api/public/tiles/webmercator.json'];
       if (path.includes(':slug')) return slugs.map((s) => path.replace(':slug', s));
       if (path === '/register/alerts/confirm/:token') return [path.replace(':token', seeded.confirmToken)];
       if (path === '/register/alerts/unsubscribe/:token') return [path.replace(':token', seeded.unsubscribeToken)];
@@ -567,7 +567,8 @@ describe('the public routes, crawled', () => {
       if (seen.has(url)) continue;
       seen.add(url);
       const { res, text, type } = await visit(url);
-      if (res.status >= 300 && res.status < 400 && res.headers.location) queue.push(...linksIn(`"${res.headers.location}"`, 'json', url));
+      if (res.status >= 300 && res.status < 400 && res.headers.location)
+        queue.push(...linksIn(`"${res.headers.location}"`, 'json', url));
       if (res.status !== 200) continue;
       // follow links into the public register only (the staff pages answer anonymous users with /login)
       for (const l of linksIn(text, type, url))

@@ -59,10 +59,16 @@ function longDate(iso: string | null | undefined): string {
   return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 }
 
-/** Cross-site form posts are refused: the page has no cookie to carry a CSRF token, so the browser's Origin (or,
- *  without it, Referer) must name this host. A request with neither comes from no browser page and is let through. */
+/** Cross-site form posts are refused: the page has no cookie to carry a CSRF token, so the browser must say the post
+ *  came from this site: Sec-Fetch-Site (every current browser sends it) is `same-origin` (or `none`: typed by the
+ *  user), else the Origin (or, without it, Referer) names this host. `Origin: null` (sent under a no-referrer policy
+ *  or from a sandboxed frame) proves nothing either way and falls to the next. A request with none of them comes from
+ *  no browser page and is let through. */
 export function sameOrigin(req: Request): boolean {
-  const from = req.get('origin') ?? req.get('referer');
+  const site = req.get('sec-fetch-site');
+  if (site) return site === 'same-origin' || site === 'none';
+  const origin = req.get('origin');
+  const from = origin && origin !== 'null' ? origin : req.get('referer');
   if (!from) return true;
   try {
     return new URL(from).hostname.toLowerCase() === req.hostname.toLowerCase();

@@ -10,6 +10,7 @@ import { parsePlace } from '../../../shared/place.ts';
 import { APPLICATION_DECISIONS, APPLICATION_STATUSES, APPLICATION_TYPES } from '../../../shared/domain/cases.ts';
 import { casePublicity } from '../publicity/service.ts';
 import * as repo from './repo.ts';
+import { listPublishedComments } from '../comments/service.ts';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const opt = <T extends z.ZodType>(t: T) => z.preprocess(blank, t.optional());
@@ -235,11 +236,13 @@ export async function searchGeoJson(db: Knex, authorityId: number, q: SearchQuer
 export async function application(db: Knex, authorityId: number, slug: string) {
   const r = await repo.findBySlug(db, authorityId, slug);
   if (!r) throw new AppError('NOT_FOUND', `There is no published application ${slug}.`, { slug });
-  const [publicity, constraints, notice, site] = await Promise.all([
+  const [publicity, constraints, notice, site, comments] = await Promise.all([
     repo.publicityDone(db, r.id),
     repo.constraintSummary(db, r.id),
     repo.decisionNotice(db, r.id),
     repo.siteSummary(db, r.id),
+    // published comments only (the public_comment view): the text as published and the street, nothing else
+    listPublishedComments(db, r.id),
   ]);
   return {
     ...itemOf(r),
@@ -252,6 +255,13 @@ export async function application(db: Knex, authorityId: number, slug: string) {
         }
       : null,
     publicity: publicity.map((e) => ({ kind: e.kind, date: e.date })),
+    comments: comments.map((c) => ({
+      stance: c.stance,
+      text: c.text,
+      street: c.street,
+      // the London calendar date it was published
+      publishedAt: new Date(c.publishedAt).toLocaleDateString('en-CA', { timeZone: 'Europe/London' }),
+    })),
     constraints: {
       checkedOn: constraints[0]?.checkedOn ?? null,
       layers: constraints.map((c) => ({ layerId: c.layerId, title: c.title, category: c.category, status: c.status })),
