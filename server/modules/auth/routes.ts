@@ -26,10 +26,16 @@ export function loginLimiter(ctx: AppContext, handler: RequestHandler) {
 
 export const LOGIN_LIMITED = 'Too many sign-in attempts from this address; wait 15 minutes and try again.';
 
-/** A new session (no fixation) for the user who just proved who they are. */
+/**
+ * A new session (no fixation) for the user who just proved who they are, stored before the answer goes out:
+ * express-session would otherwise send the headers (the cookie and a redirect's Location) while the row is still being
+ * written, and a browser following the redirect at once could arrive before it, find no session and be sent back to
+ * sign in.
+ */
 export async function startSession(req: Request, userId: number) {
   await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
   req.session.userId = userId;
+  await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
 }
 
 export async function endSession(req: Request, res: Response) {
