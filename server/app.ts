@@ -27,6 +27,8 @@ import { neighbourRoutes } from './modules/neighbours/routes.ts';
 import { publicityRoutes } from './modules/publicity/routes.ts';
 import { mapRoutes } from './modules/maps/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
+import { enforcementLetterRoutes } from './modules/enforcement-letters/routes.ts';
+import { enforcementLetterPages } from './modules/enforcement-letters/pages.ts';
 import { tileRoutes } from './modules/tiles/routes.ts';
 import { publicTileRoutes } from './modules/public-tiles/routes.ts';
 import { basemapRoutes } from './modules/tiles/basemap.ts';
@@ -34,6 +36,9 @@ import { AppError } from '../shared/errors.ts';
 import { pageRoutes } from './modules/pages/routes.ts';
 import { publicDatesAfterCaseWrite } from './modules/register/public-dates.ts';
 import { staffRoutes } from './modules/staff/routes.ts';
+import { crossSiteDefences } from './http/cross-site.ts';
+import { refuseUnstorableText } from './http/text-guard.ts';
+import { idempotencyKeys } from './http/idempotency.ts';
 import { createViews } from './http/views.ts';
 import { registerApiRoutes } from './modules/register/api.ts';
 import { registerPageRoutes } from './modules/register/pages.ts';
@@ -117,6 +122,12 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const form = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 });
   app.use((req, res, next) => (isUpload(req) ? next() : json(req, res, next)));
   app.use((req, res, next) => (isApi(req) ? next() : form(req, res, next)));
+  // NUL characters and lone surrogates: a 400 naming the field, not a 500 from PostgreSQL
+  app.use(refuseUnstorableText);
+
+  // the public register's tiles (no account, no session, no body): before the session and page middleware, like
+  // the staff tiles matched first, as they are the most frequent public requests by far
+  app.use(publicTileRoutes(ctx));
 
   const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
   const PgStore = connectPgSimple(session);
@@ -136,7 +147,9 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
     cookie: {
       httpOnly: true,
       sameSite: 'strict',
-      secure: ctx.config.SESSION_COOKIE_SECURE,
+      // Secure whenever the request came over HTTPS (directly, or through a trusted proxy's X-Forwarded-Proto);
+      // SESSION_COOKIE_SECURE=true insists on it (no cookie at all over plain HTTP)
+      secure: ctx.config.SESSION_COOKIE_SECURE ? true : 'auto',
       maxAge: 8 * 60 * 60 * 1000,
     },
   });
@@ -152,6 +165,23 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const tokens = new TokenCache(ctx.config.API_TOKEN_CACHE_SECONDS * 1000);
   const stopListening = startAuthListener(connectionString, tokens, ctx.log);
   app.use(authenticate(ctx.db, tokens));
+  // cross-site request forgery: Origin / Sec-Fetch-Site on every cookie-authenticated write, a token in HTML forms
+  const refusalViews = createViews({ serviceName: 'Redline' });
+  app.use(
+    crossSiteDefences({
+      secret: ctx.sessionSecret,
+      publicBaseUrl: ctx.config.PUBLIC_BASE_URL,
+      refusePage: (res, text) =>
+        refusalViews.render(res, 'staff/error.njk', {
+          title: 'There is a problem',
+          heading: 'There is a problem',
+          text,
+        }),
+    }),
+  );
+
+  // Idempotency-Key on POST: a retried creation answers the first result (./http/idempotency.ts)
+  app.use(idempotencyKeys(ctx.db));
 
   // the staff map's tiles first: the most frequent requests by far (dozens per map view), matched before the
   // seventy-odd routes of the other modules (none of which shares their paths)
@@ -159,6 +189,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const views = createViews({ serviceName: 'Redline' });
   app.use(pageRoutes(ctx, views));
   app.use(staffRoutes(ctx, views));
+  app.use(enforcementLetterPages(ctx, views));
   // email to residents: GOV.UK Notify when NOTIFY_API_KEY is set, else recorded in notify_outbox
   const notifier = createNotifier(ctx.config, ctx.db, ctx.log);
   // alerts: the public subscribe / confirm / unsubscribe pages, and the timer that matches and sends
@@ -198,7 +229,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(publicityRoutes(ctx));
   app.use(mapRoutes(ctx));
   app.use(documentRoutes(ctx));
-  app.use(publicTileRoutes(ctx));
+  app.use(enforcementLetterRoutes(ctx));
   app.use(basemapRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(ctx.log));

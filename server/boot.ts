@@ -26,8 +26,15 @@ export interface Booted {
 
 export class BootError extends Error {}
 
-/** Connects (starting the embedded cluster when there is no DATABASE_URL), migrates, ensures the authority. */
-export async function bootDatabase(config: Config, log: Logger, opts: { owner: boolean }): Promise<Booted> {
+/**
+ * Connects (starting the embedded cluster when there is no DATABASE_URL), migrates, ensures the authority.
+ * `prepare: false` only connects (restore needs the database as it is: empty).
+ */
+export async function bootDatabase(
+  config: Config,
+  log: Logger,
+  opts: { owner: boolean; prepare?: boolean },
+): Promise<Booted> {
   let cluster: EmbeddedCluster | null = null;
   let url = config.DATABASE_URL;
   if (!url) {
@@ -44,6 +51,7 @@ export async function bootDatabase(config: Config, log: Logger, opts: { owner: b
     if (opts.owner && !config.DATABASE_URL)
       fs.rmSync(path.join(path.resolve(config.REDLINE_DATA_DIR), 'redline.pid'), { force: true });
   };
+  if (opts.prepare === false) return { db, url, authorityId: 0, intake: intakeOptions(config, 0), cluster, shutdown };
   try {
     if (!(await postgisAvailable(db))) {
       throw new BootError(

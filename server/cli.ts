@@ -4,7 +4,12 @@
  *
  *   migrate                       apply pending migrations
  *   migrate:status                list applied and pending migrations
- *   migrate:rollback              undo the last batch of migrations
+ *   migrate:rollback --i-understand-this-deletes-data
+ *                                 undo the last batch of migrations (their down steps drop tables and the data in them)
+ *   backup --file F               pg_dump of the whole database to F (custom format) and F.manifest.json (row counts,
+ *                                 migration level), from one snapshot while Redline keeps serving
+ *   restore --file F              restore a backup into an EMPTY database (a new data folder or DATABASE_URL), in one
+ *                                 transaction, checked against the manifest
  *   user:create --username U --role R [--name "Full Name"] [--password P]
  *                                 create a staff account; prints a generated password when none is given
  *   user:list                     list staff accounts
@@ -22,6 +27,8 @@
  *   authority:sci [--file policy.json]
  *                                 show, or set, the publicity the authority's Statement of Community Involvement adds
  *                                 to the statutory minimum: { name, lettersAlways, siteNoticeForMajors, pressForMajors, letterRadiusM }
+ *   authority:details [--file details.json] [--logo logo.png|logo.svg|none]
+ *                                 show, or set, the contact details, logo and OS licence number printed on documents
  *   authority:copyright [--text "…"]
  *                                 show, or set, the copyright and licence statement printed on the authority's maps
  *   address:load --file F         load or replace the address points (CSV with OS Open UPRN / AddressBase-style
@@ -35,6 +42,7 @@ import { loadConfig, ConfigError } from './config/index.ts';
 import { createLogger } from './logger.ts';
 import { bootDatabase, BootError } from './boot.ts';
 import { EmbeddedDatabaseError } from './db/embedded.ts';
+import { BackupError } from './db/backup.ts';
 import { isAppError } from '../shared/errors.ts';
 import { CLI_OPTIONS, COMMANDS, USAGE, UsageError } from './cli/commands.ts';
 
@@ -49,12 +57,13 @@ async function main(argv: string[]): Promise<number> {
   if (!cmd) throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const booted = await bootDatabase(config, log, { owner: false });
+  const booted = await bootDatabase(config, log, { owner: false, prepare: cmd.prepare !== false });
   try {
     await cmd.run({
       command,
       values,
       db: booted.db,
+      url: booted.url,
       config,
       actor: { id: null, username: `cli:${os.userInfo().username}` },
       log,
@@ -69,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    const known = [UsageError, ConfigError, EmbeddedDatabaseError, BootError].some((k) => e instanceof k);
+    const known = [UsageError, ConfigError, EmbeddedDatabaseError, BootError, BackupError].some((k) => e instanceof k);
     if (known || isAppError(e)) {
       process.stderr.write(`redline: ${(e as Error).message}\n`);
       process.exit(2);

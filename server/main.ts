@@ -60,7 +60,10 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
         "GDAL's ogr2ogr is not installed, so the Southwark constraint layers were not loaded (checks will say unknown). Install it: sudo apt-get install gdal-bin, then restart Redline.",
       );
     }
-    const seeded = await seedDemo({ db, authorityId, intake: booted.intake });
+    const seeded = await seedDemo(
+      { db, authorityId, intake: booted.intake },
+      { publicBaseUrl: config.PUBLIC_BASE_URL },
+    );
     if (seeded) {
       const text = writeDemoUsers(config.REDLINE_DATA_DIR, seeded.users);
       // printed once, on the first start; also kept in the data folder (mode 600)
@@ -70,6 +73,7 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
     if (gdalInstalled()) {
       for (const r of await loadDemoAddresses(db, config.REDLINE_DATA_DIR))
         log.info({ dataset: r.dataset, loaded: r.loaded, skipped: r.skipped, ms: r.ms }, 'demo addresses loaded');
+      await (await import('./seed/base-layers.ts')).loadDemoBaseLayers(db, log);
     }
   }
   // the browser client: built by Vite when dist/client is missing or older than its sources

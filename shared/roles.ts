@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   layerAdmin: ['admin', 'gis'],
   /** Load or replace address points and property outlines. */
   addressAdmin: ['admin', 'gis'],
+  /** Produce enforcement letters (complainant, owner or occupier, PCN cover, case closed). */
+  enforcementLetterWrite: ['admin', 'enforcement'],
   /** Save new versions of the letter and notice templates. */
   templateAdmin: ['admin'],
   /** Manage staff accounts and API tokens. */

@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config/index.ts';
-import { migrateRollback, migrationStatus } from '../db/migrate.ts';
+import { lastMigrationBatch, migrateRollback, migrationStatus } from '../db/migrate.ts';
+import { backupDatabase, manifestPath, restoreDatabase } from '../db/backup.ts';
 import { ROLES } from '../../shared/domain/cases.ts';
 import type { Actor } from '../modules/audit/audit.ts';
 import {
@@ -38,6 +39,7 @@ import { writeAudit } from '../modules/audit/audit.ts';
 import { AppError } from '../../shared/errors.ts';
 import { createNotifier } from '../modules/notify/index.ts';
 import { sendAlerts } from '../modules/alerts/service.ts';
+import { authorityDetailsCommand } from '../modules/authority/cli.ts';
 import { sessionSecret } from '../http/session-secret.ts';
 
 export class UsageError extends Error {}
@@ -61,6 +63,8 @@ export interface CliValues {
   coverage?: string;
   force?: boolean;
   reason?: string;
+  logo?: string;
+  'i-understand-this-deletes-data'?: boolean;
 }
 
 export const CLI_OPTIONS = {
@@ -81,12 +85,16 @@ export const CLI_OPTIONS = {
   coverage: { type: 'string' },
   force: { type: 'boolean' },
   reason: { type: 'string' },
+  logo: { type: 'string' },
+  'i-understand-this-deletes-data': { type: 'boolean' },
 } as const;
 
 export interface CliContext {
   command: string;
   values: CliValues;
   db: Knex;
+  /** the database's connection URL (backup and restore hand it to pg_dump / pg_restore) */
+  url: string;
   config: Config;
   actor: Actor;
   log: Logger;
@@ -96,6 +104,8 @@ export interface CliContext {
 interface Command {
   /** the options, as shown in the usage text */
   usage: string;
+  /** false: the database is not migrated or seeded first (restore wants it empty) */
+  prepare?: boolean;
   run(c: CliContext): Promise<void>;
 }
 
@@ -337,8 +347,55 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'migrate:rollback': {
-    usage: '',
-    run: async (c) => c.out(`rolled back: ${(await migrateRollback(c.db)).join(', ') || '(nothing)'}\n`),
+    usage: '--i-understand-this-deletes-data',
+    run: async (c) => {
+      const batch = await lastMigrationBatch(c.db);
+      if (!c.values['i-understand-this-deletes-data'])
+        throw new UsageError(
+          `migrate:rollback would undo ${batch.length ? batch.join(', ') : 'nothing'}; their down steps drop tables and every row in them ` +
+            '(for the first migration: all cases and the audit trail). Take a backup first (npm run redline -- backup --file F), ' +
+            'then run it again with --i-understand-this-deletes-data.',
+        );
+      c.out(`rolled back: ${(await migrateRollback(c.db)).join(', ') || '(nothing)'}\n`);
+    },
+  },
+  backup: {
+    usage: '--file F',
+    run: async (c) => {
+      const file = c.values.file?.[0];
+      if (!file) throw new UsageError('backup needs --file (where to write the backup)');
+      const started = Date.now();
+      const m = await backupDatabase(c.url, file);
+      const rows = Object.values(m.tables).reduce((a, b) => a + b, 0);
+      await writeAudit(c.db, {
+        actor: c.actor,
+        action: 'system.backup',
+        entityType: 'database',
+        entityId: null,
+        after: { file: path.basename(file), bytes: m.bytes, rows, migrationLevel: m.migrations.at(-1) ?? null },
+      });
+      c.out(
+        `backup written: ${path.resolve(file)} (${(m.bytes / 1e6).toFixed(1)} MB, ${Object.keys(m.tables).length} tables, ${rows.toLocaleString('en-GB')} rows, ` +
+          `migration level ${m.migrations.at(-1) ?? 'none'}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
+          `manifest: ${manifestPath(path.resolve(file))}\n`,
+      );
+    },
+  },
+  restore: {
+    usage: '--file F',
+    prepare: false,
+    run: async (c) => {
+      const file = c.values.file?.[0];
+      if (!file) throw new UsageError('restore needs --file (a backup written by `backup`)');
+      const started = Date.now();
+      const r = await restoreDatabase(c.url, file);
+      const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+      c.out(
+        `restored ${path.resolve(file)} (taken ${r.manifest.createdAt}): ${Object.keys(r.tables).length} tables, ` +
+          `${rows.toLocaleString('en-GB')} rows, all as in the manifest, in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
+          'Start Redline as usual: it applies any newer migrations.\n',
+      );
+    },
   },
   'user:create': {
     usage: `--username U --role ${ROLES.join('|')} [--name "Full Name"] [--password P]`,
@@ -449,6 +506,21 @@ export const COMMANDS: Record<string, Command> = {
   },
   'authority:sci': { usage: '[--file policy.json]', run: authoritySci },
   'authority:boundary': { usage: '[--file boundary.geojson|.gpkg [--source-layer L]]', run: authorityBoundary },
+  'authority:details': {
+    usage: '[--file details.json] [--logo logo.png|logo.svg|none] (contact details, logo and OS licence on documents)',
+    run: (c) =>
+      authorityDetailsCommand({
+        db: c.db,
+        code: c.config.REDLINE_AUTHORITY,
+        actor: c.actor,
+        file: c.values.file?.[0],
+        logo: c.values.logo,
+        out: c.out,
+        usage: (m) => {
+          throw new UsageError(m);
+        },
+      }),
+  },
   'authority:copyright': {
     usage: '[--text "Contains OS data © Crown copyright and database right 2026 …"]',
     run: authorityCopyright,

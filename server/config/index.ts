@@ -51,7 +51,10 @@ const schema = z.object({
     )
     .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** failed sign-ins per client address in 15 minutes (successful ones are not counted) */
   LOGIN_RATE_LIMIT_PER_15_MIN: z.coerce.number().int().min(1).default(20),
+  /** failed sign-ins per username in 15 minutes, from any address; over it the account is locked for the window */
+  LOGIN_FAILURES_PER_USERNAME: z.coerce.number().int().min(1).default(10),
   /** how long a bearer token's user is kept in memory (server/modules/auth/token-cache.ts); 0: looked up every time */
   API_TOKEN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Ordnance Survey Maps API key for the staff map's base map (GET /api/basemap/…); kept on the server, never

@@ -34,6 +34,8 @@ export interface EmbeddedOptions {
   ephemeral?: boolean;
   /** install missing Debian packages when root (default true) */
   allowInstall?: boolean;
+  /** the port to start on when it is free (else a free one is chosen) */
+  port?: number;
   /** overrides for tests of the "missing PostGIS" path */
   binDir?: string;
   shareDir?: string;
@@ -275,7 +277,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
   } else {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3 && !port; attempt++) {
-      const candidate = await freePort();
+      const candidate = attempt === 0 && opts.port ? opts.port : await freePort();
       try {
         await asUser(user, path.join(binDir, 'pg_ctl'), [
           '-D',

@@ -47,6 +47,15 @@ export async function migrateRollback(db: Knex): Promise<string[]> {
   return undone;
 }
 
+/** The migrations `migrateRollback` would undo: the last batch, newest first. */
+export async function lastMigrationBatch(db: Knex): Promise<string[]> {
+  const rows = (await db('knex_migrations')
+    .where('batch', db('knex_migrations').max('batch'))
+    .orderBy('id', 'desc')
+    .select('name')) as Array<{ name: string }>;
+  return rows.map((r) => r.name);
+}
+
 export async function migrationStatus(db: Knex) {
   const [done, pending] = (await db.migrate.list(migrationConfig)) as [Array<{ name: string }>, SqlMigration[]];
   return { done: done.map((d) => d.name), pending: pending.map((p) => p.name) };

@@ -5,7 +5,8 @@
  * bundled DejaVu Sans (the same files the map renderer draws its labels from), embedded as subsets.
  *
  * The map is embedded once per PDF (`openImage`) and every map page paints that one image object, so a
- * 500-letter run holds one image, not 500. It fills an A4 page at the sheet's own size, so it is true to scale
+ * 500-letter run holds one image, not 500; so is the authority's logo (a Figure "<name> logo" at the top left of
+ * each letter's first page). A notice's map goes below its text on the same page (one A4 sheet to post). It fills an A4 page at the sheet's own size, so it is true to scale
  * when printed on A4 at actual size.
  *
  * Envelope window. The address block sits where it shows through a window envelope:
@@ -36,10 +37,14 @@ const FOOTER_Y = A4.h - 15 * MM;
 
 export type PdfStyle = 'letter' | 'notice' | 'report';
 const SIZES: Record<PdfStyle, { body: number; h1: number; h2: number; gap: number }> = {
-  letter: { body: 11, h1: 16, h2: 12.5, gap: 2.5 },
+  letter: { body: 10.5, h1: 15, h2: 12, gap: 1.6 },
   report: { body: 11, h1: 16, h2: 12.5, gap: 2.5 },
-  notice: { body: 17, h1: 30, h2: 20, gap: 3 },
+  notice: { body: 11, h1: 20, h2: 13, gap: 1 },
 };
+/** the logo's box at the top left of a first page */
+const LOGO = { maxWidth: 60 * MM, maxHeight: 18 * MM };
+/** the least height an inline map is drawn at on a notice's page (below this it takes a page of its own) */
+const MAP_INLINE_MIN_MM = 70;
 
 export interface PdfSection {
   /** top right of the first page: who it is from */
@@ -64,6 +69,11 @@ export interface PdfInput {
   sections: PdfSection[];
   /** wrap each section in a Sect (several letters in one PDF) */
   sectionTags: boolean;
+  /** the authority's logo (PNG), at the top left of each section's first page: embedded once, a Figure with alt */
+  logo?: { image: Buffer; widthPx: number; heightPx: number; alt: string } | null;
+  /** a notice of one page: the map goes below the text on the same page, reduced to the room left (its scale bar
+   *  still measures it), and on a page of its own only when less than MAP_INLINE_MIN_MM is left */
+  mapInline?: boolean;
 }
 
 export interface PdfOutput {
@@ -85,6 +95,11 @@ interface Writer {
   sizes: Sizes;
   map: PdfInput['map'];
   image: PDFKit.Mixins.ImageSrc | null;
+  logo: PdfInput['logo'];
+  logoImage: PDFKit.Mixins.ImageSrc | null;
+  mapInline: boolean;
+  /** where the current section's text began (below its logo) */
+  bodyTop?: number;
 }
 
 /** A tagged, PDF/UA-identified A4 document with the fonts registered, and its bytes when it ends. */
@@ -192,19 +207,45 @@ function writeMeta(doc: PDFKit.PDFDocument, parent: Struct, lines: string[]): vo
   );
 }
 
-/** Sender, address and meta of a letter, then the place its text starts (below the window, or the top margin). */
-function writeLetterHead(doc: PDFKit.PDFDocument, parent: Struct, section: PdfSection): void {
+/** The logo at the top left (a Figure with its alt text); the height it takes, or 0 without one. */
+function writeLogo(w: Writer, parent: Struct): number {
+  const { doc, logo, logoImage } = w;
+  if (!logo || !logoImage) return 0;
+  const k = Math.min(LOGO.maxWidth / logo.widthPx, LOGO.maxHeight / logo.heightPx);
+  const width = logo.widthPx * k;
+  const height = logo.heightPx * k;
+  const figure = {
+    alt: logo.alt,
+    bbox: [MARGIN.left, MARGIN.top, MARGIN.left + width, MARGIN.top + height],
+    placement: 'Block',
+  } as PDFKit.Mixins.StructureElementOptions;
+  parent.add(
+    doc.struct('Figure', figure, () => {
+      doc.image(logoImage, MARGIN.left, MARGIN.top, { width, height });
+    }),
+  );
+  return height;
+}
+
+/** Logo, sender, address and meta of a letter, then the place its text starts (below the window, or below the logo
+ *  at the top margin). */
+function writeLetterHead(w: Writer, parent: Struct, section: PdfSection): void {
+  const { doc } = w;
+  const logoHeight = writeLogo(w, parent);
   if (section.sender?.length) writeSender(doc, parent, section.sender);
   if (section.address?.length) writeAddress(doc, parent, section.address);
   if (section.meta?.length) writeMeta(doc, parent, section.meta);
   doc.x = MARGIN.left;
-  doc.y = section.address?.length || section.sender?.length || section.meta?.length ? LETTER_BODY_TOP : MARGIN.top;
+  doc.y =
+    section.address?.length || section.sender?.length || section.meta?.length
+      ? LETTER_BODY_TOP
+      : MARGIN.top + (logoHeight ? logoHeight + 5 * MM : 0);
 }
 
 function writeHeading(w: Writer, parent: Struct, block: Extract<Block, { type: 'h1' | 'h2' }>): void {
   const { doc, sizes } = w;
   const size = block.type === 'h1' ? sizes.h1 : sizes.h2;
-  const atTop = () => doc.y === MARGIN.top || doc.y === LETTER_BODY_TOP;
+  const atTop = () => doc.y === MARGIN.top || doc.y === LETTER_BODY_TOP || doc.y === w.bodyTop;
   const top = atTop() ? 0 : size * 0.6;
   // keep a heading with the first lines after it
   room(doc, top + heightOf(w, block.text, 'bold', size, CONTENT_WIDTH) + 3 * sizes.body * 1.4);
@@ -269,10 +310,29 @@ function writeList(w: Writer, parent: Struct, block: Extract<Block, { type: 'lis
 function writeMap(w: Writer, parent: Struct): number | null {
   const { doc, image, map } = w;
   if (!image || !map) return null;
-  newPage(doc);
-  const page = pageCount(doc) - 1;
   const mw = (map.widthPx / map.dpi) * 72;
   const mh = (map.heightPx / map.dpi) * 72;
+  const roomLeft = MAX_Y - doc.y;
+  if (w.mapInline && roomLeft >= MAP_INLINE_MIN_MM * MM) {
+    // below the text of a one-page notice, reduced to fit (the sheet's scale bar shrinks with it)
+    const scale = Math.min(CONTENT_WIDTH / mw, roomLeft / mh);
+    const x = MARGIN.left + (CONTENT_WIDTH - mw * scale) / 2;
+    const y = doc.y;
+    const figure = {
+      alt: map.alt,
+      bbox: [x, y, x + mw * scale, y + mh * scale],
+      placement: 'Block',
+    } as PDFKit.Mixins.StructureElementOptions;
+    parent.add(
+      doc.struct('Figure', figure, () => {
+        doc.image(image, x, y, { width: mw * scale, height: mh * scale });
+      }),
+    );
+    doc.y = y + mh * scale + 3 * MM;
+    return null;
+  }
+  newPage(doc);
+  const page = pageCount(doc) - 1;
   const scale = Math.min(1, A4.w / mw, A4.h / mh);
   const x = (A4.w - mw * scale) / 2;
   const y = (A4.h - mh * scale) / 2;
@@ -334,7 +394,8 @@ function writeSection(w: Writer, root: Struct, section: PdfSection, sectionTags:
   const parent = sectionTags ? w.doc.struct('Sect') : root;
   if (parent !== root) root.add(parent);
   newPage(w.doc);
-  writeLetterHead(w.doc, parent, section);
+  writeLetterHead(w, parent, section);
+  w.bodyTop = w.doc.y;
   const mapPages = writeBlocks(w, parent, section.blocks);
   if (parent !== root) parent.end();
   writeFooters(w.doc, section.footer, mapPages);
@@ -347,7 +408,18 @@ export async function writePdf(input: PdfInput): Promise<PdfOutput> {
   const image = input.map
     ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.map.image)
     : null;
-  const w: Writer = { doc, sizes: SIZES[input.style], map: input.map, image };
+  const logoImage = input.logo
+    ? (doc as unknown as { openImage(src: Buffer): PDFKit.Mixins.ImageSrc }).openImage(input.logo.image)
+    : null;
+  const w: Writer = {
+    doc,
+    sizes: SIZES[input.style],
+    map: input.map,
+    image,
+    logo: input.logo,
+    logoImage,
+    mapInline: input.mapInline ?? false,
+  };
   for (let s = 0; s < input.sections.length; s++) {
     if (s > 0 && s % 10 === 0) await breathe();
     writeSection(w, root, input.sections[s]!, input.sectionTags);

@@ -7,6 +7,7 @@ import { PERMISSIONS, ROLES } from '../../shared/roles.ts';
 import { requestSchemas, type RequestSchemaName } from './openapi-schemas.ts';
 import { tileOpenApiPaths } from '../modules/tiles/openapi.ts';
 import { publicTileOpenApiPaths } from '../modules/public-tiles/openapi.ts';
+import { enforcementLetterOpenApiPaths } from '../modules/enforcement-letters/openapi.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -900,6 +901,38 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/authority/details': {
+      get: {
+        tags: ['layers'],
+        summary:
+          'The authority\'s contact details printed on its letters and notices (postal address, phone, email, website, the comment and plans link templates, logo, OS licence number, copyright owner); ETag "v<version>"',
+        ...staff(PERMISSIONS.templateAdmin),
+        parameters: [
+          {
+            name: 'logo',
+            in: 'query',
+            schema: { type: 'string', enum: ['0', '1'] },
+            description: '1: include the logo data',
+          },
+        ],
+        responses: {
+          '200': { description: 'version, name, addressLines, postcode, phone, email, …, logo' },
+          ...common,
+        },
+      },
+      put: {
+        tags: ['layers'],
+        summary:
+          "Set the authority's contact details: the fields given replace the stored ones (null clears one); the logo a PNG or SVG in base64 (at most 512 KB); If-Match checks the version; audited",
+        ...staff(PERMISSIONS.templateAdmin),
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: {
+          '200': { description: 'the details as stored' },
+          '412': err('VERSION_CONFLICT: the details changed since they were read'),
+          ...common,
+        },
+      },
+    },
     '/api/layers/{id}/data': {
       put: {
         tags: ['layers'],
@@ -1625,6 +1658,7 @@ export const openApiDocument = {
     },
     ...tileOpenApiPaths({ staff, err, common }),
     ...publicTileOpenApiPaths({ err }),
+    ...enforcementLetterOpenApiPaths({ staff, err, common }),
   },
   components: {
     securitySchemes: {

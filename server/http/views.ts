@@ -9,6 +9,7 @@ import nunjucks from 'nunjucks';
 import { repoRoot } from '../config/index.ts';
 import { readClientManifest, type EntryAssets } from './client-build.ts';
 import { PERMISSIONS } from '../../shared/roles.ts';
+import { addFormTokens } from './cross-site.ts';
 
 export interface Views {
   render(res: Response, template: string, data: Record<string, unknown>, entry?: 'staff' | 'register'): void;
@@ -36,7 +37,8 @@ export function createViews(opts: { serviceName: string }): Views {
         user: res.req.user,
         ...data,
       });
-      res.type('html').send(html);
+      // a signed-in session's form token in every POST form (./cross-site.ts)
+      res.type('html').send(addFormTokens(html, res.locals.csrfToken as string | undefined));
     },
   };
 }

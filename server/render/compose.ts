@@ -3,25 +3,26 @@
  *  comes from server/render/scene.ts; sizes are in sheet pixels at the sheet's dpi. */
 import { metresPerPixel, pxPerMm, scaleBarMetres, type Box, type Sheet } from './layout.ts';
 import { areaAttrs, circlesPath, escapeXml, num, pointAttrs, type Paint } from './style.ts';
-import { textPath, textWidth, wrapText } from './text.ts';
+import type { PlacedLabel } from './labels.ts';
+import { panelLayout, scaleBlockWidth, scaleLineOf, GRID, type PanelLayout } from './panel.ts';
+import { textPath, textWidth } from './text.ts';
 
 export interface SceneClass {
   id: string;
   /** legend label; no legend entry when absent */
   label?: string;
-  kind: 'area' | 'point';
+  kind: 'area' | 'point' | 'line';
   paint: Paint;
   /** path data in frame pixels */
   d: string | null;
   /** points in frame pixels */
   pts: Array<[number, number]> | null;
+  /** areas filled with hatching (the paint's fill is url(#<id>)): lines of `color`, `width` px, every `spacing` px */
+  hatch?: { id: string; angle: number; spacing: number; width: number; color: string };
 }
 
-export interface SceneLabel {
-  x: number;
-  y: number;
-  text: string;
-}
+/** A label placed on the map (labels.ts): baseline middle at x, y, turned by angle degrees about it. */
+export type SceneLabel = PlacedLabel;
 
 export interface MapScene {
   sheet: Sheet;
@@ -33,7 +34,8 @@ export interface MapScene {
   /** top right of the title band: the authority */
   authority: string;
   classes: SceneClass[];
-  /** numbered markers (neighbour maps), in frame pixels */
+  /** labels placed on the map (numbers of notified addresses, constraint features, road names, house numbers), in
+   *  frame pixels, none overlapping another or the red line */
   labels: SceneLabel[];
   /** copyright and licence statements, one per source */
   copyright: string[];
@@ -83,23 +85,65 @@ function mapFrame(scene: MapScene, g: Geometry): string[] {
   const { sheet, k, fx, fy, fw, fh } = g;
   const out = [`<g transform="translate(${num(fx)} ${num(fy)})" clip-path="url(#frame)">`];
   for (const c of scene.classes) {
-    if (c.d) out.push(`<path class="${escapeXml(c.id)}" ${areaAttrs(c.paint)} d="${c.d}"/>`);
+    if (c.d && c.hatch) out.push(...hatchedArea(c, c.hatch, fw, fh));
+    else if (c.d) out.push(`<path class="${escapeXml(c.id)}" ${areaAttrs(c.paint)} d="${c.d}"/>`);
     if (c.pts?.length)
       out.push(`<path class="${escapeXml(c.id)}" ${pointAttrs(c.paint)} d="${circlesPath(c.pts, c.paint.radius)}"/>`);
   }
-  if (scene.labels.length) {
-    const size = pt(sheet, 7);
-    const d = scene.labels.map((l) => textPath(l.text, l.x, l.y + size * 0.35, size, { weight: 'bold' })).join('');
-    out.push(
-      `<path class="label-halo" fill="none" stroke="#ffffff" stroke-width="${num(size * 0.25)}" stroke-linejoin="round" d="${d}"/>`,
-    );
-    out.push(`<path class="label" fill="#000000" d="${d}"/>`);
+  // labels: a white halo under each, then the text; labels that are not turned share one path per colour
+  const flat = new Map<string, string[]>();
+  const turned: string[] = [];
+  for (const l of scene.labels) {
+    const d = textPath(l.text, 0, 0, l.size, { anchor: 'middle', weight: l.weight });
+    const halo = `stroke="#ffffff" stroke-width="${num(l.size * 0.25)}" stroke-linejoin="round"`;
+    if (l.angle) {
+      const tr = `transform="translate(${num(l.x)} ${num(l.y)}) rotate(${num(l.angle)})"`;
+      turned.push(`<path class="label-halo" ${tr} fill="none" ${halo} d="${d}"/>`);
+      turned.push(`<path class="label" ${tr} fill="${escapeXml(l.fill)}" d="${d}"/>`);
+    } else {
+      const dd = textPath(l.text, l.x, l.y, l.size, { anchor: 'middle', weight: l.weight });
+      flat.set(l.fill, [...(flat.get(l.fill) ?? []), dd]);
+    }
   }
+  const allFlat = [...flat.values()].flat().join('');
+  if (allFlat)
+    out.push(
+      `<path class="label-halo" fill="none" stroke="#ffffff" stroke-width="${num(pt(sheet, 7) * 0.25)}" stroke-linejoin="round" d="${allFlat}"/>`,
+    );
+  out.push(...turned);
+  for (const [fill, ds] of flat) out.push(`<path class="label" fill="${escapeXml(fill)}" d="${ds.join('')}"/>`);
   out.push('</g>');
   out.push(
     `<rect x="${num(fx)}" y="${num(fy)}" width="${num(fw)}" height="${num(fh)}" fill="none" stroke="#000000" stroke-width="${num(0.3 * k)}"/>`,
   );
   return out;
+}
+
+/**
+ * A hatched area on the map: parallel lines across the whole frame, clipped to the class's areas, then the outlines.
+ * (Not an SVG <pattern>: librsvg fills a rotated pattern over a large area a hundred times more slowly than it
+ * strokes a few hundred clipped lines.)
+ */
+function hatchedArea(c: SceneClass, h: NonNullable<SceneClass['hatch']>, fw: number, fh: number): string[] {
+  const id = escapeXml(c.id);
+  const clip = `clip-${escapeXml(h.id)}`;
+  const a = (h.angle * Math.PI) / 180;
+  const [dx, dy] = [Math.cos(a), Math.sin(a)];
+  const [nx, ny] = [-dy, dx];
+  const r = Math.hypot(fw, fh) / 2;
+  const [cx, cy] = [fw / 2, fh / 2];
+  const n = Math.ceil(r / h.spacing);
+  const lines: string[] = [];
+  for (let i = -n; i <= n; i++) {
+    const o = i * h.spacing + h.width / 2;
+    const [px, py] = [cx + o * nx, cy + o * ny];
+    lines.push(`M${num(px - r * dx)} ${num(py - r * dy)}L${num(px + r * dx)} ${num(py + r * dy)}`);
+  }
+  return [
+    `<clipPath id="${clip}"><path clip-rule="nonzero" d="${c.d}"/></clipPath>`,
+    `<path class="${id} hatch" clip-path="url(#${clip})" fill="none" stroke="${escapeXml(h.color)}" stroke-width="${num(h.width)}" d="${lines.join('')}"/>`,
+    `<path class="${id}" ${areaAttrs({ ...c.paint, fill: null })} d="${c.d}"/>`,
+  ];
 }
 
 /** Title band: the title, the authority (top right), and up to two lines of subtitle. */
@@ -116,8 +160,6 @@ function titleBand(scene: MapScene, g: Geometry, ink: Ink): void {
     ink.text.push(textPath(fitLine(line, subSize, fw), tx, ty, subSize));
   }
 }
-
-const GRID = 'British National Grid (EPSG:27700)';
 
 /** Scale bar (left of the panel), with the scale and the grid stated under it. Returns the block's width. */
 function scaleBar(scene: MapScene, g: Geometry, ink: Ink): number {
@@ -137,12 +179,10 @@ function scaleBar(scene: MapScene, g: Geometry, ink: Ink): number {
   ink.text.push(textPath('0', px0, barY - small * 0.4, small, { anchor: 'middle' }));
   ink.text.push(textPath(String(barM / 2), px0 + barPx / 2, barY - small * 0.4, small, { anchor: 'middle' }));
   ink.text.push(textPath(`${barM} m`, px0 + barPx, barY - small * 0.4, small, { anchor: 'start' }));
-  const scaleLine = `Scale 1:${scene.scale.toLocaleString('en-GB')} at ${sheet.paper} ${sheet.orientation}${scene.scaleNote ? ` (${scene.scaleNote})` : ''}`;
+  const scaleLine = scaleLineOf(sheet, scene.scale, scene.scaleNote);
   ink.text.push(textPath(scaleLine, px0, barY + barH + small * 1.5, small));
   ink.text.push(textPath(GRID, px0, barY + barH + small * 2.9, small));
-  return (
-    Math.max(barPx + textWidth(`${barM} m`, small) + 2 * k, textWidth(scaleLine, small), textWidth(GRID, small)) + 6 * k
-  );
+  return scaleBlockWidth(sheet, scene.scale, scene.scaleNote);
 }
 
 /** Grid north arrow, top right of the panel. Returns its left edge (the legend stops there). */
@@ -159,69 +199,51 @@ function northArrow(g: Geometry, ink: Ink): number {
   return nx - na;
 }
 
-/** Copyright and licence, wrapped, at the foot of the panel. Returns the top of the block (the legend stops above). */
-function copyrightBlock(scene: MapScene, g: Geometry, ink: Ink): number {
-  const { sheet, k, px0, fw } = g;
-  const tiny = pt(sheet, 6.5);
-  const lines = scene.copyright.flatMap((s) => wrapText(s, tiny, fw));
-  const maxLines = 5;
-  const foot = sheet.panel.y * k + sheet.panel.h * k;
-  let cy = foot - tiny * 0.6 - (Math.min(lines.length, maxLines) - 1) * tiny * 1.3;
-  const copyrightTop = lines.length ? cy - tiny * 1.3 : foot;
-  for (const line of lines.slice(0, maxLines)) {
-    ink.text.push(textPath(line, px0, cy, tiny));
-    cy += tiny * 1.3;
-  }
-  return copyrightTop;
+/** The panel's key and copyright statement as laid out by panel.ts (nothing cut, nothing overprinted). */
+export function sheetPanel(scene: MapScene): PanelLayout {
+  const labels = scene.classes.filter((c) => c.label).map((c) => c.label!);
+  return panelLayout(scene.sheet, labels, scene.copyright, scaleBlockWidth(scene.sheet, scene.scale, scene.scaleNote));
 }
 
-/** The legend's columns: as few as fit above the copyright lines (at most four), labels wrapped to their column. */
-function legendLayout(legend: SceneClass[], g: Geometry, lw: number, height: number) {
-  const { k, small } = g;
-  const rowH = small * 1.7;
-  const lineH = small * 1.2;
-  const sw = 6 * k;
-  const layout = (cols: number) => {
-    const colW = lw / cols;
-    const perCol = Math.ceil(legend.length / cols);
-    const wrapped = legend.map((c) => twoLines(c.label!, small, colW - sw - 3 * k));
-    const heights = Array.from({ length: cols }, (_, col) =>
-      wrapped.slice(col * perCol, (col + 1) * perCol).reduce((h, w) => h + rowH + (w.length - 1) * lineH, 0),
-    );
-    return { colW, perCol, wrapped, height: Math.max(0, ...heights) };
-  };
-  let cols = legend.length > 4 ? 2 : 1;
-  let lay = layout(cols);
-  while (cols < 4 && lay.height > height) lay = layout(++cols);
-  return { ...lay, rowH, lineH, sw };
-}
-
-/** The key: between the scale bar block and the north arrow, a swatch and a label (one or two lines) per class. */
-function legendBlock(scene: MapScene, g: Geometry, ink: Ink, box: { left: number; right: number; bottom: number }) {
-  const { k, py0, small } = g;
+/** The copyright statement and the key: a swatch and a wrapped label per class. */
+function panelBlocks(scene: MapScene, ink: Ink): void {
+  const p = sheetPanel(scene);
+  for (const l of p.copyright.lines) ink.text.push(textPath(l.text, l.x, l.y, p.copyright.size));
   const legend = scene.classes.filter((c) => c.label);
-  const lx0 = box.left;
-  const top = py0 + small * 1.6;
-  const lay = legendLayout(legend, g, box.right - lx0, box.bottom - top);
-  const sh = small * 1.1;
-  ink.text.push(textPath('Key', lx0, py0 + small, small, { weight: 'bold' }));
-  let y = top;
+  if (!legend.length) return;
+  const size = p.key.size;
+  ink.text.push(textPath(p.key.heading.text, p.key.heading.x, p.key.heading.y, size, { weight: 'bold' }));
   legend.forEach((c, i) => {
-    const col = Math.floor(i / lay.perCol);
-    if (i % lay.perCol === 0) y = top;
-    const x = lx0 + col * lay.colW;
-    const label = lay.wrapped[i]!;
+    const e = p.key.entries[i]!;
+    const { x, y, w, h } = e.swatch;
     if (c.kind === 'point')
       ink.shapes.push(
-        `<path ${pointAttrs(c.paint)} d="${circlesPath([[x + lay.sw / 2, y + sh / 2]], Math.min(c.paint.radius, sh / 2))}"/>`,
+        `<path ${pointAttrs(c.paint)} d="${circlesPath([[x + w / 2, y + h / 2]], Math.min(c.paint.radius, h / 2))}"/>`,
       );
-    else
-      ink.shapes.push(
-        `<rect x="${num(x)}" y="${num(y)}" width="${num(lay.sw)}" height="${num(sh)}" ${areaAttrs(c.paint)}/>`,
-      );
-    label.forEach((line, j) => ink.text.push(textPath(line, x + lay.sw + 2 * k, y + sh * 0.85 + j * lay.lineH, small)));
-    y += lay.rowH + (label.length - 1) * lay.lineH;
+    else if (c.kind === 'line') {
+      // a cased line (roads, railways) shows its casing and the line drawn over it
+      const inner = c.id.endsWith('-casing') ? scene.classes.find((o) => o.id === c.id.slice(0, -7)) : undefined;
+      for (const paint of inner ? [c.paint, inner.paint] : [c.paint])
+        ink.shapes.push(
+          `<path ${areaAttrs({ ...paint, fill: null, dash: paint.dash && paint.dash.map((v) => v / 2) })} d="M${num(x)} ${num(y + h / 2)}L${num(x + w)} ${num(y + h / 2)}"/>`,
+        );
+    } else
+      ink.shapes.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" ${areaAttrs(c.paint)}/>`);
+    for (const l of e.lines) ink.text.push(textPath(l.text, l.x, l.y, size));
   });
+}
+
+/** One pattern per hatched class, for its key swatch: opaque lines, so that where two hatched areas overlap each keeps
+ *  its own colour (no mixed colour that is not in the key), and what lies beneath shows between the lines. The map
+ *  itself draws the same lines clipped to the areas (hatchedArea). */
+function hatchDefs(scene: MapScene): string {
+  return scene.classes
+    .filter((c) => c.hatch)
+    .map(({ hatch: h }) => {
+      const s = num(h!.spacing);
+      return `<pattern id="${escapeXml(h!.id)}" patternUnits="userSpaceOnUse" width="${s}" height="${s}" patternTransform="rotate(${h!.angle})"><rect x="0" y="0" width="${s}" height="${num(h!.width)}" fill="${escapeXml(h!.color)}"/></pattern>`;
+    })
+    .join('');
 }
 
 export function composeSvg(scene: MapScene): string {
@@ -230,31 +252,20 @@ export function composeSvg(scene: MapScene): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${sheet.widthPx}" height="${sheet.heightPx}" viewBox="0 0 ${sheet.widthPx} ${sheet.heightPx}">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<defs><clipPath id="frame"><rect x="0" y="0" width="${num(g.fw)}" height="${num(g.fh)}"/></clipPath></defs>`,
+    `<defs>${hatchDefs(scene)}<clipPath id="frame"><rect x="0" y="0" width="${num(g.fw)}" height="${num(g.fh)}"/></clipPath></defs>`,
     ...mapFrame(scene, g),
   ];
   // the panel under the map: scale bar (left), legend (middle), north arrow (right), copyright (bottom, laid out
   // before the legend, which stops above it)
   const ink: Ink = { shapes: [], text: [] };
   titleBand(scene, g, ink);
-  const scaleBlockW = scaleBar(scene, g, ink);
-  const arrowLeft = northArrow(g, ink);
-  const copyrightTop = copyrightBlock(scene, g, ink);
-  legendBlock(scene, g, ink, { left: g.px0 + Math.max(scaleBlockW, 62 * g.k), right: arrowLeft, bottom: copyrightTop });
+  scaleBar(scene, g, ink);
+  northArrow(g, ink);
+  panelBlocks(scene, ink);
   out.push(...ink.shapes);
   out.push(`<path class="text" fill="#000000" d="${ink.text.join('')}"/>`);
   out.push('</svg>');
   return out.join('\n');
-}
-
-/** A label in at most two lines of `maxWidth` (the second cut with an ellipsis when even two are not enough). */
-function twoLines(label: string, size: number, maxWidth: number): string[] {
-  if (textWidth(label, size) <= maxWidth) return [label];
-  const lines = wrapText(label, size, maxWidth);
-  return [
-    fitLine(lines[0]!, size, maxWidth),
-    ...(lines.length > 1 ? [fitLine(lines.slice(1).join(' '), size, maxWidth)] : []),
-  ];
 }
 
 /** Cuts a line to `maxWidth`, ending it with an ellipsis. */

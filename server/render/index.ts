@@ -18,7 +18,7 @@ export {
   type FramePlan,
   type SceneInput,
 } from './types.ts';
-export { BASE_STYLES, contentBoxes, numberRanges, planFrame, sceneOf, sheetWithin } from './scene.ts';
+export { BASE_STYLES, contentBoxes, numberRanges, opaque, planFrame, sceneOf, sheetWithin } from './scene.ts';
 export type { MapScene } from './compose.ts';
 export { FIXED_SCALES, DPIS, PAPERS, type Box } from './layout.ts';
 export type { ImageFormat } from './raster.ts';

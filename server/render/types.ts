@@ -17,6 +17,8 @@ export interface MapOptions {
   orientation: Orientation;
   scale: number | 'fit';
   dpi: Dpi;
+  /** the year the copyright statement is dated: the document's year (default: the current year) */
+  year?: number;
 }
 
 /** A constraint layer drawn on the map: its style, key label and attribution. */
@@ -48,6 +50,15 @@ export interface MapContent {
   content: Box;
   /** what must fit at a fixed scale: the red line, and on a neighbour map every notified address and the area */
   mustFit: Box;
+  /** the copyright statement if every source were drawn (the panel is sized for it before the features are read) */
+  copyrightEstimate?: string[];
+  /** key labels of the base layers that may be drawn */
+  baseLabels?: string[];
+  /** key label of the authority boundary, when it may be drawn */
+  boundaryLabel?: string;
+  /** a site history's other cases: the box of their sites (fitted with the red line) and their key label */
+  historyBox?: Box | null;
+  historyLabel?: string;
 }
 
 /** The sheet, the scale chosen and the ground extent its map frame shows. */
@@ -75,9 +86,24 @@ export interface SceneInput {
   content: MapContent;
   frame: FramePlan;
   features: MapFeatureRow[];
-  authority: { name: string; copyrightStatement: string | null };
+  authority: {
+    name: string;
+    copyrightStatement: string | null;
+    /** the authority's OS licence number (authority details), stated after the Crown copyright */
+    osLicenceNumber?: string | null;
+    /** who holds the copyright in the plan (authority details) */
+    copyrightOwner?: string | null;
+  };
+  /** the year the copyright statement is dated (the document's) */
+  year: number;
   /** the property outlines drawn include OpenStreetMap data (ODbL attribution) */
   osmProperties: boolean;
+  /** the base layers with features in the frame (their key titles) */
+  baseLayers?: Array<{ kind: string; title: string; attribution: string }>;
+  /** base map labels in the frame: road and railway names along their lines, building numbers or names, water */
+  baseLabels?: Array<{ kind: string; label: string; parts: number[][][]; w: number | null; h: number | null }>;
+  /** constraint features' labels (name or the report's number) at a point of each, in frame pixels */
+  featureLabels?: Array<{ of: string; text: string; kind: 'area' | 'point'; x: number; y: number; fill: string }>;
   /** constraints maps: the part of the site (and of a rule's reach) the checked layers' data does not cover */
   uncovered?: { d: string | null; siteM2: number; reachM2: number; layers: string[] } | null;
 }

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { repoRoot } from '../config/index.ts';
-import { findAuthorityByCode, insertAuthority } from '../modules/authority/repo.ts';
+import { findAuthorityByCode, findAuthorityCode, insertAuthority } from '../modules/authority/repo.ts';
+import { setDetails, type AuthorityDetailsInput } from '../modules/authority/service.ts';
 import { writeAudit, type Actor } from '../modules/audit/audit.ts';
 import { anyUserExists, createUser, generatePassword, type User } from '../modules/users/service.ts';
 import { createCase, setSite, type CaseService } from '../modules/cases/service.ts';
@@ -169,6 +170,21 @@ const DEMO_CASES: DemoCase[] = [
     },
   },
   {
+    // issue 14's worked example: a householder application by listed buildings in a conservation area
+    street: 'Merrick Square',
+    nth: 0,
+    input: {
+      kind: 'application',
+      applicationType: 'hh',
+      description: 'Rear dormer window in the rear roof slope.',
+      status: 'valid',
+      receivedDate: '2026-11-16',
+      validDate: '2026-11-19',
+      officer: 'officer',
+      parties: [{ role: 'applicant', name: 'Jordan Ellis' }],
+    },
+  },
+  {
     street: 'Camberwell Grove',
     nth: 0,
     input: {
@@ -288,9 +304,33 @@ export interface DemoSeedResult {
 }
 
 /** Demo users and cases, once: does nothing when any user exists. */
-export async function seedDemo(svc: Omit<CaseService, 'db'> & { db: Knex }): Promise<DemoSeedResult | null> {
+/**
+ * Southwark's planning contact details as the council publishes them (postal address, phone, email, website; no
+ * named people, no logo: the council's own is not Redline's to ship), with the comment and plans links on this
+ * Redline's public register. The OS licence number is left for the council to set (authority:details).
+ */
+export function demoAuthorityDetails(publicBaseUrl: string): AuthorityDetailsInput {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return {
+    addressLines: ['Planning division', 'Southwark Council', 'PO Box 64529', 'London'],
+    postcode: 'SE1P 5LX',
+    phone: '020 7525 5403',
+    email: 'planning.applications@southwark.gov.uk',
+    website: 'https://www.southwark.gov.uk',
+    commentUrlTemplate: `${base}/register/applications/{slug}/comment`,
+    plansUrlTemplate: `${base}/register/applications/{slug}`,
+    copyrightOwner: 'London Borough of Southwark',
+  };
+}
+
+export async function seedDemo(
+  svc: Omit<CaseService, 'db'> & { db: Knex },
+  opts: { publicBaseUrl?: string } = {},
+): Promise<DemoSeedResult | null> {
   const db = svc.db;
   if (await anyUserExists(db)) return null;
+  const code = await findAuthorityCode(db, svc.authorityId);
+  if (code && opts.publicBaseUrl) await setDetails(db, SYSTEM, code, demoAuthorityDetails(opts.publicBaseUrl), null);
   const users: DemoSeedResult['users'] = [];
   const byName = new Map<string, User>();
   for (const u of DEMO_USERS) {

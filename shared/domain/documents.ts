@@ -85,10 +85,30 @@ const flag = (description: string): Leaf => ({ type: 'flag', description });
 
 const COMMON: Record<string, VariableSpec> = {
   'authority.name': text('the council, e.g. London Borough of Southwark'),
+  'authority.address': text("the council's postal address on one line, with its postcode (empty when not set)"),
+  'authority.addressKnown': flag("the council's postal address is set"),
+  'authority.phone': text("the council's planning phone number (empty when not set)"),
+  'authority.phoneKnown': flag('the phone number is set'),
+  'authority.email': text("the council's planning email address (empty when not set)"),
+  'authority.emailKnown': flag('the email address is set'),
+  'authority.website': text("the council's website (empty when not set)"),
+  'authority.websiteKnown': flag('the website is set'),
+  'authority.commentUrl': text('where to comment on this application online (empty when not set)'),
+  'authority.commentUrlKnown': flag('the comment link is set'),
+  'authority.plansUrl': text("where to see this application's plans and documents online (empty when not set)"),
+  'authority.plansUrlKnown': flag('the plans link is set'),
+  'officer.name': text('the case officer\'s name, or "the case officer"'),
+  'officer.nameKnown': flag('the case has an officer'),
+  'officer.email': text("the case officer's email address (empty when not known)"),
+  'officer.emailKnown': flag("the case officer's email address is known"),
+  'officer.phone': text("the case officer's phone number (empty when not known)"),
+  'officer.phoneKnown': flag("the case officer's phone number is known"),
+  'case.isApplication': flag('the case is a planning application'),
+  'case.isEnforcement': flag('the case is an enforcement case (it has an alleged breach, not a proposal)'),
   'document.date': text('the date the document bears, e.g. 23 November 2026'),
   'case.reference': text('the case reference, e.g. 26/AP/0001'),
   'case.address': text('the site address (or "the site shown on the map" when none is recorded)'),
-  'case.description': text('the proposal or the alleged breach'),
+  'case.description': text('the proposal or the alleged breach, without a closing full stop'),
   'case.applicationType': text('the type of application, e.g. Householder planning application'),
   'case.receivedDate': text('the date the case was received'),
   'case.validDate': text('the date the application was made valid, or "not valid yet"'),
@@ -109,9 +129,29 @@ const PUBLICITY: Record<string, VariableSpec> = {
   'publicity.commentByDate': text('the last day for comments, e.g. 14 December 2026, or "not known yet"'),
   'publicity.commentByKnown': flag('the last day for comments is known'),
   'publicity.earliestDecisionDate': text('the earliest date the application can be decided, or "not known yet"'),
-  'publicity.earliestDecisionDateKnown': flag('the earliest decision date is known'),
+  'publicity.earliestDecisionDateKnown': flag(
+    'the earliest decision date is known (and no other required publicity is still to be done)',
+  ),
+  'publicity.reasons': {
+    type: 'list',
+    description: 'why this publicity is done, one sentence each (e.g. it may affect a conservation area)',
+    item: 'text',
+  },
+  'publicity.hasReasons': flag('there is at least one reason'),
+  'publicity.provisions': {
+    type: 'list',
+    description: 'the provisions it is given under (DMPO art. 15, LBCA Act s.67/s.73 and reg 5/5A), one each',
+    item: 'text',
+  },
+  'publicity.provisionsText': text('the same provisions in one sentence'),
+  'publicity.hasProvisions': flag('there is at least one provision'),
 };
 const NUMBERED: Record<string, Leaf> = { number: text('1, 2, 3…'), text: text('the wording') };
+const CONDITION: Record<string, Leaf> = {
+  number: text('1, 2, 3…'),
+  text: text('the condition'),
+  reason: text('the reason for it'),
+};
 
 export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> = {
   'neighbour-letter': {
@@ -141,15 +181,36 @@ export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> 
   'decision-notice': {
     ...COMMON,
     'applicant.name': text('the applicant (name or organisation), or "the applicant"'),
-    'decision.outcome': text('e.g. Permission granted'),
+    'decision.outcome': text(
+      'by decision and type of application, e.g. Permission granted, Listed building consent granted',
+    ),
     'decision.date': text('the date of the decision'),
     'decision.granted': flag('the decision grants permission, consent, approval or a certificate'),
     'decision.refused': flag('the decision refuses it'),
     'decision.conditions': {
       type: 'list',
-      description: 'the conditions given when the notice is made, numbered',
+      description: 'the conditions given when the notice is made, numbered, each with its reason',
+      item: CONDITION,
+    },
+    'decision.informatives': {
+      type: 'list',
+      description: 'the informatives (notes to the applicant) given when the notice is made, numbered',
       item: NUMBERED,
     },
+    'decision.hasInformatives': flag('there is at least one informative'),
+    'decision.approvedPlans': {
+      type: 'list',
+      description: 'the approved plans and documents, one each',
+      item: 'text',
+    },
+    'decision.hasApprovedPlans': flag('the approved plans and documents are listed'),
+    'decision.appealable': flag('the applicant may appeal (a refusal, a split decision or conditions)'),
+    'decision.appealAgainst': text('what may be appealed, e.g. "the refusal" or "the conditions"'),
+    'decision.appealPeriodKnown': flag('the time limit for appealing is known for this type of application'),
+    'decision.appealPeriod': text('e.g. "12 weeks" (householder), "6 months", or "no time limit"'),
+    'decision.appealWhere': text('where to appeal: the Planning Inspectorate and its web page'),
+    'decision.authorisedOfficer': text('the officer who signs the notice'),
+    'decision.authorisedOfficerPosition': text('their position, e.g. Head of Planning'),
     'decision.hasConditions': flag('there is at least one condition'),
     'decision.reasons': {
       type: 'list',
@@ -168,9 +229,11 @@ export const KIND_VARIABLES: Record<DocumentKind, Record<string, VariableSpec>> 
       type: 'list',
       description: 'the cases on and around the site, nearest first (this case first)',
       item: {
+        number: text('its number in the list, the same as on the map (1, 2, …)'),
         reference: text('its reference'),
         address: text('its site address'),
         description: text('its proposal or alleged breach'),
+        descriptionLabel: text('"Proposal" for an application, "Alleged breach" for an enforcement case'),
         type: text('e.g. Full planning permission, or Enforcement case'),
         receivedDate: text('the date it was received'),
         decision: text('e.g. Permission granted on 3 March 2024, or "Not decided (under assessment)"'),
@@ -434,8 +497,16 @@ export function fillBody(body: string, view: View): Block[] {
   }
   endPara();
   endList();
+  for (const b of blocks) {
+    if (b.type === 'p' || b.type === 'h1' || b.type === 'h2') b.text = tidy(b.text);
+    else if (b.type === 'list') for (const item of b.items) item.text = tidy(item.text);
+  }
   return blocks;
 }
+
+/** A full stop a value ends with and the template adds ("… roof slope." + ".") is one; a dotted line to write on
+ *  ("......") is left alone. */
+const tidy = (t: string) => t.replace(/(?<![.])([.!?])\.(?![.])/g, '$1');
 
 /** Plain text of blocks (a press advert for the newspaper). */
 export function blocksToText(blocks: Block[]): string {
@@ -519,5 +590,98 @@ export const DECISION_WORDS: Record<string, { outcome: string; granted: boolean;
   prosecution: { outcome: 'Prosecution', granted: false, refused: false },
 };
 
+/** The outcome in words for the type of application: "Listed building consent granted", not "Permission granted". */
+export function decisionOutcome(decision: string, applicationType: string | null): string {
+  const base = DECISION_WORDS[decision]?.outcome ?? words(decision);
+  const t = applicationType ?? '';
+  const yes = ['granted', 'consent-granted', 'certificate-granted'].includes(decision);
+  const no = ['refused', 'consent-refused', 'certificate-refused'].includes(decision);
+  if (!yes && !no) return base;
+  const what =
+    t === 'lbc'
+      ? 'Listed building consent'
+      : t === 'advertising'
+        ? 'Advertisement consent'
+        : t === 'consent-under-tpo'
+          ? 'Consent for works to protected trees'
+          : t === 'haz-substance-consent'
+            ? 'Hazardous substances consent'
+            : t.startsWith('ldc')
+              ? 'Certificate of lawfulness'
+              : t.startsWith('outline')
+                ? 'Outline planning permission'
+                : t === 'reserved-matters'
+                  ? 'Approval of reserved matters'
+                  : t === 'approval-condition'
+                    ? 'Approval of details reserved by condition'
+                    : t === 'prior-approval' || t.startsWith('pa-') || t.startsWith('cho-')
+                      ? 'Prior approval'
+                      : decision.startsWith('consent') || decision.startsWith('certificate')
+                        ? null
+                        : 'Planning permission';
+  // a planning permission keeps the words every other screen uses ("Permission granted")
+  if (!what || what === 'Planning permission') return base;
+  return `${what} ${yes ? 'granted' : 'refused'}`;
+}
+
 /** 'under-assessment' → 'under assessment'. */
 export const words = (code: string) => code.replace(/-/g, ' ');
+
+/** The right of appeal a decision notice states (DMPO 2015 art. 35(1)(b) and art. 37; TCPA 1990 s.78 and s.195;
+ *  LBCA Act 1990 s.20; the Advertisement Regs 2007 reg 17; the TPO Regs 2012 reg 19): whether the applicant may
+ *  appeal and against what, the time limit for the type of application (null when Redline does not know it for
+ *  that type: the notice then sends the reader to the Planning Inspectorate) and where. */
+export interface AppealRights {
+  appealable: boolean;
+  against: string;
+  period: string | null;
+  where: string;
+}
+
+const PINS = 'the Planning Inspectorate';
+const APPEAL_PAGES = {
+  householder: 'https://www.gov.uk/appeal-householder-planning-decision',
+  planning: 'https://www.gov.uk/appeal-planning-decision',
+  listed: 'https://www.gov.uk/appeal-listed-building-consent-decision',
+  other: 'https://www.gov.uk/appeal-planning-inspectorate',
+} as const;
+
+export function appealRights(decision: string, applicationType: string | null, hasConditions: boolean): AppealRights {
+  const t = applicationType ?? '';
+  const refused = Boolean(DECISION_WORDS[decision]?.refused);
+  const granted = Boolean(DECISION_WORDS[decision]?.granted);
+  const against =
+    decision === 'split-decision' ? 'the part refused, or the conditions' : refused ? 'the refusal' : 'the conditions';
+  const appealable = refused || (granted && hasConditions);
+  let period: string | null = null;
+  let page: string = APPEAL_PAGES.other;
+  if (t === 'hh') {
+    period = '12 weeks';
+    page = APPEAL_PAGES.householder;
+  } else if (t === 'lbc') {
+    period = '6 months';
+    page = APPEAL_PAGES.listed;
+  } else if (t === 'advertising') period = '8 weeks';
+  else if (t === 'consent-under-tpo') period = '28 days';
+  else if (t.startsWith('ldc')) period = 'no time limit';
+  else if (
+    [
+      'full',
+      'outline',
+      'outline-some',
+      'outline-all',
+      'reserved-matters',
+      's73',
+      'change-of-use',
+      'approval-condition',
+      'demolition-con-area',
+      'prior-approval',
+    ].includes(t) ||
+    (t.startsWith('pa-') && t !== 'pa-extension') ||
+    t.startsWith('cho-')
+  ) {
+    period = '6 months';
+    page = APPEAL_PAGES.planning;
+  }
+  return { appealable, against, period, where: `${PINS} (${page})` };
+}

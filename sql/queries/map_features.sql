@@ -11,7 +11,10 @@
 --   :layerIds                   text[]   constraint layers drawn from their current data (whole features)
 --   :checkId                    int      a stored check whose fired hits are drawn from their snapshots, or null
 --   :runId                      int      a notification run whose recipients' property outlines are drawn, or null
--- Output: class ('site' | 'selection' | 'property' | 'notified' | 'layer:<id>'), d (SVG path data of its areas and lines, or
+--   :authorityId                int      the authority whose boundary is drawn where it crosses the frame, or null
+--   :base                       boolean  draw the base map (base_feature: classes 'base:<kind>')
+--   :history                    int[]    other cases whose current sites are drawn (class 'history': a site history)
+-- Output: class ('site' | 'selection' | 'boundary' | 'history' | 'base:<kind>' | 'property' | 'notified' | 'layer:<id>'), d (SVG path data of its areas and lines, or
 -- null), pts (x, y pairs of its points, flattened, or null), n (features drawn).
 -- Areas are forced counter-clockwise outside and clockwise inside before the y flip, so one path per class fills
 -- with the nonzero rule: holes stay holes and overlapping features are painted once.
@@ -24,6 +27,14 @@ src AS (
   SELECT 'site'::text AS class, ST_GeomFromEWKB(decode(:site, 'hex')) AS geom
   UNION ALL
   SELECT 'selection', ST_GeomFromEWKB(decode(:selection, 'hex')) WHERE :selection::text IS NOT NULL
+  UNION ALL
+  SELECT 'boundary', ST_Boundary(a.boundary) FROM authority a, p
+  WHERE a.id = :authorityId::int AND a.boundary IS NOT NULL AND ST_Intersects(ST_Boundary(a.boundary), p.box)
+  UNION ALL
+  SELECT 'base:' || b.kind, b.geom FROM base_feature b, p WHERE :base::boolean AND b.geom && p.box
+  UNION ALL
+  SELECT 'history', s.geom FROM case_site s, p
+  WHERE s.case_id = ANY(:history::int[]) AND s.superseded_at IS NULL AND s.geom && p.box
   UNION ALL
   SELECT 'property', pr.geom FROM property pr, p WHERE :properties::boolean AND pr.geom && p.box
   UNION ALL

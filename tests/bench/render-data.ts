@@ -21,11 +21,13 @@ import path from 'node:path';
 import { LayerDefinition } from '../../shared/layer-schema.ts';
 import { definitionHash } from '../../server/modules/layers/definitions.ts';
 import { repoRoot } from '../../server/config/index.ts';
+import { loadBaseLayer, type BaseLayerDefinition } from '../../server/modules/maps/base-layers.ts';
 import { prng, round } from './common.ts';
 
 /** Bump when the generated data changes, so BENCH_KEEP=1 regenerates instead of reusing old data. */
 export const GENERATOR_VERSION = 5;
 export const AUTHORITY_CODE = 'RDT';
+const TOWN_SEED = 20_261_103;
 export const AREA = { minX: 520_000, minY: 170_000, maxX: 524_000, maxY: 174_000 } as const;
 const AREA_WKT = `SRID=27700;POLYGON((${AREA.minX} ${AREA.minY},${AREA.maxX} ${AREA.minY},${AREA.maxX} ${AREA.maxY},${AREA.minX} ${AREA.maxY},${AREA.minX} ${AREA.minY}))`;
 /** fixed id ranges: nothing else in a benchmark database uses them */
@@ -97,6 +99,26 @@ function blockRing(rnd: () => number, cx: number, cy: number, a: number, b: numb
   return ring;
 }
 
+/** The street grid: the blocks' x ranges (columns) and y ranges (rows). The generator's first draws of its PRNG, so
+ *  that the base map (ensureBaseMap) finds the same streets without regenerating the town. */
+function townGrid(rnd: () => number): { cols: Array<[number, number]>; rows: Array<[number, number]> } {
+  const cols: Array<[number, number]> = [];
+  for (let x = AREA.minX + 10; ;) {
+    const w = 90 + rnd() * 50;
+    if (x + w > AREA.maxX - 10) break;
+    cols.push([x, x + w]);
+    x += w + 12 + rnd() * 4;
+  }
+  const rows: Array<[number, number]> = [];
+  for (let y = AREA.minY + 10; ;) {
+    const h = 54 + rnd() * 16;
+    if (y + h > AREA.maxY - 10) break;
+    rows.push([y, y + h]);
+    y += h + 12 + rnd() * 4;
+  }
+  return { cols, rows };
+}
+
 interface House {
   id: number;
   ring: Ring;
@@ -108,7 +130,7 @@ interface House {
 
 export async function generate(db: Knex, log: (m: string) => void): Promise<RenderData> {
   const t0 = Date.now();
-  const rnd = prng(20_261_103);
+  const rnd = prng(TOWN_SEED);
   const [{ id: authorityId }] = (
     await db.raw(
       `INSERT INTO authority (code, name, boundary, boundary_source, copyright_statement)
@@ -130,6 +152,8 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
       await trx.raw(`SET LOCAL session_replication_role = replica`);
     await trx.raw(`DELETE FROM constraint_feature WHERE layer_id LIKE 'b3-%'`);
   });
+  await db.raw(`DELETE FROM base_feature WHERE layer_id LIKE 'b3-%'`);
+  await db.raw(`DELETE FROM base_layer WHERE id LIKE 'b3-%'`);
   await db.raw(`DELETE FROM address WHERE uprn >= ? AND uprn < ?`, [UPRN0, UPRN0 + 100_000_000]);
   await db.raw(`DELETE FROM property WHERE id >= ? AND id < ?`, [PROPERTY_ID0, PROPERTY_ID0 + 100_000_000]);
 
@@ -149,20 +173,7 @@ export async function generate(db: Knex, log: (m: string) => void): Promise<Rend
   const trees: Array<[number, number]> = [];
   let propertyId = PROPERTY_ID0;
   let uprn = UPRN0;
-  const cols: Array<[number, number]> = [];
-  for (let x = AREA.minX + 10; ;) {
-    const w = 90 + rnd() * 50;
-    if (x + w > AREA.maxX - 10) break;
-    cols.push([x, x + w]);
-    x += w + 12 + rnd() * 4;
-  }
-  const rows: Array<[number, number]> = [];
-  for (let y = AREA.minY + 10; ;) {
-    const h = 54 + rnd() * 16;
-    if (y + h > AREA.maxY - 10) break;
-    rows.push([y, y + h]);
-    y += h + 12 + rnd() * 4;
-  }
+  const { cols, rows } = townGrid(rnd);
   const addHouseAddresses = (x: number, y: number, street: string, no: number, postcode: string): number[] => {
     if (rnd() < 0.12) {
       const parent = ++uprn;
@@ -562,4 +573,139 @@ export async function existingData(db: Knex): Promise<RenderData | null> {
     )
   ).rows;
   return p === info.properties && a === info.addresses ? info : null;
+}
+
+/** Bump when the base map below changes, so that a kept database reloads it. */
+export const BASE_MAP_VERSION = 1;
+const BASE_ATTRIBUTION = 'Base map: synthetic streets, river, railway and buildings generated for benchmark B3.';
+/** The base layers of the town: [id, kind, title] (definitions as in layers/base/*.json, ids prefixed "b3-"). */
+export const BASE_LAYERS = [
+  ['b3-roads', 'road', 'Roads'],
+  ['b3-railways', 'railway', 'Railway'],
+  ['b3-water', 'water', 'Water'],
+  ['b3-buildings', 'building', 'Buildings'],
+] as const;
+
+export interface BaseMapData {
+  version: number;
+  loadSeconds: number;
+  features: Record<string, number>;
+}
+
+/**
+ * The town's base map (server/render draws it beneath everything), loaded through the app's own loader
+ * (server/modules/maps/base-layers.ts loadBaseLayer: ogr2ogr reads a GeoJSON file in EPSG:27700):
+ *  - roads: a centreline down the middle of every street of the grid, named as the addresses name them ("4 Street"
+ *    east–west; "3 Avenue" north–south, which no address uses), each the whole width of the town;
+ *  - a railway: one line across the town, south-west to north-east;
+ *  - water: the River Red, 16 m wide, meandering west to east through the sites 1, 4, 7, … 40 (so that many maps show
+ *    it), under the houses it crosses;
+ *  - buildings: copies of every property outline, labelled with the house's number (from its address) or a block of
+ *    flats' name.
+ * Reused when already loaded at this version (BENCH_KEEP=1); generate() clears it.
+ */
+export async function ensureBaseMap(db: Knex, tmpDir: string, log: (m: string) => void): Promise<BaseMapData> {
+  const have = (
+    await db.raw(
+      `SELECT l.id, l.features FROM base_layer l WHERE l.id LIKE 'b3-%'
+         AND EXISTS (SELECT 1 FROM base_feature f WHERE f.layer_id = l.id AND f.source LIKE ?)`,
+      [`%-v${BASE_MAP_VERSION}.geojson`],
+    )
+  ).rows as Array<{ id: string; features: number }>;
+  if (have.length === BASE_LAYERS.length) {
+    log(`reusing the base map loaded earlier (${have.map((h) => `${h.id} ${h.features}`).join(', ')})`);
+    return {
+      version: BASE_MAP_VERSION,
+      loadSeconds: 0,
+      features: Object.fromEntries(have.map((h) => [h.id, h.features])),
+    };
+  }
+  const t0 = Date.now();
+  log('loading the base map (roads, railway, river, buildings) through loadBaseLayer');
+  const { cols, rows } = townGrid(prng(TOWN_SEED));
+  type Feature = { properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } };
+  const collections: Record<string, Feature[]> = { road: [], railway: [], water: [], building: [] };
+  const line = (coords: Array<[number, number]>) => ({
+    type: 'LineString',
+    coordinates: coords.map(([x, y]) => [r2(x), r2(y)]),
+  });
+  // east–west streets: "N Street" runs south of row N − 1 (the "south" terraces of row N − 1 face it) …
+  for (let i = 0; i <= rows.length; i++) {
+    const y = i === 0 ? rows[0]![0] - 7 : i === rows.length ? rows[i - 1]![1] + 7 : (rows[i - 1]![1] + rows[i]![0]) / 2;
+    collections.road!.push({
+      properties: { name: `${i + 1} Street`, class: 'residential' },
+      geometry: line([
+        [AREA.minX, y],
+        [AREA.maxX, y],
+      ]),
+    });
+  }
+  // … and north–south avenues between the columns of blocks
+  for (let j = 0; j <= cols.length; j++) {
+    const x = j === 0 ? cols[0]![0] - 7 : j === cols.length ? cols[j - 1]![1] + 7 : (cols[j - 1]![1] + cols[j]![0]) / 2;
+    collections.road!.push({
+      properties: { name: `${j + 1} Avenue`, class: 'residential' },
+      geometry: line([
+        [x, AREA.minY],
+        [x, AREA.maxY],
+      ]),
+    });
+  }
+  collections.railway!.push({
+    properties: { name: 'Redtown Railway', class: 'rail' },
+    geometry: line([
+      [AREA.minX, AREA.minY + 400],
+      [AREA.maxX, AREA.maxY - 300],
+    ]),
+  });
+  // the river: through every third site of the first 40, west to east, buffered by PostGIS to 16 m wide
+  const river = (
+    await db.raw(
+      `WITH pts AS (SELECT ST_Centroid(geom) AS g FROM bench_render_site WHERE id <= 40 AND id % 3 = 1),
+            l AS (SELECT ST_MakeLine(ARRAY[ST_SetSRID(ST_MakePoint(${AREA.minX}, (SELECT avg(ST_Y(g)) FROM pts)), 27700)]
+                          || array_agg(g ORDER BY ST_X(g)) || ARRAY[ST_SetSRID(ST_MakePoint(${AREA.maxX}, (SELECT avg(ST_Y(g)) FROM pts)), 27700)]) AS g FROM pts)
+       SELECT ST_AsGeoJSON(ST_Buffer(ST_ChaikinSmoothing(ST_Force2D(g), 3), 8, 'quad_segs=4'), 2) AS geojson FROM l`,
+    )
+  ).rows[0]?.geojson as string | undefined;
+  if (river)
+    collections.water!.push({ properties: { name: 'River Red', class: 'river' }, geometry: JSON.parse(river) });
+  // buildings: the property outlines, numbered as their addresses
+  const buildings = (
+    await db.raw(
+      `SELECT ST_AsGeoJSON(p.geom, 2) AS geojson,
+              CASE WHEN a.address_lines[1] ~ '^[0-9]+ ' THEN split_part(a.address_lines[1], ' ', 1) END AS housenumber,
+              CASE WHEN a.address_lines[1] !~ '^[0-9]+ ' THEN a.address_lines[1] END AS housename,
+              CASE WHEN a.address_lines[1] ~ '^[0-9]+ ' THEN 'house' ELSE 'apartments' END AS class
+       FROM property p LEFT JOIN address a ON a.uprn = p.uprns[1]
+       WHERE p.id >= ? AND p.id < ? ORDER BY p.id`,
+      [PROPERTY_ID0, PROPERTY_ID0 + 100_000_000],
+    )
+  ).rows as Array<{ geojson: string; housenumber: string | null; housename: string | null; class: string }>;
+  for (const b of buildings)
+    collections.building!.push({
+      properties: { housenumber: b.housenumber, housename: b.housename, class: b.class },
+      geometry: JSON.parse(b.geojson),
+    });
+  const features: Record<string, number> = {};
+  for (const [id, kind, title] of BASE_LAYERS) {
+    const file = path.join(tmpDir, `${id}-v${BASE_MAP_VERSION}.geojson`);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::27700' } },
+        features: collections[kind]!.map((f) => ({ type: 'Feature', ...f })),
+      }),
+    );
+    const fields: BaseLayerDefinition['fields'] =
+      kind === 'building'
+        ? { name: 'housename', class: 'class', label: '{housenumber|housename}' }
+        : kind === 'railway'
+          ? { name: 'name', class: 'class' }
+          : { name: 'name', class: 'class', label: 'name' };
+    features[id] = await loadBaseLayer(db, { id, kind, title, fields, attribution: BASE_ATTRIBUTION }, file);
+    fs.rmSync(file, { force: true });
+  }
+  await db.raw(`ANALYZE base_feature`);
+  return { version: BASE_MAP_VERSION, loadSeconds: round((Date.now() - t0) / 1000, 1), features };
 }

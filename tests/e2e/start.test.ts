@@ -78,9 +78,9 @@ describe('npm start', () => {
       expect(first.stdout()).toContain(officer[2]);
       const cookie = await login(first.url, 'officer', officer[2]!);
       const list = await (await fetch(`${first.url}/api/cases?limit=200`, { headers: { cookie } })).json();
-      expect(list.total).toBe(12);
+      expect(list.total).toBe(13);
       const withSites = await (await fetch(`${first.url}/api/cases?hasSite=true`, { headers: { cookie } })).json();
-      expect(withSites.total).toBe(12);
+      expect(withSites.total).toBe(13);
       expect(list.items.some((c: { applicationType: string }) => c.applicationType === 'waste-dev')).toBe(true);
       expect(list.items.filter((c: { kind: string }) => c.kind === 'enforcement').length).toBeGreaterThanOrEqual(3);
 
@@ -93,7 +93,7 @@ describe('npm start', () => {
       expect(second.stdout()).not.toContain('Demo accounts');
       const cookie2 = await login(second.url, 'officer', officer[2]!);
       const again = await (await fetch(`${second.url}/api/cases`, { headers: { cookie: cookie2 } })).json();
-      expect(again.total).toBe(12);
+      expect(again.total).toBe(13);
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);
       expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);

@@ -51,8 +51,10 @@ const form = (over: Record<string, string> = {}) => ({
   website: '',
   ...over,
 });
+// the site's own Host, as a browser on it sends it (an Origin names the host and port it came from)
+const HOST = '127.0.0.1';
 const post = (slug: string, body: Record<string, string>, origin: string | null = ORIGIN) => {
-  const req = t.anon.post(`/register/applications/${slug}/comment`).type('form');
+  const req = t.anon.post(`/register/applications/${slug}/comment`).set('Host', HOST).type('form');
   return (origin ? req.set('Origin', origin) : req).send(body);
 };
 const at = (iso: string) => vi.setSystemTime(new Date(iso));
@@ -223,6 +225,7 @@ describe('POST /register/applications/:slug/comment', () => {
     await t.anon
       .post(`/register/applications/${a.slug}/comment`)
       .type('form')
+      .set('Host', HOST)
       .set('Referer', `${ORIGIN}/register/applications/${a.slug}/comment`)
       .send(form())
       .expect(303);

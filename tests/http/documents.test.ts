@@ -316,24 +316,26 @@ describe('dates in letters and notices', () => {
     await pdf.close();
   });
 
-  it('leaves the date of a site notice to be written in when it is not known, in large type', async () => {
+  it('leaves the date of a site notice to be written in when it is not known, in large type, on one page with its map', async () => {
     const c = await application();
     const doc = await make(c.id, { kind: 'site-notice' });
-    expect(doc.pages).toBe(2);
+    expect(doc.pages).toBe(1);
     const pdf = await readPdf(await pdfOf(c.id, doc.id));
     const page = await pdf.page(1);
     expect(page.text).toContain('Notice first displayed on: ....');
     expect(page.flat).toContain('within 21 days of the date this notice was first displayed');
     expect(page.text).toContain(c.reference);
     const heading = page.lines.find((l) => l.str.startsWith('Planning application: have'))!;
-    expect(heading.size).toBeGreaterThanOrEqual(28);
-    expect(page.lines.find((l) => l.str.startsWith('Rear extension'))!.size).toBeGreaterThanOrEqual(16);
+    expect(heading.size).toBeGreaterThanOrEqual(20);
+    expect(page.lines.find((l) => l.str.includes('Rear extension'))!.size).toBeGreaterThanOrEqual(11);
     expect(rolePaths(page.tree)).toEqual(
       expect.arrayContaining(['Root/Document/H1', 'Root/Document/H2', 'Root/Document/P']),
     );
-    const map = await pdf.page(2);
-    expect(map.images).toBe(1);
-    expect(elements(map.tree).find((e) => e.role === 'Figure')!.alt).toMatch(/^Site location plan/);
+    // the map is on the same page, below the text, and its alt text says it is reduced
+    expect(page.images).toBe(1);
+    const figure = elements(page.tree).find((e) => e.role === 'Figure')!;
+    expect(figure.alt).toMatch(/^Site location plan/);
+    expect(figure.alt).toMatch(/Reduced to fit the notice/);
     await pdf.close();
   });
 });

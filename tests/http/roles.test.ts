@@ -124,6 +124,16 @@ const aComment = async () =>
       })
       .returning('id')
   )[0].id as number;
+/** an enforcement letter on the enforcement case (made once, by admin) */
+let letterId = 0;
+const enforcementLetter = async () =>
+  (letterId ||= (
+    await t
+      .as('admin')
+      .post(`/api/cases/${fx.enfCase}/enforcement-letters`)
+      .send({ kind: 'pcn-cover', recipient: { addressLines: ['1 Test Street', 'London'] } })
+      .expect(201)
+  ).body.id as number);
 /** a case the role may write: enforcement cases for the enforcement role, applications for everyone else */
 const caseFor = (role: Role) => (role === 'enforcement' ? fx.enfCase : fx.appCase);
 
@@ -242,6 +252,12 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     status: 202,
   }),
   'GET /api/authority/boundary': async () => ({ url: '/api/authority/boundary', status: 200 }),
+  'GET /api/authority/details': async () => ({ url: '/api/authority/details', status: 200 }),
+  'PUT /api/authority/details': async () => ({
+    url: '/api/authority/details',
+    body: { phone: '020 7525 5403' },
+    status: 200,
+  }),
   // the bundled boundary again (a new version, the same polygon), so the other calls see the same authority
   'PUT /api/authority/boundary': async () => ({
     url: '/api/authority/boundary?filename=southwark.geojson',
@@ -367,6 +383,37 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   }),
   'GET /api/cases/:id/documents/:docId/pdf': async (role) => ({
     url: `/api/cases/${caseFor(role)}/documents/${fx.docs[caseFor(role)]}/pdf`,
+    status: 200,
+  }),
+  // enforcement letters (issue 14 item 3): a PCN cover letter to the unnamed owner or occupier names nobody
+  'GET /api/enforcement-letter-templates': async () => ({ url: '/api/enforcement-letter-templates', status: 200 }),
+  'GET /api/enforcement-letter-templates/:kind': async () => ({
+    url: '/api/enforcement-letter-templates/pcn-cover',
+    status: 200,
+  }),
+  'PUT /api/enforcement-letter-templates/:kind': async () => {
+    const cur = (await t.as('admin').get('/api/enforcement-letter-templates/pcn-cover').expect(200)).body.current;
+    return {
+      url: '/api/enforcement-letter-templates/pcn-cover',
+      body: { title: cur.title, body: cur.body, version: cur.version },
+      status: 200,
+    };
+  },
+  'GET /api/cases/:id/enforcement-letters': async () => ({
+    url: `/api/cases/${fx.enfCase}/enforcement-letters`,
+    status: 200,
+  }),
+  'POST /api/cases/:id/enforcement-letters': async () => ({
+    url: `/api/cases/${fx.enfCase}/enforcement-letters`,
+    body: { kind: 'pcn-cover', recipient: { addressLines: ['1 Test Street', 'London'] } },
+    status: 201,
+  }),
+  'GET /api/cases/:id/enforcement-letters/:letterId': async () => ({
+    url: `/api/cases/${fx.enfCase}/enforcement-letters/${await enforcementLetter()}`,
+    status: 200,
+  }),
+  'GET /api/cases/:id/enforcement-letters/:letterId.pdf': async () => ({
+    url: `/api/cases/${fx.enfCase}/enforcement-letters/${await enforcementLetter()}.pdf`,
     status: 200,
   }),
   'PATCH /api/cases/:id/constraint-checks/:checkId/hits/:hitId': async (role) => {
@@ -508,6 +555,9 @@ describe('the route table read from the app', () => {
         'POST /layers/:id/retire',
         // the case page's comment form (issue 13): signed in, roles checked inside
         'POST /cases/:id/comments/:commentId',
+        // the enforcement letters page (issue 14 item 3): signed in, roles checked inside
+        'GET /cases/:id/letters',
+        'POST /cases/:id/letters',
         'GET /register/applications/:slug/comment',
         'POST /register/applications/:slug/comment',
         'GET /register/applications/:slug/comment/sent',
@@ -568,6 +618,12 @@ describe('the route table read from the app', () => {
       'enforcement',
       'support',
     ]);
+    // enforcement letters (issue 14 item 3): enforcement officers and admins write them
+    const letters = '/api/cases/:id/enforcement-letters';
+    expect([...staffRoutes.find((x) => x.method === 'POST' && x.path === letters)!.roles].sort()).toEqual([
+      'admin',
+      'enforcement',
+    ]);
     for (const r of staffRoutes.filter(
       (x) =>
         (x.path.startsWith('/api/cases') &&
@@ -575,6 +631,7 @@ describe('the route table read from the app', () => {
           x.path !== settingTriggers &&
           x.path !== locating &&
           x.path !== commenting &&
+          !(x.method === 'POST' && x.path === letters) &&
           !isPublicity(x.path)) ||
         x.path.startsWith('/api/geometry') ||
         x.path === '/api/constraints/check' ||
@@ -627,6 +684,8 @@ const NEEDS: Record<string, Permission> = {
   'PUT /api/layers/:id/data': 'layerAdmin',
   'GET /api/authority/boundary': 'referenceRead',
   'PUT /api/authority/boundary': 'layerAdmin',
+  'GET /api/authority/details': 'templateAdmin',
+  'PUT /api/authority/details': 'templateAdmin',
   'POST /api/layers/:id/retire': 'layerAdmin',
   'DELETE /api/layers/:id': 'layerAdmin',
   'POST /api/constraints/check': 'geometryCheck',
@@ -659,6 +718,13 @@ const NEEDS: Record<string, Permission> = {
   'POST /api/cases/:id/documents': 'caseWrite',
   'GET /api/cases/:id/documents/:docId': 'caseRead',
   'GET /api/cases/:id/documents/:docId/pdf': 'caseRead',
+  'GET /api/enforcement-letter-templates': 'referenceRead',
+  'GET /api/enforcement-letter-templates/:kind': 'referenceRead',
+  'PUT /api/enforcement-letter-templates/:kind': 'templateAdmin',
+  'GET /api/cases/:id/enforcement-letters': 'caseRead',
+  'POST /api/cases/:id/enforcement-letters': 'enforcementLetterWrite',
+  'GET /api/cases/:id/enforcement-letters/:letterId': 'caseRead',
+  'GET /api/cases/:id/enforcement-letters/:letterId.pdf': 'caseRead',
 };
 
 describe('the roles in shared/roles.ts', () => {
@@ -676,6 +742,7 @@ describe('the roles in shared/roles.ts', () => {
     expect(sorted('partyRead')).toEqual(['admin', 'enforcement', 'officer', 'support']);
     expect(sorted('layerAdmin')).toEqual(['admin', 'gis']);
     expect(sorted('addressAdmin')).toEqual(['admin', 'gis']);
+    expect(sorted('enforcementLetterWrite')).toEqual(['admin', 'enforcement']);
     for (const p of ['templateAdmin', 'userAdmin', 'auditRead'] as const) expect(sorted(p), p).toEqual(['admin']);
   });
 

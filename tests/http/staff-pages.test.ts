@@ -90,8 +90,11 @@ describe('signed-in pages', () => {
   it('signs out from the header, and the pages then ask to sign in', async () => {
     const agent = await signIn('officer');
     const cases = await agent.get('/cases').expect(200);
-    expect(cases.text).toMatch(/<form method="post" action="\/logout"/);
-    await agent.post('/logout').type('form').send({}).expect(303);
+    expect(cases.text).toMatch(
+      /<form method="post" action="\/logout"[^>]*><input type="hidden" name="_csrf" value="[\w-]+">/,
+    );
+    const token = /name="_csrf" value="([\w-]+)"/.exec(cases.text)![1];
+    await agent.post('/logout').type('form').send({ _csrf: token }).expect(303);
     const after = await agent.get('/cases').expect(303);
     expect(after.headers.location).toBe('/login?next=%2Fcases');
   });

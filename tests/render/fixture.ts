@@ -9,6 +9,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type request from 'supertest';
 import type { TestApp } from '../helpers/app.ts';
+import { loadBuiltinBaseLayers } from '../../server/modules/maps/base-layers.ts';
 
 type Position = [number, number];
 export interface Polygonal {
@@ -44,6 +45,10 @@ export interface RenderInput {
   query: Record<string, string>;
   /** the authority's copyright and licence statement (authority.copyright_statement) */
   copyright?: string;
+  /** the authority's OS licence number (authority details) */
+  osLicenceNumber?: string;
+  /** load the base map layers of layers/base (the OpenStreetMap extracts of layers/data/osm) */
+  base?: boolean;
   /** data files (relative to the case folder) whose properties and addresses are loaded too */
   include?: string[];
   case: { reference: string; siteAddress?: string; uprns?: number[] };
@@ -217,6 +222,9 @@ export async function loadInput(
     addresses.push(...(data.addresses ?? []));
   }
   if (input.copyright !== undefined) await setCopyright(t, input.copyright);
+  if (input.base) await loadBuiltinBaseLayers(t.db);
+  if (input.osLicenceNumber)
+    await t.db('authority').where({ id: t.authorityId }).update({ os_licence_number: input.osLicenceNumber });
   if (outlines.length) await loadOutlines(t, outlines);
   if (addresses.length) await loadAddresses(t, addresses);
   for (const [layerId, features] of Object.entries(input.layers ?? {})) await loadLayer(t, layerId, features);

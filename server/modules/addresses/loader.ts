@@ -196,14 +196,33 @@ async function* readCsv(csv: string, wktColumn: string | null): AsyncGenerator<S
   const parser = fs
     .createReadStream(csv)
     .pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
-  for await (const rec of parser as AsyncIterable<Record<string, unknown>>) {
-    if (!wktColumn) {
-      yield { props: rec, wkt: null };
-      continue;
+  try {
+    for await (const rec of parser as AsyncIterable<Record<string, unknown>>) {
+      if (!wktColumn) {
+        yield { props: rec, wkt: null };
+        continue;
+      }
+      const { [wktColumn]: wkt, ...props } = rec;
+      yield { props, wkt: typeof wkt === 'string' && wkt.trim() ? wkt : null };
     }
-    const { [wktColumn]: wkt, ...props } = rec;
-    yield { props, wkt: typeof wkt === 'string' && wkt.trim() ? wkt : null };
+  } catch (e) {
+    // csv-parse's errors (an unterminated quote, a broken row): the line, in words; nothing has been written yet
+    const err = e as { code?: string; lines?: number; message?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('CSV_'))
+      throw new AppError(
+        'FILE_UNREADABLE',
+        `The CSV file could not be read at line ${err.lines ?? '?'}: ${csvProblem(err.code, err.message ?? '')}. Correct the file and upload it again.`,
+        { line: err.lines ?? null, problem: err.code },
+      );
+    throw e;
   }
+}
+
+function csvProblem(code: string, message: string): string {
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted value is not closed (a " without its closing ")';
+  if (code === 'CSV_INVALID_CLOSING_QUOTE') return 'a closing quote is followed by other characters';
+  // csv-parse's own words, without any file path
+  return message.replace(/\s*\(?[^\s]*\/[^\s)]*\)?/g, '').trim();
 }
 
 /** ogr2ogr: `file` as CSV at `out`, geometry as WKT in EPSG:27700 in its first column. */

@@ -30,7 +30,10 @@ export interface AuditEntry {
     | 'document_template'
     | 'job'
     | 'comment'
-    | 'alert_subscription';
+    | 'alert_subscription'
+    | 'enforcement_letter'
+    | 'enforcement_letter_template'
+    | 'database';
   entityId: string | number | null;
   before?: unknown;
   after?: unknown;

@@ -11,20 +11,50 @@ import { parseBody } from '../../http/validate.ts';
 
 export const Login = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 
-/** Sign-in attempts per client address, counted in PostgreSQL (every Redline process shares the count); the JSON
- *  route and the sign-in page share one limit. */
-export function loginLimiter(ctx: AppContext, handler: RequestHandler) {
-  return rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: ctx.config.LOGIN_RATE_LIMIT_PER_15_MIN,
-    standardHeaders: 'draft-7',
+/**
+ * Failed sign-ins, counted in PostgreSQL (every Redline process shares the counts; the JSON route and the sign-in
+ * page share them too): per client address (LOGIN_RATE_LIMIT_PER_15_MIN, for guessing across many accounts) and per
+ * username (LOGIN_FAILURES_PER_USERNAME, for guessing one account's password from many addresses). A successful
+ * sign-in is not counted, so officers behind one council proxy or NAT do not lock each other out by signing in.
+ * Over either limit: refused, even with the right password, until the 15-minute window ends; `refuse` answers
+ * with the message saying which.
+ */
+export function loginLimiter(
+  ctx: AppContext,
+  refuse: (req: Request, res: Response, message: string) => void,
+): RequestHandler[] {
+  const windowMs = 15 * 60 * 1000;
+  const common = {
+    windowMs,
+    standardHeaders: 'draft-7' as const,
     legacyHeaders: false,
-    store: new PgRateLimitStore(ctx.db, 'login'),
-    handler,
-  });
+    skipSuccessfulRequests: true,
+  };
+  const usernameOf = (req: Request) => {
+    const u = (req.body as { username?: unknown } | undefined)?.username;
+    return typeof u === 'string' ? u.trim().toLowerCase().slice(0, 64) : '';
+  };
+  return [
+    rateLimit({
+      ...common,
+      limit: ctx.config.LOGIN_RATE_LIMIT_PER_15_MIN,
+      store: new PgRateLimitStore(ctx.db, 'login'),
+      handler: (req, res) => refuse(req, res, LOGIN_LIMITED),
+    }),
+    rateLimit({
+      ...common,
+      limit: ctx.config.LOGIN_FAILURES_PER_USERNAME,
+      store: new PgRateLimitStore(ctx.db, 'login-user'),
+      keyGenerator: usernameOf,
+      skip: (req) => usernameOf(req) === '',
+      handler: (req, res) => refuse(req, res, LOGIN_LOCKED),
+    }),
+  ];
 }
 
-export const LOGIN_LIMITED = 'Too many sign-in attempts from this address; wait 15 minutes and try again.';
+export const LOGIN_LIMITED = 'Too many failed sign-ins from this address; wait 15 minutes and try again.';
+export const LOGIN_LOCKED =
+  'Too many failed sign-ins to this account: it is locked for 15 minutes. Wait and try again, or ask an administrator to set a new password.';
 
 /**
  * A new session (no fixation) for the user who just proved who they are, stored before the answer goes out:
@@ -45,10 +75,10 @@ export async function endSession(req: Request, res: Response) {
 
 export function authRoutes(ctx: AppContext) {
   const r = Router();
-  const limiter = loginLimiter(ctx, () => {
-    throw new AppError('RATE_LIMITED', LOGIN_LIMITED);
+  const limiter = loginLimiter(ctx, (_req, _res, message) => {
+    throw new AppError('RATE_LIMITED', message);
   });
-  r.post('/api/auth/login', limiter, async (req, res) => {
+  r.post('/api/auth/login', ...limiter, async (req, res) => {
     const { username, password } = parseBody(Login, req.body);
     const user = await verifyPassword(ctx.db, username.toLowerCase(), password);
     if (!user)

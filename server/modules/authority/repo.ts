@@ -195,3 +195,120 @@ export async function recoverAuthorityLayers(trx: Knex.Transaction): Promise<Rec
     }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
+
+/** The authority's contact details columns (migration 0022), as stored. */
+export interface AuthorityDetailsRow {
+  id: number;
+  name: string;
+  addressLines: string[];
+  postcode: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  commentUrlTemplate: string | null;
+  plansUrlTemplate: string | null;
+  logoMediaType: string | null;
+  logoData: Buffer | null;
+  osLicenceNumber: string | null;
+  copyrightOwner: string | null;
+  detailsVersion: number;
+}
+
+export async function findAuthorityDetails(
+  db: Knex | Knex.Transaction,
+  id: number,
+): Promise<AuthorityDetailsRow | null> {
+  const r = await db('authority')
+    .where({ id })
+    .first(
+      'id',
+      'name',
+      'address_lines',
+      'postcode',
+      'phone',
+      'email',
+      'website',
+      'comment_url_template',
+      'plans_url_template',
+      'logo_media_type',
+      'logo_data',
+      'os_licence_number',
+      'copyright_owner',
+      'details_version',
+    );
+  if (!r) return null;
+  return {
+    id: r.id,
+    name: r.name,
+    addressLines: r.address_lines ?? [],
+    postcode: r.postcode,
+    phone: r.phone,
+    email: r.email,
+    website: r.website,
+    commentUrlTemplate: r.comment_url_template,
+    plansUrlTemplate: r.plans_url_template,
+    logoMediaType: r.logo_media_type,
+    logoData: r.logo_data,
+    osLicenceNumber: r.os_licence_number,
+    copyrightOwner: r.copyright_owner,
+    detailsVersion: Number(r.details_version),
+  };
+}
+
+export interface AuthorityDetailsUpdate {
+  name: string;
+  addressLines: string[];
+  postcode: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  commentUrlTemplate: string | null;
+  plansUrlTemplate: string | null;
+  logoMediaType: string | null;
+  logoData: Buffer | null;
+  osLicenceNumber: string | null;
+  copyrightOwner: string | null;
+}
+
+/** Writes every details column and bumps details_version; the new version. */
+export async function updateAuthorityDetails(
+  trx: Knex.Transaction,
+  id: number,
+  d: AuthorityDetailsUpdate,
+): Promise<number> {
+  const [row] = await trx('authority')
+    .where({ id })
+    .update({
+      name: d.name,
+      address_lines: d.addressLines,
+      postcode: d.postcode,
+      phone: d.phone,
+      email: d.email,
+      website: d.website,
+      comment_url_template: d.commentUrlTemplate,
+      plans_url_template: d.plansUrlTemplate,
+      logo_media_type: d.logoMediaType,
+      logo_data: d.logoData,
+      os_licence_number: d.osLicenceNumber,
+      copyright_owner: d.copyrightOwner,
+      details_version: trx.raw('details_version + 1'),
+    })
+    .returning(['details_version']);
+  return Number(row.details_version);
+}
+
+/** An officer's name and contact (app_user.email, app_user.phone: migration 0022). */
+export async function findUserContact(db: Knex | Knex.Transaction, userId: number) {
+  const r = await db('app_user').where({ id: userId }).first('display_name', 'email', 'phone');
+  return r ? { name: String(r.display_name), email: r.email as string | null, phone: r.phone as string | null } : null;
+}
+
+/** Locks the authority's row until the transaction ends (a details change checks its version under the lock). */
+export async function lockAuthority(trx: Knex.Transaction, id: number): Promise<void> {
+  await trx('authority').where({ id }).forUpdate().first('id');
+}
+
+export async function findAuthorityCode(db: Knex | Knex.Transaction, id: number): Promise<string | null> {
+  const r = await db('authority').where({ id }).first('code');
+  return (r?.code as string | undefined) ?? null;
+}

@@ -7,10 +7,12 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
-import { parseQuery, uploadFilename } from '../../http/validate.ts';
+import { parseBody, parseQuery, uploadFilename } from '../../http/validate.ts';
+import { AppError } from '../../../shared/errors.ts';
+import { versionFromIfMatch } from '../../../shared/domain/cases.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
-import { getBoundaryVersions, setBoundary } from './service.ts';
+import { AuthorityDetailsSchema, getBoundaryVersions, getDetails, setBoundary, setDetails } from './service.ts';
 
 // express's raw-body parser, named so because the house lint rule takes any `.raw(…)` call for knex
 const { raw: rawBody } = express;
@@ -20,6 +22,17 @@ export const BoundaryQuery = z
     sourceLayer: z.string().min(1).max(200).optional(),
   })
   .strict();
+const DetailsQuery = z.object({ logo: z.enum(['0', '1']).optional() }).strict();
+
+function ifMatch(header: string | undefined): number | null {
+  if (header === undefined) return null;
+  const v = versionFromIfMatch(header);
+  if (v === null)
+    throw new AppError('VALIDATION_FAILED', `If-Match must be the details' ETag, such as "v3"; got ${header}.`, {
+      issues: [{ path: 'header.if-match', message: 'not an ETag of this API' }],
+    });
+  return v;
+}
 
 export function authorityRoutes(ctx: AppContext) {
   const r = Router();
@@ -50,5 +63,28 @@ export function authorityRoutes(ctx: AppContext) {
       }
     },
   );
+  /** The authority's contact details printed on its documents (admin: the letter and notice templates' owner);
+   *  ETag "v<version>"; ?logo=1 includes the logo's data (base64). */
+  r.get('/api/authority/details', requireRole(...PERMISSIONS.templateAdmin), async (req, res) => {
+    const q = parseQuery(DetailsQuery, req.query);
+    const d = await getDetails(ctx.db, ctx.config.REDLINE_AUTHORITY, q.logo === '1');
+    res.setHeader('ETag', `"v${d.version}"`);
+    res.json(d);
+  });
+  /** Sets them: the fields given replace the stored ones (null clears one); If-Match "v<version>" checks the
+   *  version changed is the one read. Audited. */
+  r.put('/api/authority/details', requireRole(...PERMISSIONS.templateAdmin), async (req, res) => {
+    const input = parseBody(AuthorityDetailsSchema, req.body);
+    const d = await setDetails(
+      ctx.db,
+      actorOf(req.user!),
+      ctx.config.REDLINE_AUTHORITY,
+      input,
+      ifMatch(req.get('if-match')),
+      req.requestId,
+    );
+    res.setHeader('ETag', `"v${d.version}"`);
+    res.json(d);
+  });
   return r;
 }

@@ -17,7 +17,8 @@ export const IsoDate = z
   .refine(
     (s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s),
     'is not a real calendar date',
-  );
+  )
+  .refine((s) => s >= '1900-01-01' && s <= '2200-12-31', 'must be between 1900-01-01 and 2200-12-31');
 
 const Uprn = z.number().int().positive().max(999_999_999_999);
 

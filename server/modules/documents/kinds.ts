@@ -5,7 +5,14 @@
  *  current template of the kind (templates.ts). */
 import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
-import { DECISION_WORDS, words, type DocumentKind } from '../../../shared/domain/documents.ts';
+import {
+  appealRights,
+  decisionOutcome,
+  DECISION_WORDS,
+  words,
+  type DocumentKind,
+} from '../../../shared/domain/documents.ts';
+import { officerContact } from '../authority/details.ts';
 import type { EventKind } from '../../../shared/domain/publicity/index.ts';
 import * as casesRepo from '../cases/repo.ts';
 import type { EventInput } from '../publicity/service.ts';
@@ -24,8 +31,14 @@ export interface CreateDocumentInput {
   date?: string;
   publicityDate?: string;
   consultee?: Consultee;
-  conditions?: string[];
+  /** a decision notice's conditions, each with its reason (DMPO 2015 art. 35(1)(a)) */
+  conditions?: Array<{ text: string; reason: string }>;
   reasons?: string[];
+  informatives?: string[];
+  /** the approved plans and documents, e.g. "Site location plan, drawing 101 rev A" */
+  approvedPlans?: string[];
+  /** who signs a decision notice (default: the user making it) */
+  authorisedOfficer?: { name: string; position?: string };
   withinM?: number;
   includeEnforcement?: boolean;
   /** the publicity event this document gives notice of, recorded with it in one transaction */
@@ -39,6 +52,8 @@ export interface KindContext {
   input: CreateDocumentInput;
   /** the case's publicity, for kinds that have publicity */
   publicity: CasePublicity | null;
+  /** who is making the document (a decision notice's authorised officer, unless one is named) */
+  user: { id: number; username: string };
 }
 
 /** What a kind adds: variables, stored details, the letter's address, and whether it names people. */
@@ -70,6 +85,9 @@ export const KIND_FIELDS: Array<keyof CreateDocumentInput> = [
   'consultee',
   'conditions',
   'reasons',
+  'informatives',
+  'approvedPlans',
+  'authorisedOfficer',
   'withinM',
   'includeEnforcement',
   'publicityDate',
@@ -99,34 +117,59 @@ function refuseWithoutDecision(c: casesRepo.CaseRow): void {
   );
 }
 
-async function decisionData({ db, c, input }: KindContext): Promise<KindData> {
+async function decisionData({ db, c, input, user }: KindContext): Promise<KindData> {
   const d = DECISION_WORDS[c.decision!] ?? { outcome: words(c.decision!), granted: false, refused: false };
   const numbered = (list: string[] | undefined) => (list ?? []).map((text, i) => ({ number: String(i + 1), text }));
   const parties = (await casesRepo.listParties(db, c.id)).filter((p) => p.role === 'applicant' || p.role === 'agent');
   const applicant = parties.find((p) => p.role === 'applicant');
   // it goes to the agent, else the applicant
   const to = parties.find((p) => p.role === 'agent') ?? applicant;
+  const conditions = input.conditions ?? [];
+  const appeal = appealRights(c.decision!, c.applicationType, conditions.length > 0);
+  const signer = input.authorisedOfficer ?? {
+    name: (await officerContact(db, user.id))?.name ?? user.username,
+    position: undefined,
+  };
   const flat: Flat = {
     'applicant.name': applicant?.name?.trim() || applicant?.organisation?.trim() || 'the applicant',
-    'decision.outcome': d.outcome,
+    'decision.outcome': decisionOutcome(c.decision!, c.applicationType),
     'decision.date': wordsOrUnknown(c.decisionDate),
     'decision.granted': d.granted,
     'decision.refused': d.refused,
-    'decision.conditions': numbered(input.conditions),
-    'decision.hasConditions': Boolean(input.conditions?.length),
+    'decision.conditions': conditions.map((k, i) => ({ number: String(i + 1), text: k.text, reason: k.reason })),
+    'decision.hasConditions': conditions.length > 0,
     'decision.reasons': numbered(input.reasons),
     'decision.hasReasons': Boolean(input.reasons?.length),
+    'decision.informatives': numbered(input.informatives),
+    'decision.hasInformatives': Boolean(input.informatives?.length),
+    'decision.approvedPlans': input.approvedPlans ?? [],
+    'decision.hasApprovedPlans': Boolean(input.approvedPlans?.length),
+    'decision.appealable': appeal.appealable,
+    'decision.appealAgainst': appeal.against,
+    'decision.appealPeriodKnown': appeal.period !== null,
+    'decision.appealPeriod': appeal.period ?? '',
+    'decision.appealWhere': appeal.where,
+    'decision.authorisedOfficer': signer.name,
+    'decision.authorisedOfficerPosition': signer.position ?? `for and on behalf of the council`,
   };
   return {
     flat,
     letterAddress: to ? partyLines(to) : undefined,
     // the applicant's or agent's details: personal whenever there are any (a sole trader's firm is a person too)
     personalData: Boolean(applicant || to),
-    details: { conditions: input.conditions?.length ?? 0, reasons: input.reasons?.length ?? 0 },
+    details: {
+      conditions: conditions.length,
+      reasons: input.reasons?.length ?? 0,
+      informatives: input.informatives?.length ?? 0,
+      approvedPlans: input.approvedPlans?.length ?? 0,
+      appealPeriod: appeal.appealable ? appeal.period : null,
+    },
   };
 }
 
-async function historyData({ db, c, input }: KindContext): Promise<KindData> {
+/** The cases a site history lists, in its order (the case itself first, when listed; then nearest first): the map
+ *  draws the others' sites with the same numbers. */
+export async function historyCases(db: Knex, c: casesRepo.CaseRow, input: CreateDocumentInput) {
   const withinM = input.withinM ?? 50;
   const includeEnforcement = input.includeEnforcement ?? false;
   if (!(await casesRepo.currentSiteSummary(db, c.id))) {
@@ -139,8 +182,23 @@ async function historyData({ db, c, input }: KindContext): Promise<KindData> {
   const nearby = (await casesRepo.nearbyCases(db, c.id, withinM, 1000)).filter(
     (r) => includeEnforcement || r.kind === 'application',
   );
-  const self = c.kind === 'application' || includeEnforcement ? [selfRow(c)] : [];
-  const items = [...self, ...nearby].map(historyItem);
+  const self = c.kind === 'application' || includeEnforcement;
+  const first = self ? 2 : 1;
+  return {
+    withinM,
+    includeEnforcement,
+    self,
+    nearby,
+    numbered: nearby.map((r, i) => ({ number: first + i, caseId: Number(r.case_id) })),
+  };
+}
+
+async function historyData({ db, c, input }: KindContext): Promise<KindData> {
+  const { withinM, includeEnforcement, self, nearby } = await historyCases(db, c, input);
+  const items = [...(self ? [selfRow(c)] : []), ...nearby].map((r, i) => ({
+    number: String(i + 1),
+    ...historyItem(r),
+  }));
   const flat: Flat = {
     'history.withinM': String(withinM),
     'history.count': String(items.length),
@@ -179,7 +237,7 @@ export const KINDS: Record<DocumentKind, KindSpec> = {
     plainText: true,
   },
   'decision-notice': {
-    fields: ['conditions', 'reasons'],
+    fields: ['conditions', 'reasons', 'informatives', 'approvedPlans', 'authorisedOfficer'],
     publicity: null,
     refuse: refuseWithoutDecision,
     gather: decisionData,

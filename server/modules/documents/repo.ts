@@ -205,14 +205,3 @@ export async function latestRunId(db: Q, caseId: number): Promise<number | undef
   const r = await db('notification_run').where({ case_id: caseId }).orderBy('id', 'desc').first('id');
   return r?.id;
 }
-
-export async function authorityName(db: Q, authorityId: number): Promise<string> {
-  const r = await db('authority').where({ id: authorityId }).first('name');
-  return (r?.name as string | undefined) ?? '';
-}
-
-export async function officerName(db: Q, officerId: number | null): Promise<string | null> {
-  if (!officerId) return null;
-  const r = await db('app_user').where({ id: officerId }).first('display_name');
-  return (r?.display_name as string | undefined) ?? null;
-}

@@ -15,6 +15,28 @@ import { getTemplate, kindOf, listTemplates, saveTemplate } from './templates.ts
 
 const Line = z.string().trim().min(1).max(200);
 
+const CONDITION_NEEDS_REASON =
+  'a condition needs the reason for it: give { text, reason }, or end the condition with "Reason: …"';
+/** "The dormer shall be clad in slate. Reason: To preserve …" → { text, reason } */
+const Condition = z.union(
+  [
+    z.object({ text: z.string().trim().min(1).max(4000), reason: z.string().trim().min(1).max(4000) }).strict(),
+    z
+      .string()
+      .trim()
+      .max(8000)
+      .transform((v, ctx) => {
+        const m = /^([\s\S]*?\S)\s*\bReason:\s*(\S[\s\S]*)$/.exec(v);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: CONDITION_NEEDS_REASON });
+          return z.NEVER;
+        }
+        return { text: m[1]!, reason: m[2]!.trim() };
+      }),
+  ],
+  { error: CONDITION_NEEDS_REASON },
+);
+
 export const CreateDocumentBody = z
   .object({
     kind: z.enum(DOCUMENT_KINDS, { message: `must be one of ${DOCUMENT_KINDS.join(', ')}` }),
@@ -30,8 +52,13 @@ export const CreateDocumentBody = z
       })
       .strict()
       .optional(),
-    conditions: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
+    /** each condition with the reason for it (DMPO 2015 art. 35(1)(a)): { text, reason }, or (for the staff form and
+     *  older callers) one string ending "Reason: …"; a condition without its reason is refused */
+    conditions: z.array(Condition).max(200).optional(),
     reasons: z.array(z.string().trim().min(1).max(4000)).max(200).optional(),
+    informatives: z.array(z.string().trim().min(1).max(4000)).max(100).optional(),
+    approvedPlans: z.array(z.string().trim().min(1).max(300)).max(200).optional(),
+    authorisedOfficer: z.object({ name: Line, position: Line.optional() }).strict().optional(),
     withinM: z.number().min(0).max(500).optional(),
     includeEnforcement: z.boolean().optional(),
     recordEvent: DocumentEventBody.optional(),

@@ -33,10 +33,38 @@ import { addressBlock, getRun, type Recipient } from '../neighbours/service.ts';
 import { renderMap, type MapLog, type RenderedMap } from '../maps/service.ts';
 import { writePdf, type PdfSection } from '../../documents/pdf.ts';
 import { currentTemplate } from './templates.ts';
-import { KIND_FIELDS, KINDS, type CreateDocumentInput } from './kinds.ts';
+import { historyCases, KIND_FIELDS, KINDS, type CreateDocumentInput } from './kinds.ts';
 import { commonView, publicityView, type CasePublicity, type Flat } from './view.ts';
 import * as repo from './repo.ts';
 import type { TemplateRow } from './repo.ts';
+import { getAuthorityDetails, officerContact, type AuthorityDetails } from '../authority/details.ts';
+
+interface LogoImage {
+  png: Buffer;
+  widthPx: number;
+  heightPx: number;
+  alt: string;
+}
+
+const logoCache = new Map<string, LogoImage>();
+
+/** The logo as the PDF embeds it: a PNG (an SVG drawn by sharp at 600 px wide), cached by its bytes. */
+async function logoImage(a: AuthorityDetails): Promise<LogoImage | null> {
+  if (!a.logo) return null;
+  const key = crypto.createHash('sha256').update(a.logo.data).update(a.name).digest('hex');
+  const hit = logoCache.get(key);
+  if (hit) return hit;
+  const { default: sharp } = await import('sharp');
+  const img = a.logo.mediaType === 'image/svg+xml' ? sharp(a.logo.data, { density: 300 }) : sharp(a.logo.data);
+  const { data, info } = await img
+    .resize({ width: 600, height: 600, fit: 'inside', withoutEnlargement: a.logo.mediaType === 'image/png' })
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  const out = { png: data, widthPx: info.width, heightPx: info.height, alt: `${a.name} logo` };
+  if (logoCache.size > 20) logoCache.clear();
+  logoCache.set(key, out);
+  return out;
+}
 
 export interface DocumentService {
   db: Knex;
@@ -65,6 +93,8 @@ interface Draft {
   run: Run | null;
   map: RenderedMap | null;
   authority: string;
+  /** the authority's logo as a PNG, at the top of every letter and notice */
+  logo: LogoImage | null;
   flat: Flat;
   details: Record<string, unknown>;
   letterAddress?: string[];
@@ -137,15 +167,33 @@ async function neighbourRun(svc: DocumentService, c: casesRepo.CaseRow, runId: n
   return run;
 }
 
-/** The map, rendered once for the whole document: A4 portrait, fitted, 150 dpi. */
-async function documentMap(svc: DocumentService, kind: DocumentKind, c: casesRepo.CaseRow, run: Run | null) {
+/** The map, rendered once for the whole document: A4 portrait (a notice's landscape), fitted, 150 dpi. */
+async function documentMap(
+  svc: DocumentService,
+  kind: DocumentKind,
+  c: casesRepo.CaseRow,
+  run: Run | null,
+  date: string,
+  input: CreateDocumentInput,
+) {
+  // a site history draws every case it lists, numbered as listed
+  const history = kind === 'site-history' ? (await historyCases(svc.db, c, input)).numbered : undefined;
   // the renderer's PNG has no alpha channel, so the PDF takes its compressed data as it is (no soft mask)
   return renderMap(
     svc.db,
     svc.authorityId,
     KIND_INFO[kind].map,
-    { paper: 'A4', orientation: 'portrait', scale: 'fit', dpi: 150, format: 'png' },
-    { kind: 'case', caseId: c.id, ...(run ? { runId: run.id } : {}) },
+    // a notice's map shares its one page with the text (below it, reduced): landscape uses the page's width
+    {
+      paper: 'A4',
+      orientation: KIND_INFO[kind].style === 'notice' ? 'landscape' : 'portrait',
+      scale: 'fit',
+      dpi: 150,
+      format: 'png',
+      // the copyright is dated the document's year, not the year it happens to be produced
+      year: Number(date.slice(0, 4)),
+    },
+    { kind: 'case', caseId: c.id, ...(run ? { runId: run.id } : {}), ...(history?.length ? { history } : {}) },
     svc.mapMaxPixels,
     svc.log,
   );
@@ -156,25 +204,28 @@ async function fill(
   svc: DocumentService,
   d: Pick<Draft, 'kind' | 'c' | 'date' | 'template' | 'run' | 'map'>,
   input: CreateDocumentInput,
+  user: Caller,
 ): Promise<Draft> {
   const spec = KINDS[d.kind];
-  const authority = await repo.authorityName(svc.db, svc.authorityId);
-  const officer = await repo.officerName(svc.db, d.c.officerId);
-  const flat = commonView(d.c, { authority, officer, date: d.date, map: d.map });
+  const details = await getAuthorityDetails(svc.db, svc.authorityId);
+  const authority = details.name;
+  const officer = await officerContact(svc.db, d.c.officerId);
+  const flat = commonView(d.c, { authority: details, officer, date: d.date, map: d.map });
   const map = d.map && { template: KIND_INFO[d.kind].map, scale: d.map.scale, dpi: d.map.dpi, runId: d.map.runId };
-  const details: Record<string, unknown> = { date: d.date, map };
+  const stored: Record<string, unknown> = { date: d.date, map };
   let publicity: CasePublicity | null = null;
   if (spec.publicity) {
     publicity = (await casePublicity(svc.db, svc.authorityId, d.c.id)) as CasePublicity;
     const p = publicityView(publicity, d.c, spec.publicity, input.publicityDate);
     Object.assign(flat, p.flat);
-    Object.assign(details, p.details);
+    Object.assign(stored, p.details);
   }
-  const own = spec.gather ? await spec.gather({ db: svc.db, c: d.c, input, publicity }) : null;
+  const own = spec.gather ? await spec.gather({ db: svc.db, c: d.c, input, publicity, user }) : null;
   Object.assign(flat, own?.flat);
-  Object.assign(details, own?.details);
+  Object.assign(stored, own?.details);
   const personalData = own?.personalData ?? false;
-  return { ...d, authority, flat, details, letterAddress: own?.letterAddress, personalData };
+  const logo = await logoImage(details);
+  return { ...d, authority, logo, flat, details: stored, letterAddress: own?.letterAddress, personalData };
 }
 
 /** One section per letter (per recipient for a neighbour run), all from the same template version. */
@@ -218,7 +269,9 @@ async function writeDocument(d: Draft): Promise<Written> {
   const title = fillTitle(d.template.title, nest(d.flat)) || `${info.name}: ${d.c.reference}`;
   const { map } = d;
   const alt = map
-    ? `${map.description} Printed on A4 paper at actual size, the map is at a scale of 1:${map.scale.toLocaleString('en-GB')}.`
+    ? info.style === 'notice'
+      ? `${map.description} Reduced to fit the notice: its scale bar shows distances.`
+      : `${map.description} Printed on A4 paper at actual size, the map is at a scale of 1:${map.scale.toLocaleString('en-GB')}.`
     : '';
   const out = await writePdf({
     title,
@@ -228,6 +281,8 @@ async function writeDocument(d: Draft): Promise<Written> {
     style: info.style,
     sectionTags: Boolean(d.run),
     map: map ? { image: map.image, widthPx: map.widthPx, heightPx: map.heightPx, dpi: map.dpi, alt } : null,
+    logo: d.logo ? { image: d.logo.png, widthPx: d.logo.widthPx, heightPx: d.logo.heightPx, alt: d.logo.alt } : null,
+    mapInline: info.style === 'notice',
     sections,
   });
   const sha256 = crypto.createHash('sha256').update(out.pdf).digest('hex');
@@ -323,10 +378,10 @@ export async function createDocument(
   const date = input.date ?? todayInUk();
   const run = KINDS[kind].perRecipient ? await neighbourRun(svc, c, input.runId) : null;
   const event = await eventToRecord(svc, c, input, run);
-  const map = hasMap(template.body) ? await documentMap(svc, kind, c, run) : null;
+  const map = hasMap(template.body) ? await documentMap(svc, kind, c, run, date, input) : null;
   // the document's comment period runs from the event recorded with it
   const filled = event ? { ...input, publicityDate: event.fields.date } : input;
-  const draft = await fill(svc, { kind, c, date, template, run, map }, filled);
+  const draft = await fill(svc, { kind, c, date, template, run, map }, filled, user);
   const written = await writeDocument(draft);
   draft.details.ms = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
   const stored = await storeDocument(svc, user, draft, written, event, requestId);

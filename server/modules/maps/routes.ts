@@ -19,6 +19,11 @@ const Scale = z
     message: `must be fit or one of ${scaleList} (1:N)`,
   })
   .transform((v) => (v === 'fit' ? ('fit' as const) : Number(v)));
+/** the year the copyright statement is dated (a document's year); default the current year */
+const Year = z
+  .string()
+  .regex(/^(19|20)[0-9]{2}$/, 'a year, e.g. 2027')
+  .transform(Number);
 const Sheet = {
   paper: z.enum(['A4', 'A3']).default('A4'),
   orientation: z.enum(['portrait', 'landscape']).default('portrait'),
@@ -31,6 +36,7 @@ export const MapQuery = z
   .object({
     ...Sheet,
     scale: Scale.default('fit'),
+    year: Year.optional(),
     runId: z
       .string()
       .regex(/^[1-9][0-9]{0,9}$/, 'a notification run id')
@@ -50,6 +56,7 @@ export const AdhocBody = z
     paper: Sheet.paper,
     orientation: Sheet.orientation,
     dpi: z.union([z.literal(150), z.literal(300)], { message: 'must be 150 or 300' }).default(150),
+    year: z.number().int().min(1900).max(2099).optional(),
     scale: z
       .union(
         [
@@ -140,7 +147,7 @@ export function mapRoutes(ctx: AppContext) {
       ctx.db,
       ctx.authorityId,
       template,
-      { paper: body.paper, orientation: body.orientation, dpi: body.dpi, scale: body.scale, format },
+      { paper: body.paper, orientation: body.orientation, dpi: body.dpi, scale: body.scale, year: body.year, format },
       {
         kind: 'adhoc',
         siteEwkb: site.ewkb,

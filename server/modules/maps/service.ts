@@ -7,15 +7,18 @@ import type { Logger } from 'pino';
 import { AppError } from '../../../shared/errors.ts';
 import type { FlatStyle } from '../../../shared/layer-schema.ts';
 import { createLogger } from '../../logger.ts';
+import { getAuthorityDetails } from '../authority/details.ts';
 import { findCase, currentSiteForWork } from '../cases/repo.ts';
 import { runCheck } from '../constraints/service.ts';
 import { intakeSite, type IntakeOptions } from '../geometry/intake.ts';
 import { listLayers } from '../layers/definitions.ts';
 import { select, type SelectionParams } from '../neighbours/service.ts';
+import { copyrightStatement } from '../../render/copyright.ts';
 import {
   contentBoxes,
   planFrame,
   renderScene,
+  opaque,
   sceneOf,
   sheetWithin,
   TEMPLATE_TITLES,
@@ -32,7 +35,14 @@ import * as repo from './repo.ts';
 
 /** What a map is of: a case (its current site, and its latest or a named run or stored check), or a posted site. */
 export type MapSubject =
-  | { kind: 'case'; caseId: number; runId?: number; checkId?: number }
+  | {
+      kind: 'case';
+      caseId: number;
+      runId?: number;
+      checkId?: number;
+      /** a site history's other cases, drawn and labelled with their numbers in its list (site location plans) */
+      history?: Array<{ number: number; caseId: number }>;
+    }
   | {
       kind: 'adhoc';
       siteEwkb: string;
@@ -76,6 +86,7 @@ interface Gathered {
   checkId: number | null;
   recipients: MapRecipient[];
   layerIds: string[];
+  history?: Array<{ number: number; caseId: number }>;
 }
 
 let fallbackLog: MapLog | null = null;
@@ -178,6 +189,8 @@ async function caseSite(
   const purpose = `drawing a ${TEMPLATE_TITLES[template].toLowerCase()}`;
   const cur = await currentSiteForWork(db, authorityId, subject.caseId, purpose);
   const none = { selection: null, runId: null, recipients: [] };
+  if (template === 'site-location' && subject.history?.length)
+    return { ...none, site: cur.ewkb, checkId: null, layerIds: [], history: subject.history };
   if (template !== 'constraints') return { ...none, site: cur.ewkb, checkId: null, layerIds: [] };
   const check = await storedCheck(db, subject.caseId, subject.checkId);
   // the site as checked
@@ -243,9 +256,23 @@ async function mapContent(db: Knex, template: MapTemplate, g: Gathered): Promise
   });
   const siteBox = await repo.boxOf(db, g.site);
   const selectionBox = template === 'neighbours' && g.selection ? await repo.boxOf(db, g.selection) : null;
-  const boxes = contentBoxes(template, siteBox, g.recipients, selectionBox);
+  const historyIds = (g.history ?? []).map((h) => h.caseId);
+  const historyBox = historyIds.length ? await repo.historyBox(db, historyIds) : null;
+  const boxes = contentBoxes(template, siteBox, g.recipients, selectionBox, historyBox);
   const { title, reference, address, recipients, selectionLabel } = g;
-  return { template, title, reference, address, layers, recipients, selectionLabel, ...boxes };
+  const historyLabel = historyBox ? 'Other cases (numbered as in the list)' : undefined;
+  return {
+    template,
+    title,
+    reference,
+    address,
+    layers,
+    recipients,
+    selectionLabel,
+    historyBox,
+    historyLabel,
+    ...boxes,
+  };
 }
 
 /** Do the property outlines drawn include OpenStreetMap's (so its licence goes on the sheet)? */
@@ -257,6 +284,37 @@ async function drawsOsm(db: Knex, features: MapFeatureRow[], extent: MapScene['e
   const sources = await repo.propertySources(db, extent);
   return sources.some((s) => /openstreetmap|\bOSM\b/i.test(s ?? ''));
 }
+
+/** A constraint feature's label: its number in the check's list of hits and its name ("3 Trinity Church Square");
+ *  a long name is left to the report, the number alone says which it is. */
+export function featureLabelText(number: number | null, name: string | null): string {
+  const n = name?.trim() ?? '';
+  const short = n.length <= 28 ? n : '';
+  return [number === null ? '' : String(number), short].filter(Boolean).join(' ');
+}
+
+/** The colour a feature's label is written in: its layer's outline (areas) or dot (points) colour, opaque; black
+ *  when that colour is too light to read on the white halo. */
+function labelColour(style: FlatStyle, point: boolean): string {
+  const c = opaque(
+    (point ? (style['circle-fill-color'] ?? style['fill-color']) : style['stroke-color']) ??
+      style['stroke-color'] ??
+      '#0b0c0c',
+  );
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
+  const rgb = /^rgb\((\d+),(\d+),(\d+)\)$/i.exec(c.replace(/\s+/g, ''));
+  const v = hex ? hex.slice(1).map((h) => parseInt(h, 16)) : rgb ? rgb.slice(1).map(Number) : null;
+  if (!v) return c;
+  const luminance = (0.2126 * v[0]! + 0.7152 * v[1]! + 0.0722 * v[2]!) / 255;
+  return luminance > 0.6 ? '#0b0c0c' : c;
+}
+
+const grownBox = (b: MapScene['extent'], m: number) => ({
+  minX: b.minX - m,
+  minY: b.minY - m,
+  maxX: b.maxX + m,
+  maxY: b.maxY + m,
+});
 
 /** Half the width of the square an enforcement case's point stands for as a site (LOCATED_SITE_SQL in
  *  server/modules/cases/repo.ts is 0.1 mm), with room for rounding: a site no wider than this is a point. */
@@ -320,6 +378,27 @@ export async function buildScene(
       ? await gatherCase(db, authorityId, template, subject, log)
       : await gatherAdhoc(db, authorityId, template, subject, log);
   const content = await mapContent(db, template, g);
+  const details = await getAuthorityDetails(db, authorityId);
+  const authority = {
+    ...(await repo.authorityForMap(db, authorityId)),
+    osLicenceNumber: details.osLicenceNumber,
+    copyrightOwner: details.copyrightOwner,
+  };
+  const year = opts.year ?? new Date().getFullYear();
+  // the base layers (beneath everything) and the authority boundary where it is in view
+  content.baseLabels = (await repo.baseLayersIn(db, grownBox(content.content, 2_000))).map((b) => b.title);
+  content.boundaryLabel = `${authority.name} boundary`;
+  // the panel is sized for the statement of every source that may be drawn
+  content.copyrightEstimate = [
+    copyrightStatement({
+      year,
+      authorityStatement: authority.copyrightStatement,
+      osLicenceNumber: authority.osLicenceNumber,
+      copyrightOwner: authority.copyrightOwner,
+      osm: true,
+      attributions: content.layers.map((l) => l.attribution),
+    }).join(' '),
+  ];
   const frame = planFrame(sheet, opts, content);
   const features = await repo.mapFeatures(db, {
     extent: frame.extent,
@@ -327,13 +406,55 @@ export async function buildScene(
     site: await drawnSite(db, g.site, frame.scale),
     selection: g.selection,
     properties: true,
+    base: true,
+    authorityId,
     // a live check draws its layers' current features; a stored check's hits come from their snapshots (checkId)
     layerIds: subject.kind === 'adhoc' ? g.layerIds : [],
     checkId: g.checkId,
     runId: g.runId,
+    history: (g.history ?? []).map((h) => h.caseId),
   });
-  const authority = await repo.authorityForMap(db, authorityId);
-  const osmProperties = await drawsOsm(db, features, frame.extent);
+  const baseLayers = await repo.baseLayersIn(db, frame.extent);
+  // constraint features labelled with the number the check lists them by, and their name
+  const styleOf = new Map(content.layers.map((l) => [l.id, l.style]));
+  const featureLabels = (
+    g.checkId || g.layerIds.length
+      ? await repo.featureLabelsForMap(db, {
+          checkId: g.checkId,
+          layerIds: subject.kind === 'adhoc' ? g.layerIds : [],
+          extent: frame.extent,
+          res: frame.res,
+        })
+      : []
+  )
+    .filter((f) => styleOf.has(f.layerId))
+    .map((f) => ({
+      of: `layer:${f.layerId}`,
+      text: featureLabelText(f.number, f.name),
+      kind: f.point ? ('point' as const) : ('area' as const),
+      x: f.x,
+      y: f.y,
+      fill: labelColour(styleOf.get(f.layerId)!, f.point),
+    }))
+    .filter((f) => f.text);
+  // a site history's other cases, labelled with their numbers in its list
+  if (g.history?.length) {
+    const numberOf = new Map(g.history.map((h) => [h.caseId, h.number]));
+    for (const at of await repo.historyLabelPoints(db, [...numberOf.keys()], frame.extent, frame.res))
+      featureLabels.push({
+        of: 'history',
+        text: String(numberOf.get(at.caseId)),
+        kind: 'area',
+        x: at.x,
+        y: at.y,
+        fill: '#b54d00',
+      });
+  }
+  const baseLabels = baseLayers.length ? await repo.baseLabels(db, frame.extent, frame.res) : [];
+  // OpenStreetMap's attribution once, for property outlines or base layers drawn from it
+  const osmProperties =
+    (await drawsOsm(db, features, frame.extent)) || baseLayers.some((b) => /openstreetmap/i.test(b.attribution));
+
   // issue 11: the part of the site (and of a rule's reach) the checked layers' data does not cover, drawn and keyed
   const uncovered =
     template === 'constraints'
@@ -345,7 +466,18 @@ export async function buildScene(
           res: frame.res,
         })
       : null;
-  const { scene, counts } = sceneOf({ content, frame, features, authority, osmProperties, uncovered });
+  const { scene, counts } = sceneOf({
+    content,
+    frame,
+    features,
+    authority,
+    year,
+    osmProperties,
+    uncovered,
+    baseLayers,
+    baseLabels,
+    featureLabels,
+  });
   return { scene, counts, runId: g.runId, checkId: g.checkId, reference: g.reference };
 }
 

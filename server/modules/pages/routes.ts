@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../http/context.ts';
 import type { Views } from '../../http/views.ts';
 import { verifyPassword } from '../users/service.ts';
-import { endSession, LOGIN_LIMITED, loginLimiter, startSession } from '../auth/routes.ts';
+import { endSession, loginLimiter, startSession } from '../auth/routes.ts';
 
 const LoginForm = z.object({
   username: z.string().trim().max(64).default(''),
@@ -28,16 +28,16 @@ export function pageRoutes(ctx: AppContext, views: Views) {
     const notice = req.query.expired === '1' ? 'Your session has ended. Sign in again to carry on.' : undefined;
     views.render(res, 'login.njk', { title: 'Sign in', next, notice, fieldErrors: {} });
   });
-  const limited = loginLimiter(ctx, (req, res) => {
+  const limited = loginLimiter(ctx, (req, res, message) => {
     res.status(429);
     views.render(res, 'login.njk', {
       title: 'Sign in',
       next: safeNext(String(req.body?.next ?? '')),
-      errors: [{ text: LOGIN_LIMITED }],
+      errors: [{ text: message }],
       fieldErrors: {},
     });
   });
-  r.post('/login', limited, async (req, res) => {
+  r.post('/login', ...limited, async (req, res) => {
     const form = LoginForm.parse(req.body ?? {});
     const fieldErrors: Record<string, string> = {};
     if (!form.username) fieldErrors.username = 'Enter your username';

@@ -31,7 +31,7 @@ export function publicTileOpenApiPaths({ err }: Helpers) {
       get: {
         tags: ['register'],
         summary:
-          "A vector tile (MVT) of published applications (no account), source-layer 'applications' (points zoomed out, site outlines zoomed in; properties reference, slug, status, application_type, decision). Cache-Control: public, max-age=31536000, immutable",
+          "A vector tile (MVT) of published applications (no account), source-layer 'applications' (points clustered zoomed out, with a count; each site outline zoomed in; properties reference, slug, status, application_type, decision, count). Cache-Control: public, max-age=31536000, immutable",
         parameters: [
           gridParam,
           {

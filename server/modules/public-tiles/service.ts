@@ -1,6 +1,6 @@
 /**
  * Public vector tiles of the planning register (issue 13 item 4): the two grids, their zoom ranges, the TileJSON
- * 3.0 documents, and which geometry a zoom shows (points zoomed out, site outlines zoomed in).
+ * 3.0 documents, and which geometry a zoom shows (clustered points zoomed out, each site outline zoomed in).
  */
 import { OS_GRID, OS_MAX_ZOOM, isValidTile, tileEnvelope } from '../../../shared/os-tile-grid.ts';
 import { AppError } from '../../../shared/errors.ts';
@@ -64,13 +64,16 @@ export function tileJson(grid: Grid, version: number, base: string) {
     status: 'String: the application status',
     application_type: 'String: planning.data.gov.uk planning-application-type',
     decision: 'String: the decision, once decided (absent before)',
+    count:
+      'Number: below the site zooms, the applications a clustered point stands for (1: the application itself, with ' +
+      'its id and properties; more: no id or reference, status only when all share it)',
   };
   return {
     tilejson: '3.0.0',
     name: 'Planning applications',
     description:
-      'Published planning applications of the public register: points below zoom ' +
-      `${info.sitesFromZoom}, site outlines from it. Tile URLs carry the data version; an old version redirects (301) to the current one.`,
+      'Published planning applications of the public register: clustered points below zoom ' +
+      `${info.sitesFromZoom} (a count on each), each site outline from it. Tile URLs carry the data version; an old version redirects (301) to the current one.`,
     version: '1.0.0',
     attribution: 'Contains public sector information licensed under the Open Government Licence v3.0.',
     scheme: 'xyz',

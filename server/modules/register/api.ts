@@ -43,6 +43,8 @@ export function registerApiRoutes(ctx: AppContext) {
     sendCached(req, res, {
       items: found.items,
       total: found.total,
+      // only when the count stopped at the cap: there are at least `total` (and the page says "more than 1,000")
+      ...(found.totalIsLowerBound ? { totalIsLowerBound: true } : {}),
       page: found.page,
       pageSize: found.pageSize,
       sort: found.sort,

@@ -52,7 +52,16 @@ function renderPublic(views: Views, res: Response, template: string, data: Recor
   views.render(
     res,
     template,
-    { ...data, user: null, formatDate, humanise, statusColour, distanceText, KIND_LABEL },
+    {
+      ...data,
+      user: null,
+      formatDate,
+      humanise,
+      statusColour,
+      distanceText,
+      KIND_LABEL,
+      totalText: register.totalText,
+    },
     'register',
   );
 }
@@ -87,7 +96,7 @@ export function registerPageRoutes(ctx: AppContext, views: Views) {
       found,
       pages,
       shownTo: found ? Math.min(found.page * found.pageSize, found.total) : 0,
-      pagination: found ? pagination('/register', values, found.page, pages) : null,
+      pagination: found ? pagination('/register', values, found.page, pages, found.totalIsLowerBound) : null,
       typeItems: [
         { value: '', text: 'Any type', selected: !values.type },
         ...TYPE_ITEMS.map((t) => ({ ...t, selected: t.value === values.type })),
@@ -133,7 +142,7 @@ export function registerPageRoutes(ctx: AppContext, views: Views) {
       errors,
       found,
       enforcement,
-      pagination: found ? pagination('/register/near-me', values, found.page, pages) : null,
+      pagination: found ? pagination('/register/near-me', values, found.page, pages, found.totalIsLowerBound) : null,
       radiusItems: register.RADII.map((m) => ({
         value: String(m),
         text: m >= 1000 ? `${m / 1000} km` : `${m} metres`,
@@ -217,10 +226,11 @@ function sortItems(selected: string | undefined, near: boolean) {
   return all.map((s) => ({ ...s, selected: s.value === selected }));
 }
 
-function pagination(base: string, values: Record<string, string>, page: number, pages: number) {
+/** GOV.UK pagination; `openEnded` (the count stopped at the cap): the last page is not known, so it is not shown. */
+function pagination(base: string, values: Record<string, string>, page: number, pages: number, openEnded = false) {
   if (pages <= 1) return null;
   const href = (p: number) => register.searchHref(base, values, { page: p });
-  const shown = [...new Set([1, page - 1, page, page + 1, pages])]
+  const shown = [...new Set([1, page - 1, page, page + 1, ...(openEnded ? [] : [pages])])]
     .filter((p) => p >= 1 && p <= pages)
     .sort((a, b) => a - b);
   const items: Array<Record<string, unknown>> = [];

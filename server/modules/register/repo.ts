@@ -102,13 +102,24 @@ function filtered(db: Q, f: SearchFilter) {
   return q;
 }
 
-function ordered(db: Q, q: Knex.QueryBuilder, sort: SortKey, near: SearchFilter['near']) {
-  if (sort === 'distance' && near)
-    q.orderByRaw('p.point_geom <-> ST_SetSRID(ST_MakePoint(?, ?), 27700)', [near.x, near.y]);
-  else if (sort === 'received-asc') q.orderBy('p.received_date', 'asc');
+/** Searches say "more than 1,000 applications" rather than counting a million rows (the count stops here). */
+export const COUNT_CAP = 1000;
+
+/** Filters an index other than the received-date one should drive: with them, `ORDER BY received_date` must not
+ *  walk the date index through the whole table looking for the few matches (EXPLAIN on a million applications:
+ *  seconds), so the sort key is made an expression (received_date + 0) and the spatial / trigram index filters. */
+const selective = (f: SearchFilter) => Boolean(f.bbox || f.near || f.q || f.address || f.postcode || f.reference);
+
+const ST_PT = 'ST_SetSRID(ST_MakePoint(?, ?), 27700)';
+
+function ordered(db: Q, q: Knex.QueryBuilder, sort: SortKey, f: SearchFilter) {
+  const near = f.near;
+  const date = selective(f) ? 'p.received_date + 0' : 'p.received_date';
+  if (sort === 'distance' && near) q.orderByRaw(`p.point_geom <-> ${ST_PT}`, [near.x, near.y]);
+  else if (sort === 'received-asc') q.orderByRaw(`${date} ASC`);
   else if (sort === 'decided-desc') q.orderByRaw('p.decision_date DESC NULLS LAST');
   else if (sort === 'reference') q.orderBy('p.reference', 'asc');
-  else q.orderBy('p.received_date', 'desc');
+  else q.orderByRaw(`${date} DESC`);
   return q.orderBy('p.reference', 'asc').orderBy('p.id', 'asc');
 }
 
@@ -116,10 +127,84 @@ function pointColumns(db: Q, near: SearchFilter['near']) {
   const cols = [db.raw('ST_X(p.point_geom) AS x'), db.raw('ST_Y(p.point_geom) AS y')];
   cols.push(
     near
-      ? db.raw('ST_Distance(p.point_geom, ST_SetSRID(ST_MakePoint(?, ?), 27700)) AS "distanceM"', [near.x, near.y])
+      ? db.raw(`ST_Distance(p.point_geom, ${ST_PT}) AS "distanceM"`, [near.x, near.y])
       : db.raw('NULL::float8 AS "distanceM"'),
   );
   return cols;
+}
+
+export interface Total {
+  /** the matches counted, up to COUNT_CAP + 1 (or the end of the page asked for, + 1, when that is further) */
+  total: number;
+  /** true when the count stopped: there are at least `total` matches (the page says "more than total - 1") */
+  totalIsLowerBound: boolean;
+}
+
+/** The number of matches, counted over `LIMIT cap` so a search matching a million rows stops at the cap. */
+const capOf = (page: { limit: number; offset: number }) => Math.max(COUNT_CAP, page.offset + page.limit) + 1;
+
+async function countCapped(db: Q, f: SearchFilter, page: { limit: number; offset: number }): Promise<Total> {
+  const cap = capOf(page);
+  const matches = filtered(db, f).select(db.raw('1')).limit(cap);
+  const r = (await db.from(matches.as('m')).count<{ n: string }[]>({ n: '*' }).first()) as { n: string | number };
+  const total = Number(r.n);
+  return { total, totalIsLowerBound: total >= cap };
+}
+
+/**
+ * "Near me", nearest first, by the KNN order of the point index: the nearest offset + limit matches by
+ * `point_geom <-> pt LIMIT n` (the GiST index gives them in distance order, no sort of everything in the circle),
+ * whose farthest distance then bounds the page's own query (a subquery: one statement), sorted exactly by
+ * distance, reference, id. Every application at that distance (a tie) is in the bounded set, so the page is the
+ * one the full sort would give. Fewer than n in the circle: the radius bounds it.
+ */
+function nearestFirst(db: Q, f: SearchFilter, q: Knex.QueryBuilder, page: { limit: number; offset: number }) {
+  const near = f.near!;
+  const n = page.offset + page.limit;
+  const knn = filtered(db, f)
+    .select(db.raw(`ST_Distance(p.point_geom, ${ST_PT}) AS d`, [near.x, near.y]))
+    .orderByRaw(`p.point_geom <-> ${ST_PT}`, [near.x, near.y])
+    .limit(n);
+  const edge = db.from(knn.as('k')).select(db.raw('CASE WHEN count(*) < ? THEN NULL ELSE max(k.d) END', [n]));
+  // a micrometre over the farthest: a rounding in the distance never drops a tie from the page
+  return q
+    .whereRaw(`ST_DWithin(p.point_geom, ${ST_PT}, coalesce((?) + 1e-6, ?::float8))`, [
+      near.x,
+      near.y,
+      edge,
+      near.radiusM,
+    ])
+    .orderByRaw(`ST_Distance(p.point_geom, ${ST_PT})`, [near.x, near.y])
+    .orderBy('p.reference', 'asc')
+    .orderBy('p.id', 'asc');
+}
+
+/** The count and the page in one statement: the capped count is an uncorrelated subquery (run once) beside the
+ *  page's columns. An empty page past the first has no row to carry it: then the count runs on its own. */
+async function pageOf<T>(
+  db: Q,
+  f: SearchFilter,
+  sort: SortKey,
+  page: { limit: number; offset: number },
+  columns: Array<string | Knex.Raw>,
+): Promise<{ rows: T[] } & Total> {
+  const cap = capOf(page);
+  const matches = filtered(db, f).select(db.raw('1')).limit(cap);
+  const q = filtered(db, f)
+    .select([...columns, db.raw('(SELECT count(*) FROM ? m)::int AS "countedTo"', [matches])])
+    .limit(page.limit)
+    .offset(page.offset);
+  const rows = (await (sort === 'distance' && f.near
+    ? nearestFirst(db, f, q, page)
+    : ordered(db, q, sort, f))) as Array<T & { countedTo?: number }>;
+  if (!rows.length)
+    return {
+      rows: [],
+      ...(page.offset === 0 ? { total: 0, totalIsLowerBound: false } : await countCapped(db, f, page)),
+    };
+  const total = Number(rows[0]!.countedTo);
+  for (const r of rows) delete r.countedTo;
+  return { rows, total, totalIsLowerBound: total >= cap };
 }
 
 export async function searchApplications(
@@ -127,14 +212,8 @@ export async function searchApplications(
   f: SearchFilter,
   sort: SortKey,
   page: { limit: number; offset: number },
-): Promise<{ rows: ApplicationRow[]; total: number }> {
-  const countRow = (await filtered(db, f).count<{ n: string }[]>({ n: '*' }).first()) as { n: string | number };
-  const q = filtered(db, f)
-    .select([...COLUMNS, ...pointColumns(db, f.near)])
-    .limit(page.limit)
-    .offset(page.offset);
-  const rows = (await ordered(db, q, sort, f.near)) as ApplicationRow[];
-  return { rows, total: Number(countRow.n) };
+): Promise<{ rows: ApplicationRow[] } & Total> {
+  return pageOf<ApplicationRow>(db, f, sort, page, [...COLUMNS, ...pointColumns(db, f.near)]);
 }
 
 export interface GeoRow extends ApplicationRow {
@@ -149,20 +228,14 @@ export async function searchApplicationsGeo(
   sort: SortKey,
   page: { limit: number; offset: number },
   srid: 4326 | 27700,
-): Promise<{ rows: GeoRow[]; total: number }> {
-  const countRow = (await filtered(db, f).count<{ n: string }[]>({ n: '*' }).first()) as { n: string | number };
+): Promise<{ rows: GeoRow[] } & Total> {
   const digits = srid === 4326 ? 7 : 2;
-  const q = filtered(db, f)
-    .select([
-      ...COLUMNS,
-      ...pointColumns(db, f.near),
-      db.raw('ST_AsGeoJSON(ST_Transform(p.site_geom, ?::int), ?) AS site', [srid, digits]),
-      db.raw('ST_AsGeoJSON(ST_Transform(p.point_geom, ?::int), ?) AS point', [srid, digits]),
-    ])
-    .limit(page.limit)
-    .offset(page.offset);
-  const rows = (await ordered(db, q, sort, f.near)) as GeoRow[];
-  return { rows, total: Number(countRow.n) };
+  return pageOf<GeoRow>(db, f, sort, page, [
+    ...COLUMNS,
+    ...pointColumns(db, f.near),
+    db.raw('ST_AsGeoJSON(ST_Transform(p.site_geom, ?::int), ?) AS site', [srid, digits]),
+    db.raw('ST_AsGeoJSON(ST_Transform(p.point_geom, ?::int), ?) AS point', [srid, digits]),
+  ]);
 }
 
 export async function findBySlug(db: Q, authorityId: number, slug: string): Promise<GeoRow | undefined> {

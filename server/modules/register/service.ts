@@ -20,7 +20,8 @@ const IsoDate = z
   .refine((s) => {
     const d = new Date(s + 'T00:00:00Z');
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-  }, 'is not a real calendar date');
+  }, 'is not a real calendar date')
+  .refine((s) => s >= '1900-01-01' && s <= '2200-12-31', 'must be between 1900-01-01 and 2200-12-31');
 
 export const SORTS = ['received-desc', 'received-asc', 'decided-desc', 'reference', 'distance'] as const;
 export const RADII = [100, 250, 500, 1000, 2000, 5000] as const;
@@ -181,17 +182,37 @@ export async function search(db: Knex, authorityId: number, q: SearchQueryInput)
   const near = await resolveNear(db, authorityId, q);
   const p = pagingOf(q, near);
   if (p.sort === 'distance' && !near) p.sort = 'received-desc';
-  const { rows, total } = await repo.searchApplications(db, filterOf(authorityId, q, near), p.sort, p);
-  return { items: rows.map(itemOf), total, page: p.page, pageSize: p.pageSize, sort: p.sort, near };
+  const { rows, total, totalIsLowerBound } = await repo.searchApplications(
+    db,
+    filterOf(authorityId, q, near),
+    p.sort,
+    p,
+  );
+  return { items: rows.map(itemOf), total, totalIsLowerBound, page: p.page, pageSize: p.pageSize, sort: p.sort, near };
 }
 
-export function linksOf(base: string, q: SearchQueryInput, r: { total: number; page: number; pageSize: number }) {
+/** "1,234" */
+const thousands = (n: number) => n.toLocaleString('en-GB');
+
+/** How many a search found, in words: "1 application", "20 applications", "more than 1,000 applications". */
+export function totalText(r: { total: number; totalIsLowerBound?: boolean }): string {
+  if (r.totalIsLowerBound) return `more than ${thousands(r.total - 1)} applications`;
+  return `${thousands(r.total)} application${r.total === 1 ? '' : 's'}`;
+}
+
+/** Paging links. When the total is a lower bound (the count stopped at the cap) there is no `last` link: the last
+ *  page is not known; `next` is there whenever a further page may hold something. */
+export function linksOf(
+  base: string,
+  q: SearchQueryInput,
+  r: { total: number; totalIsLowerBound?: boolean; page: number; pageSize: number },
+) {
   const last = Math.max(1, Math.ceil(r.total / r.pageSize));
   const qs = { ...q, bbox: q.bbox?.join(',') };
   return {
     self: searchHref(base, qs, { page: r.page }),
     first: searchHref(base, qs, { page: 1 }),
-    last: searchHref(base, qs, { page: last }),
+    ...(r.totalIsLowerBound ? {} : { last: searchHref(base, qs, { page: last }) }),
     ...(r.page > 1 ? { prev: searchHref(base, qs, { page: Math.min(r.page - 1, last) }) } : {}),
     ...(r.page < last ? { next: searchHref(base, qs, { page: r.page + 1 }) } : {}),
   };
@@ -203,7 +224,7 @@ export async function searchGeoJson(db: Knex, authorityId: number, q: SearchQuer
   const p = pagingOf(q, near);
   if (p.sort === 'distance' && !near) p.sort = 'received-desc';
   const bng = q.crs === 'EPSG:27700';
-  const { rows, total } = await repo.searchApplicationsGeo(
+  const { rows, total, totalIsLowerBound } = await repo.searchApplicationsGeo(
     db,
     filterOf(authorityId, q, near),
     p.sort,
@@ -228,6 +249,7 @@ export async function searchGeoJson(db: Knex, authorityId: number, q: SearchQuer
       };
     }),
     total,
+    ...(totalIsLowerBound ? { totalIsLowerBound } : {}),
     page: p.page,
     pageSize: p.pageSize,
   };
@@ -330,8 +352,12 @@ export async function periodList(db: Knex, authorityId: number, from: string, to
     repo.searchApplications(db, { authorityId, decidedFrom: from, decidedTo: to }, 'decided-desc', page),
   ]);
   return {
-    received: { items: received.rows.map(itemOf), total: received.total },
-    decided: { items: decided.rows.map(itemOf), total: decided.total },
+    received: {
+      items: received.rows.map(itemOf),
+      total: received.total,
+      totalIsLowerBound: received.totalIsLowerBound,
+    },
+    decided: { items: decided.rows.map(itemOf), total: decided.total, totalIsLowerBound: decided.totalIsLowerBound },
   };
 }
 

@@ -7,7 +7,7 @@ import type { User } from './service.ts';
 
 type Db = Knex | Knex.Transaction;
 
-const USER_COLUMNS = ['id', 'username', 'display_name as displayName', 'role', 'disabled'];
+const USER_COLUMNS = ['id', 'username', 'display_name as displayName', 'role', 'disabled', 'email', 'phone'];
 
 export async function usernameTaken(db: Db, username: string): Promise<boolean> {
   return (await db('app_user').where({ username }).first('id')) !== undefined;
@@ -45,7 +45,14 @@ export async function lockUser(trx: Knex.Transaction, id: number): Promise<User 
 export async function updateUserRow(
   db: Db,
   id: number,
-  row: { displayName: string; role: Role; disabled: boolean; passwordHash?: string },
+  row: {
+    displayName: string;
+    role: Role;
+    disabled: boolean;
+    passwordHash?: string;
+    email: string | null;
+    phone: string | null;
+  },
 ): Promise<User> {
   const [user] = (await db('app_user')
     .where({ id })
@@ -53,6 +60,8 @@ export async function updateUserRow(
       display_name: row.displayName,
       role: row.role,
       disabled: row.disabled,
+      email: row.email,
+      phone: row.phone,
       ...(row.passwordHash ? { password_hash: row.passwordHash } : {}),
       updated_at: db.fn.now(),
     })

@@ -29,6 +29,14 @@ export const UpdateUser = z
     role: z.enum(ROLES).optional(),
     disabled: z.boolean().optional(),
     password: Password.optional(),
+    /** the officer's contact printed on letters as the case officer's (null clears it) */
+    email: z.string().trim().email().max(200).nullable().optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ()-]{5,30}$/, 'a phone number, e.g. 020 7525 5403')
+      .nullable()
+      .optional(),
   })
   .strict();
 export const CreateToken = z.object({ name: z.string().trim().min(1).max(100) }).strict();

@@ -18,6 +18,8 @@ export interface User {
   displayName: string;
   role: Role;
   disabled: boolean;
+  email: string | null;
+  phone: string | null;
 }
 
 export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
@@ -57,7 +59,15 @@ export async function updateUser(
   db: Knex,
   actor: Actor,
   id: number,
-  patch: { displayName?: string; role?: Role; disabled?: boolean; password?: string },
+  patch: {
+    displayName?: string;
+    role?: Role;
+    disabled?: boolean;
+    password?: string;
+    /** the officer's contact printed on letters (null clears it) */
+    email?: string | null;
+    phone?: string | null;
+  },
   requestId?: string,
 ): Promise<User> {
   const passwordHash = patch.password ? await argon2.hash(patch.password, { type: argon2.argon2id }) : undefined;
@@ -70,6 +80,8 @@ export async function updateUser(
         role: patch.role ?? before.role,
         disabled: patch.disabled ?? before.disabled,
         passwordHash,
+        email: patch.email === undefined ? before.email : patch.email,
+        phone: patch.phone === undefined ? before.phone : patch.phone,
       });
       await writeAudit(trx, {
         actor,

@@ -103,7 +103,7 @@ function outstandingOf(publicity: PublicityRequirements, events: readonly Public
         because: `Neither a site notice nor neighbour letters have been recorded: one of them is required.`,
       });
     } else {
-      outstanding.push({ kind: s.kind, because: `A ${KIND_NAME[s.kind]} is required and none has been recorded.` });
+      outstanding.push({ kind: s.kind, because: `${requiredWords(KIND_NAME[s.kind])} and none has been recorded.` });
     }
   }
   return outstanding;
@@ -123,3 +123,7 @@ function determinationOf(caseInput: CasePublicityInput, category: Category) {
       })
     : null;
 }
+
+/** "A site notice is required", "Neighbour letters are required" (a plural name takes no article). */
+export const requiredWords = (name: string) =>
+  name.endsWith('letters') ? `${name.charAt(0).toUpperCase()}${name.slice(1)} are required` : `A ${name} is required`;

@@ -44,7 +44,7 @@ export function summarisePublicity(requirements: readonly Requirement[]): Summar
         status: 'required',
         minimumDays: maxDays(items),
         rules,
-        because: `A ${KIND_NAME[kind]} is required (${rules.join(', ')})${group ? '; it also meets the statutory choice of a site notice or letters' : ''}.`,
+        because: `${KIND_NAME[kind].endsWith('letters') ? `${KIND_NAME[kind].charAt(0).toUpperCase()}${KIND_NAME[kind].slice(1)} are` : `A ${KIND_NAME[kind]} is`} required (${rules.join(', ')})${group ? '; it also meets the statutory choice of a site notice or letters' : ''}.`,
       });
     } else if (group && metGroups.has(group)) {
       out.push({
@@ -62,7 +62,7 @@ export function summarisePublicity(requirements: readonly Requirement[]): Summar
         minimumDays: maxDays(items),
         ...(group ? { either: group } : {}),
         rules,
-        because: `Either this ${KIND_NAME[kind]} or the other item of the choice is required (${rules.join(', ')}).`,
+        because: `Either ${KIND_NAME[kind].endsWith('letters') ? 'these' : 'this'} ${KIND_NAME[kind]} or the other item of the choice is required (${rules.join(', ')}).`,
       });
     }
   }

@@ -224,7 +224,12 @@ export function startDocumentsPanel(panel: HTMLElement, ctx: PanelContext): void
       field(`${P}postcode`, 'Postcode (optional)', postcode),
     ],
     'decision-notice': [
-      field(`${P}conditions`, 'Conditions (optional)', conditions, 'Leave a blank line between conditions'),
+      field(
+        `${P}conditions`,
+        'Conditions (optional)',
+        conditions,
+        'Leave a blank line between conditions; end each with "Reason: …" (why it is imposed)',
+      ),
       field(`${P}reasons`, 'Reasons (optional)', reasons, 'Leave a blank line between reasons'),
     ],
     'site-history': [
