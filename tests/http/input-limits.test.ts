@@ -118,6 +118,19 @@ describe('uploads', () => {
     expect(await count('property')).toBe(before);
   });
 
+  it('an upload GDAL cannot read: 4xx whose whole answer has no server path and no driver list', async () => {
+    const res = await t
+      .as('admin')
+      .put('/api/properties/data?filename=outlines.dat')
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.from('this is not a geographic file at all\n'.repeat(20)));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const whole = JSON.stringify(res.body);
+    expect(whole).not.toMatch(/\/tmp\/|\/vsi|redline-(upload|ref)-/);
+    expect(whole).not.toMatch(/-> |PCIDSK|netCDF/);
+  });
+
   it('a property upload with a two-point polygon: 4xx naming the feature, the old outlines kept', async () => {
     const before = await count('property');
     const fc = {

@@ -21,6 +21,7 @@ import { writeAudit, type Actor } from '../audit/audit.ts';
 import { ensureGdal } from '../layers/loader.ts';
 import * as repo from './repo.ts';
 import type { Dataset } from './repo.ts';
+import { cleanGdalText } from '../layers/gdal-text.ts';
 
 export interface AddressFields {
   uprn?: string;
@@ -249,7 +250,9 @@ function convertToCsv(file: string, isZip: boolean, out: string): Promise<void> 
   });
 }
 
-function conversionError(file: string, err: string): AppError {
+function conversionError(file: string, rawErr: string): AppError {
+  // never the server's paths or GDAL's driver list in an answer
+  const err = cleanGdalText(rawErr, path.basename(file));
   return /coordinate system|SRS/i.test(err)
     ? new AppError(
         'LAYER_FILE_NO_CRS',

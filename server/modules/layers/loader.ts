@@ -21,6 +21,7 @@ import { getLayer } from './definitions.ts';
 import { invalidateLayerCache } from './cache.ts';
 import * as repo from './repo.ts';
 import type { LayerRow } from './repo.ts';
+import { cleanGdalText } from './gdal-text.ts';
 
 export interface LoadSource {
   /** path of the file on this machine */
@@ -135,7 +136,9 @@ function pgConn(db: Knex): { conn: string; password: string } {
   return { conn: `PG:${parts.join(' ')}`, password: decodeURIComponent(u.password) };
 }
 
-function classifyGdalError(stderr: string, label: string): AppError {
+function classifyGdalError(rawStderr: string, label: string): AppError {
+  // never the server's paths or GDAL's driver list in an answer
+  const stderr = cleanGdalText(rawStderr, label);
   const text =
     stderr
       .trim()
