@@ -89,7 +89,17 @@ const featureCollection = (name: string) => ({
   features: [{ type: 'Feature', properties: { ref: 'R1', title: name }, geometry: square(532990, 178990, 300) }],
 });
 let seq = 0;
+/** Waits for queued layer loads (an allowed upload answers 202 and its job writes its audit rows later), so that a
+ *  count compares only what the request under test did. */
+async function jobsSettled() {
+  for (let i = 0; i < 1200; i++) {
+    const [row] = await t.db('job').whereIn('status', ['queued', 'running']).count({ n: '*' });
+    if (Number(row!.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 async function auditCount() {
+  await jobsSettled();
   const [row] = await t.db('audit_log').count({ n: '*' });
   return Number(row!.n);
 }
