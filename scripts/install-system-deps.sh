@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 if [ -z "${REDLINE_SKIP_APT_UPDATE:-}" ]; then $SUDO apt-get update -q; fi
 $SUDO apt-get install -y -q --no-install-recommends postgresql postgresql-contrib gdal-bin ca-certificates \
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core poppler-utils
 major=$(ls /usr/lib/postgresql | sort -n | tail -1)
 $SUDO apt-get install -y -q --no-install-recommends "postgresql-${major}-postgis-3"
 # Debian starts a system cluster on install; Redline runs its own and does not need it.

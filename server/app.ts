@@ -29,6 +29,7 @@ import { mapRoutes } from './modules/maps/routes.ts';
 import { documentRoutes } from './modules/documents/routes.ts';
 import { enforcementLetterRoutes } from './modules/enforcement-letters/routes.ts';
 import { enforcementLetterPages } from './modules/enforcement-letters/pages.ts';
+import { statisticsRoutes } from './modules/statistics/routes.ts';
 import { tileRoutes } from './modules/tiles/routes.ts';
 import { publicTileRoutes } from './modules/public-tiles/routes.ts';
 import { basemapRoutes } from './modules/tiles/basemap.ts';
@@ -42,11 +43,13 @@ import { idempotencyKeys } from './http/idempotency.ts';
 import { createViews } from './http/views.ts';
 import { registerApiRoutes } from './modules/register/api.ts';
 import { registerPageRoutes } from './modules/register/pages.ts';
+import { interchangeRoutes } from './modules/interchange/routes.ts';
 import { commentRoutes } from './modules/comments/routes.ts';
 import { createNotifier } from './modules/notify/index.ts';
 import { alertRoutes } from './modules/alerts/routes.ts';
 import { startAlertTimer } from './modules/alerts/service.ts';
 import { contentSecurityPolicy, staticAssets } from './http/web.ts';
+import { ogcApiRoutes } from './modules/ogcapi/routes.ts';
 
 const JSON_TYPES = ['application/json', 'application/geo+json', 'application/*+json'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
@@ -190,6 +193,7 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   app.use(pageRoutes(ctx, views));
   app.use(staffRoutes(ctx, views));
   app.use(enforcementLetterPages(ctx, views));
+  app.use(statisticsRoutes(ctx, views));
   // email to residents: GOV.UK Notify when NOTIFY_API_KEY is set, else recorded in notify_outbox
   const notifier = createNotifier(ctx.config, ctx.db, ctx.log);
   // alerts: the public subscribe / confirm / unsubscribe pages, and the timer that matches and sends
@@ -199,6 +203,9 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   // the public planning register (no account): its pages and its JSON/GeoJSON API
   app.use(registerPageRoutes(ctx, createViews({ serviceName: 'Planning register' })));
   app.use(registerApiRoutes(ctx));
+  app.use(interchangeRoutes(ctx)); // planning.data.gov.uk exports, ODP import (issue 15 items 2–3)
+  // OGC API – Features (GDAL, QGIS): public collections for anyone, the staff one with a session or token
+  app.use(ogcApiRoutes(ctx));
   // comments on applications: the public form, the staff API and the case page's publish/reject form
   app.use(
     commentRoutes(ctx, createViews({ serviceName: 'Planning register' }), {

@@ -8,6 +8,7 @@
  *                                 undo the last batch of migrations (their down steps drop tables and the data in them)
  *   backup --file F               pg_dump of the whole database to F (custom format) and F.manifest.json (row counts,
  *                                 migration level), from one snapshot while Redline keeps serving
+ *   audit:verify                  seal new audit rows, then check every link of the audit hash chain (exit 1 when broken)
  *   restore --file F              restore a backup into an EMPTY database (a new data folder or DATABASE_URL), in one
  *                                 transaction, checked against the manifest
  *   user:create --username U --role R [--name "Full Name"] [--password P]
@@ -44,7 +45,7 @@ import { bootDatabase, BootError } from './boot.ts';
 import { EmbeddedDatabaseError } from './db/embedded.ts';
 import { BackupError } from './db/backup.ts';
 import { isAppError } from '../shared/errors.ts';
-import { CLI_OPTIONS, COMMANDS, USAGE, UsageError } from './cli/commands.ts';
+import { AuditChainBroken, CLI_OPTIONS, COMMANDS, USAGE, UsageError } from './cli/commands.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -64,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       values,
       db: booted.db,
       url: booted.url,
+      ownerUrl: booted.ownerUrl,
       config,
       actor: { id: null, username: `cli:${os.userInfo().username}` },
       log,
@@ -78,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
+    if (e instanceof AuditChainBroken) {
+      process.stderr.write(`redline: ${e.message}\n`);
+      process.exit(1);
+    }
     const known = [UsageError, ConfigError, EmbeddedDatabaseError, BootError, BackupError].some((k) => e instanceof k);
     if (known || isAppError(e)) {
       process.stderr.write(`redline: ${(e as Error).message}\n`);

@@ -14,6 +14,7 @@ import { loadDemoAddresses } from './seed/addresses.ts';
 import { gdalInstalled } from './modules/layers/loader.ts';
 import { aptInstall } from './db/embedded.ts';
 import { readDbFor } from './db/read.ts';
+import { startAuditSealer } from './modules/audit/chain.ts';
 
 async function main() {
   let config;
@@ -92,6 +93,8 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
     },
     booted.url,
   );
+  // new audit rows join the hash chain a few seconds after they commit (server/modules/audit/chain.ts)
+  const sealer = startAuditSealer(db, config.AUDIT_SEAL_SECONDS, log);
   const server = built.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
   const addr = server.address();
@@ -108,6 +111,7 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
     log.info({ signal }, 'stopping');
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    sealer.stop();
     await built.close();
     await read.close();
     await booted.shutdown();

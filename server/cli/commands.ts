@@ -36,6 +36,8 @@ import {
 } from '../modules/authority/service.ts';
 import { currentHolidayCalendar, GOV_UK_BANK_HOLIDAYS_URL, storeBankHolidays } from '../modules/publicity/holidays.ts';
 import { writeAudit } from '../modules/audit/audit.ts';
+import { describeChain, verifyAuditChain } from '../modules/audit/chain.ts';
+import { createDb } from '../db/knex.ts';
 import { AppError } from '../../shared/errors.ts';
 import { createNotifier } from '../modules/notify/index.ts';
 import { sendAlerts } from '../modules/alerts/service.ts';
@@ -43,6 +45,9 @@ import { authorityDetailsCommand } from '../modules/authority/cli.ts';
 import { sessionSecret } from '../http/session-secret.ts';
 
 export class UsageError extends Error {}
+
+/** `audit:verify` found a broken link (exit status 1; the message says where). */
+export class AuditChainBroken extends Error {}
 
 /** The parsed options (node:util parseArgs) every command may read. */
 export interface CliValues {
@@ -93,8 +98,10 @@ export interface CliContext {
   command: string;
   values: CliValues;
   db: Knex;
-  /** the database's connection URL (backup and restore hand it to pg_dump / pg_restore) */
+  /** the serving role's connection URL */
   url: string;
+  /** the owner's connection URL (migrations; backup and restore hand it to pg_dump / pg_restore) */
+  ownerUrl: string;
   config: Config;
   actor: Actor;
   log: Logger;
@@ -356,7 +363,20 @@ export const COMMANDS: Record<string, Command> = {
             '(for the first migration: all cases and the audit trail). Take a backup first (npm run redline -- backup --file F), ' +
             'then run it again with --i-understand-this-deletes-data.',
         );
-      c.out(`rolled back: ${(await migrateRollback(c.db)).join(', ') || '(nothing)'}\n`);
+      const owner = createDb(c.ownerUrl, 1);
+      try {
+        c.out(`rolled back: ${(await migrateRollback(owner)).join(', ') || '(nothing)'}\n`);
+      } finally {
+        await owner.destroy();
+      }
+    },
+  },
+  'audit:verify': {
+    usage: '',
+    run: async (c) => {
+      const state = await verifyAuditChain(c.db);
+      c.out(describeChain(state) + '\n');
+      if (state.broken) throw new AuditChainBroken(describeChain(state));
     },
   },
   backup: {
@@ -365,7 +385,7 @@ export const COMMANDS: Record<string, Command> = {
       const file = c.values.file?.[0];
       if (!file) throw new UsageError('backup needs --file (where to write the backup)');
       const started = Date.now();
-      const m = await backupDatabase(c.url, file);
+      const m = await backupDatabase(c.ownerUrl, file);
       const rows = Object.values(m.tables).reduce((a, b) => a + b, 0);
       await writeAudit(c.db, {
         actor: c.actor,
@@ -388,7 +408,7 @@ export const COMMANDS: Record<string, Command> = {
       const file = c.values.file?.[0];
       if (!file) throw new UsageError('restore needs --file (a backup written by `backup`)');
       const started = Date.now();
-      const r = await restoreDatabase(c.url, file);
+      const r = await restoreDatabase(c.ownerUrl, file);
       const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
       c.out(
         `restored ${path.resolve(file)} (taken ${r.manifest.createdAt}): ${Object.keys(r.tables).length} tables, ` +

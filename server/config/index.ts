@@ -16,6 +16,17 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** the role that owns Redline's tables and runs the migrations, when DATABASE_URL is a serving role that owns
+   *  nothing (the least-privilege setup: README "Database roles"); unset: DATABASE_URL does both */
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** memory for each process's cache of public answers (searches, application JSON, tiles), valid for one public
+   *  data version (server/http/version-cache.ts); 0 turns it off */
+  PUBLIC_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
+  /** how often new audit rows are sealed into the hash chain, in seconds (0: only by `audit:verify`) */
+  AUDIT_SEAL_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   /** a PostgreSQL streaming replica (hot standby) of DATABASE_URL that the public register's routes read from
    *  (pages, JSON API, tiles); staff routes and every write stay on the primary. Unset: everything reads the primary. */
   DATABASE_READ_URL: z

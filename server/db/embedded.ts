@@ -16,6 +16,8 @@ import path from 'node:path';
 import net from 'node:net';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
+import { createDb } from './knex.ts';
+import { ensureLoginRole, SERVING_ROLE } from './roles.ts';
 
 const run = promisify(execFile);
 
@@ -42,7 +44,10 @@ export interface EmbeddedOptions {
 }
 
 export interface EmbeddedCluster {
+  /** the owner's URL (the cluster's superuser `redline`): migrations, backup, restore */
   url: string;
+  /** the serving role's URL (redline_app: owns nothing, see ./roles.ts) for everything else */
+  servingUrl: string;
   port: number;
   pgDir: string;
   /** false when the cluster was already running (left by a killed Redline, or in use by a running one) */
@@ -307,9 +312,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
 
   const baseUrl = `postgres://redline:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   await ensureDatabase(baseUrl, 'redline');
+  const servingUrl = await ensureServingLogin(baseUrl, path.join(dataDir, 'pg-app-password'), port);
   let stopped = false;
   return {
     url: `${baseUrl}/redline`,
+    servingUrl,
     port,
     pgDir,
     startedHere,
@@ -321,6 +328,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedClus
       log?.info({ pgDir }, 'embedded PostgreSQL stopped');
     },
   };
+}
+
+/** The serving role (./roles.ts SERVING_ROLE) with its own password, kept beside the owner's (mode 600). */
+async function ensureServingLogin(baseUrl: string, pwFile: string, port: number): Promise<string> {
+  if (!fs.existsSync(pwFile))
+    fs.writeFileSync(pwFile, crypto.randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });
+  const password = fs.readFileSync(pwFile, 'utf8').trim();
+  const admin = createDb(`${baseUrl}/postgres`, 1);
+  try {
+    await ensureLoginRole(admin, SERVING_ROLE, password);
+  } finally {
+    await admin.destroy();
+  }
+  return `postgres://${SERVING_ROLE}:${encodeURIComponent(password)}@127.0.0.1:${port}/redline`;
 }
 
 /** Creates database `name` on the server at baseUrl when it does not exist. */

@@ -1,6 +1,7 @@
 /** The one error handler: every error becomes { "error": { "code", "message", "details" } }. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { ZodError } from 'zod';
 import { AppError, isAppError } from '../../shared/errors.ts';
 
 const PG_UNAVAILABLE = new Set([
@@ -19,6 +20,13 @@ const PG_UNAVAILABLE = new Set([
 export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   const e = err as { type?: string; code?: string; status?: number; message?: string };
+  if (err instanceof ZodError) {
+    // a form or body read with schema.parse (not parseBody): the same 400 naming the fields
+    const issues = err.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
+    return new AppError('VALIDATION_FAILED', `${issues[0]?.path ?? 'body'}: ${issues[0]?.message ?? 'is not valid'}`, {
+      issues,
+    });
+  }
   if (e?.type === 'entity.parse.failed') {
     return new AppError('INVALID_JSON', `The request body is not valid JSON: ${e.message ?? ''}`.trim());
   }

@@ -8,6 +8,9 @@ import { requestSchemas, type RequestSchemaName } from './openapi-schemas.ts';
 import { tileOpenApiPaths } from '../modules/tiles/openapi.ts';
 import { publicTileOpenApiPaths } from '../modules/public-tiles/openapi.ts';
 import { enforcementLetterOpenApiPaths } from '../modules/enforcement-letters/openapi.ts';
+import { statisticsOpenApiPaths } from '../modules/statistics/openapi.ts';
+import { ogcApiOpenApiPaths } from '../modules/ogcapi/openapi.ts';
+import { interchangeOpenApiPaths } from '../modules/interchange/openapi.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -137,6 +140,7 @@ export const openApiDocument = {
     { name: 'publicity' },
     { name: 'maps' },
     { name: 'documents' },
+    { name: 'statistics' },
     { name: 'admin' },
   ],
   paths: {
@@ -822,6 +826,22 @@ export const openApiDocument = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'Layer', ...json(ref('Layer')) }, '404': err('LAYER_NOT_FOUND'), ...common },
       },
+      put: {
+        tags: ['layers'],
+        summary:
+          'Change a local layer\'s definition (audited); If-Match "v<definition>.<data>" (the GET\'s ETag) required: 428 without, 412 when stale',
+        ...staff(PERMISSIONS.layerAdmin),
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: body('LayerDefine'),
+        responses: {
+          '200': { description: 'Changed', ...json(ref('Layer')) },
+          '400': err('VALIDATION_FAILED (each field named; definition.id must be the layer of the path)'),
+          '404': err('LAYER_NOT_FOUND'),
+          '412': err('VERSION_CONFLICT'),
+          '428': err('PRECONDITION_REQUIRED'),
+          ...common,
+        },
+      },
       delete: {
         tags: ['layers'],
         summary: 'Delete a local layer that no stored check uses, with its features (audited)',
@@ -1412,6 +1432,13 @@ export const openApiDocument = {
       },
     },
     '/api/addresses/data': {
+      get: {
+        tags: ['neighbours'],
+        summary:
+          'The address points: data version, source hash, load time and count; ETag "v<data version>" for the next load\'s If-Match',
+        ...staff(PERMISSIONS.addressAdmin),
+        responses: { '200': { description: 'Dataset state' }, ...common },
+      },
       put: {
         tags: ['neighbours'],
         summary:
@@ -1435,6 +1462,13 @@ export const openApiDocument = {
       },
     },
     '/api/properties/data': {
+      get: {
+        tags: ['neighbours'],
+        summary:
+          'The property outlines: data version, source hash, load time and count; ETag "v<data version>" for the next load\'s If-Match',
+        ...staff(PERMISSIONS.addressAdmin),
+        responses: { '200': { description: 'Dataset state' }, ...common },
+      },
       put: {
         tags: ['neighbours'],
         summary:
@@ -1605,6 +1639,13 @@ export const openApiDocument = {
       },
     },
     '/api/users/{id}': {
+      get: {
+        tags: ['admin'],
+        summary: 'One account, with its ETag "v<version>" for a PATCH\'s If-Match',
+        ...staff(PERMISSIONS.userAdmin),
+        parameters: [idParam],
+        responses: { '200': { description: 'The account' }, '404': err('USER_NOT_FOUND'), ...common },
+      },
       patch: {
         tags: ['admin'],
         summary: 'Change role, name, password, or disable',
@@ -1659,6 +1700,9 @@ export const openApiDocument = {
     ...tileOpenApiPaths({ staff, err, common }),
     ...publicTileOpenApiPaths({ err }),
     ...enforcementLetterOpenApiPaths({ staff, err, common }),
+    ...statisticsOpenApiPaths({ staff, err, common }),
+    ...ogcApiOpenApiPaths({ err }),
+    ...interchangeOpenApiPaths({ staff, err, common }),
   },
   components: {
     securitySchemes: {

@@ -39,6 +39,11 @@ export function badTextAt(value: unknown, path = '', depth = 0): { path: string;
 }
 
 export const refuseUnstorableText: RequestHandler = (req, _res, next) => {
+  // a NUL in the URL path (%00): path parameters reach the database too
+  if (/%00/.test(req.path)) {
+    const message = 'contains a NUL character (%00), which cannot be stored: remove it and send again';
+    throw new AppError('VALIDATION_FAILED', `path: ${message}`, { issues: [{ path: 'path', message }] });
+  }
   for (const [where, value] of [
     ['query', req.query],
     ['body', req.body],

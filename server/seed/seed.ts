@@ -357,7 +357,7 @@ export async function seedDemo(
         source: 'imported',
         note: 'Demo: outline of a listed building (Southwark Council, OGL v3)',
       },
-      null,
+      created.version,
     );
     // applications are published on the register (the default); its consultation dates come from the publicity rules
     if (d.input.kind === 'application') await refreshPublicDates(db, svc.authorityId, created.id);

@@ -19,6 +19,8 @@ export interface SiteShape {
   vertexCount: number;
   /** JSON path of each polygon's coordinates in the submitted document, for locating errors */
   polygonPaths: string[];
+  /** positions that came with a height (or a measure): kept flat, the drop stated in the answer's warnings */
+  heightsDropped: number;
 }
 
 const CRS_ALIASES: Record<string, Crs> = {
@@ -132,7 +134,20 @@ export function parseSiteShape(input: unknown, opts: ParseOptions): SiteShape {
     );
   }
   checkRanges(polygons, polygonPaths, crs);
-  return { crs, coordinates: polygons, vertexCount, polygonPaths };
+  return { crs, coordinates: polygons, vertexCount, polygonPaths, heightsDropped: countHeights(input, 0) };
+}
+
+/** Positions with a third (or fourth) ordinate anywhere in the (already read) document. */
+function countHeights(node: unknown, depth: number): number {
+  if (depth > 12 || node === null || typeof node !== 'object') return 0;
+  if (Array.isArray(node)) {
+    if (node.length > 2 && typeof node[0] === 'number' && typeof node[1] === 'number') return 1;
+    return node.reduce((n: number, x) => n + countHeights(x, depth + 1), 0);
+  }
+  const o = node as Record<string, unknown>;
+  return (
+    countHeights(o.coordinates, depth + 1) + countHeights(o.geometry, depth + 1) + countHeights(o.features, depth + 1)
+  );
 }
 
 function describe(v: unknown): string {

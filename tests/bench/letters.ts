@@ -142,7 +142,7 @@ async function main() {
         user,
         c.id,
         { geometry: square(x, SITE.y, SITE.side), crs: 'EPSG:27700', source: 'drawn' },
-        null,
+        c.version,
       );
       const run = await createRun(db, authorityId, c.id, { radiusM: 100, add: [], remove: [] }, intake, {
         id: user.id,

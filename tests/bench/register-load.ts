@@ -5,7 +5,8 @@
  * and, from every response's own time, p50 / p95 / p99 per kind and overall.
  *
  *   tsx tests/bench/register-load.ts <paths.json> <port> <rate> <seconds> <connections>
- * paths.json: Array<{ kind: string; path: string }>
+ * paths.json: Array<{ kind: string; path: string; method?: string; body?: string; headers?: Record<string, string> }>
+ * (GET without a body unless given: bench:soak sends staff writes through the same generator)
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,7 +27,13 @@ type Autocannon = (
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const [file, portS, rateS, secondsS, connectionsS] = process.argv.slice(2);
-const paths = JSON.parse(fs.readFileSync(file!, 'utf8')) as Array<{ kind: string; path: string }>;
+const paths = JSON.parse(fs.readFileSync(file!, 'utf8')) as Array<{
+  kind: string;
+  path: string;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}>;
 const kinds = new Map<string, number[]>();
 const all: number[] = [];
 const status = new Map<number, number>();
@@ -50,7 +57,13 @@ const instance = autocannon(
       {
         setupRequest: (req: Record<string, unknown>) => {
           const p = paths[next++ % paths.length]!;
-          return { ...req, method: 'GET', path: p.path };
+          return {
+            ...req,
+            method: p.method ?? 'GET',
+            path: p.path,
+            ...(p.body !== undefined ? { body: p.body } : {}),
+            ...(p.headers ? { headers: { ...(req.headers as Record<string, string>), ...p.headers } } : {}),
+          };
         },
       },
     ],

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { axeCheck, shot, signIn, useBrowser, waitForMap } from './helpers.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const s = useBrowser({ layers: true, addresses: true });
 let caseId = 0;
@@ -38,6 +39,7 @@ beforeAll(async () => {
   await s.t
     .as('admin')
     .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(s.t, caseId))
     .send({ geometry: JSON.parse(p.g) as unknown, source: 'property' })
     .expect(200);
 }, 60_000);

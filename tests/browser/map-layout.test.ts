@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { axeCheck, shot, signIn, useBrowser, waitForMap } from './helpers.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const s = useBrowser({ layers: true, addresses: true });
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
     await s.t
       .as('admin')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(s.t, id))
       .send({ geometry: JSON.parse(p.g) as unknown, source: 'property' })
       .expect(200);
 }, 120_000);

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { axeCheck, shot, useBrowser } from './helpers.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const s = useBrowser();
 
@@ -35,6 +36,7 @@ async function makeApp(body: Record<string, unknown>, centre: [number, number]) 
   await s.t
     .as('officer')
     .put(`/api/cases/${res.body.id as number}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(s.t, res.body.id as number))
     .send({ geometry: square(...centre) })
     .expect(200);
 }

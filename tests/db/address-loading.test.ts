@@ -23,7 +23,7 @@ const CRS27700 = { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::2770
 type Dataset = 'addresses' | 'properties';
 
 function put(dataset: Dataset, query: string, body: string | Buffer, type = 'application/octet-stream') {
-  return t.as('gis').put(`/api/${dataset}/data?${query}`).set('content-type', type).send(body);
+  return t.as('gis').put(`/api/${dataset}/data?${query}`).set('If-Match', '*').set('content-type', type).send(body);
 }
 async function load(dataset: Dataset, query: string, body: string | Buffer) {
   const res = await put(dataset, query, body);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag, userEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -162,11 +163,13 @@ describe('changes to a site', () => {
     const first = await t
       .as('officer')
       .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.body.id))
       .send({ geometry: square(533000, 179000, 100) })
       .expect(200);
     const second = await t
       .as('support')
       .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.body.id))
       .send({ geometry: square(533000, 179000, 50), source: 'amended' })
       .expect(200);
 
@@ -197,6 +200,7 @@ describe('changes to a site', () => {
     const res = await t
       .as('officer')
       .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.body.id))
       .send({ geometry: square(533017.25, 179023.75, 20) })
       .expect(200);
     const [row] = await rowsFor('case_site', res.body.site.id);
@@ -218,7 +222,12 @@ describe('changes to a site', () => {
         ],
       ],
     };
-    await t.as('officer').put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`).send({ geometry: bowtie }).expect(422);
+    await t
+      .as('officer')
+      .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.body.id))
+      .send({ geometry: bowtie })
+      .expect(422);
     await t
       .as('officer')
       .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
@@ -245,8 +254,18 @@ describe('changes to users and tokens', () => {
   it('writes user.update with the account before and after (disabled, role), and never the new password', async () => {
     const res = await t.as('admin').post('/api/users').send({ username: 'changing.user', role: 'officer' }).expect(201);
     const id = res.body.user.id;
-    await t.as('admin').patch(`/api/users/${id}`).send({ disabled: true, role: 'gis' }).expect(200);
-    await t.as('admin').patch(`/api/users/${id}`).send({ password: 'another-secret-pw-2' }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${id}`)
+      .set('If-Match', await userEtag(t, id))
+      .send({ disabled: true, role: 'gis' })
+      .expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${id}`)
+      .set('If-Match', await userEtag(t, id))
+      .send({ password: 'another-secret-pw-2' })
+      .expect(200);
     const rows = await rowsFor('user', id);
     expect(rows.map((r) => r.action)).toEqual(['user.create', 'user.update', 'user.update']);
     expect(rows[1]!.before).toMatchObject({ disabled: false, role: 'officer' });
@@ -270,7 +289,12 @@ describe('changes to users and tokens', () => {
     const before = await auditCount();
     await t.as('admin').post('/api/users').send({ username: 'admin.user', role: 'gis' }).expect(409);
     await t.as('admin').patch('/api/users/999999').send({ disabled: true }).expect(404);
-    await t.as('officer').patch(`/api/users/${t.users.gis.id}`).send({ disabled: true }).expect(403);
+    await t
+      .as('officer')
+      .patch(`/api/users/${t.users.gis.id}`)
+      .set('If-Match', await userEtag(t, t.users.gis.id))
+      .send({ disabled: true })
+      .expect(403);
     expect(await auditCount()).toBe(before);
   });
 });
@@ -334,6 +358,7 @@ describe('the database keeps case_site rows as history', () => {
       await t
         .as('officer')
         .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+        .set('If-Match', await caseEtag(t, caseId))
         .send({ geometry: square(533200, 179200, 40) })
         .expect(200)
     ).body.site.id;
@@ -341,6 +366,7 @@ describe('the database keeps case_site rows as history', () => {
       await t
         .as('officer')
         .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+        .set('If-Match', await caseEtag(t, caseId))
         .send({ geometry: square(533200, 179200, 60) })
         .expect(200)
     ).body.site.id;

@@ -22,6 +22,7 @@ import { loadConfig } from '../../server/config/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { intakeOptions } from '../../server/http/context.ts';
 import { manifestPath, type BackupManifest } from '../../server/db/backup.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-backup-'));
@@ -87,6 +88,7 @@ beforeAll(async () => {
     await t
       .as('officer')
       .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.body.id))
       .send({ geometry: square(x, y, 12) })
       .expect(200);
     await t.as('officer').post(`/api/cases/${c.body.id}/constraint-checks`).send({}).expect(201);

@@ -20,6 +20,7 @@ import {
   type PolygonGeom,
   type Position,
 } from '../helpers/planar.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const t: TestApp = await startTestApp();
 afterAll(async () => {
@@ -91,6 +92,7 @@ async function uploadLayer(id: string, fc: unknown, query: Record<string, string
   const res = await t
     .as('gis')
     .put(`/api/layers/${id}/data?${qs}`)
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .set('Prefer', 'wait=300')
     .send(JSON.stringify(fc));
@@ -737,7 +739,12 @@ describe('stored checks on a case', () => {
       .send({ kind: 'application', applicationType: 'full', description: 'Rear extension', receivedDate: '2024-03-01' })
       .expect(201);
     caseId = created.body.id;
-    await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry: site }).expect(200);
+    await t
+      .as('officer')
+      .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, caseId))
+      .send({ geometry: site })
+      .expect(200);
   });
 
   it('stores the report with its hits, feature snapshots (geometry and properties) and layer versions', async () => {

@@ -64,6 +64,7 @@ async function define(id: string, rule: Record<string, unknown>, data: unknown, 
   const res = await t
     .as('gis')
     .put(`/api/layers/${id}/data?filename=${id}.geojson`)
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .set('Prefer', 'wait=300')
     .send(JSON.stringify(data));

@@ -97,6 +97,7 @@ const put = (id: string, body: string, prefer?: string) => {
   const req = t
     .as('gis')
     .put(`/api/layers/${id}/data?filename=${id}.geojson&reference=ref&name=title`)
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json');
   if (prefer) void req.set('Prefer', prefer);
   return req.send(body);

@@ -113,6 +113,7 @@ describe('a check sees layer changes at once', () => {
     const res = await t
       .as('gis')
       .put('/api/layers/c-api/data?filename=c.geojson&reference=ref&name=name')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .set('Prefer', 'wait=300')
       .send(fc([{ ref: 'A1', geom: rect(X - 5, Y - 5, X + 5, Y + 5) }]));
@@ -124,7 +125,7 @@ describe('a check sees layer changes at once', () => {
 
   it('sees a layer defined and loaded by another process (the CLI), named or not, on the very next check', async () => {
     await check();
-    const before = (await cachedLayers(t.db)).map((l) => l.id);
+    const before = (await cachedLayers(t.appDb)).map((l) => l.id);
     expect(before).not.toContain('c-cli');
 
     await cliDefine(def('c-cli', 'Cache via CLI', { kind: 'intersects', minOverlapM2: 1, minOverlapPct: 1 }));
@@ -134,7 +135,7 @@ describe('a check sees layer changes at once', () => {
       title: 'Cache via CLI',
       dataVersion: 0,
     });
-    expect((await cachedLayers(t.db)).map((l) => l.id)).toContain('c-cli');
+    expect((await cachedLayers(t.appDb)).map((l) => l.id)).toContain('c-cli');
 
     await cliLoad('c-cli', [{ ref: 'B1', geom: rect(X - 5, Y - 5, X + 5, Y + 5) }]);
     const v1 = layerOf(await check(['c-cli']), 'c-cli');
@@ -165,6 +166,7 @@ describe('a check sees layer changes at once', () => {
     await t
       .as('gis')
       .put('/api/layers/c-sql/data?filename=s.geojson&reference=ref&name=name')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .set('Prefer', 'wait=300')
       .send(fc([{ ref: 'S1', geom: rect(X + 20, Y, X + 30, Y + 10) }]))

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { runCli } from '../helpers/cli.ts';
 import { cachedLayers } from '../../server/modules/layers/cache.ts';
+import { caseEtag, layerEtag } from '../helpers/if-match.ts';
 
 const t: TestApp = await startTestApp();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-layer-life-'));
@@ -66,6 +67,7 @@ async function defineAndLoad(id: string) {
   const res = await t
     .as('gis')
     .put(`/api/layers/${id}/data?filename=l.geojson&reference=ref&name=name`)
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .set('Prefer', 'wait=300')
     .send(fc(`${id}-1`));
@@ -93,7 +95,12 @@ beforeAll(async () => {
     .send({ kind: 'application', applicationType: 'full', description: 'Lifecycle', receivedDate: '2024-03-01' })
     .expect(201);
   caseId = created.body.id;
-  await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry: SITE }).expect(200);
+  await t
+    .as('officer')
+    .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, caseId))
+    .send({ geometry: SITE })
+    .expect(200);
 });
 
 describe('retire', () => {
@@ -149,6 +156,7 @@ describe('retire', () => {
     const load = await t
       .as('gis')
       .put('/api/layers/lc-ret/data?filename=l.geojson&reference=ref&name=name')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .set('Prefer', 'wait=300')
       .send(fc('again'));
@@ -164,7 +172,10 @@ describe('retire', () => {
 
 describe('delete', () => {
   it('refuses a layer a stored check uses, naming the check (409), and leaves it whole', async () => {
-    const res = await t.as('gis').delete('/api/layers/lc-keep');
+    const res = await t
+      .as('gis')
+      .delete('/api/layers/lc-keep')
+      .set('If-Match', await layerEtag(t, 'lc-keep'));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('LAYER_IN_USE');
     expect(res.body.error.message).toMatch(new RegExp(`case ${caseId}`));
@@ -174,7 +185,10 @@ describe('delete', () => {
   });
 
   it('refuses a built-in layer', async () => {
-    const res = await t.as('gis').delete('/api/layers/conservation-area');
+    const res = await t
+      .as('gis')
+      .delete('/api/layers/conservation-area')
+      .set('If-Match', await layerEtag(t, 'conservation-area'));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('LAYER_NOT_LOCAL');
   });
@@ -182,7 +196,11 @@ describe('delete', () => {
   it('deletes an unused local layer with its features and pieces; audited; the next check leaves it out', async () => {
     await defineAndLoad('lc-del');
     expect(ids((await check()).body)).toContain('lc-del');
-    await t.as('gis').delete('/api/layers/lc-del').expect(204);
+    await t
+      .as('gis')
+      .delete('/api/layers/lc-del')
+      .set('If-Match', await layerEtag(t, 'lc-del'))
+      .expect(204);
     expect(await t.db('layer').where({ id: 'lc-del' })).toHaveLength(0);
     expect(await t.db('constraint_feature').where({ layer_id: 'lc-del' })).toHaveLength(0);
     expect(await t.db('constraint_piece').where({ layer_id: 'lc-del' })).toHaveLength(0);
@@ -190,7 +208,7 @@ describe('delete', () => {
     const rows = await audits('lc-del', 'layer.delete');
     expect(rows).toHaveLength(1);
     expect(rows[0].before).toMatchObject({ featureCount: 1, dataVersion: 1 });
-    expect((await t.as('gis').delete('/api/layers/lc-del')).status).toBe(404);
+    expect((await t.as('gis').delete('/api/layers/lc-del').set('If-Match', '"v1"')).status).toBe(404);
   });
 });
 

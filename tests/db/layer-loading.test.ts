@@ -74,6 +74,7 @@ function upload(
   return t
     .as('gis')
     .put(`/api/layers/${id}/data${qs ? `?${qs}` : ''}`)
+    .set('If-Match', '*')
     .set('Content-Type', contentType)
     .set('Prefer', 'wait=300') // the load is a job: wait for its end (tests/db/jobs.test.ts covers 202)
     .send(payload)
@@ -126,7 +127,7 @@ const fc27700 = (features: Array<{ ref: string; geom: unknown; props?: Record<st
 async function stagingTables(): Promise<string[]> {
   return (await t
     .db('pg_tables')
-    .where('schemaname', 'public')
+    .where('schemaname', 'layer_staging')
     .where('tablename', 'like', 'layer\\_load\\_%')
     .pluck('tablename')) as string[];
 }
@@ -967,13 +968,13 @@ describe('a reload is atomic', () => {
   it('reaps staging tables left by a load that was killed hours ago, and only those', async () => {
     const old = `layer_load_${Math.floor(Date.now() / 1000) - 7 * 3600}_deadbeef_0`;
     const recent = `layer_load_${Math.floor(Date.now() / 1000) - 60}_cafef00d_0`;
-    await t.db.raw(`CREATE TABLE "${old}" (id int)`);
-    await t.db.raw(`CREATE TABLE "${recent}" (id int)`);
+    await t.db.raw(`CREATE TABLE layer_staging."${old}" (id int)`);
+    await t.db.raw(`CREATE TABLE layer_staging."${recent}" (id int)`);
     try {
       expect(await reapStagingTables(t.db)).toEqual([old]);
       expect(await stagingTables()).toEqual([recent]);
     } finally {
-      await t.db.raw(`DROP TABLE IF EXISTS "${old}", "${recent}"`);
+      await t.db.raw(`DROP TABLE IF EXISTS layer_staging."${old}", layer_staging."${recent}"`);
     }
   });
 });

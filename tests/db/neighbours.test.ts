@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { jstsDistanceM, type Geom, type Position } from '../helpers/planar.ts';
 import type { Recipient, Selection } from '../../server/modules/neighbours/service.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const t: TestApp = await startTestApp();
 afterAll(async () => {
@@ -301,7 +302,11 @@ async function newCase(uprnList: number[] = []) {
   return res.body.id as number;
 }
 async function putSite(caseId: number, geometry: Site) {
-  const res = await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry });
+  const res = await t
+    .as('officer')
+    .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, caseId))
+    .send({ geometry });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 async function createRun(caseId: number, selection: unknown) {
@@ -347,12 +352,14 @@ describe('with the fixture addresses and outlines loaded', () => {
     const p = await t
       .as('gis')
       .put('/api/properties/data?filename=outlines.geojson&reference=ref&name=name')
+      .set('If-Match', '*')
       .send(outlineGeoJson());
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body.loaded).toBe(outlines.length);
     const a = await t
       .as('gis')
       .put('/api/addresses/data?filename=addresses.csv')
+      .set('If-Match', '*')
       .set('content-type', 'text/csv')
       .send(addressCsv(addresses));
     expect(a.status, JSON.stringify(a.body)).toBe(200);

@@ -69,6 +69,7 @@ beforeAll(async () => {
     const res = await t
       .as('gis')
       .put(`/api/layers/${id}/data?filename=${id}.geojson`)
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .set('Prefer', 'wait=300')
       .send(

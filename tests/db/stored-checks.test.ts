@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const t: TestApp = await startTestApp();
 afterAll(async () => {
@@ -59,6 +60,7 @@ async function upload(id: string, body: unknown) {
   const res = await t
     .as('gis')
     .put(`/api/layers/${id}/data?filename=${id}.geojson`)
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .set('Prefer', 'wait=300')
     .send(JSON.stringify(body));
@@ -77,7 +79,12 @@ async function caseWithSite(site: unknown) {
     })
     .expect(201);
   const id = created.body.id as number;
-  await t.as('officer').put(`/api/cases/${id}/site?crs=EPSG:27700`).send({ geometry: site }).expect(200);
+  await t
+    .as('officer')
+    .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, id))
+    .send({ geometry: site })
+    .expect(200);
   return id;
 }
 async function storeCheck(caseId: number, layers?: string[]) {
@@ -276,7 +283,12 @@ describe('a check older than the current site boundary', () => {
   });
 
   it('is stale once the site is replaced (GET, list, publicity), and the publicity resting on it carries the caveat', async () => {
-    await t.as('officer').put(`/api/cases/${caseId}/site?crs=EPSG:27700`).send({ geometry: outside }).expect(200);
+    await t
+      .as('officer')
+      .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, caseId))
+      .send({ geometry: outside })
+      .expect(200);
     const got = await getCheck(caseId, check.id);
     expect(got.stale).toBe(true);
     expect(reasons(got)).toEqual(['site-replaced']);

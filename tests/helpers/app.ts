@@ -8,6 +8,8 @@ import { intakeOptions } from '../../server/http/context.ts';
 import { createToken, createUser, type User } from '../../server/modules/users/service.ts';
 import { ROLES, type Role } from '../../shared/roles.ts';
 import { freshDatabase, type TestDb } from './db.ts';
+import { createDb } from '../../server/db/knex.ts';
+import type { Knex } from 'knex';
 
 export interface TestApp extends TestDb {
   app: Express;
@@ -22,6 +24,8 @@ export interface TestApp extends TestDb {
     delete: (u: string) => request.Test;
   };
   anon: ReturnType<typeof request>;
+  /** the app's own connection (the serving role): its caches are the app's */
+  appDb: Knex;
   config: ReturnType<typeof loadConfig>;
   closeApp(): Promise<void>;
 }
@@ -34,17 +38,20 @@ export async function startTestApp(
   const tdb = await freshDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', REDLINE_DATA_DIR: '/nonexistent', ...env });
   const log = logDestination ? createLogger(config.LOG_LEVEL, logDestination) : createLogger('silent');
+  // the app serves as the role that owns nothing, as `npm start` does (server/db/roles.ts); the test's own `db`
+  // (fixtures, checks) is the owner
+  const servingDb = createDb(tdb.servingUrl, 6);
   const built = buildApp(
     {
-      db: tdb.db,
-      readDb: tdb.db,
+      db: servingDb,
+      readDb: servingDb,
       config,
       log,
       authorityId: tdb.authorityId,
       sessionSecret: 'x'.repeat(40),
       intake: intakeOptions(config, tdb.authorityId),
     },
-    tdb.url,
+    tdb.servingUrl,
   );
   const system = { id: null, username: 'test' };
   const users = {} as Record<Role, User>;
@@ -70,6 +77,7 @@ export async function startTestApp(
   };
   return {
     ...tdb,
+    appDb: servingDb,
     app: built.app,
     users,
     tokens,
@@ -78,6 +86,7 @@ export async function startTestApp(
     config,
     async closeApp() {
       await built.close();
+      await servingDb.destroy();
       await tdb.close();
     },
   };

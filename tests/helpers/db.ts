@@ -6,8 +6,11 @@ import { createDb } from '../../server/db/knex.ts';
 import { ensureDatabase } from '../../server/db/embedded.ts';
 
 export interface TestDb {
+  /** the owner (superuser) connection: fixtures and checks */
   db: Knex;
   url: string;
+  /** the serving role's URL (owns nothing; what the test apps run as) */
+  servingUrl: string;
   authorityId: number;
   close(): Promise<void>;
 }
@@ -22,6 +25,7 @@ export async function freshDatabase(): Promise<TestDb> {
   return {
     db,
     url,
+    servingUrl: `${inject('pgServingBaseUrl')}/${name}`,
     authorityId: id,
     async close() {
       await db.destroy();

@@ -12,6 +12,7 @@ import { openApiDocument } from '../../server/http/openapi.ts';
 import { CrsQuery, ListQuery, NearbyQuery, SiteQuery } from '../../server/modules/cases/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 let caseId: number;
@@ -121,6 +122,7 @@ describe('request-shape errors', () => {
     const res = await t
       .as('officer')
       .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, caseId))
       .set('Content-Type', 'application/geo+json')
       .send(JSON.stringify({ geometry: square }));
     expect(res.status, JSON.stringify(res.body)).toBe(200);

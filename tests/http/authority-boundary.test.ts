@@ -40,6 +40,7 @@ describe('PUT /api/authority/boundary', () => {
     const res = await t
       .as('gis')
       .put('/api/authority/boundary?filename=entity.geojson')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .send(JSON.stringify(entity));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -86,6 +87,7 @@ describe('PUT /api/authority/boundary', () => {
       const res = await t
         .as('admin')
         .put('/api/authority/boundary?filename=b.gpkg')
+        .set('If-Match', '*')
         .set('Content-Type', 'application/octet-stream')
         .send(fs.readFileSync(gpkg));
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -117,6 +119,7 @@ describe('PUT /api/authority/boundary', () => {
     const res = await t
       .as('gis')
       .put('/api/authority/boundary?filename=point.geojson')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .send(
         JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [-0.09, 51.5] } }),
@@ -131,6 +134,7 @@ describe('PUT /api/authority/boundary', () => {
     const res = await t
       .as('gis')
       .put('/api/authority/boundary?filename=x.geojson')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .send('not json');
     expect(res.status).toBe(422);
@@ -138,6 +142,7 @@ describe('PUT /api/authority/boundary', () => {
     await t
       .as('officer')
       .put('/api/authority/boundary')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .send('{}')
       .expect(403);

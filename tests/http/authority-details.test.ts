@@ -14,6 +14,7 @@ import { runCli } from '../helpers/cli.ts';
 import { getAuthorityDetails, officerContact, urlFor } from '../../server/modules/authority/details.ts';
 import { AuthorityDetailsSchema } from '../../server/modules/authority/service.ts';
 import { demoAuthorityDetails } from '../../server/seed/seed.ts';
+import { userEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 let dir: string;
@@ -96,7 +97,12 @@ describe('GET and PUT /api/authority/details', () => {
     const stale = await t.as('admin').put('/api/authority/details').set('If-Match', '"v1"').send({ phone: null });
     expect(stale.status).toBe(412);
     expect(stale.body.error.code).toBe('VERSION_CONFLICT');
-    const cleared = await t.as('admin').put('/api/authority/details').send({ phone: null }).expect(200);
+    const cleared = await t
+      .as('admin')
+      .put('/api/authority/details')
+      .set('If-Match', '"v2"')
+      .send({ phone: null })
+      .expect(200);
     expect(cleared.body).toMatchObject({ version: 3, phone: null, email: 'planning@example.gov.uk' });
     expect(cleared.body.logo.mediaType).toBe('image/png');
 
@@ -150,7 +156,7 @@ describe('GET and PUT /api/authority/details', () => {
       ],
     ];
     for (const [body, field] of bad) {
-      const r = await t.as('admin').put('/api/authority/details').send(body);
+      const r = await t.as('admin').put('/api/authority/details').set('If-Match', `"v${before.version}"`).send(body);
       expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(r.body.error.code).toBe('VALIDATION_FAILED');
       expect(r.body.error.details.issues.map((i: { path: string }) => i.path)).toContain(field);
@@ -164,6 +170,7 @@ describe('GET and PUT /api/authority/details', () => {
     const r = await t
       .as('admin')
       .patch(`/api/users/${id}`)
+      .set('If-Match', await userEtag(t, id))
       .send({ email: 'olu.officer@example.gov.uk', phone: '020 7525 0000' })
       .expect(200);
     expect(r.body.user).toMatchObject({ email: 'olu.officer@example.gov.uk', phone: '020 7525 0000' });
@@ -173,7 +180,12 @@ describe('GET and PUT /api/authority/details', () => {
       phone: '020 7525 0000',
     });
     expect(await officerContact(t.db, null)).toBeNull();
-    const bad = await t.as('admin').patch(`/api/users/${id}`).send({ email: 'x' }).expect(400);
+    const bad = await t
+      .as('admin')
+      .patch(`/api/users/${id}`)
+      .set('If-Match', await userEtag(t, id))
+      .send({ email: 'x' })
+      .expect(400);
     expect(bad.body.error.details.issues[0].path).toBe('body.email');
     const audit = await t.db('audit_log').where({ action: 'user.update' }).orderBy('id', 'desc').first('after');
     expect(audit.after).toMatchObject({ email: 'olu.officer@example.gov.uk' });

@@ -65,6 +65,7 @@ async function define(id: string, coverage: 'authority' | 'extent') {
     await t
       .as('gis')
       .put(`/api/layers/${id}/data?filename=${id}.geojson&coverage=${coverage}`)
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       // one feature well inside Southwark, far from the test site
       .send(JSON.stringify(fc27700([rect(533000, 179000, 533010, 179010)]))),
@@ -150,6 +151,7 @@ describe('replacing the authority boundary re-covers the layers that follow it',
     const res = await t
       .as('gis')
       .put('/api/authority/boundary?filename=extended.geojson')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .send(fs.readFileSync(boundaryFile('extended.geojson', extended), 'utf8'));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -208,6 +210,7 @@ describe('replacing the authority boundary re-covers the layers that follow it',
       await t
         .as('gis')
         .put('/api/layers/rc-holes/data?filename=h.geojson')
+        .set('If-Match', '*')
         .set('Content-Type', 'application/geo+json')
         .send(JSON.stringify(fc27700([rect(533000, 179000, 533010, 179010), bowtie]))),
     );

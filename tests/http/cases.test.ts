@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EPSG_27700_PROJ4 } from '../../shared/epsg27700.ts';
 import { ROLES, type Role } from '../../shared/domain/cases.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -79,7 +80,9 @@ async function putSite(
 ) {
   const crs = opts.crs === undefined ? 'EPSG:27700' : opts.crs;
   const req = t.as(opts.role ?? 'admin').put(`/api/cases/${id}/site${crs ? `?crs=${encodeURIComponent(crs)}` : ''}`);
-  if (opts.ifMatch) req.set('If-Match', opts.ifMatch);
+  // the case's current ETag unless the test sends its own ('' sends none)
+  const ifMatch = opts.ifMatch ?? (await caseEtag(t, id));
+  if (ifMatch) req.set('If-Match', ifMatch);
   return req.send({ geometry, ...(opts.source ? { source: opts.source } : {}) });
 }
 
@@ -975,15 +978,25 @@ describe('the site boundary', () => {
     expect(res.body.error.details).toMatchObject({ expectedVersion: 1, currentVersion: 2 });
   });
 
-  it('keeps exactly one current boundary when several are set at once', async () => {
+  it('keeps exactly one current boundary when several are set at once from the same read: one wins, the rest 412', async () => {
     const c = await create(applicationBody());
-    const results = await Promise.all([20, 30, 40, 50].map((side) => putSite(c.id, square(532500, 178000, side))));
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const etag = await caseEtag(t, c.id);
+    const results = await Promise.all(
+      [20, 30, 40, 50].map((side) => putSite(c.id, square(532500, 178000, side), { ifMatch: etag })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412, 412]);
     const versions = await siteVersions(c.id);
-    expect(versions).toHaveLength(4);
+    expect(versions).toHaveLength(1);
     expect(versions.filter((v) => v.supersededAt === null)).toHaveLength(1);
-    expect(versions[0]!.supersededAt).toBeNull();
-    expect((await read(c.id)).body.version).toBe(5);
+    expect((await read(c.id)).body.version).toBe(2);
+  });
+
+  it('refuses a site sent without If-Match with 428 and changes nothing', async () => {
+    const c = await create(applicationBody());
+    const res = await putSite(c.id, square(532500, 178000, 20), { ifMatch: '' });
+    expect(res.status).toBe(428);
+    expect(res.body.error.code).toBe('PRECONDITION_REQUIRED');
+    expect(await siteVersions(c.id)).toHaveLength(0);
   });
 });
 

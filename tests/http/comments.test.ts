@@ -410,6 +410,7 @@ describe('the street published with a comment', () => {
     await t
       .as('gis')
       .put('/api/addresses/data?filename=addresses.csv')
+      .set('If-Match', '*')
       .send(
         'UPRN,ADDRESS_LINE_1,ADDRESS_LINE_2,POSTCODE,X_COORDINATE,Y_COORDINATE\n' +
           '920000000001,1 Quince Walk,London,SE9 9ZZ,533030,179010\n' +

@@ -278,11 +278,11 @@ describe('POST /api/constraints/check accepts and refuses a site exactly as the 
     await expectSame(CASES[0]!, ['ci-ok']); // the layer definitions are cached now
     const seen: string[] = [];
     const onQuery = (q: { sql: string }) => seen.push(q.sql);
-    t.db.on('query', onQuery);
+    t.appDb.on('query', onQuery);
     try {
       await expectSame(CASES[0]!, ['ci-ok']);
     } finally {
-      t.db.off('query', onQuery);
+      t.appDb.off('query', onQuery);
     }
     // (the token lookup, when the token is not cached yet, and the intake of /api/geometry/validate aside)
     const check = seen.filter((sql) => !/api_token/.test(sql) && !/^WITH input AS/.test(sql.trim()));

@@ -54,6 +54,7 @@ beforeAll(async () => {
   let res = await t
     .as('gis')
     .put('/api/layers/cm-int/data?filename=cm.geojson')
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .send(
       JSON.stringify({

@@ -10,6 +10,7 @@ import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { intakeOptions } from '../../server/http/context.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 const HOST = 'redline.council.test';
@@ -59,6 +60,7 @@ async function caseWithSite() {
   await t
     .as('officer')
     .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, c.body.id))
     .send({
       geometry: {
         type: 'Polygon',

@@ -12,6 +12,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { elements, readPdf, type PdfPage } from '../helpers/pdf.ts';
 import { buildScene } from '../../server/modules/maps/service.ts';
 import { ukDate } from '../../shared/domain/documents.ts';
+import { caseEtag, userEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 const square = (x: number, y: number, side: number) => ({
@@ -144,6 +145,7 @@ async function application(over: Record<string, unknown>) {
   await t
     .as('officer')
     .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, id))
     .send({ geometry: square(SITE.x, SITE.y, SITE.side) })
     .expect(200);
   return { id, reference: res.body.reference as string };
@@ -167,17 +169,28 @@ async function heritage(caseId: number) {
 
 beforeAll(async () => {
   t = await startTestApp({ LOG_LEVEL: 'error' }, process.stderr);
-  await t.as('gis').put('/api/addresses/data?filename=addresses.csv').send(addressCsv()).expect(200);
+  await t
+    .as('gis')
+    .put('/api/addresses/data?filename=addresses.csv')
+    .set('If-Match', '*')
+    .send(addressCsv())
+    .expect(200);
   const logo = await sharp({ create: { width: 300, height: 90, channels: 4, background: '#005ea5' } })
     .png()
     .toBuffer();
   const d = await t
     .as('admin')
     .put('/api/authority/details')
+    .set('If-Match', `"v${(await t.as('admin').get('/api/authority/details').expect(200)).body.version}"`)
     .send({ ...DETAILS, logo: { mediaType: 'image/png', data: logo.toString('base64') } })
     .expect(200);
   authorityName = d.body.name;
-  await t.as('admin').patch(`/api/users/${t.users.officer.id}`).send(OFFICER).expect(200);
+  await t
+    .as('admin')
+    .patch(`/api/users/${t.users.officer.id}`)
+    .set('If-Match', await userEtag(t, t.users.officer.id))
+    .send(OFFICER)
+    .expect(200);
 
   hh = await application({});
   await heritage(hh.id);
@@ -206,6 +219,7 @@ beforeAll(async () => {
   await t
     .as('enforcement')
     .put(`/api/cases/${enf.id}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, enf.id))
     .send({ geometry: square(SITE.x + 14, SITE.y, 10) })
     .expect(200);
 }, 120_000);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { elements, readPdf, rolePaths, type ReadPdf } from '../helpers/pdf.ts';
 import { ENVELOPE_WINDOW_MM } from '../../server/documents/pdf.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 const square = (x: number, y: number, side: number) => ({
@@ -71,6 +72,7 @@ async function application(over: Record<string, unknown> = {}, site = true) {
     await t
       .as('officer')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
       .send({ geometry: square(SITE.x, SITE.y, SITE.side) })
       .expect(200);
   return { id, reference: res.body.reference as string };
@@ -123,7 +125,12 @@ const imageObjects = (p: ReadPdf) => (p.raw.match(/\/Subtype\s*\/Image\b/g) ?? [
 
 beforeAll(async () => {
   t = await startTestApp();
-  await t.as('gis').put('/api/addresses/data?filename=addresses.csv').send(addressCsv()).expect(200);
+  await t
+    .as('gis')
+    .put('/api/addresses/data?filename=addresses.csv')
+    .set('If-Match', '*')
+    .send(addressCsv())
+    .expect(200);
 });
 afterAll(async () => {
   await t.closeApp();
@@ -476,6 +483,7 @@ describe('site history report', () => {
     await t
       .as('officer')
       .put(`/api/cases/${c.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.id))
       .send({ geometry: square(X, SITE.y, 20) })
       .expect(200);
     const overlapping = await application(
@@ -491,6 +499,7 @@ describe('site history report', () => {
     await t
       .as('officer')
       .put(`/api/cases/${overlapping.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, overlapping.id))
       .send({ geometry: square(X + 10, SITE.y, 20) })
       .expect(200);
     const near = await application(
@@ -500,12 +509,14 @@ describe('site history report', () => {
     await t
       .as('officer')
       .put(`/api/cases/${near.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, near.id))
       .send({ geometry: square(X + 50, SITE.y, 10) })
       .expect(200);
     const far = await application({ description: 'Far away', receivedDate: '2021-03-01', validDate: null }, false);
     await t
       .as('officer')
       .put(`/api/cases/${far.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, far.id))
       .send({ geometry: square(X + 300, SITE.y, 10) })
       .expect(200);
     const enf = (
@@ -523,6 +534,7 @@ describe('site history report', () => {
     await t
       .as('enforcement')
       .put(`/api/cases/${enf.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, enf.id))
       .send({ geometry: square(X - 15, SITE.y, 10) })
       .expect(200);
 
@@ -632,6 +644,7 @@ describe('templates', () => {
     const same = await t
       .as('admin')
       .put('/api/document-templates/site-notice')
+      .set('If-Match', '"v2"')
       .send({ title: 'Notice {{case.reference}}', body })
       .expect(200);
     expect(same.body).toMatchObject({ changed: false, current: { version: 2 } });

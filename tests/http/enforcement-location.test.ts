@@ -22,6 +22,7 @@ import {
   type Outline,
 } from '../render/fixture.ts';
 import { decode } from '../render/png.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const t: TestApp = await startTestApp();
 afterAll(async () => {
@@ -62,7 +63,7 @@ async function enforcementCase(): Promise<number> {
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as number;
 }
-const put = (
+const put = async (
   id: number,
   body: unknown,
   query = '',
@@ -71,6 +72,7 @@ const put = (
   t
     .as(role)
     .put(`/api/cases/${id}/location${query}`)
+    .set('If-Match', await caseEtag(t, id))
     .send(body as object);
 async function locate(id: number, xy: [number, number]) {
   const res = await put(id, { geometry: pointOf(xy) }, '?crs=EPSG:27700');
@@ -245,6 +247,7 @@ describe('constraint checks on a located case', () => {
     const s = await t
       .as('enforcement')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
       .send({ geometry: polygon(rect(533200, 179207, 533208, 179230)) });
     expect(s.status, JSON.stringify(s.body)).toBe(200);
     const withSite = await check(id, ['conservation-area']);
@@ -277,6 +280,7 @@ describe('constraint checks on a located case', () => {
     await t
       .as('enforcement')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
       .send({ geometry: polygon(rect(533200, 179207, 533208, 179230)) })
       .expect(200);
     const get3 = await t.as('officer').get(`/api/cases/${id}/constraint-checks/${second.id}`);

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -96,6 +97,7 @@ describe('Idempotency-Key', () => {
     await t
       .as('officer')
       .put(`/api/cases/${c.body.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.body.id))
       .send({
         geometry: {
           type: 'Polygon',

@@ -96,7 +96,12 @@ describe('uploads', () => {
     const before = await count('address');
     const csv =
       'UPRN,ADDRESS,POSTCODE,X_COORDINATE,Y_COORDINATE\n1,"1 High Street,SE1 1AA,532000,179000\n2,2 High Street,SE1 1AA,532010,179000\n';
-    const res = await t.as('admin').put('/api/addresses/data').set('Content-Type', 'text/csv').send(csv);
+    const res = await t
+      .as('admin')
+      .put('/api/addresses/data')
+      .set('If-Match', '*')
+      .set('Content-Type', 'text/csv')
+      .send(csv);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.body.error.message).toMatch(/line \d+/);
@@ -110,6 +115,7 @@ describe('uploads', () => {
     const res = await t
       .as('admin')
       .put('/api/properties/data?filename=p.csv')
+      .set('If-Match', '*')
       .set('Content-Type', 'text/csv')
       .send(csv);
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -122,6 +128,7 @@ describe('uploads', () => {
     const res = await t
       .as('admin')
       .put('/api/properties/data?filename=outlines.dat')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/octet-stream')
       .send(Buffer.from('this is not a geographic file at all\n'.repeat(20)));
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -169,6 +176,7 @@ describe('uploads', () => {
     const res = await t
       .as('admin')
       .put('/api/properties/data?filename=p.geojson&reference=ref')
+      .set('If-Match', '*')
       .set('Content-Type', 'application/geo+json')
       .send(JSON.stringify(fc));
     expect(res.status).toBeGreaterThanOrEqual(400);

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EPSG_27700_PROJ4 } from '../../shared/epsg27700.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 const lines: string[] = [];
 const sink = new Writable({
@@ -93,11 +94,13 @@ beforeAll(async () => {
   const site = await t
     .as('officer')
     .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, caseId))
     .send({ geometry: { type: 'Polygon', coordinates: [bng] } })
     .expect(200);
   const site2 = await t
     .as('officer')
     .put(`/api/cases/${caseId}/site`)
+    .set('If-Match', await caseEtag(t, caseId))
     .send({ geometry: { type: 'Polygon', coordinates: [lonlat] }, note: 'Amended red line' })
     .expect(200);
   for (const r of [site, site2])
@@ -143,6 +146,7 @@ beforeAll(async () => {
   await t
     .as('officer')
     .put(`/api/cases/${caseId}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, caseId))
     .send({ geometry: { type: 'Polygon', coordinates: [bowtie] } })
     .expect(422);
   await t

@@ -86,6 +86,7 @@ async function makeCase(token: string, body: Record<string, unknown>, centre: [n
     const site = await t.anon
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
       .set('Authorization', `Bearer ${token}`)
+      .set('If-Match', `"v${res.body.version}"`)
       .send({ geometry: square(...centre) });
     expect(site.status, JSON.stringify(site.body)).toBe(200);
     seeded.sites.push(centre);
@@ -249,6 +250,7 @@ beforeAll(async () => {
   await t
     .as('gis')
     .put('/api/layers/privacy-fixture/data?filename=fixture.geojson&reference=ref&name=title')
+    .set('If-Match', '*')
     .set('Prefer', 'wait=300')
     .send({
       type: 'FeatureCollection',
@@ -529,9 +531,24 @@ describe('the public routes, crawled', () => {
       }
     }
     const slugs = [...seeded.published, ...seeded.hidden, '26-EN-2001', `26-EN-${m('enfunpublishedref')}`];
+    // OGC API – Features (issue 15): every collection an anonymous caller is shown, and a few features of each
+    const ogcCollections = (
+      (await t.anon.get('/ogc/collections?f=json').expect(200)).body.collections as Array<{
+        id: string;
+      }>
+    ).map((c) => c.id);
+    const ogcFeatures: string[] = [];
+    for (const c of ogcCollections) {
+      const items = (await t.anon.get(`/ogc/collections/${c}/items?limit=5&f=json`)).body as {
+        features?: Array<{ id: string | number }>;
+      };
+      for (const f of items.features ?? []) ogcFeatures.push(`/ogc/collections/${c}/items/${f.id}`);
+    }
     /** each public GET route's URLs, its parameters filled from the seeded data */
     const fill = (path: string): string[] => {
       if (!path.includes(':')) return [path];
+      if (path === '/ogc/collections/:collectionId/items/:featureId') return ogcFeatures;
+      if (path.includes(':collectionId')) return ogcCollections.map((c) => path.replace(':collectionId', c));
       if (path === '/api/public/tiles/:grid/:version/:z/:x/:y.mvt') return [...new Set(tiles)];
       if (path === '/api/public/tiles/:grid.json')
         return ['/api/public/tiles/os27700.json', '/api/public/tiles/webmercator.json'];

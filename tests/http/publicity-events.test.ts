@@ -5,6 +5,7 @@
  *  last window (October and November 2026 hold no bank holiday). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 const square = (x: number, y: number, side: number) => ({
@@ -41,6 +42,7 @@ async function application() {
   await t
     .as('officer')
     .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, id))
     .send({ geometry: square(533000, 179000, 20) })
     .expect(200);
   return id;
@@ -65,7 +67,7 @@ const audits = (caseId: number, action: string) => t.db('audit_log').where({ act
 
 beforeAll(async () => {
   t = await startTestApp();
-  await t.as('gis').put('/api/addresses/data?filename=addresses.csv').send(addressCsv).expect(200);
+  await t.as('gis').put('/api/addresses/data?filename=addresses.csv').set('If-Match', '*').send(addressCsv).expect(200);
 });
 afterAll(async () => {
   await t.closeApp();

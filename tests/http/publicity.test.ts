@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { runCli } from '../helpers/cli.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 const square = (x: number, y: number, side: number) => ({
@@ -53,6 +54,7 @@ beforeAll(async () => {
   await t
     .as('gis')
     .put('/api/layers/conservation-area/data?filename=ca.geojson')
+    .set('If-Match', '*')
     .set('Prefer', 'wait=300')
     .send(conservationArea)
     .expect(200);
@@ -67,6 +69,7 @@ describe('GET /api/cases/:id/publicity', () => {
     await t
       .as('officer')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
       .send({ geometry: square(533000, 179000, 20) })
       .expect(200);
     const before = await t.as('officer').get(`/api/cases/${id}/publicity`).expect(200);
@@ -91,6 +94,7 @@ describe('GET /api/cases/:id/publicity', () => {
     await t
       .as('officer')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
       .send({ geometry: square(533000, 179000, 20) })
       .expect(200);
     // letters served Friday 2026-10-09: day 1 is the 9th, the 21st day is Thursday 2026-10-29

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 /** every public response body this file received, checked for the markers at the end */
@@ -50,6 +51,7 @@ async function makeApp(body: Record<string, unknown>, centre: [number, number] |
     await t
       .as('officer')
       .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
       .send({ geometry: square(...centre) })
       .expect(200);
   return id;
@@ -158,6 +160,7 @@ beforeAll(async () => {
   await t
     .as('enforcement')
     .put(`/api/cases/${enf}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, enf))
     .send({ geometry: square(533037, 179042) })
     .expect(200);
 });

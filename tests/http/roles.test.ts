@@ -12,6 +12,7 @@ import { createToken, createUser } from '../../server/modules/users/service.ts';
 import { repoRoot } from '../../server/config/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listRoutes, type RouteInfo } from '../helpers/routes.ts';
+import { caseEtag, layerEtag, userEtag } from '../helpers/if-match.ts';
 
 const t: TestApp = await startTestApp({ LOGIN_RATE_LIMIT_PER_15_MIN: '1000' });
 afterAll(async () => {
@@ -151,11 +152,30 @@ interface Call {
   url: string;
   body?: unknown;
   status: number;
+  /** the If-Match a write sends (issue 16 item 4) */
+  ifMatch?: string;
 }
 /** A request for each staff route that the route's allowed roles should succeed with. */
 const CALLS: Record<string, (role: Role) => Promise<Call>> = {
   'GET /api/auth/me': async () => ({ url: '/api/auth/me', status: 200 }),
   'GET /api/cases': async () => ({ url: '/api/cases?limit=5', status: 200 }),
+  // issue 15 items 4 and 5: the returns and the weekly list (every staff role)
+  'GET /api/statistics/ps2': async () => ({ url: '/api/statistics/ps2', status: 200 }),
+  'GET /api/statistics/ps1': async () => ({ url: '/api/statistics/ps1', status: 200 }),
+  'GET /api/statistics/designation': async () => ({ url: '/api/statistics/designation', status: 200 }),
+  'GET /api/statistics/ps2.csv': async () => ({ url: '/api/statistics/ps2.csv', status: 200 }),
+  'GET /api/statistics/ps1.csv': async () => ({ url: '/api/statistics/ps1.csv', status: 200 }),
+  'GET /api/statistics/designation.csv': async () => ({ url: '/api/statistics/designation.csv', status: 200 }),
+  'GET /api/reports/weekly-list': async () => ({ url: '/api/reports/weekly-list', status: 200 }),
+  'GET /api/reports/weekly-list.csv': async () => ({ url: '/api/reports/weekly-list.csv', status: 200 }),
+  'GET /api/reports/weekly-list.pdf': async () => ({ url: '/api/reports/weekly-list.pdf', status: 200 }),
+  'GET /api/reports/weekly-list.json': async () => ({ url: '/api/reports/weekly-list.json', status: 200 }),
+  // issue 15 item 3: an ODP submission, a new metadata.id each time (the same submission is imported once)
+  'POST /api/imports/odp': async () => {
+    const body = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tests/fixtures/odp/householder.json'), 'utf8'));
+    body.metadata.id = crypto.randomUUID();
+    return { url: '/api/imports/odp', body, status: 201 };
+  },
   'POST /api/cases': async (role) => ({
     url: '/api/cases',
     body: role === 'enforcement' ? enforcement() : application(),
@@ -172,11 +192,13 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     url: `/api/cases/${caseFor(role)}/site?crs=EPSG:27700`,
     body: { geometry: square(533000, 179000, 30 + ++seq) },
     status: 200,
+    ifMatch: await caseEtag(t, caseFor(role)),
   }),
   'PUT /api/cases/:id/location': async () => ({
     url: `/api/cases/${fx.enfCase}/location?crs=EPSG:27700`,
     body: { geometry: { type: 'Point', coordinates: [533010 + ++seq, 179010] } },
     status: 200,
+    ifMatch: await caseEtag(t, fx.enfCase),
   }),
   'GET /api/cases/:id/site/versions': async (role) => ({
     url: `/api/cases/${caseFor(role)}/site/versions`,
@@ -200,10 +222,12 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     body: { username: `made.by.${role}.${++seq}`, role: 'gis' },
     status: 201,
   }),
+  'GET /api/users/:id': async () => ({ url: `/api/users/${fx.spareUser}`, status: 200 }),
   'PATCH /api/users/:id': async () => ({
     url: `/api/users/${fx.spareUser}`,
     body: { displayName: `Renamed ${++seq}` },
     status: 200,
+    ifMatch: await userEtag(t, fx.spareUser),
   }),
   'POST /api/users/:id/tokens': async () => ({
     url: `/api/users/${fx.spareUser}/tokens`,
@@ -254,12 +278,27 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
       .post('/api/layers')
       .send({ definition: localLayer(id) })
       .expect(201);
-    return { url: `/api/layers/${id}`, status: 204 };
+    return { url: `/api/layers/${id}`, status: 204, ifMatch: await layerEtag(t, id) };
+  },
+  'PUT /api/layers/:id': async (role) => {
+    const id = `redefine-${role}-${++seq}`;
+    await t
+      .as('gis')
+      .post('/api/layers')
+      .send({ definition: localLayer(id) })
+      .expect(201);
+    return {
+      url: `/api/layers/${id}`,
+      body: { definition: { ...localLayer(id), title: `Redefined by ${role}` } },
+      status: 200,
+      ifMatch: await layerEtag(t, id),
+    };
   },
   'PUT /api/layers/:id/data': async (role) => ({
     url: '/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title',
     body: featureCollection(`loaded by ${role} ${++seq}`),
     status: 202,
+    ifMatch: '*',
   }),
   'GET /api/authority/boundary': async () => ({ url: '/api/authority/boundary', status: 200 }),
   'GET /api/authority/details': async () => ({ url: '/api/authority/details', status: 200 }),
@@ -267,6 +306,7 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     url: '/api/authority/details',
     body: { phone: '020 7525 5403' },
     status: 200,
+    ifMatch: (await t.as('admin').get('/api/authority/details').expect(200)).headers.etag as string,
   }),
   // the bundled boundary again (a new version, the same polygon), so the other calls see the same authority
   'PUT /api/authority/boundary': async () => ({
@@ -278,6 +318,7 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
       ),
     ),
     status: 200,
+    ifMatch: '*',
   }),
   'POST /api/constraints/check': async () => ({
     url: '/api/constraints/check',
@@ -364,11 +405,15 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
     url: '/api/addresses/data?filename=addresses.csv',
     body: addressCsv(5 + ++seq),
     status: 200,
+    ifMatch: '*',
   }),
+  'GET /api/addresses/data': async () => ({ url: '/api/addresses/data', status: 200 }),
+  'GET /api/properties/data': async () => ({ url: '/api/properties/data', status: 200 }),
   'PUT /api/properties/data': async () => ({
     url: `/api/properties/data?filename=outlines.geojson&reference=ref`,
     body: outlines(),
     status: 200,
+    ifMatch: '*',
   }),
   'GET /api/document-templates': async () => ({ url: '/api/document-templates', status: 200 }),
   'GET /api/document-templates/:kind': async () => ({ url: '/api/document-templates/site-notice', status: 200 }),
@@ -379,6 +424,7 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
       body: `# Notice\n\n{{case.description}} (saved by ${role} ${++seq})\n`,
     },
     status: 200,
+    ifMatch: (await t.as('admin').get('/api/document-templates/press-advert').expect(200)).headers.etag as string,
   }),
   'GET /api/cases/:id/documents': async (role) => ({ url: `/api/cases/${caseFor(role)}/documents`, status: 200 }),
   // site history: the one kind for both kinds of case (letters and notices are for applications)
@@ -448,6 +494,7 @@ const CALLS: Record<string, (role: Role) => Promise<Call>> = {
 function send(agent: ReturnType<typeof request> | ReturnType<TestApp['as']>, method: string, call: Call) {
   const m = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
   const req = agent[m](call.url);
+  if (call.ifMatch) void req.set('If-Match', call.ifMatch);
   return call.body === undefined ? req : req.send(call.body as object);
 }
 
@@ -459,11 +506,13 @@ beforeAll(async () => {
   await t
     .as('officer')
     .put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, fx.appCase))
     .send({ geometry: square(533000, 179000, 30) })
     .expect(200);
   await t
     .as('enforcement')
     .put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`)
+    .set('If-Match', await caseEtag(t, fx.enfCase))
     .send({ geometry: square(533100, 179000, 30) })
     .expect(200);
   fx.spareUser = (await createUser(t.db, { id: null, username: 'test' }, { username: 'spare.user', role: 'gis' })).id;
@@ -476,6 +525,7 @@ beforeAll(async () => {
   await t
     .as('gis')
     .put('/api/layers/roles-fixture/data?filename=fixture.geojson&reference=ref&name=title')
+    .set('If-Match', '*')
     .set('Prefer', 'wait=300')
     .send(featureCollection('fixture'))
     .expect(200);
@@ -490,8 +540,18 @@ beforeAll(async () => {
       .expect(201);
     fx.checks[id] = { checkId: check.body.id, hitId: check.body.hits[0].id };
   }
-  await t.as('gis').put('/api/addresses/data?filename=addresses.csv').send(addressCsv(5)).expect(200);
-  await t.as('gis').put('/api/properties/data?filename=outlines.geojson&reference=ref').send(outlines()).expect(200);
+  await t
+    .as('gis')
+    .put('/api/addresses/data?filename=addresses.csv')
+    .set('If-Match', '*')
+    .send(addressCsv(5))
+    .expect(200);
+  await t
+    .as('gis')
+    .put('/api/properties/data?filename=outlines.geojson&reference=ref')
+    .set('If-Match', '*')
+    .send(outlines())
+    .expect(200);
   for (const [id, role] of [
     [fx.appCase, 'officer'],
     [fx.enfCase, 'enforcement'],
@@ -580,6 +640,9 @@ describe('the route table read from the app', () => {
         'GET /register/lists/monthly',
         'GET /api/public/applications',
         'GET /api/public/applications.geojson',
+        // planning.data.gov.uk exports of the published register (issue 15 item 2): no account
+        'GET /register/data/planning-application.csv',
+        'GET /register/data/planning-application.geojson',
         'GET /api/public/applications/:slug',
         'GET /api/public/tiles/:grid.json',
         'GET /api/public/tiles/:grid/:version/:z/:x/:y.mvt',
@@ -590,13 +653,26 @@ describe('the route table read from the app', () => {
         'POST /register/alerts/confirm/:token',
         'GET /register/alerts/unsubscribe/:token',
         'POST /register/alerts/unsubscribe/:token',
+        // the statistics and weekly list pages (issue 15): signed in by signedInPage, roles checked inside
+        'GET /staff/statistics',
+        'GET /staff/weekly-list',
+        // OGC API – Features (issue 15 item 1): public collections with no account; staff collections check the
+        // caller inside (401 without a token or session)
+        'GET /ogc',
+        'GET /ogc/conformance',
+        'GET /ogc/api',
+        'GET /ogc/collections',
+        'GET /ogc/collections/:collectionId',
+        'GET /ogc/collections/:collectionId/queryables',
+        'GET /ogc/collections/:collectionId/items',
+        'GET /ogc/collections/:collectionId/items/:featureId',
       ].sort(),
     );
   });
 
   it('declares admin only for accounts, tokens and the audit log', () => {
     const admin = staffRoutes.filter((r) => /^\/api\/(users|tokens|audit)/.test(r.path));
-    expect(admin.length).toBe(6);
+    expect(admin.length).toBe(7);
     for (const r of admin) expect(r.roles, key(r)).toEqual(['admin']);
   });
 
@@ -663,7 +739,18 @@ describe('the route table read from the app', () => {
 const NEEDS: Record<string, Permission> = {
   'GET /api/auth/me': 'signedIn',
   'GET /api/cases': 'caseRead',
+  'GET /api/statistics/ps2': 'caseRead',
+  'GET /api/statistics/ps1': 'caseRead',
+  'GET /api/statistics/designation': 'caseRead',
+  'GET /api/statistics/ps2.csv': 'caseRead',
+  'GET /api/statistics/ps1.csv': 'caseRead',
+  'GET /api/statistics/designation.csv': 'caseRead',
+  'GET /api/reports/weekly-list': 'caseRead',
+  'GET /api/reports/weekly-list.csv': 'caseRead',
+  'GET /api/reports/weekly-list.pdf': 'caseRead',
+  'GET /api/reports/weekly-list.json': 'caseRead',
   'POST /api/cases': 'caseWrite',
+  'POST /api/imports/odp': 'applicationWrite',
   'GET /api/cases/:id': 'caseRead',
   'PATCH /api/cases/:id': 'caseWrite',
   'GET /api/cases/:id/site': 'caseRead',
@@ -675,6 +762,7 @@ const NEEDS: Record<string, Permission> = {
   'POST /api/geometry/convert': 'geometryCheck',
   'GET /api/places': 'referenceRead',
   'GET /api/users': 'userAdmin',
+  'GET /api/users/:id': 'userAdmin',
   'POST /api/users': 'userAdmin',
   'PATCH /api/users/:id': 'userAdmin',
   'POST /api/users/:id/tokens': 'userAdmin',
@@ -682,6 +770,7 @@ const NEEDS: Record<string, Permission> = {
   'GET /api/audit': 'auditRead',
   'GET /api/layers': 'referenceRead',
   'GET /api/layers/:id': 'referenceRead',
+  'PUT /api/layers/:id': 'layerAdmin',
   'GET /api/tiles': 'referenceRead',
   'GET /api/tiles/:layer/:z/:x/:y.mvt': 'referenceRead',
   'GET /api/features': 'referenceRead',
@@ -712,6 +801,8 @@ const NEEDS: Record<string, Permission> = {
   'GET /api/cases/:id/notification-runs/:runId/recipients.csv': 'caseRead',
   'GET /api/cases/:id/notification-runs/:runId/recipients.geojson': 'caseRead',
   'PUT /api/addresses/data': 'addressAdmin',
+  'GET /api/addresses/data': 'addressAdmin',
+  'GET /api/properties/data': 'addressAdmin',
   'PUT /api/properties/data': 'addressAdmin',
   'GET /api/cases/:id/publicity': 'caseRead',
   'POST /api/cases/:id/publicity-events': 'publicityWrite',
@@ -820,6 +911,7 @@ describe('rules that depend on the kind of case', () => {
     const site = await t
       .as('officer')
       .put(`/api/cases/${fx.enfCase}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, fx.enfCase))
       .send({ geometry: square(533100, 179000, 5) })
       .expect(403);
     expect(site.body.error.code).toBe('FORBIDDEN');
@@ -850,6 +942,7 @@ describe('rules that depend on the kind of case', () => {
         await t
           .as('enforcement')
           .put(`/api/cases/${fx.appCase}/site?crs=EPSG:27700`)
+          .set('If-Match', await caseEtag(t, fx.appCase))
           .send({ geometry: square(533000, 179000, 5) })
           .expect(403)
       ).body.error.code,
@@ -904,16 +997,31 @@ describe('API tokens', () => {
   it("refuses a disabled user's token with 401, and accepts it again once the user is enabled", async () => {
     const { token, user } = await userWithToken('support');
     await me(token).expect(200);
-    await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: true }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${user.id}`)
+      .set('If-Match', await userEtag(t, user.id))
+      .send({ disabled: true })
+      .expect(200);
     expect((await me(token).expect(401)).body.error.code).toBe('INVALID_CREDENTIALS');
-    await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: false }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${user.id}`)
+      .set('If-Match', await userEtag(t, user.id))
+      .send({ disabled: false })
+      .expect(200);
     await me(token).expect(200);
   });
 
   it("applies a change of role to the user's token at once", async () => {
     const { token, user } = await userWithToken('admin');
     await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(200);
-    await t.as('admin').patch(`/api/users/${user.id}`).send({ role: 'gis' }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${user.id}`)
+      .set('If-Match', await userEtag(t, user.id))
+      .send({ role: 'gis' })
+      .expect(200);
     expect((await t.anon.get('/api/users').set('Authorization', `Bearer ${token}`).expect(403)).body.error.code).toBe(
       'FORBIDDEN',
     );
@@ -1020,7 +1128,12 @@ describe('session sign-in', () => {
       .send({ username: 'soon.disabled', password: 'soon-disabled-password' })
       .expect(200);
     await agent.get('/api/auth/me').expect(200);
-    await t.as('admin').patch(`/api/users/${user.id}`).send({ disabled: true }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${user.id}`)
+      .set('If-Match', await userEtag(t, user.id))
+      .send({ disabled: true })
+      .expect(200);
     expect((await agent.get('/api/auth/me').expect(401)).body.error.code).toBe('AUTHENTICATION_REQUIRED');
     const again = await request
       .agent(t.app)

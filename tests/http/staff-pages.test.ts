@@ -8,6 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import type { Role } from '../../shared/roles.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -346,6 +347,7 @@ describe('the case page', () => {
     await t
       .as('admin')
       .put(`/api/cases/${c.id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, c.id))
       .send({ geometry: square(533000, 180000, 20) })
       .expect(200);
     const html = (await page('officer', `/cases/${c.id}`).expect(200)).text;

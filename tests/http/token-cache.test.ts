@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
+import { userEtag } from '../helpers/if-match.ts';
 
 const TTL_S = 4;
 let t: TestApp;
@@ -85,9 +86,19 @@ describe('the bearer token cache', () => {
     const b = await freshToken('cache.role');
     await cached(a.id, a.token);
     await cached(b.id, b.token);
-    await t.as('admin').patch(`/api/users/${b.user.id}`).send({ role: 'gis' }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${b.user.id}`)
+      .set('If-Match', await userEtag(t, b.user.id))
+      .send({ role: 'gis' })
+      .expect(200);
     expect((await me(b.token).expect(200)).body.user.role).toBe('gis');
-    await t.as('admin').patch(`/api/users/${a.user.id}`).send({ disabled: true }).expect(200);
+    await t
+      .as('admin')
+      .patch(`/api/users/${a.user.id}`)
+      .set('If-Match', await userEtag(t, a.user.id))
+      .send({ disabled: true })
+      .expect(200);
     expect((await me(a.token)).status).toBe(401);
   });
 

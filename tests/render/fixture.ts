@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import type request from 'supertest';
 import type { TestApp } from '../helpers/app.ts';
 import { loadBuiltinBaseLayers } from '../../server/modules/maps/base-layers.ts';
+import { caseEtag } from '../helpers/if-match.ts';
 
 type Position = [number, number];
 export interface Polygonal {
@@ -126,6 +127,7 @@ export async function loadOutlines(t: TestApp, outlines: Outline[]) {
   const res = await t
     .as('gis')
     .put('/api/properties/data?filename=outlines.geojson&reference=ref&name=name')
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .send(JSON.stringify(fc));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -136,6 +138,7 @@ export async function loadAddresses(t: TestApp, list: AddressPoint[]) {
   const res = await t
     .as('gis')
     .put('/api/addresses/data?filename=addresses.csv')
+    .set('If-Match', '*')
     .set('Content-Type', 'text/csv')
     .send(addressCsv(list));
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -155,6 +158,7 @@ export async function loadLayer(t: TestApp, layerId: string, features: LayerFeat
   const res = await t
     .as('gis')
     .put(`/api/layers/${layerId}/data?filename=${layerId}.geojson`)
+    .set('If-Match', '*')
     .set('Content-Type', 'application/geo+json')
     .set('Prefer', 'wait=300')
     .send(JSON.stringify(fc));
@@ -184,7 +188,11 @@ export async function createCase(
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const id = res.body.id as number;
   if (site) {
-    const s = await t.as('officer').put(`/api/cases/${id}/site?crs=EPSG:27700`).send({ geometry: site });
+    const s = await t
+      .as('officer')
+      .put(`/api/cases/${id}/site?crs=EPSG:27700`)
+      .set('If-Match', await caseEtag(t, id))
+      .send({ geometry: site });
     expect(s.status, JSON.stringify(s.body)).toBe(200);
   }
   return id;

@@ -4,6 +4,7 @@
  * each test file gets its own copy (CREATE DATABASE … TEMPLATE), so files run in parallel without sharing state.
  * If PostgreSQL or PostGIS is missing and cannot be installed, the run fails here, saying what to install.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { startEmbedded, ensureDatabase, type EmbeddedCluster } from '../../serve
 import { ensureClientBuilt } from '../../server/http/client-build.ts';
 import { createDb } from '../../server/db/knex.ts';
 import { migrateLatest } from '../../server/db/migrate.ts';
+import { ensureLoginRole, grantServing, SERVING_ROLE } from '../../server/db/roles.ts';
 import { ensureAuthority } from '../../server/seed/seed.ts';
 import { syncBuiltinLayers } from '../../server/modules/layers/definitions.ts';
 
@@ -20,6 +22,8 @@ export const TEMPLATE_DB = 'redline_template';
 declare module 'vitest' {
   export interface ProvidedContext {
     pgBaseUrl: string;
+    /** the same server as the serving role (owns nothing, server/db/roles.ts): what the test apps connect as */
+    pgServingBaseUrl: string;
     templateDb: string;
   }
 }
@@ -63,8 +67,25 @@ export default async function setup(project: TestProject) {
   let cluster: EmbeddedCluster | null = null;
   let dir: string | null = null;
   let baseUrl: string;
+  let servingBaseUrl: string;
   if (process.env.TEST_DATABASE_URL) {
     baseUrl = baseOf(process.env.TEST_DATABASE_URL);
+    // the serving role the test apps connect as (needs CREATEROLE for the TEST_DATABASE_URL user)
+    const password = crypto.randomBytes(18).toString('base64url');
+    const admin = createDb(`${baseUrl}/postgres`, 1);
+    try {
+      await ensureLoginRole(admin, SERVING_ROLE, password);
+    } catch (e) {
+      throw new Error(
+        `The tests serve as a role that owns nothing (${SERVING_ROLE}); the TEST_DATABASE_URL user could not create it: ${(e as Error).message}. Give that user CREATEROLE.`,
+      );
+    } finally {
+      await admin.destroy();
+    }
+    const u = new URL(baseUrl);
+    u.username = SERVING_ROLE;
+    u.password = password;
+    servingBaseUrl = u.toString().replace(/\/$/, '');
   } else {
     await reapAbandonedClusters();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-test-'));
@@ -72,6 +93,7 @@ export default async function setup(project: TestProject) {
     fs.chmodSync(dir, 0o711);
     cluster = await startEmbedded({ dataDir: dir, ephemeral: true });
     baseUrl = baseOf(cluster.url);
+    servingBaseUrl = baseOf(cluster.servingUrl);
   }
   // a fresh template for every run
   const admin = createDb(`${baseUrl}/postgres`, 1);
@@ -83,10 +105,13 @@ export default async function setup(project: TestProject) {
     await migrateLatest(db);
     await ensureAuthority(db, 'SWK');
     await syncBuiltinLayers(db);
+    // table grants are copied with the template into every test file's database
+    await grantServing(db, SERVING_ROLE);
   } finally {
     await db.destroy();
   }
   project.provide('pgBaseUrl', baseUrl);
+  project.provide('pgServingBaseUrl', servingBaseUrl);
   project.provide('templateDb', TEMPLATE_DB);
 
   return async () => {

@@ -76,7 +76,16 @@ describe('parseSiteShape: accepted shapes', () => {
       coordinates: [[LONLAT_RING]],
       vertexCount: 5,
       polygonPaths: ['$.coordinates'],
+      heightsDropped: 0,
     });
+  });
+
+  it('counts the positions whose height (Z, and M) it drops: a site is drawn flat', () => {
+    const ring3d = LONLAT_RING.map(([x, y], i) => (i % 2 ? [x, y, 10] : [x, y, 10, 1]));
+    const shape = parse({ type: 'Feature', properties: {}, geometry: poly(ring3d as unknown as Position[]) });
+    expect(shape.coordinates).toEqual([[LONLAT_RING]]);
+    expect(shape.heightsDropped).toBe(5);
+    expect(parse(poly(LONLAT_RING)).heightsDropped).toBe(0);
   });
 
   it('reads a MultiPolygon, keeping holes and the path of each polygon', () => {

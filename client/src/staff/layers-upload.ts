@@ -121,11 +121,20 @@ async function upload(form: HTMLFormElement, status: HTMLElement, button: HTMLBu
     const res = await fetch(`/api/layers/${encodeURIComponent(layerId)}/data?${q.toString()}`, {
       method: 'PUT',
       credentials: 'same-origin',
-      headers: { 'content-type': file.type || 'application/octet-stream', accept: 'application/json' },
+      headers: {
+        'content-type': file.type || 'application/octet-stream',
+        accept: 'application/json',
+        // the data version this page showed: a load made since by someone else is refused (412), not overwritten
+        'if-match': form.dataset.layerEtag ?? '*',
+      },
       body: file,
     });
     const body = (await res.json().catch(() => ({}))) as JobView & { error?: { message: string }; job?: JobView };
     if (res.status === 401) throw new Error('Your session has ended. Sign in again and upload the file again.');
+    if (res.status === 412)
+      throw new Error(
+        `Someone else loaded this layer since this page was opened: ${body.error?.message ?? ''} Reload the page to see the data now loaded, then upload again if yours is still wanted.`,
+      );
     if (!res.ok && res.status !== 202)
       throw new Error(body.error?.message ?? `The upload failed (HTTP ${res.status}).`);
     // 202 + a job (the contract); a server that loads at once answers 200 with the report itself

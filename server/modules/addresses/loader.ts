@@ -10,6 +10,7 @@
  * POSTCODE_LOCATOR); CLASSIFICATION (or CLASSIFICATION_CODE, CLASS). Other field names can be given explicitly.
  */
 import { spawn } from 'node:child_process';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -300,8 +301,10 @@ async function swapIn(
   actor: Actor,
   requestId: string | undefined,
   move: (version: number) => Promise<number>,
+  ifMatch: IfMatch = '*',
 ) {
   const current = await repo.lockDataset(trx, dataset);
+  checkVersion(dataset === 'address' ? 'address points' : 'property outlines', current.data_version, ifMatch);
   report.previousVersion = current.data_version;
   report.dataVersion = current.data_version + 1;
   report.sourceHash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -338,6 +341,8 @@ export interface AddressLoadOptions {
   file: string;
   fields?: AddressFields;
   source?: string;
+  /** the data version replaced (If-Match from the API; 412 when another load came first); "*" or none: any */
+  ifMatch?: IfMatch;
   actor: Actor;
   requestId?: string;
   onProgress?: (m: string) => void;
@@ -365,8 +370,15 @@ export async function loadAddresses(db: Knex, opts: AddressLoadOptions): Promise
       skip('duplicate-uprn', d.n, `UPRN ${d.uprn} appears more than once`);
     for (const d of await repo.dropOutsideAddresses(trx))
       skip('outside-authority', d.n, `UPRN ${d.uprn} is more than 1 km outside every authority`);
-    await swapIn(trx, 'address', report, opts.file, opts.actor, opts.requestId, (version) =>
-      repo.replaceAddresses(trx, version, opts.source ?? path.basename(opts.file)),
+    await swapIn(
+      trx,
+      'address',
+      report,
+      opts.file,
+      opts.actor,
+      opts.requestId,
+      (version) => repo.replaceAddresses(trx, version, opts.source ?? path.basename(opts.file)),
+      opts.ifMatch,
     );
   });
   report.ms = Date.now() - started;
@@ -431,6 +443,8 @@ export interface PropertyLoadOptions {
   uprns?: string;
   source?: string;
   repair?: boolean;
+  /** the data version replaced (If-Match from the API; 412 when another load came first); "*" or none: any */
+  ifMatch?: IfMatch;
   actor: Actor;
   requestId?: string;
   onProgress?: (m: string) => void;
@@ -462,8 +476,16 @@ export async function loadProperties(db: Knex, opts: PropertyLoadOptions): Promi
     }
     for (const d of await repo.dropOutsideOutlines(trx))
       skip('outside-authority', d.n, 'more than 1 km outside every authority');
-    await swapIn(trx, 'property', report, opts.file, opts.actor, opts.requestId, (version) =>
-      repo.replaceProperties(trx, path.basename(opts.file), version, opts.source ?? path.basename(opts.file)),
+    await swapIn(
+      trx,
+      'property',
+      report,
+      opts.file,
+      opts.actor,
+      opts.requestId,
+      (version) =>
+        repo.replaceProperties(trx, path.basename(opts.file), version, opts.source ?? path.basename(opts.file)),
+      opts.ifMatch,
     );
   });
   report.ms = Date.now() - started;

@@ -304,6 +304,14 @@ export async function findUserContact(db: Knex | Knex.Transaction, userId: numbe
 }
 
 /** Locks the authority's row until the transaction ends (a details change checks its version under the lock). */
+/** The boundary's version (its ETag), the authority row locked with `lock`. */
+export async function boundaryVersionOf(db: Knex | Knex.Transaction, id: number, lock = false): Promise<number> {
+  const q = db('authority').where({ id });
+  if (lock) void q.forUpdate();
+  const row = await q.first('boundary_version');
+  return Number(row!.boundary_version);
+}
+
 export async function lockAuthority(trx: Knex.Transaction, id: number): Promise<void> {
   await trx('authority').where({ id }).forUpdate().first('id');
 }

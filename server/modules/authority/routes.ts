@@ -10,6 +10,7 @@ import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery, uploadFilename } from '../../http/validate.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { versionFromIfMatch } from '../../../shared/domain/cases.ts';
+import { checkVersion, etagOf, ifMatchOf } from '../../http/if-match.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { AuthorityDetailsSchema, getBoundaryVersions, getDetails, setBoundary, setDetails } from './service.ts';
@@ -38,7 +39,8 @@ export function authorityRoutes(ctx: AppContext) {
   const r = Router();
   /** The authority's boundary versions, newest (the current one) first. */
   r.get('/api/authority/boundary', requireRole(...PERMISSIONS.referenceRead), async (_req, res) => {
-    res.json(await getBoundaryVersions(ctx.db, ctx.config.REDLINE_AUTHORITY));
+    const b = await getBoundaryVersions(ctx.db, ctx.config.REDLINE_AUTHORITY);
+    res.setHeader('ETag', etagOf(b.version)).json(b);
   });
   /** Load or replace the boundary: the request body is the file (GeoJSON, GeoPackage, planning.data.gov.uk entity). */
   r.put(
@@ -47,17 +49,24 @@ export function authorityRoutes(ctx: AppContext) {
     rawBody({ type: () => true, limit: '100mb' }),
     async (req, res) => {
       const q = parseQuery(BoundaryQuery, req.query);
+      // If-Match: the boundary's ETag (GET /api/authority/boundary), or "*" to replace whatever is loaded
+      const expected = ifMatchOf(req, 'authority boundary', { allowAny: true });
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-boundary-'));
       const name = q.filename ?? `boundary-${crypto.randomBytes(4).toString('hex')}.geojson`;
       try {
         fs.writeFileSync(path.join(dir, name), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
-        res.json(
-          await setBoundary(ctx.db, actorOf(req.user!), ctx.config.REDLINE_AUTHORITY, {
+        const out = await setBoundary(
+          ctx.db,
+          actorOf(req.user!),
+          ctx.config.REDLINE_AUTHORITY,
+          {
             file: path.join(dir, name),
             label: name,
             sourceLayer: q.sourceLayer,
-          }),
+          },
+          expected,
         );
+        res.setHeader('ETag', etagOf(out.version)).json(out);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -75,12 +84,16 @@ export function authorityRoutes(ctx: AppContext) {
    *  version changed is the one read. Audited. */
   r.put('/api/authority/details', requireRole(...PERMISSIONS.templateAdmin), async (req, res) => {
     const input = parseBody(AuthorityDetailsSchema, req.body);
+    const expected = ifMatch(req.get('if-match'));
+    // required (428): the service checks a version given against the locked row (412 when stale)
+    if (expected === null)
+      checkVersion('authority details', (await getDetails(ctx.db, ctx.config.REDLINE_AUTHORITY, false)).version, null);
     const d = await setDetails(
       ctx.db,
       actorOf(req.user!),
       ctx.config.REDLINE_AUTHORITY,
       input,
-      ifMatch(req.get('if-match')),
+      expected,
       req.requestId,
     );
     res.setHeader('ETag', `"v${d.version}"`);

@@ -1,14 +1,17 @@
 /** Settings an authority keeps: its Statement of Community Involvement policy and its map copyright line. Audited. */
 import type { Knex } from 'knex';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { ensureGdal } from '../layers/loader.ts';
+import { cleanGdalText } from '../layers/gdal-text.ts';
 import {
   boundaryFromGeoJson,
   boundaryVersions,
+  boundaryVersionOf,
   currentBoundary,
   findAuthorityByCode,
   findAuthorityDetails,
@@ -112,7 +115,7 @@ async function readBoundaryFile(f: BoundaryFile): Promise<string[]> {
   if (r.error) throw new AppError('GDAL_MISSING', `ogr2ogr could not run: ${r.error.message}`);
   const stderr = r.stderr.trim();
   if (r.status !== 0 || /^ERROR/m.test(stderr)) {
-    const gdal = stderr.split('\n').slice(0, 3).join(' ');
+    const gdal = cleanGdalText(stderr, f.label).split('\n').slice(0, 3).join(' ');
     throw new AppError(
       /coordinate system|SRS|crs/i.test(stderr) ? 'LAYER_FILE_NO_CRS' : 'LAYER_FILE_UNREADABLE',
       `${f.label} could not be read as a boundary (GeoJSON, GeoPackage or a planning.data.gov.uk entity's GeoJSON): ${gdal}`,
@@ -140,12 +143,15 @@ async function readBoundaryFile(f: BoundaryFile): Promise<string[]> {
  * The previous boundary is kept as a version (authority_boundary_version); audited. Refused, changing nothing,
  * when the file has no polygon. In the same transaction, every loaded layer whose coverage is the authority boundary
  * (coverage 'authority', the default) is re-covered: its coverage becomes the new boundary less the surroundings
- * of the features its load skipped as invalid; layers covered by their data's extent are unchanged.
+ * of the features its load skipped as invalid; layers covered by their data's extent are unchanged. `ifMatch`: the
+ * boundary version (authority.boundary_version) the caller replaces: 428 when null, 412 when stale, "*" any.
  */
-export async function setBoundary(db: Knex, actor: Actor, code: string, f: BoundaryFile) {
+export async function setBoundary(db: Knex, actor: Actor, code: string, f: BoundaryFile, ifMatch: IfMatch = '*') {
   const before = await getAuthority(db, code);
   const geoms = await readBoundaryFile(f);
   return db.transaction(async (trx) => {
+    // If-Match: the boundary version replaced (the API requires it, "*" for any; the CLI replaces whatever is there)
+    checkVersion('authority boundary', await boundaryVersionOf(trx, before.id, true), ifMatch);
     const previous = await currentBoundary(trx, before.id);
     const b = await boundaryFromGeoJson(trx, geoms);
     if (!b.ewkb || !b.area_m2)
@@ -183,7 +189,7 @@ export async function setBoundary(db: Knex, actor: Actor, code: string, f: Bound
 
 export async function getBoundaryVersions(db: Knex, code: string) {
   const a = await getAuthority(db, code);
-  return { code, versions: await boundaryVersions(db, a.id) };
+  return { code, version: await boundaryVersionOf(db, a.id), versions: await boundaryVersions(db, a.id) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ export const CASE_COLUMNS = [
   'c.site_visits as siteVisits',
   'c.development',
   'c.notices_served as noticesServed',
+  'c.decision_maker as decisionMaker',
+  'c.ppa',
+  'c.appeals',
   'c.officer_id as officerId',
   'c.version',
   'c.created_at as createdAt',
@@ -53,6 +56,9 @@ export interface CaseRow {
   siteVisits: unknown[];
   noticesServed: unknown[];
   development: Record<string, unknown>;
+  decisionMaker: 'delegated' | 'committee' | null;
+  ppa: { agreedOn: string; targetDate: string } | null;
+  appeals: unknown[];
   officerId: number | null;
   version: number;
   createdAt: Date;
@@ -81,6 +87,9 @@ export interface CaseColumns {
   site_visits?: string;
   development?: string;
   notices_served?: string;
+  decision_maker?: string | null;
+  ppa?: string | null;
+  appeals?: string;
   officer_id?: number | null;
 }
 

@@ -68,7 +68,8 @@ export function caseRoutes(ctx: AppContext) {
 
   r.get('/api/cases/:id/site', requireRole(...PERMISSIONS.caseRead), async (req, res) => {
     const { crs } = parseQuery(CrsQuery, req.query);
-    res.json(await svc.getSite(s, caseId(req.params.id), crs));
+    const { site, version } = await svc.getSiteAndVersion(s, caseId(req.params.id), crs);
+    res.setHeader('ETag', etagOf(version)).json(site);
   });
 
   // an enforcement case located at a point (issue 11 item 7b); crs as for the site (query or body, CRS84 default)

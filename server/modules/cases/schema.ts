@@ -10,6 +10,7 @@ import {
   NOTICE_TYPES,
   SITE_SOURCES,
 } from '../../../shared/domain/cases.ts';
+import { APPEAL_OUTCOMES, APPEAL_TYPES, DECISION_MAKERS, USE_TYPES } from '../../../shared/domain/statistics/types.ts';
 
 export const IsoDate = z
   .string()
@@ -99,6 +100,10 @@ export const Development = z
     /** public service infrastructure development (DMPO art. 2, SI 2021/746): 18-day publicity, 10-week period */
     publicServiceInfrastructure: z.boolean().optional(),
     newBuildingOrExtension: z.boolean().optional(),
+    /** PS2 use-type bucket (statistics); when not given: dwellings if the development provides dwellings, else other */
+    useType: z.enum(USE_TYPES).optional(),
+    /** listed building consent to demolish (PS2 Q24) rather than to alter or extend (Q23) */
+    listedBuildingDemolition: z.boolean().optional(),
     listedBuildingConsent: z
       .object({
         /** null or "unknown": the grade is not known yet */
@@ -112,6 +117,37 @@ export const Development = z
       .optional(),
   })
   .strict();
+
+/** A planning performance agreement: when it was made and the date the decision is agreed by (statistics). */
+export const Ppa = z
+  .object({ agreedOn: IsoDate, targetDate: IsoDate })
+  .strict()
+  .refine((p) => p.targetDate >= p.agreedOn, { message: 'targetDate cannot be before agreedOn', path: ['targetDate'] });
+
+/** An appeal against the decision (or for non-determination): the quality measure counts those allowed. */
+export const Appeal = z
+  .object({
+    lodgedOn: IsoDate,
+    type: z.enum(APPEAL_TYPES),
+    decidedOn: IsoDate.nullable().optional(),
+    outcome: z.enum(APPEAL_OUTCOMES).nullable().optional(),
+  })
+  .strict()
+  .refine((a) => !a.decidedOn || a.decidedOn >= a.lodgedOn, {
+    message: 'decidedOn cannot be before lodgedOn',
+    path: ['decidedOn'],
+  })
+  .refine((a) => Boolean(a.decidedOn) === Boolean(a.outcome), {
+    message: 'give decidedOn and outcome together',
+    path: ['outcome'],
+  });
+
+/** Statistics fields of a planning application (issue 15 item 4). */
+const statisticsFields = {
+  decisionMaker: z.enum(DECISION_MAKERS).nullable().optional(),
+  ppa: Ppa.nullable().optional(),
+  appeals: z.array(Appeal).max(20).optional(),
+};
 
 /** Why a decision is dated before the earliest decision date (the publicity has not run its course). */
 export const DecisionOverrideReason = z.string().trim().min(1, 'must say why').max(2000);
@@ -144,6 +180,7 @@ export const CreateApplication = z
     decision: z.enum(APPLICATION_DECISIONS).nullable().optional(),
     decisionDate: IsoDate.nullable().optional(),
     decisionOverrideReason: DecisionOverrideReason.nullable().optional(),
+    ...statisticsFields,
     ...common,
   })
   .strict();
@@ -181,6 +218,8 @@ const DevelopmentPatch = z
     nearRailway: z.boolean().nullable(),
     publicServiceInfrastructure: z.boolean().nullable(),
     newBuildingOrExtension: z.boolean().nullable(),
+    useType: z.enum(USE_TYPES).nullable(),
+    listedBuildingDemolition: z.boolean().nullable(),
     listedBuildingConsent: z
       .object({ grade: z.enum(['I', 'II*', 'II', 'unknown']).nullable(), interiorOnly: z.boolean().nullable() })
       .partial()
@@ -208,6 +247,7 @@ export const UpdateCase = z
     decision: z.string().max(40).nullable().optional(),
     decisionDate: IsoDate.nullable().optional(),
     decisionOverrideReason: DecisionOverrideReason.nullable().optional(),
+    ...statisticsFields,
     siteVisits: z.array(SiteVisit).max(100).optional(),
     noticesServed: z.array(NoticeServed).max(50).optional(),
     officer: z.string().max(64).nullable().optional(),

@@ -95,6 +95,7 @@ function caseView(row: repo.CaseRow) {
     decisionOverrideReason: row.decisionOverrideReason,
     siteVisits: row.siteVisits,
     noticesServed: row.noticesServed,
+    ...(row.kind === 'application' ? { decisionMaker: row.decisionMaker, ppa: row.ppa, appeals: row.appeals } : {}),
     officer: row.officerId ? { username: row.officerUsername, displayName: row.officerName } : null,
     version: row.version,
     createdAt: row.createdAt,
@@ -331,6 +332,9 @@ export async function createCase(svc: CaseService, user: User, input: CreateCase
         valid_date: input.validDate ?? null,
         extensions_of_time: JSON.stringify(input.extensionsOfTime ?? []),
         decision_override_reason: input.decisionOverrideReason ?? null,
+        decision_maker: input.decisionMaker ?? null,
+        ppa: input.ppa ? JSON.stringify(input.ppa) : null,
+        appeals: JSON.stringify(input.appeals ?? []),
       });
     } else {
       Object.assign(cols, {
@@ -440,6 +444,8 @@ export async function updateCase(
         'applies to planning applications only',
       );
     }
+    const statsField = (['decisionMaker', 'ppa', 'appeals'] as const).find((k) => patch[k] !== undefined);
+    if (row.kind === 'enforcement' && statsField) throw validation(statsField, 'applies to planning applications only');
     const merged = {
       receivedDate: patch.receivedDate ?? row.receivedDate,
       validDate: patch.validDate !== undefined ? patch.validDate : row.validDate,
@@ -484,6 +490,9 @@ export async function updateCase(
     if (patch.decisionDate !== undefined) cols.decision_date = patch.decisionDate;
     if (patch.siteVisits !== undefined) cols.site_visits = JSON.stringify(patch.siteVisits);
     if (patch.noticesServed !== undefined) cols.notices_served = JSON.stringify(patch.noticesServed);
+    if (patch.decisionMaker !== undefined) cols.decision_maker = patch.decisionMaker;
+    if (patch.ppa !== undefined) cols.ppa = patch.ppa ? JSON.stringify(patch.ppa) : null;
+    if (patch.appeals !== undefined) cols.appeals = JSON.stringify(patch.appeals);
     const oid = await officerId(trx, patch.officer);
     if (oid !== undefined) cols.officer_id = oid;
     const partiesBefore = patch.parties ? await repo.listParties(trx, id) : undefined;
@@ -546,7 +555,7 @@ export async function setSite(
   });
   const result = await svc.db.transaction(async (trx) => {
     const row = (await repo.findCase(trx, svc.authorityId, id, true))!;
-    checkVersion(row, ifMatchVersion, false);
+    checkVersion(row, ifMatchVersion, true);
     const before = await repo.currentSiteSummary(trx, id);
     await repo.supersedeSite(trx, id);
     const siteId = await repo.insertSite(trx, {
@@ -592,11 +601,17 @@ export async function setSite(
       outsideAuthorityM2: site.outsideAuthorityM2,
       geometry: site.geometry,
     },
+    ...(site.warnings ? { warnings: site.warnings } : {}),
     version: result.version,
   };
 }
 
 export async function getSite(svc: CaseService, id: number, crs?: unknown) {
+  return (await getSiteAndVersion(svc, id, crs)).site;
+}
+
+/** The current site and the case's version (the site's ETag: a site PUT sends it back in If-Match). */
+export async function getSiteAndVersion(svc: CaseService, id: number, crs?: unknown) {
   const row = await repo.findCase(svc.db, svc.authorityId, id);
   if (!row) throw new AppError('CASE_NOT_FOUND', `There is no case with id ${id}.`, { id });
   const srid = parseCrs(crs, 'crs parameter') === 'EPSG:27700' ? 27700 : 4326;
@@ -615,7 +630,7 @@ export async function getSite(svc: CaseService, id: number, crs?: unknown) {
       { id },
     );
   }
-  return siteView(site);
+  return { site: siteView(site), version: row.version };
 }
 
 export async function getSiteVersions(svc: CaseService, id: number, crs?: unknown) {
@@ -713,7 +728,7 @@ export async function setLocation(
   }
   const version = await svc.db.transaction(async (trx) => {
     const row = (await repo.findCase(trx, svc.authorityId, id, true))!;
-    checkVersion(row, ifMatchVersion, false);
+    checkVersion(row, ifMatchVersion, true);
     const before = await repo.findLocation(trx, id);
     await repo.setLocation(trx, id, p.x, p.y, user.id);
     await repo.bumpVersion(trx, id);

@@ -5,6 +5,7 @@ import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody } from '../../http/validate.ts';
 import { intId } from '../../http/params.ts';
+import { etagOf, ifMatchOf } from '../../http/if-match.ts';
 import { requireRole } from '../auth/middleware.ts';
 import { PERMISSIONS } from '../../../shared/roles.ts';
 import { DOCUMENT_KINDS } from '../../../shared/domain/documents.ts';
@@ -88,20 +89,23 @@ export function documentRoutes(ctx: AppContext) {
     res.json(await listTemplates(ctx.db, ctx.authorityId));
   });
   r.get('/api/document-templates/:kind', requireRole(...PERMISSIONS.referenceRead), async (req, res) => {
-    res.json(await getTemplate(ctx.db, ctx.authorityId, kindOf(req.params.kind)));
+    const t = await getTemplate(ctx.db, ctx.authorityId, kindOf(req.params.kind));
+    res.setHeader('ETag', etagOf(t.current.version)).json(t);
   });
+  /** If-Match "v<version>" (or body.version) required: 428 without, 412 when someone saved a newer version. */
   r.put('/api/document-templates/:kind', requireRole(...PERMISSIONS.templateAdmin), async (req, res) => {
     const kind = kindOf(req.params.kind);
-    res.json(
-      await saveTemplate(
-        ctx.db,
-        ctx.authorityId,
-        kind,
-        parseBody(TemplateBody, req.body),
-        actorOf(req.user!),
-        req.requestId,
-      ),
+    const body = parseBody(TemplateBody, req.body);
+    const t = await saveTemplate(
+      ctx.db,
+      ctx.authorityId,
+      kind,
+      body,
+      actorOf(req.user!),
+      req.requestId,
+      ifMatchOf(req, `${kind} template`),
     );
+    res.setHeader('ETag', etagOf(t.current.version)).json(t);
   });
 
   r.get('/api/cases/:id/documents', requireRole(...PERMISSIONS.caseRead), async (req, res) => {

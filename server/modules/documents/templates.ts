@@ -2,6 +2,7 @@
  *  authority that has none), reading the current and earlier versions, and saving a new version (admin; checked,
  *  audited). Versions are rows that are never changed, so each document keeps pointing at the wording it used. */
 import crypto from 'node:crypto';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -119,7 +120,8 @@ export async function getTemplate(db: Knex, authorityId: number, kind: DocumentK
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-/** Saves a new version (unless nothing changed). `expectedVersion`: the version the admin edited, refused when stale. */
+/** Saves a new version (unless nothing changed). The version the admin edited (If-Match `ifMatch` or `input.version`)
+ *  is required (428) and refused when stale (412). */
 export async function saveTemplate(
   db: Knex,
   authorityId: number,
@@ -127,6 +129,7 @@ export async function saveTemplate(
   input: { title: string; body: string; version?: number },
   actor: Actor,
   requestId?: string,
+  ifMatch: IfMatch = null,
 ) {
   const issues = checkTemplate(kind, input);
   if (issues.length) {
@@ -146,16 +149,8 @@ export async function saveTemplate(
   const saved = await db.transaction(async (trx) => {
     await repo.lockTemplateKind(trx, authorityId, kind);
     const cur = (await repo.currentTemplate(trx, authorityId, kind))!;
-    if (input.version !== undefined && input.version !== cur.version) {
-      throw new AppError(
-        'VERSION_CONFLICT',
-        `The ${kind} template was changed since you read it (you edited version ${input.version}, it is now version ${cur.version}). Reload it and make your change again.`,
-        {
-          expectedVersion: input.version,
-          currentVersion: cur.version,
-        },
-      );
-    }
+    // the version edited: If-Match, or "version" in the body; required (428), refused when stale (412)
+    checkVersion(`${kind} template`, cur.version, ifMatch ?? input.version ?? null);
     if (cur.title === input.title && cur.body === input.body) return { changed: false };
     const version = cur.version + 1;
     const id = await repo.insertTemplate(trx, {

@@ -233,9 +233,17 @@ export async function convertFile(db: Knex, data: Buffer, opts: ConvertOptions =
       });
     }
     const hasCrs = typeof doc === 'object' && doc !== null && 'crs' in doc;
-    const firstNumber = /-?\d+(?:\.\d+)?/.exec(
-      JSON.stringify((doc as { features?: unknown })?.features ?? doc).replace(/"[^"]*"/g, ''),
-    );
+    let text: string;
+    try {
+      text = JSON.stringify((doc as { features?: unknown })?.features ?? doc);
+    } catch {
+      // nested too deeply to walk (a fuzzer's 10,000 levels): no GeoJSON is
+      throw new AppError('FILE_UNREADABLE', `${label} is nested too deeply to be GeoJSON.`, {
+        filename: opts.filename,
+        fileType: kind,
+      });
+    }
+    const firstNumber = /-?\d+(?:\.\d+)?/.exec(text.replace(/"[^"]*"/g, ''));
     if (!hasCrs && firstNumber && Math.abs(Number(firstNumber[0])) > 180) geojsonMetres = true;
   }
 

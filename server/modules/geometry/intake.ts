@@ -56,6 +56,8 @@ export interface SiteIntake {
   polygonCount: number;
   repair: RepairReport | null;
   outsideAuthorityM2: number;
+  /** present when something was left out of the site, e.g. heights (Z) dropped from 3D coordinates */
+  warnings?: string[];
 }
 
 /** One row of sql/queries/site_intake.sql (also carried, as JSON, by sql/queries/constraint_check_site.sql). */
@@ -215,5 +217,13 @@ export function judgeIntake(shape: SiteShape, r: IntakeRow, opts: IntakeOptions)
     repair,
     // measured against the boundary itself, also for a site accepted within the tolerance (never a false 0)
     outsideAuthorityM2: roundM2(r.outside_m2 ?? 0),
+    // a site is drawn flat: 3D coordinates (CAD exports) are accepted, their heights dropped and the drop stated
+    ...(shape.heightsDropped > 0
+      ? {
+          warnings: [
+            `Heights (Z) dropped from ${shape.heightsDropped} coordinate${shape.heightsDropped === 1 ? '' : 's'}: a site is drawn flat.`,
+          ],
+        }
+      : {}),
   };
 }

@@ -1,6 +1,7 @@
 /** Layer definitions: the built-in ones in layers/definitions/*.json, synchronised into the `layer` table at
  *  start, and local ones an admin adds through the API or CLI (same schema, stored in the table). */
 import crypto from 'node:crypto';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -67,6 +68,7 @@ export async function upsertDefinition(
   d: LayerDefinition,
   origin: 'builtin' | 'local',
   requestId?: string,
+  ifMatch: IfMatch = '*',
 ) {
   const hash = definitionHash(d);
   const existing = await lockLayerDefinition(db, d.id);
@@ -78,6 +80,8 @@ export async function upsertDefinition(
       { issues: [{ path: 'definition.id', message: 'already used' }] },
     );
   }
+  // changing a stored definition: the API sends the definition version it edited (If-Match; 428 without, 412 stale)
+  if (existing) checkVersion(`layer "${d.id}"`, existing.definition_version, ifMatch);
   await saveLayerDefinition(db, d, hash, origin, Boolean(existing));
   // the cached definitions (./cache.ts) go now and again once the transaction is over (a check in between reads
   // the old definition, which the check statement's definition_hash shows is out of date once this commits)

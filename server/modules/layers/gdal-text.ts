@@ -12,5 +12,6 @@ export function cleanGdalText(text: string, fileLabel = 'the file'): string {
     .filter((line) => !DRIVER_LIST.test(line))
     .join('\n')
     .replace(PATH, fileLabel)
+    .replace(/ with the following drivers?\.?/g, '.')
     .trim();
 }

@@ -4,6 +4,7 @@
  * loaded. Delete: a local layer that no stored check uses goes with its features and pieces. Both audited.
  */
 import type { Knex } from 'knex';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import { invalidateLayerCache } from './cache.ts';
@@ -50,9 +51,17 @@ export async function retireLayer(
   });
 }
 
-export async function deleteLayer(db: Knex, id: string, actor: Actor, requestId?: string): Promise<void> {
+export async function deleteLayer(
+  db: Knex,
+  id: string,
+  actor: Actor,
+  requestId?: string,
+  ifMatch: IfMatch = '*',
+): Promise<void> {
   await db.transaction(async (trx) => {
     const layer = await lockedLayer(trx, id);
+    // the API sends the definition version it read (If-Match); the CLI deletes whatever is there
+    checkVersion(`layer "${id}"`, layer.definitionVersion, ifMatch);
     if (layer.origin !== 'local')
       throw new AppError(
         'LAYER_NOT_LOCAL',

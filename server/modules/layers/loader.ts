@@ -322,6 +322,8 @@ function ogr2ogrArgs(conn: string, src: LoadSource, table: string): string[] {
     ...g.options,
     '-nln',
     table,
+    '-lco',
+    `SCHEMA=${repo.STAGING_SCHEMA}`,
     '-t_srs',
     'EPSG:27700',
     ...(sourceCrs ? ['-s_srs', sourceCrs] : []),

@@ -20,6 +20,8 @@ export interface LayerRow {
   definitionHash: string;
   origin: string;
   dataVersion: number;
+  /** bumped (migration 0031's trigger) whenever the definition or the retirement changes: the definition's ETag */
+  definitionVersion: number;
   sourceHash: string | null;
   loadedAt: Date | null;
   featureCount: number;
@@ -38,6 +40,7 @@ const LAYER_COLUMNS = [
   'definition_hash as definitionHash',
   'origin',
   'data_version as dataVersion',
+  'definition_version as definitionVersion',
   'source_hash as sourceHash',
   'loaded_at as loadedAt',
   'feature_count as featureCount',
@@ -103,11 +106,12 @@ export interface StoredDefinition {
   definition: LayerDefinition;
   definition_hash: string;
   origin: 'builtin' | 'local';
+  definition_version: number;
 }
 
 /** The layer's stored definition, its row locked until the transaction ends; undefined when there is none. */
 export async function lockLayerDefinition(db: Db, id: string): Promise<StoredDefinition | undefined> {
-  return db('layer').where({ id }).forUpdate().first('definition', 'definition_hash', 'origin');
+  return db('layer').where({ id }).forUpdate().first('definition', 'definition_hash', 'origin', 'definition_version');
 }
 
 /** Inserts a layer or updates its definition (updated_at now). */
@@ -134,26 +138,31 @@ export async function saveLayerDefinition(
 // ---- staging tables (one per source file, written by ogr2ogr outside any transaction) ----
 
 const ident = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+/** staging tables live in their own schema (migration 0032): the serving role may create tables there only */
+export const STAGING_SCHEMA = 'layer_staging';
+const staging = (table: string) => `${STAGING_SCHEMA}.${ident(table)}`;
 
-/** Every staging table in the public schema, of any load. */
+/** Every staging table, of any load. */
 export async function stagingTableNames(db: Knex): Promise<string[]> {
   return (await db('pg_tables')
-    .where('schemaname', 'public')
+    .where('schemaname', STAGING_SCHEMA)
     .where('tablename', 'like', 'layer\\_load\\_%')
     .pluck('tablename')) as string[];
 }
 
 export async function dropStagingTable(db: Knex, table: string): Promise<void> {
-  await db.raw(`DROP TABLE IF EXISTS ${ident(table)}`);
+  await db.raw(`DROP TABLE IF EXISTS ${staging(table)}`);
 }
 
 export async function stagingRowCount(db: Knex, table: string): Promise<number> {
-  const { rows } = await db.raw<{ rows: Array<{ n: number }> }>(`SELECT count(*)::int AS n FROM ${ident(table)}`);
+  const { rows } = await db.raw<{ rows: Array<{ n: number }> }>(`SELECT count(*)::int AS n FROM ${staging(table)}`);
   return Number(rows[0]!.n);
 }
 
 export async function stagingColumns(db: Knex, table: string): Promise<string[]> {
-  return (await db('information_schema.columns').where({ table_name: table }).pluck('column_name')) as string[];
+  return (await db('information_schema.columns')
+    .where({ table_schema: STAGING_SCHEMA, table_name: table })
+    .pluck('column_name')) as string[];
 }
 
 // ---- the load's transaction ----
@@ -173,7 +182,7 @@ export async function fillIncoming(
   for (const [i, s] of staged.entries()) {
     await trx.raw(
       `INSERT INTO incoming (src, label, fid, props, geom)
-       SELECT ?, ?, ogc_fid, (to_jsonb(t) - 'geom' - 'ogc_fid') || ?::jsonb, ST_Force2D(geom) FROM ${ident(s.table)} t`,
+       SELECT ?, ?, ogc_fid, (to_jsonb(t) - 'geom' - 'ogc_fid') || ?::jsonb, ST_Force2D(geom) FROM ${staging(s.table)} t`,
       [i, s.label, JSON.stringify(s.constants)],
     );
   }

@@ -12,6 +12,9 @@ import { enqueueJob, waitForJob } from '../jobs/service.ts';
 import { preferWaitMs, sendJob } from '../jobs/routes.ts';
 import { deleteLayer, retireLayer } from './lifecycle.ts';
 import { AppError } from '../../../shared/errors.ts';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
+import { findLayer } from './repo.ts';
+import { listJobs } from '../jobs/repo.ts';
 
 // express's raw-body parser, named so because the house lint rule takes any `.raw(…)` call for knex
 const { raw: rawBody } = express;
@@ -60,19 +63,58 @@ const view = (l: Awaited<ReturnType<typeof getLayer>>) => ({
   retiredReason: l.retiredReason,
 });
 
+/** A layer's ETag: its definition version and its data version, "v<definition>.<data>". A definition's PUT or DELETE
+ *  sends it back in If-Match (only the definition part is compared: a data load since does not make an edit of the
+ *  definition stale; plain "v<definition>" is accepted too); a data load compares the data part, or takes "*". */
+const layerEtag = (l: { definitionVersion: number; dataVersion: number }) =>
+  `"v${l.definitionVersion}.${l.dataVersion}"`;
+
+function layerIfMatch(req: express.Request, part: 'definition' | 'data'): IfMatch {
+  const header = req.get('if-match')?.trim();
+  if (!header) return null;
+  if (header === '*' && part === 'data') return '*';
+  const m = /^(?:W\/)?"?v(\d{1,9})(?:\.(\d{1,9}))?"?$/.exec(header);
+  if (m && part === 'definition') return Number(m[1]);
+  if (m && m[2] !== undefined) return Number(m[2]);
+  throw new AppError(
+    'VALIDATION_FAILED',
+    `If-Match must be the layer's ETag from GET /api/layers/:id, such as "v2.5"${part === 'data' ? ' (or * to load over whatever is loaded)' : ''}; got ${header}.`,
+    { issues: [{ path: 'header.if-match', message: 'not an ETag of this layer' }] },
+  );
+}
+
 export function layerRoutes(ctx: AppContext, jobs: { kick(): void }) {
   const r = Router();
   r.get('/api/layers', requireRole(...PERMISSIONS.referenceRead), async (_req, res) => {
     res.json({ items: (await listLayers(ctx.db, undefined, { includeRetired: true })).map(view) });
   });
   r.get('/api/layers/:id', requireRole(...PERMISSIONS.referenceRead), async (req, res) => {
-    res.json(view(await getLayer(ctx.db, String(req.params.id))));
+    const layer = await getLayer(ctx.db, String(req.params.id));
+    res.setHeader('ETag', layerEtag(layer)).json(view(layer));
   });
   /** A local layer (same schema as layers/definitions), without a code change. */
+  // (the same definition again changes nothing; a different one for an existing id is a change of it: If-Match as
+  // for PUT /api/layers/:id)
   r.post('/api/layers', requireRole(...PERMISSIONS.layerAdmin), async (req, res) => {
     const def = parseDefinition(parseBody(DefineLayerBody, req.body).definition);
-    await ctx.db.transaction((trx) => upsertDefinition(trx, actorOf(req.user!), def, 'local', req.requestId));
-    res.status(201).json(view(await getLayer(ctx.db, def.id)));
+    const expected = layerIfMatch(req, 'definition');
+    await ctx.db.transaction((trx) => upsertDefinition(trx, actorOf(req.user!), def, 'local', req.requestId, expected));
+    const layer = await getLayer(ctx.db, def.id);
+    res.status(201).setHeader('ETag', layerEtag(layer)).json(view(layer));
+  });
+  /** Change a local layer's definition: If-Match (the layer's ETag) required, 428 without, 412 when stale. */
+  r.put('/api/layers/:id', requireRole(...PERMISSIONS.layerAdmin), async (req, res) => {
+    const id = String(req.params.id);
+    const def = parseDefinition(parseBody(DefineLayerBody, req.body).definition);
+    if (def.id !== id)
+      throw new AppError('VALIDATION_FAILED', `definition.id is "${def.id}" but the path names layer "${id}".`, {
+        issues: [{ path: 'definition.id', message: 'must be the layer of the path' }],
+      });
+    const expected = layerIfMatch(req, 'definition');
+    if (expected === null) checkVersion(`layer "${id}"`, (await getLayer(ctx.db, id)).definitionVersion, null);
+    await ctx.db.transaction((trx) => upsertDefinition(trx, actorOf(req.user!), def, 'local', req.requestId, expected));
+    const layer = await getLayer(ctx.db, id);
+    res.setHeader('ETag', layerEtag(layer)).json(view(layer));
   });
   /** Retire: kept for the stored checks and maps that used it, answered by no new check, listed as retired. */
   r.post('/api/layers/:id/retire', requireRole(...PERMISSIONS.layerAdmin), async (req, res) => {
@@ -88,7 +130,13 @@ export function layerRoutes(ctx: AppContext, jobs: { kick(): void }) {
   });
   /** Delete a local layer that no stored check uses (409 LAYER_IN_USE naming the checks when one does). */
   r.delete('/api/layers/:id', requireRole(...PERMISSIONS.layerAdmin), async (req, res) => {
-    await deleteLayer(ctx.db, String(req.params.id), actorOf(req.user!), req.requestId);
+    await deleteLayer(
+      ctx.db,
+      String(req.params.id),
+      actorOf(req.user!),
+      req.requestId,
+      layerIfMatch(req, 'definition'),
+    );
     res.status(204).end();
   });
   /**
@@ -131,13 +179,32 @@ export function layerRoutes(ctx: AppContext, jobs: { kick(): void }) {
         repair: q.repair,
         coverage: q.coverage,
       };
-      const job = await enqueueJob(ctx.db, {
-        kind: 'layer-load',
-        subject: layer.id,
-        params: params as unknown as Record<string, unknown>,
-        file: { name, data },
-        actor: actorOf(req.user!),
-        requestId: req.requestId,
+      // If-Match: the data version replaced (the layer's ETag), or "*". The layer row is locked while the job is
+      // queued, so of two loads sent with the same ETag one is queued and the other is told a load is on its way.
+      const expected = layerIfMatch(req, 'data');
+      const job = await ctx.db.transaction(async (trx) => {
+        const locked = (await findLayer(trx, layer.id, true))!;
+        checkVersion(`data of layer "${layer.id}"`, locked.dataVersion, expected, layerEtag(locked));
+        if (expected !== '*') {
+          const pending = [
+            ...(await listJobs(trx, { kind: 'layer-load', subject: layer.id, status: 'queued', limit: 1 })),
+            ...(await listJobs(trx, { kind: 'layer-load', subject: layer.id, status: 'running', limit: 1 })),
+          ];
+          if (pending.length)
+            throw new AppError(
+              'VERSION_CONFLICT',
+              `A load of layer "${layer.id}" is already ${pending[0]!.status} (job ${pending[0]!.id}): the data version you sent will not be current. Wait for it (GET /api/jobs/${pending[0]!.id}) and read the layer again.`,
+              { currentVersion: locked.dataVersion, jobId: pending[0]!.id },
+            );
+        }
+        return enqueueJob(trx, {
+          kind: 'layer-load',
+          subject: layer.id,
+          params: params as unknown as Record<string, unknown>,
+          file: { name, data },
+          actor: actorOf(req.user!),
+          requestId: req.requestId,
+        });
       });
       jobs.kick();
       const wait = preferWaitMs(req.get('prefer'));

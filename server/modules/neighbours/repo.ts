@@ -51,6 +51,19 @@ export async function addressDataVersion(db: Q): Promise<number | null> {
   return loaded?.data_version ?? null;
 }
 
+/** A reference dataset's state (its data version is its ETag). */
+export async function datasetState(db: Q, id: 'address' | 'property') {
+  const r = await db('reference_dataset')
+    .where({ id })
+    .first('data_version', 'source_hash', 'loaded_at', 'feature_count');
+  return {
+    dataVersion: Number(r?.data_version ?? 0),
+    sourceHash: (r?.source_hash as string | null) ?? null,
+    loadedAt: (r?.loaded_at as Date | null) ?? null,
+    featureCount: Number(r?.feature_count ?? 0),
+  };
+}
+
 /** The statement with only the blocks of the modes asked for (see the header of neighbour_selection.sql). */
 const MODE_BLOCK = /\/\*(adjoining|radius|polygon|manual|sameBuilding)\*\/([\s\S]*?)\/\*end \1\*\//g;
 const statements = new Map<string, string>();

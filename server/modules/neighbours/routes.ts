@@ -13,6 +13,8 @@ import { AppError } from '../../../shared/errors.ts';
 import { intId } from '../../http/params.ts';
 import { intakeSite } from '../geometry/intake.ts';
 import { loadAddresses, loadProperties } from '../addresses/loader.ts';
+import { checkVersion, etagOf, ifMatchOf } from '../../http/if-match.ts';
+import { datasetState } from './repo.ts';
 import { createRun, getRun, listRuns, recipientsCsv, recipientsGeoJson, select, SelectionParams } from './service.ts';
 
 const READERS = PERMISSIONS.caseRead;
@@ -95,12 +97,22 @@ export function neighbourRoutes(ctx: AppContext) {
 
   // address points and property outlines: the request body is the file
   for (const dataset of ['addresses', 'properties'] as const) {
+    const id = dataset === 'addresses' ? 'address' : 'property';
+    /** The dataset's data version, source hash, load time and count; ETag "v<data version>" for the next load's
+     *  If-Match. */
+    r.get(`/api/${dataset}/data`, requireRole(...DATA_ADMINS), async (_req, res) => {
+      const st = await datasetState(ctx.db, id);
+      res.setHeader('ETag', etagOf(st.dataVersion)).json({ dataset: id, ...st });
+    });
     r.put(
       `/api/${dataset}/data`,
       requireRole(...DATA_ADMINS),
       express.raw({ type: () => true, limit: '500mb' }),
       async (req, res) => {
         const q = parseQuery(UploadQuery, req.query);
+        // If-Match: the data version replaced (GET /api/<dataset>/data), or "*" to load over whatever is loaded
+        const ifMatch = ifMatchOf(req, id === 'address' ? 'address points' : 'property outlines', { allowAny: true });
+        if (ifMatch === null) checkVersion(dataset, (await datasetState(ctx.db, id)).dataVersion, null);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-upload-'));
         const file = path.join(
           dir,
@@ -110,9 +122,9 @@ export function neighbourRoutes(ctx: AppContext) {
         try {
           fs.writeFileSync(file, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
           const actor = actorOf(req.user!);
-          res.json(
+          const out =
             dataset === 'addresses'
-              ? await loadAddresses(ctx.db, { file, actor, requestId: req.requestId })
+              ? await loadAddresses(ctx.db, { file, actor, requestId: req.requestId, ifMatch })
               : await loadProperties(ctx.db, {
                   file,
                   reference: q.reference,
@@ -121,8 +133,9 @@ export function neighbourRoutes(ctx: AppContext) {
                   repair: q.repair,
                   actor,
                   requestId: req.requestId,
-                }),
-          );
+                  ifMatch,
+                });
+          res.setHeader('ETag', etagOf(out.dataVersion)).json(out);
         } finally {
           fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -13,6 +13,7 @@ import type { AppContext } from '../../http/context.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { publicDataVersion } from './repo.ts';
 import { isGrid, parseTile, readTile, tileJson, type Grid } from './service.ts';
+import { VersionCache } from '../../http/version-cache.ts';
 
 export const TILE_CACHE = 'public, max-age=31536000, immutable';
 export const TILEJSON_CACHE = 'public, max-age=60';
@@ -34,6 +35,8 @@ export function publicTileRoutes(ctx: AppContext) {
   const r = Router();
   // public routes read through the read replica when there is one (DATABASE_READ_URL), else the primary
   const readDb = ctx.readDb ?? ctx.db;
+  // tiles made for the current data version (server/http/version-cache.ts)
+  const cache = new VersionCache(ctx.config.PUBLIC_CACHE_MB * 1024 * 1024);
 
   r.get('/api/public/tiles/:grid.json', async (req, res) => {
     const grid = gridOf(String(req.params.grid));
@@ -51,9 +54,17 @@ export function publicTileRoutes(ctx: AppContext) {
     const version = Number(vs);
     const t = parseTile(grid, String(req.params.z), String(req.params.x), String(req.params.y));
     const etag = `"${grid}-${version}"`;
-    const row = matches(req, etag)
-      ? { version: await publicDataVersion(readDb), mvt: null }
-      : await readTile(readDb, grid, t, ctx.authorityId, version);
+    const key = `${grid}/${t.z}/${t.x}/${t.y}`;
+    let row: { version: number; mvt: Buffer | null };
+    if (matches(req, etag)) row = { version: await publicDataVersion(readDb), mvt: null };
+    else {
+      // the tile as made for the current data version, when this process has made it already
+      const current = cache.enabled ? await publicDataVersion(readDb) : null;
+      const hit = current === version ? cache.get(key, version) : undefined;
+      row = hit ? { version, mvt: hit.body } : await readTile(readDb, grid, t, ctx.authorityId, version);
+      if (!hit && row.mvt && row.version === version)
+        cache.set(key, version, { body: row.mvt, etag, type: 'application/vnd.mapbox-vector-tile' });
+    }
     if (row.version === version) {
       res.set({ 'Cache-Control': TILE_CACHE, ETag: etag });
       if (row.mvt === null) return void res.status(304).end();

@@ -10,6 +10,8 @@ import type { AppContext } from '../../http/context.ts';
 import { parseQuery } from '../../http/validate.ts';
 import { z } from 'zod';
 import * as register from './service.ts';
+import { VersionCache, type CachedAnswer } from '../../http/version-cache.ts';
+import { dataVersion } from './repo.ts';
 
 /** Where public routes read. TODO(readDb): the tiles/replica helper adds ctx.readDb (DATABASE_READ_URL replica or
  *  the primary); until then this falls back to ctx.db. */
@@ -20,7 +22,12 @@ export const PUBLIC_CACHE = 'public, max-age=60';
 /** Sends `body` as JSON with an ETag of its bytes and the public cache header; 304 when the client has it. */
 export function sendCached(req: Request, res: Response, body: unknown, type = 'application/json') {
   const text = JSON.stringify(body);
-  const etag = register.etagOfBody(text);
+  sendAnswer(req, res, { body: Buffer.from(text), etag: register.etagOfBody(text), type });
+}
+
+/** Sends a ready answer (from the cache or just made) with its ETag and the public cache header. */
+function sendAnswer(req: Request, res: Response, a: CachedAnswer) {
+  const etag = a.etag;
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', PUBLIC_CACHE);
   res.setHeader('Vary', 'Accept-Encoding');
@@ -29,42 +36,53 @@ export function sendCached(req: Request, res: Response, body: unknown, type = 'a
     res.status(304).end();
     return;
   }
-  res.type(type).send(text);
+  res.type(a.type).send(a.body);
 }
 
 const Slug = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'an application reference with - for /, e.g. 25-AP-0001');
 
 export function registerApiRoutes(ctx: AppContext) {
   const r = Router();
+  // answers kept for the current public data version (server/http/version-cache.ts)
+  const cache = new VersionCache(ctx.config.PUBLIC_CACHE_MB * 1024 * 1024);
+  /** the answer for this URL at the current data version, from the cache or made by `make` (and kept) */
+  const answer = async (req: Request, res: Response, type: string, make: (db: Knex) => Promise<unknown>) => {
+    const db = readDbOf(ctx);
+    const version = cache.enabled ? await dataVersion(db) : 0;
+    const hit = cache.enabled ? cache.get(req.originalUrl, version) : undefined;
+    if (hit) return sendAnswer(req, res, hit);
+    const text = JSON.stringify(await make(db));
+    const made = { body: Buffer.from(text), etag: register.etagOfBody(text), type };
+    cache.set(req.originalUrl, version, made);
+    sendAnswer(req, res, made);
+  };
   r.get('/api/public/applications', async (req, res) => {
     const q = parseQuery(register.SearchQuery, req.query);
-    const db = readDbOf(ctx);
-    const found = await register.search(db, ctx.authorityId, q);
-    sendCached(req, res, {
-      items: found.items,
-      total: found.total,
-      // only when the count stopped at the cap: there are at least `total` (and the page says "more than 1,000")
-      ...(found.totalIsLowerBound ? { totalIsLowerBound: true } : {}),
-      page: found.page,
-      pageSize: found.pageSize,
-      sort: found.sort,
-      ...(found.near ? { near: { x: found.near.x, y: found.near.y, radiusM: found.near.radiusM } } : {}),
-      links: register.linksOf('/api/public/applications', q, found),
+    await answer(req, res, 'application/json', async (db) => {
+      const found = await register.search(db, ctx.authorityId, q);
+      return {
+        items: found.items,
+        total: found.total,
+        // only when the count stopped at the cap: there are at least `total` (and the page says "more than 1,000")
+        ...(found.totalIsLowerBound ? { totalIsLowerBound: true } : {}),
+        page: found.page,
+        pageSize: found.pageSize,
+        sort: found.sort,
+        ...(found.near ? { near: { x: found.near.x, y: found.near.y, radiusM: found.near.radiusM } } : {}),
+        links: register.linksOf('/api/public/applications', q, found),
+      };
     });
   });
   r.get('/api/public/applications.geojson', async (req, res) => {
     const q = parseQuery(register.SearchQuery, req.query);
-    const fc = await register.searchGeoJson(readDbOf(ctx), ctx.authorityId, q);
-    sendCached(
-      req,
-      res,
-      { ...fc, links: register.linksOf('/api/public/applications.geojson', q, fc) },
-      'application/geo+json',
-    );
+    await answer(req, res, 'application/geo+json', async (db) => {
+      const fc = await register.searchGeoJson(db, ctx.authorityId, q);
+      return { ...fc, links: register.linksOf('/api/public/applications.geojson', q, fc) };
+    });
   });
   r.get('/api/public/applications/:slug', async (req, res) => {
     const slug = parseQuery(z.object({ slug: Slug }), { slug: req.params.slug }).slug;
-    sendCached(req, res, await register.application(readDbOf(ctx), ctx.authorityId, slug));
+    await answer(req, res, 'application/json', (db) => register.application(db, ctx.authorityId, slug));
   });
   return r;
 }

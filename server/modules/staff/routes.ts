@@ -627,6 +627,8 @@ export function staffRoutes(ctx: AppContext, views: Views) {
           title: l.title,
           category: l.category,
           dataVersion: l.dataVersion,
+          // the layer's ETag: an upload sends it in If-Match (a load made since by someone else answers 412)
+          etag: `"v${l.definitionVersion}.${l.dataVersion}"`,
           featureCount: l.featureCount,
           loadedAt: l.loadedAt,
           retiredAt: l.retiredAt,

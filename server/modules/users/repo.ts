@@ -69,6 +69,18 @@ export async function updateUserRow(
   return user!;
 }
 
+/** The account's version (migration 0031; its ETag), undefined when there is none. */
+export async function userVersion(db: Db, id: number): Promise<number | undefined> {
+  const r = await db('app_user').where({ id }).first('version');
+  return r ? Number(r.version) : undefined;
+}
+
+/** Every account with its version. */
+export async function listUserVersions(db: Db): Promise<Map<number, number>> {
+  const rows = await db('app_user').select('id', 'version');
+  return new Map(rows.map((r) => [Number(r.id), Number(r.version)]));
+}
+
 export async function listUsers(db: Db): Promise<User[]> {
   return db('app_user').orderBy('username').select(USER_COLUMNS);
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { checkVersion, etagOf, ifMatchOf } from '../../http/if-match.ts';
 import type { AppContext } from '../../http/context.ts';
 import { actorOf } from '../../http/context.ts';
 import { parseBody, parseQuery } from '../../http/validate.ts';
@@ -55,7 +56,12 @@ const tokenId = (raw: string | string[] | undefined) => intId(raw, 'NOT_FOUND', 
 export function userRoutes(ctx: AppContext) {
   const r = Router();
   r.get('/api/users', requireRole(...PERMISSIONS.userAdmin), async (_req, res) => {
-    res.json({ items: await users.listUsers(ctx.db) });
+    res.json({ items: await users.listUsersWithVersions(ctx.db) });
+  });
+  /** One account; ETag "v<version>" for a PATCH's If-Match. */
+  r.get('/api/users/:id', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
+    const u = await users.getUserWithVersion(ctx.db, userId(req.params.id));
+    res.setHeader('ETag', etagOf(u.version)).json({ user: u });
   });
   r.post('/api/users', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
     const input = parseBody(CreateUser, req.body);
@@ -64,16 +70,14 @@ export function userRoutes(ctx: AppContext) {
     // a generated password is shown once, to the admin who created the account
     res.status(201).json({ user, ...(input.password ? {} : { password }) });
   });
+  /** If-Match "v<version>" required: 428 without, 412 when the account changed since it was read. */
   r.patch('/api/users/:id', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
-    res.json({
-      user: await users.updateUser(
-        ctx.db,
-        actorOf(req.user!),
-        userId(req.params.id),
-        parseBody(UpdateUser, req.body),
-        req.requestId,
-      ),
-    });
+    const id = userId(req.params.id);
+    const body = parseBody(UpdateUser, req.body);
+    const expected = ifMatchOf(req, 'user');
+    if (expected === null) checkVersion('user', (await users.getUserWithVersion(ctx.db, id)).version, null);
+    const user = await users.updateUser(ctx.db, actorOf(req.user!), id, body, req.requestId, expected);
+    res.setHeader('ETag', etagOf(user.version)).json({ user });
   });
   r.post('/api/users/:id/tokens', requireRole(...PERMISSIONS.userAdmin), async (req, res) => {
     const { name } = parseBody(CreateToken, req.body);

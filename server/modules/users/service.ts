@@ -1,6 +1,7 @@
 /** Staff accounts and API tokens. Passwords are argon2id hashes; tokens are 256-bit random strings of which
  *  only a SHA-256 is stored (they are shown once, when created). Every change is audited. */
 import crypto from 'node:crypto';
+import { checkVersion, type IfMatch } from '../../http/if-match.ts';
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
@@ -69,12 +70,15 @@ export async function updateUser(
     phone?: string | null;
   },
   requestId?: string,
-): Promise<User> {
+  ifMatch: IfMatch = '*',
+): Promise<User & { version: number }> {
   const passwordHash = patch.password ? await argon2.hash(patch.password, { type: argon2.argon2id }) : undefined;
   return db
     .transaction(async (trx) => {
       const before = await repo.lockUser(trx, id);
       if (!before) throw new AppError('USER_NOT_FOUND', `There is no user with id ${id}.`, { id });
+      // the API sends the version of the account it edited (If-Match); the CLI changes whatever is there
+      checkVersion(`user ${before.username}`, (await repo.userVersion(trx, id))!, ifMatch);
       const after = await repo.updateUserRow(trx, id, {
         displayName: patch.displayName ?? before.displayName,
         role: patch.role ?? before.role,
@@ -92,9 +96,22 @@ export async function updateUser(
         after: { ...after, passwordChanged: Boolean(passwordHash) },
         requestId,
       });
-      return after;
+      return { ...after, version: (await repo.userVersion(trx, id))! };
     })
     .finally(clearTokenCaches); // cached bearer tokens (../auth/token-cache.ts): other processes are notified by the database
+}
+
+/** One account and its version (the ETag a PATCH sends back in If-Match). */
+export async function getUserWithVersion(db: Knex, id: number): Promise<User & { version: number }> {
+  const u = await repo.getUser(db, id);
+  if (!u) throw new AppError('USER_NOT_FOUND', `There is no user with id ${id}.`, { id });
+  return { ...u, version: (await repo.userVersion(db, id))! };
+}
+
+/** Every account with its version. */
+export async function listUsersWithVersions(db: Knex): Promise<Array<User & { version: number }>> {
+  const versions = await repo.listUserVersions(db);
+  return (await repo.listUsers(db)).map((u) => ({ ...u, version: versions.get(u.id) ?? 1 }));
 }
 
 /** Checks a username and password; returns the user or null. Takes the same time for unknown users. */
