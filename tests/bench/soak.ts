@@ -104,7 +104,7 @@ async function main() {
     };
     const cases = (await get('/api/cases?limit=50&hasSite=true')).items as Array<{ id: number; kind: string }>;
     const apps = cases.filter((c) => c.kind === 'application');
-    const publicList = (await get('/api/public/applications?limit=20')).items as Array<{ slug?: string }>;
+    const publicList = (await get('/api/public/applications')).items as Array<{ slug?: string }>;
     const slugs = publicList.map((a) => a.slug).filter((s): s is string => Boolean(s));
     log(`${cases.length} cases with sites, ${slugs.length} public applications`);
 
@@ -123,7 +123,7 @@ async function main() {
       paths.push({
         kind: 'write:case',
         method: 'POST',
-        path: `/api/cases?soak=${i}`,
+        path: `/api/cases`,
         headers: json(officer),
         body: JSON.stringify({
           kind: 'application',
@@ -137,28 +137,28 @@ async function main() {
       paths.push({
         kind: 'write:check',
         method: 'POST',
-        path: `/api/cases/${c.id}/constraint-checks?soak=${i}`,
+        path: `/api/cases/${c.id}/constraint-checks`,
         headers: json(officer),
         body: '{}',
       });
-      paths.push({ kind: 'read:case', path: `/api/cases/${c.id}?soak=${i}`, headers: json(officer) });
+      paths.push({ kind: 'read:case', path: `/api/cases/${c.id}`, headers: json(officer) });
       paths.push({
         kind: 'read:checks',
-        path: `/api/cases/${c.id}/constraint-checks?soak=${i}`,
+        path: `/api/cases/${c.id}/constraint-checks`,
         headers: json(officer),
       });
-      paths.push({ kind: 'public:search', path: `/api/public/applications?q=extension&page=${(i % 3) + 1}&soak=${i}` });
+      paths.push({ kind: 'public:search', path: `/api/public/applications?q=extension&page=${(i % 3) + 1}` });
       if (i % 4 === 0)
         paths.push({
           kind: 'write:run',
           method: 'POST',
-          path: `/api/cases/${a.id}/notification-runs?soak=${i}`,
+          path: `/api/cases/${a.id}/notification-runs`,
           headers: json(support),
           body: JSON.stringify({ selection: { radiusM: 30 + (i % 5) * 10 } }),
         });
       if (slugs.length)
-        paths.push({ kind: 'public:application', path: `/register/applications/${slugs[i % slugs.length]}?soak=${i}` });
-      paths.push({ kind: 'public:register', path: `/register?q=extension&soak=${i}` });
+        paths.push({ kind: 'public:application', path: `/register/applications/${slugs[i % slugs.length]}` });
+      paths.push({ kind: 'public:register', path: `/register?q=extension` });
     }
     const pathsFile = path.join(dir, 'paths.json');
     fs.writeFileSync(pathsFile, JSON.stringify(paths));
