@@ -79,8 +79,9 @@ describe('the case page layout', { timeout: 120_000 }, () => {
     expect(await page.locator('#map-layer-properties').isChecked()).toBe(true);
     expect(await page.locator('#map-layer-conservation-area').isChecked()).toBe(true);
     expect(await page.locator('#map-layer-flood-risk-zone-3').isChecked()).toBe(false);
+    // the map rewrites its description after a short pause (announcements are coalesced)
+    await expect.poll(() => page.locator('#map-description').textContent()).toMatch(/at about 1:[\d,]+/);
     const desc = (await page.locator('#map-description').textContent()) ?? '';
-    expect(desc).toMatch(/at about 1:[\d,]+/);
     expect(desc).not.toContain('Flood zone 3');
     await axeCheck(page, 'the case page with a site');
     await shot(page, 'layout-case-with-site');
@@ -137,7 +138,7 @@ describe('the case page layout', { timeout: 120_000 }, () => {
     await mapShot(page, 'layout-enforcement-map-only');
     const places = JSON.parse((await page.locator('#staff-map').getAttribute('data-places')) ?? '[]') as unknown[];
     expect(places.length).toBeGreaterThanOrEqual(1);
-    expect(await page.locator('#map-description').textContent()).toMatch(/open enforcement case/);
+    await expect.poll(() => page.locator('#map-description').textContent()).toMatch(/open enforcement case/);
     await axeCheck(page, 'the enforcement map');
     await shot(page, 'layout-enforcement-map');
     expect(s.problems).toEqual([]);

@@ -202,7 +202,8 @@ describe('plot the site', { timeout: 150_000 }, () => {
     await waitForMap(page);
     const areaText = saved.areaM2.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     await expect.poll(() => siteArea(page)).toContain(`Site area: ${areaText} m²`);
-    expect(await page.locator('#map-description').textContent()).toContain(areaText);
+    // the description is rewritten by the map after a short pause (announcements are coalesced)
+    await expect.poll(() => page.locator('#map-description').textContent()).toContain(areaText);
     const drawnOnMap = await page.evaluate(() => {
       const sm = (
         document.getElementById('staff-map') as unknown as {
