@@ -151,7 +151,8 @@ function formatLoadReport(r: LoadReport): string {
   const head =
     `${r.layerId}: loaded ${r.loaded} of ${r.read} features as version ${r.dataVersion} (was ${r.previousVersion}); ` +
     `repaired ${r.repaired}; skipped: ${skipped}; ${r.pieces} pieces; ${r.ms} ms`;
-  return `${head}\n${examples ? examples + '\n' : ''}`;
+  const notes = r.notes.map((n) => `  ${n}\n`).join('');
+  return `${head}\n${examples ? examples + '\n' : ''}${notes}`;
 }
 
 /** --map target=SOURCE pairs as an object */
@@ -215,6 +216,7 @@ async function addressOrPropertyLoad(c: CliContext) {
       `skipped: ${skipped}; ${r.ms} ms\n`,
   );
   for (const e of r.skippedExamples) c.out(`    skipped (${e.reason}): row ${e.row} — ${e.detail}\n`);
+  for (const n of r.notes) c.out(`  ${n}\n`);
 }
 
 async function authoritySci(c: CliContext) {

@@ -11,4 +11,5 @@
 --   skip      text      why the feature is skipped (a SkipReason), NULL while it is kept
 --   detail    text      what the skip (or the validity test) found, e.g. the ST_IsValidDetail reason
 --   repaired  boolean   ST_MakeValid repaired it (loads with repair only)
-CREATE TEMP TABLE incoming (src int, label text, fid int, props jsonb, geom geometry, skip text, detail text, repaired boolean DEFAULT false) ON COMMIT DROP
+--   heights   boolean   the source gave it heights (a Z other than 0), dropped here: constraints are checked in plan
+CREATE TEMP TABLE incoming (src int, label text, fid int, props jsonb, geom geometry, skip text, detail text, repaired boolean DEFAULT false, heights boolean DEFAULT false) ON COMMIT DROP

@@ -36,6 +36,8 @@ async function load(dataset: Dataset, query: string, body: string | Buffer) {
     loaded: number;
     skipped: Record<string, number>;
     skippedExamples: Array<{ reason: string; row: number; detail: string }>;
+    heightsDropped: number;
+    notes: string[];
   };
 }
 
@@ -368,6 +370,54 @@ describe('address points and outlines from GDAL formats', () => {
     );
     expect(report).toMatchObject({ dataset: 'property', read: 3, loaded: 3, skipped: {} });
     await expectOutlines(report.dataVersion);
+  });
+
+  it('drops heights (Z) from points and outlines, says how many had any, and keeps the grid coordinates exact', async () => {
+    const withZ = (c: unknown, z: number): unknown =>
+      Array.isArray(c) && typeof c[0] === 'number' ? [...(c as number[]), z] : (c as unknown[]).map((x) => withZ(x, z));
+    type Fc = { features: Array<{ geometry: { coordinates: unknown } }> };
+    const points = structuredClone(POINTS) as unknown as Fc;
+    // a real height, a height of 0 (no information lost), and one left flat
+    points.features[0]!.geometry.coordinates = withZ(points.features[0]!.geometry.coordinates, 4.75);
+    points.features[1]!.geometry.coordinates = withZ(points.features[1]!.geometry.coordinates, 0);
+    const p = await load('addresses', 'filename=points3d.geojson', Buffer.from(JSON.stringify(points)));
+    expect(p).toMatchObject({ read: 3, loaded: 3, heightsDropped: 1 });
+    expect(p.notes).toEqual([expect.stringMatching(/^Heights \(Z\) were dropped from 1 feature: /)]);
+    await expectPoints(p.dataVersion);
+
+    // outlines as a 3D GeoPackage: every outline had heights
+    const outlines = structuredClone(OUTLINES) as unknown as Fc;
+    for (const [i, f] of outlines.features.entries()) f.geometry.coordinates = withZ(f.geometry.coordinates, 10 + i);
+    const src = path.join(tmp, 'outlines3d.geojson');
+    fs.writeFileSync(src, JSON.stringify(outlines));
+    const gpkg = path.join(tmp, 'outlines3d.gpkg');
+    execFileSync('ogr2ogr', ['-f', 'GPKG', gpkg, src, '-nln', 'outlines', '-nlt', 'PROMOTE_TO_MULTI']);
+    // the GeoPackage really holds the heights
+    expect(execFileSync('ogrinfo', ['-ro', '-al', '-q', gpkg], { encoding: 'utf8' })).toMatch(
+      /MULTIPOLYGON Z \(\(\(533195 179195 10,/,
+    );
+    const o = await load(
+      'properties',
+      'filename=outlines3d.gpkg&reference=ref&name=name&uprns=uprns',
+      fs.readFileSync(gpkg),
+    );
+    expect(o).toMatchObject({ read: 3, loaded: 3, heightsDropped: 3 });
+    expect(o.notes).toEqual([expect.stringMatching(/^Heights \(Z\) were dropped from 3 features: /)]);
+    await expectOutlines(o.dataVersion);
+    const dims = (await t.db.raw('SELECT DISTINCT ST_NDims(geom) AS d FROM property')).rows.map(
+      (r: { d: number }) => r.d,
+    );
+    expect(dims).toEqual([2]);
+    const audit = await t.db('audit_log').where({ action: 'property.load' }).orderBy('id', 'desc').first('after');
+    expect(audit.after.heightsDropped).toBe(3);
+
+    // flat outlines again: nothing to say
+    const flat = await load(
+      'properties',
+      'filename=outlines.geojson&reference=ref&name=name&uprns=uprns',
+      fs.readFileSync(outlinesFile),
+    );
+    expect(flat).toMatchObject({ loaded: 3, heightsDropped: 0, notes: [] });
   });
 
   it('loads outlines from a zipped Shapefile made by ogr2ogr', async () => {

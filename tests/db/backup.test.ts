@@ -23,6 +23,8 @@ import { createLogger } from '../../server/logger.ts';
 import { intakeOptions } from '../../server/http/context.ts';
 import { manifestPath, type BackupManifest } from '../../server/db/backup.ts';
 import { caseEtag } from '../helpers/if-match.ts';
+import { auditChainState } from '../../server/modules/audit/repo.ts';
+import { sealAll, verifyAuditChain } from '../../server/modules/audit/chain.ts';
 
 let t: TestApp;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-backup-'));
@@ -110,7 +112,13 @@ describe('backup and restore', { timeout: 180_000 }, () => {
   let restoredUrl = '';
   let manifest: BackupManifest;
 
+  let chainAtBackup: Awaited<ReturnType<typeof auditChainState>>;
   it('backup writes a custom-format dump and a manifest of row counts and the migration level, and audits it', async () => {
+    // the audit trail sealed into its hash chain, as the server's sealer leaves it
+    await sealAll(t.db);
+    chainAtBackup = await auditChainState(t.db);
+    expect(chainAtBackup).toMatchObject({ unsealed: 0, broken: null });
+    expect(chainAtBackup.sealed).toBeGreaterThan(100);
     const r = await runCli(t.url, ['backup', '--file', file]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -145,6 +153,15 @@ describe('backup and restore', { timeout: 180_000 }, () => {
       const last = Number((await restored('audit_log').max('id as m'))[0]!.m);
       expect(await fingerprint(restored, 'audit_log')).toBe(await fingerprint(t.db, 'audit_log', `t.id <= ${last}`));
       expect(await restored('knex_migrations').pluck('name')).toEqual(manifest.migrations);
+      // the hash chain came back as it was (restored before the triggers that would unseal inserted rows), holds
+      // link by link, and goes on from there
+      expect(await auditChainState(restored)).toEqual(chainAtBackup);
+      await restored.raw(
+        `INSERT INTO audit_log (actor, action, entity_type, entity_id) VALUES ('test', 'test.after-restore', 'system', 'x')`,
+      );
+      const after = await verifyAuditChain(restored);
+      expect(after).toMatchObject({ broken: null, unsealed: 0, sealed: chainAtBackup.sealed + 1 });
+      expect(after.head!.seq).toBe(chainAtBackup.head!.seq + 1);
     } finally {
       await restored.destroy();
     }

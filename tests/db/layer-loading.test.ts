@@ -445,6 +445,59 @@ describe('GeoJSON and planning.data.gov.uk files', () => {
     );
   });
 
+  it('says when it drops heights (Z): only features whose source heights are not 0 count, and everything is stored flat', async () => {
+    await defineLayer('gj-3d');
+    const ring3 = (x: number, y: number, z: (i: number) => number) => [
+      [
+        [x, y, z(0)],
+        [x + 10, y, z(1)],
+        [x + 10, y + 10, z(2)],
+        [x, y + 10, z(3)],
+        [x, y, z(0)],
+      ],
+    ];
+    const report = await uploadOk(
+      'gj-3d',
+      fc27700([
+        // heights on every vertex, one of them on a single vertex, a 3D outline with all heights 0, a flat one
+        { ref: 'H1', geom: { type: 'Polygon', coordinates: ring3(533100, 179100, (i) => 12.5 + i) } },
+        {
+          ref: 'H2',
+          geom: { type: 'MultiPolygon', coordinates: [ring3(533200, 179100, (i) => (i === 2 ? -0.25 : 0))] },
+        },
+        { ref: 'Z0', geom: { type: 'Polygon', coordinates: ring3(533300, 179100, () => 0) } },
+        { ref: 'F2', geom: rect(533400, 179100, 533410, 179110) },
+      ]),
+      { filename: 'heights.geojson', reference: 'ref', name: 'name' },
+    );
+    expect(report).toMatchObject({ read: 4, loaded: 4, heightsDropped: 2 });
+    expect(report.notes).toEqual([expect.stringMatching(/^Heights \(Z\) were dropped from 2 features: /)]);
+    const rows = await t
+      .db('constraint_feature')
+      .where({ layer_id: 'gj-3d' })
+      .orderBy('source_ref')
+      .select('source_ref', t.db.raw('ST_NDims(geom) AS dims'), t.db.raw('ST_AsText(geom) AS wkt'));
+    expect(rows.map((r: { dims: number }) => r.dims)).toEqual([2, 2, 2, 2]);
+    expect(rows.find((r: { source_ref: string }) => r.source_ref === 'H1').wkt).toBe(
+      'POLYGON((533100 179100,533110 179100,533110 179110,533100 179110,533100 179100))',
+    );
+    // the job's report on the staff page and the audit say it too
+    const audit = await t
+      .db('audit_log')
+      .where({ action: 'layer.load', entity_id: 'gj-3d' })
+      .orderBy('id', 'desc')
+      .first();
+    expect(audit.after.heightsDropped).toBe(2);
+
+    // a flat file: nothing to say
+    const flat = await uploadOk('gj-3d', fc27700([{ ref: 'F3', geom: rect(533100, 179100, 533110, 179110) }]), {
+      filename: 'flat.geojson',
+      reference: 'ref',
+      name: 'name',
+    });
+    expect(flat).toMatchObject({ loaded: 1, heightsDropped: 0, notes: [] });
+  });
+
   it('loads planning.data.gov.uk entity GeoJSON with the default field map (reference, name), keeping the entity fields', async () => {
     await defineLayer(
       'pd-ca',

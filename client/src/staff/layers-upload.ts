@@ -21,6 +21,7 @@ interface LoadReport {
   featureCount: number;
   skipped: Record<string, number>;
   skippedExamples?: Array<{ reason: string; reference: string | null; detail: string | null }>;
+  notes?: string[];
 }
 
 const POLL_MS = 1000;
@@ -70,6 +71,7 @@ function show(status: HTMLElement, job: JobView | null, heading: string, tone: '
     row('Repaired', String(r.repaired));
     row('Skipped', skipped.length ? skipped.map(([k, n]) => `${n} ${k.replace(/-/g, ' ')}`).join(', ') : 'None');
     status.append(dl);
+    for (const note of r.notes ?? []) status.append(el('p', 'govuk-inset-text govuk-body-s', note));
     if (r.skippedExamples?.length) {
       const ul = el('ul', 'govuk-list govuk-list--bullet govuk-body-s');
       for (const x of r.skippedExamples.slice(0, 10))

@@ -19,10 +19,11 @@ import { parse } from 'csv-parse';
 import type { Knex } from 'knex';
 import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
-import { ensureGdal } from '../layers/loader.ts';
 import * as repo from './repo.ts';
 import type { Dataset } from './repo.ts';
 import { cleanGdalText } from '../layers/gdal-text.ts';
+import { ensureGdal, heightsNote } from '../layers/loader.ts';
+import { flatWkt } from './flat-wkt.ts';
 
 export interface AddressFields {
   uprn?: string;
@@ -46,6 +47,10 @@ export interface ReferenceLoadReport {
   loaded: number;
   skipped: Record<string, number>;
   skippedExamples: Array<{ reason: string; row: number; detail: string }>;
+  /** rows whose geometry had heights (Z other than 0) in the source: read flat, as neighbours are found in plan */
+  heightsDropped: number;
+  /** what the load changed from the source that a GIS officer should know (heights dropped), in words */
+  notes: string[];
   ms: number;
 }
 
@@ -165,7 +170,7 @@ function toRow(rec: Record<string, unknown>, f: AddressFields, n: number, skip: 
   };
 }
 
-type SourceRecord = { props: Record<string, unknown>; wkt: string | null };
+type SourceRecord = { props: Record<string, unknown>; wkt: string | null; heights?: boolean };
 
 /** Rows of a CSV (streamed), or of any GDAL-readable file converted by ogr2ogr to CSV with its geometry as WKT
  *  in EPSG:27700 (ogr2ogr's GeoJSONSeq would force WGS 84; CSV keeps the grid coordinates exact). */
@@ -205,7 +210,12 @@ async function* readCsv(csv: string, wktColumn: string | null): AsyncGenerator<S
         continue;
       }
       const { [wktColumn]: wkt, ...props } = rec;
-      yield { props, wkt: typeof wkt === 'string' && wkt.trim() ? wkt : null };
+      if (typeof wkt !== 'string' || !wkt.trim()) {
+        yield { props, wkt: null };
+        continue;
+      }
+      const flat = flatWkt(wkt.trim());
+      yield { props, wkt: flat.wkt, heights: flat.heights };
     }
   } catch (e) {
     // csv-parse's errors (an unterminated quote, a broken row): the line, in words; nothing has been written yet
@@ -237,8 +247,9 @@ function convertToCsv(file: string, isZip: boolean, out: string): Promise<void> 
       isZip ? `/vsizip/${file}` : file,
       '-t_srs',
       'EPSG:27700',
+      // XYZ, not XY: the heights reach readCsv, which drops them and counts them for the report (flat-wkt.ts)
       '-dim',
-      'XY',
+      'XYZ',
       '-lco',
       'GEOMETRY=AS_WKT',
       '-lco',
@@ -281,6 +292,8 @@ function newReport(dataset: Dataset): ReferenceLoadReport {
     loaded: 0,
     skipped: {},
     skippedExamples: [],
+    heightsDropped: 0,
+    notes: [],
     ms: 0,
   };
 }
@@ -308,6 +321,7 @@ async function swapIn(
   report.previousVersion = current.data_version;
   report.dataVersion = current.data_version + 1;
   report.sourceHash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  if (report.heightsDropped) report.notes.push(heightsNote(report.heightsDropped));
   report.loaded = await move(report.dataVersion);
   if (report.loaded === 0)
     throw new AppError(
@@ -333,6 +347,7 @@ async function swapIn(
       sourceHash: report.sourceHash,
       featureCount: report.loaded,
       skipped: report.skipped,
+      heightsDropped: report.heightsDropped,
     },
   });
 }
@@ -393,6 +408,7 @@ async function readAddresses(trx: Knex.Transaction, opts: AddressLoadOptions, re
     report.read++;
     const props = pointProps(rec, report.read, skip);
     if (!props) continue;
+    if (rec.heights) report.heightsDropped++;
     fields ??= resolveFields(
       Object.keys(props),
       rec.wkt !== null ? { x: '__x', y: '__y', ...opts.fields } : (opts.fields ?? {}),
@@ -513,6 +529,7 @@ async function readOutlines(trx: Knex.Transaction, opts: PropertyLoadOptions, re
       .split(/[^0-9]+/)
       .filter((u) => /^\d{1,12}$/.test(u))
       .map(Number);
+    if (rec.heights) report.heightsDropped++;
     batch.push({ n: report.read, ref: val(opts.reference), name: val(opts.name), uprns, wkt });
     if (batch.length >= 1000) {
       await repo.insertPropertyIncoming(trx, batch);

@@ -80,6 +80,10 @@ export interface LoadReport {
   }>;
   pieces: number;
   featureCount: number;
+  /** loaded features whose source gave them heights (Z other than 0): stored flat, as constraints are checked in plan */
+  heightsDropped: number;
+  /** what the load changed from the source that a GIS officer should know (heights dropped), in words */
+  notes: string[];
   ms: number;
 }
 
@@ -339,8 +343,10 @@ function ogr2ogrArgs(conn: string, src: LoadSource, table: string): string[] {
     'PRECISION=NO',
     '-nlt',
     'GEOMETRY',
+    // XYZ, not XY: a source's heights reach the staging table so the load can say it dropped them (a 2D
+    // source reads as Z = 0); incoming keeps the plan (ST_Force2D)
     '-dim',
-    'XY',
+    'XYZ',
     '-progress',
     '--config',
     'PG_USE_COPY',
@@ -386,7 +392,7 @@ async function swapIn(trx: Knex.Transaction, job: LoadJob, staged: Staged[]): Pr
   const loaded = await repo.insertFeatures(trx, layer.id, version, job.fieldMap);
   job.progress(`subdividing ${loaded} features (at most 256 vertices a piece)`);
   const pieces = await repo.insertPieces(trx, layer.id, version);
-  const { skipped, examples, repaired } = await repo.skippedSummary(trx, job.fieldMap);
+  const { skipped, examples, repaired, heightsDropped } = await repo.skippedSummary(trx, job.fieldMap);
   const sourceHash = crypto
     .createHash('sha256')
     .update(staged.map((s) => s.sha256).join(','))
@@ -407,6 +413,8 @@ async function swapIn(trx: Knex.Transaction, job: LoadJob, staged: Staged[]): Pr
     skippedExamples: examples,
     pieces,
     featureCount: loaded,
+    heightsDropped,
+    notes: heightsDropped ? [heightsNote(heightsDropped)] : [],
     ms: 0,
   };
   // where the data is complete: the authorities (or the data's extent), less the surroundings of every feature
@@ -424,6 +432,11 @@ async function swapIn(trx: Knex.Transaction, job: LoadJob, staged: Staged[]): Pr
   });
   await auditLoad(trx, job, result);
   return result;
+}
+
+/** The words for heights dropped from a load (the report, the job's progress, the staff page). */
+export function heightsNote(features: number): string {
+  return `Heights (Z) were dropped from ${features} feature${features === 1 ? '' : 's'}: Redline stores and measures everything in plan (2D), so the source's heights are not kept.`;
 }
 
 /** Copies the staged features into `incoming` and marks each one skipped, and why; how many were read. */
@@ -466,6 +479,7 @@ async function auditLoad(trx: Knex.Transaction, job: LoadJob, result: LoadReport
       featureCount: result.loaded,
       skipped: result.skipped,
       repaired: result.repaired,
+      heightsDropped: result.heightsDropped,
       sources: result.sources.map((s) => ({ label: s.label, sha256: s.sha256 })),
     },
   });

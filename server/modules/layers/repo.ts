@@ -181,8 +181,11 @@ export async function fillIncoming(
   await trx.raw(sqlQuery('layer_load_incoming_create'));
   for (const [i, s] of staged.entries()) {
     await trx.raw(
-      `INSERT INTO incoming (src, label, fid, props, geom)
-       SELECT ?, ?, ogc_fid, (to_jsonb(t) - 'geom' - 'ogc_fid') || ?::jsonb, ST_Force2D(geom) FROM ${staging(s.table)} t`,
+      // staged with -dim XYZ: a 2D source reads as Z = 0, so only real heights count as dropped
+      `INSERT INTO incoming (src, label, fid, props, geom, heights)
+       SELECT ?, ?, ogc_fid, (to_jsonb(t) - 'geom' - 'ogc_fid') || ?::jsonb, ST_Force2D(geom),
+              COALESCE(ST_NDims(geom) > 2 AND (ST_ZMin(geom) <> 0 OR ST_ZMax(geom) <> 0), false)
+       FROM ${staging(s.table)} t`,
       [i, s.label, JSON.stringify(s.constants)],
     );
   }
@@ -287,6 +290,7 @@ export async function skippedSummary(
   skipped: Record<SkipReason, number>;
   examples: LoadReport['skippedExamples'];
   repaired: number;
+  heightsDropped: number;
 }> {
   const rows = (await trx('incoming').whereNotNull('skip').groupBy('skip').select('skip').count({ n: '*' })) as Array<{
     skip: SkipReason;
@@ -304,7 +308,10 @@ export async function skippedSummary(
     reference: referenceExpression(trx, fieldMap),
   });
   const repaired = Number((await trx('incoming').where({ repaired: true }).whereNull('skip').count({ n: '*' }))[0]!.n);
-  return { skipped, examples: examples.rows, repaired };
+  const heightsDropped = Number(
+    (await trx('incoming').where({ heights: true }).whereNull('skip').count({ n: '*' }))[0]!.n,
+  );
+  return { skipped, examples: examples.rows, repaired, heightsDropped };
 }
 
 /** Makes `version` the layer's current data (with its coverage and the load's record) and deletes the others. */
