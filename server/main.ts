@@ -15,6 +15,7 @@ import { gdalInstalled } from './modules/layers/loader.ts';
 import { aptInstall } from './db/embedded.ts';
 import { readDbFor } from './db/read.ts';
 import { startAuditSealer } from './modules/audit/chain.ts';
+import { startMemoryLog } from './memory-log.ts';
 
 async function main() {
   let config;
@@ -95,6 +96,7 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
   );
   // new audit rows join the hash chain a few seconds after they commit (server/modules/audit/chain.ts)
   const sealer = startAuditSealer(db, config.AUDIT_SEAL_SECONDS, log);
+  const memory = startMemoryLog(config.MEMORY_LOG_SECONDS, log);
   const server = built.app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
   const addr = server.address();
@@ -112,6 +114,7 @@ async function serve(config: Config, log: Logger, booted: Booted, started: numbe
     server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     sealer.stop();
+    memory.stop();
     await built.close();
     await read.close();
     await booted.shutdown();

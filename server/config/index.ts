@@ -27,6 +27,9 @@ const schema = z.object({
   PUBLIC_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
   /** how often new audit rows are sealed into the hash chain, in seconds (0: only by `audit:verify`) */
   AUDIT_SEAL_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  /** every so many seconds, log the process's memory (heap after a full collection when Node runs with
+   *  --expose-gc, resident size); 0: never. For soak runs and for watching a server in production. */
+  MEMORY_LOG_SECONDS: z.coerce.number().min(0).max(86400).default(0),
   /** a PostgreSQL streaming replica (hot standby) of DATABASE_URL that the public register's routes read from
    *  (pages, JSON API, tiles); staff routes and every write stay on the primary. Unset: everything reads the primary. */
   DATABASE_READ_URL: z

@@ -8,9 +8,13 @@
  *   reads   GET /api/cases, GET /api/cases/:id, its checks, the public search, an application page, the register
  *           page
  *
- * Every SAMPLE_SECONDS the server process's resident memory (VmRSS from /proc) is sampled. The run passes when no
- * request errored or timed out, every answer was 2xx, and memory is flat: the least-squares slope of RSS over the
- * run after the first minute is under 1 MB a minute and the last minute's mean is within 10% of the second's.
+ * Every SAMPLE_SECONDS the server process's resident memory (VmRSS from /proc) is sampled, and every HEAP_SECONDS
+ * the server itself logs its heap in use after a full garbage collection (it runs with --expose-gc and
+ * MEMORY_LOG_SECONDS: server/memory-log.ts). RSS alone cannot tell a leak from V8 and glibc keeping freed memory
+ * for later; the heap after a full collection is what the process really keeps. The run passes when no request
+ * errored or timed out, every answer was 2xx, and memory is flat: the least-squares slope of the heap after GC over
+ * the run after the first minute is under 1 MB a minute, and the last minute's mean RSS is within 10% of the
+ * second's. Both slopes are reported.
  * Results go to tests/bench/results/soak-<date>.json.
  *
  *   npm run bench:soak                       # 5 minutes
@@ -28,6 +32,7 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 300);
 const RATE = Number(process.env.SOAK_RATE ?? 60);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 8);
 const SAMPLE_SECONDS = 5;
+const HEAP_SECONDS = 10;
 const log = (msg: string) => process.stderr.write(`[soak] ${msg}\n`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-soak-'));
@@ -43,14 +48,26 @@ const env = {
 
 async function main() {
   log(`starting Redline with the demo data in ${dir}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'main.ts')], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(repoRoot, 'server', 'main.ts')], {
     cwd: repoRoot,
-    env: { ...env, LOG_LEVEL: 'info' },
+    env: { ...env, LOG_LEVEL: 'info', MEMORY_LOG_SECONDS: String(HEAP_SECONDS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
+  // the server's "memory" log lines: heap in use after a full GC, from the server itself
+  const heap: Array<{ at: number; heapMb: number }> = [];
+  let partial = '';
+  child.stdout!.on('data', (d) => {
+    out = (out + d).slice(-200_000);
+    const lines = (partial + d).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines)
+      if (line.includes('"msg":"memory"')) {
+        const m = JSON.parse(line) as { heapUsedMb: number; afterGc: boolean };
+        if (m.afterGc) heap.push({ at: Date.now(), heapMb: m.heapUsedMb });
+      }
+  });
   child.stderr!.on('data', (d) => (err = (err + d).slice(-200_000)));
   const stop = async () => {
     if (child.exitCode === null) {
@@ -207,18 +224,20 @@ async function main() {
       perKind: Record<string, Record<string, number>>;
     };
     // memory after the first minute (warm-up: caches, JIT, pools)
-    const warm = samples.filter((x) => x.s >= Math.min(60, SECONDS / 3));
-    const n = warm.length;
-    const mx = warm.reduce((a, x) => a + x.s, 0) / n;
-    const my = warm.reduce((a, x) => a + x.rssMb, 0) / n;
-    const slope =
-      warm.reduce((a, x) => a + (x.s - mx) * (x.rssMb - my), 0) / warm.reduce((a, x) => a + (x.s - mx) ** 2, 0);
-    const mbPerMinute = round(slope * 60, 2);
+    const warmFrom = Math.min(60, SECONDS / 3);
+    const end = samples.at(-1)!.s;
+    const heapSamples = heap
+      .map((h) => ({ s: round((h.at - t0) / 1000, 1), mb: h.heapMb }))
+      .filter((h) => h.s >= 0 && h.s <= end);
+    const rssSlope = slopePerMinute(samples.filter((x) => x.s >= warmFrom).map((x) => ({ s: x.s, mb: x.rssMb })));
+    const heapSlope = slopePerMinute(heapSamples.filter((x) => x.s >= warmFrom));
+    const mbPerMinute = rssSlope;
     const mean = (xs: typeof samples) => xs.reduce((a, x) => a + x.rssMb, 0) / Math.max(1, xs.length);
-    const lastMinute = samples.filter((x) => x.s >= samples.at(-1)!.s - 60);
+    const lastMinute = samples.filter((x) => x.s >= end - 60);
     const secondMinute = samples.filter((x) => x.s >= 60 && x.s < 120);
     const growth = secondMinute.length ? round(mean(lastMinute) / mean(secondMinute) - 1, 3) : null;
-    const flat = mbPerMinute < 1 && (growth === null || growth < 0.1);
+    if (heapSamples.length < 3) throw new Error('the server logged too few memory samples (MEMORY_LOG_SECONDS)');
+    const flat = heapSlope < 1 && (growth === null || growth < 0.1);
     const ok = load.errors === 0 && load.timeouts === 0 && load.non2xx === 0 && flat;
     const result = {
       benchmark: 'soak',
@@ -238,7 +257,12 @@ async function main() {
         rssStartMb: samples[0]!.rssMb,
         rssEndMb: samples.at(-1)!.rssMb,
         rssMaxMb: Math.max(...samples.map((x) => x.rssMb)),
-        slopeAfterWarmupMbPerMinute: mbPerMinute,
+        rssSlopeAfterWarmupMbPerMinute: mbPerMinute,
+        heapAfterGcStartMb: heapSamples[0]!.mb,
+        heapAfterGcEndMb: heapSamples.at(-1)!.mb,
+        heapAfterGcMaxMb: Math.max(...heapSamples.map((x) => x.mb)),
+        heapAfterGcSlopeAfterWarmupMbPerMinute: heapSlope,
+        heapAfterGcSamples: heapSamples,
         lastMinuteVsSecondMinute: growth,
         flat,
         samples,
@@ -250,13 +274,24 @@ async function main() {
       `${load.requests} requests (${round(load.requestsPerSecond, 1)}/s), status ${JSON.stringify(load.statusCounts)}, ` +
         `errors ${load.errors}, timeouts ${load.timeouts}; p50 ${load.latencyMs.p50} ms p95 ${load.latencyMs.p95} ms; ` +
         `RSS ${result.memory.rssStartMb} → ${result.memory.rssEndMb} MB (max ${result.memory.rssMaxMb}), ` +
-        `slope after warm-up ${mbPerMinute} MB/min, last vs second minute ${growth === null ? 'n/a' : `${round(growth * 100, 1)}%`}`,
+        `RSS slope after warm-up ${mbPerMinute} MB/min, last vs second minute ${growth === null ? 'n/a' : `${round(growth * 100, 1)}%`}; ` +
+        `heap after GC ${heapSamples[0]!.mb} → ${heapSamples.at(-1)!.mb} MB, slope after warm-up ${heapSlope} MB/min`,
     );
     log(`${ok ? 'PASS' : 'FAIL'}: results in ${path.relative(repoRoot, file)}`);
     process.exitCode = ok ? 0 : 1;
   } finally {
     await stop();
   }
+}
+
+/** Least-squares slope of `mb` over `s` (seconds), in MB a minute. */
+function slopePerMinute(xs: Array<{ s: number; mb: number }>): number {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const mx = xs.reduce((a, x) => a + x.s, 0) / n;
+  const my = xs.reduce((a, x) => a + x.mb, 0) / n;
+  const slope = xs.reduce((a, x) => a + (x.s - mx) * (x.mb - my), 0) / xs.reduce((a, x) => a + (x.s - mx) ** 2, 0);
+  return round(slope * 60, 2);
 }
 
 main().catch((e) => {
