@@ -131,6 +131,8 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   // the public register's tiles (no account, no session, no body): before the session and page middleware, like
   // the staff tiles matched first, as they are the most frequent public requests by far
   app.use(publicTileRoutes(ctx));
+  // the public register's JSON/GeoJSON API (GET only, no account, no session): before the session too
+  app.use(registerApiRoutes(ctx));
 
   const sessionPool = new pg.Pool({ connectionString, max: 4, application_name: 'redline-sessions' });
   const PgStore = connectPgSimple(session);
@@ -200,9 +202,8 @@ export function buildApp(ctx: AppContext, connectionString: string): BuiltApp {
   const alertLinks = { baseUrl: ctx.config.PUBLIC_BASE_URL, secret: ctx.sessionSecret };
   app.use(alertRoutes(ctx, createViews({ serviceName: 'Planning register' }), notifier, alertLinks));
   const alertTimer = startAlertTimer(ctx.db, notifier, alertLinks, ctx.config.ALERTS_INTERVAL_MINUTES, ctx.log);
-  // the public planning register (no account): its pages and its JSON/GeoJSON API
+  // the public planning register (no account): its pages (its JSON/GeoJSON API is mounted above, before sessions)
   app.use(registerPageRoutes(ctx, createViews({ serviceName: 'Planning register' })));
-  app.use(registerApiRoutes(ctx));
   app.use(interchangeRoutes(ctx)); // planning.data.gov.uk exports, ODP import (issue 15 items 2–3)
   // OGC API – Features (GDAL, QGIS): public collections for anyone, the staff one with a session or token
   app.use(ogcApiRoutes(ctx));

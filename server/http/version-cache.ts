@@ -14,15 +14,32 @@ export interface CachedAnswer {
 
 export class VersionCache {
   private readonly entries = new Map<string, { version: number; value: CachedAnswer }>();
+  /** answers being made: the second and later requests for the same answer wait for the first (no stampede) */
+  private readonly making = new Map<string, Promise<unknown>>();
   private bytes = 0;
   hits = 0;
   misses = 0;
 
-  /** `maxBytes` 0 turns the cache off; an answer over `maxEntryBytes` is never kept. */
+  /** `maxBytes` 0 turns the cache off; an answer over `maxEntryBytes` is never kept (default: half the cache, at most
+   *  4 MB, so the low-zoom tiles of a busy register, the costliest to make, are kept too). */
   constructor(
     readonly maxBytes: number,
-    readonly maxEntryBytes = 512 * 1024,
+    readonly maxEntryBytes = Math.min(4 * 1024 * 1024, Math.floor(maxBytes / 2)),
   ) {}
+
+  /**
+   * Makes the answer for `key` at `version` once however many requests ask for it at the same time: while one
+   * `make` runs, others for the same key and version wait for its result (or its error) instead of each asking
+   * the database again. Nothing is kept here: the caller keeps what it wants with `set`.
+   */
+  shared<T>(key: string, version: number, make: () => Promise<T>): Promise<T> {
+    const k = `${version}\u0000${key}`;
+    const running = this.making.get(k) as Promise<T> | undefined;
+    if (running) return running;
+    const p = make().finally(() => this.making.delete(k));
+    this.making.set(k, p);
+    return p;
+  }
 
   get enabled() {
     return this.maxBytes > 0;

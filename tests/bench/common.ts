@@ -191,12 +191,14 @@ export async function startBenchApp(
   authorityCode: string,
   authorityId: number,
   username: string,
+  env: Record<string, string> = {},
 ): Promise<{ port: number; token: string; config: ReturnType<typeof loadConfig>; close: () => Promise<void> }> {
   const config = loadConfig({
     LOG_LEVEL: 'info',
     REDLINE_DATA_DIR: '/nonexistent',
     REDLINE_AUTHORITY: authorityCode,
     HOST: '127.0.0.1',
+    ...env,
   });
   // what pino writes to in production (SonicBoom on a file descriptor, stdout there), not a fs.WriteStream, whose
   // per-line write costs about 0.1 ms of the request loop

@@ -58,4 +58,47 @@ describe('VersionCache', () => {
     c.set('/t', 3, answer(0));
     expect(c.get('/t', 3)?.body.length).toBe(0);
   });
+
+  it('makes an answer once for requests that ask at the same time; an error reaches each of them and is not kept', async () => {
+    const c = new VersionCache(1000);
+    let made = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const make = async () => {
+      const n = ++made;
+      await gate;
+      return answer(10, `m${n}`);
+    };
+    const asks = [c.shared('/a', 1, make), c.shared('/a', 1, make), c.shared('/a', 1, make)];
+    // another version, or another answer, is made on its own
+    const other = [c.shared('/a', 2, make), c.shared('/b', 1, make)];
+    release();
+    const got = await Promise.all([...asks, ...other]);
+    expect(made).toBe(3);
+    expect(new Set(got.slice(0, 3).map((g) => g.etag)).size).toBe(1);
+    expect(got[3]!.etag).not.toBe(got[0]!.etag);
+    // once finished, the next request makes it again (keeping is the caller's business: set)
+    await c.shared('/a', 1, make);
+    expect(made).toBe(4);
+
+    let failures = 0;
+    const failing = async () => {
+      failures++;
+      await Promise.resolve();
+      throw new Error('database gone');
+    };
+    const results = await Promise.allSettled([c.shared('/x', 1, failing), c.shared('/x', 1, failing)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(failures).toBe(1);
+    await expect(c.shared('/x', 1, failing)).rejects.toThrow('database gone');
+    expect(failures).toBe(2);
+  });
+
+  it('keeps by default answers up to half the cache (at most 4 MB): a big low-zoom tile is kept', () => {
+    const c = new VersionCache(64 * 1024 * 1024);
+    expect(c.maxEntryBytes).toBe(4 * 1024 * 1024);
+    c.set('/tile', 1, answer(700 * 1024));
+    expect(c.get('/tile', 1)).toBeDefined();
+    expect(new VersionCache(1000).maxEntryBytes).toBe(500);
+  });
 });

@@ -61,7 +61,9 @@ export function publicTileRoutes(ctx: AppContext) {
       // the tile as made for the current data version, when this process has made it already
       const current = cache.enabled ? await publicDataVersion(readDb) : null;
       const hit = current === version ? cache.get(key, version) : undefined;
-      row = hit ? { version, mvt: hit.body } : await readTile(readDb, grid, t, ctx.authorityId, version);
+      row = hit
+        ? { version, mvt: hit.body }
+        : await cache.shared(key, version, () => readTile(readDb, grid, t, ctx.authorityId, version));
       if (!hit && row.mvt && row.version === version)
         cache.set(key, version, { body: row.mvt, etag, type: 'application/vnd.mapbox-vector-tile' });
     }

@@ -11,7 +11,8 @@ import { parseQuery } from '../../http/validate.ts';
 import { z } from 'zod';
 import * as register from './service.ts';
 import { VersionCache, type CachedAnswer } from '../../http/version-cache.ts';
-import { dataVersion } from './repo.ts';
+// the version read by a prepared statement (one per request, the cheapest part of a cached answer)
+import { publicDataVersion as dataVersion } from '../public-tiles/repo.ts';
 
 /** Where public routes read. TODO(readDb): the tiles/replica helper adds ctx.readDb (DATABASE_READ_URL replica or
  *  the primary); until then this falls back to ctx.db. */
@@ -51,9 +52,12 @@ export function registerApiRoutes(ctx: AppContext) {
     const version = cache.enabled ? await dataVersion(db) : 0;
     const hit = cache.enabled ? cache.get(req.originalUrl, version) : undefined;
     if (hit) return sendAnswer(req, res, hit);
-    const text = JSON.stringify(await make(db));
-    const made = { body: Buffer.from(text), etag: register.etagOfBody(text), type };
-    cache.set(req.originalUrl, version, made);
+    const made = await cache.shared(req.originalUrl, version, async () => {
+      const text = JSON.stringify(await make(db));
+      const m = { body: Buffer.from(text), etag: register.etagOfBody(text), type };
+      cache.set(req.originalUrl, version, m);
+      return m;
+    });
     sendAnswer(req, res, made);
   };
   r.get('/api/public/applications', async (req, res) => {

@@ -363,12 +363,6 @@ export async function enforcementNear(
     );
 }
 
-/** The register's data version (bumps whenever anything a public view shows may have changed). */
-export async function dataVersion(db: Q): Promise<number> {
-  const r = (await db('public_data_version').first('version')) as { version: number | string };
-  return Number(r.version);
-}
-
 /** The publicity dates the register shows (computed by the publicity rules in the service; see refreshPublicDates).
  *  The one write this module makes, and not from a public route. */
 export async function storePublicDates(db: Q, caseId: number, end: string | null, earliest: string | null) {
