@@ -116,19 +116,30 @@ export async function boundaryVersions(db: Knex | Knex.Transaction, id: number):
  */
 export async function boundaryFromGeoJson(trx: Knex.Transaction, geojson: string[]) {
   const { rows } = await trx.raw<{
-    rows: Array<{ ewkb: string | null; area_m2: number | null; parts: number; polygonal: number; valid: boolean }>;
+    rows: Array<{
+      ewkb: string | null;
+      area_m2: number | null;
+      parts: number;
+      polygonal: number;
+      valid: boolean;
+      heights: number;
+    }>;
   }>(
-    `WITH g AS MATERIALIZED (
+    // heights (Z other than 0) are dropped and counted: a boundary is an area in plan
+    `WITH g3 AS MATERIALIZED (
        SELECT ST_SetSRID(ST_GeomFromGeoJSON(j), 27700) AS g FROM unnest(?::text[]) j
+     ), g AS MATERIALIZED (
+       SELECT ST_Force2D(g) AS g, coalesce(ST_NDims(g) > 2 AND (ST_ZMin(g) <> 0 OR ST_ZMax(g) <> 0), false) AS z FROM g3
      ), u AS MATERIALIZED (
        SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(ST_CollectionExtract(ST_MakeValid(g), 3))), 3)) AS b,
               count(*)::int AS parts,
               count(*) FILTER (WHERE ST_Dimension(g) = 2)::int AS polygonal,
-              bool_and(ST_IsValid(g)) AS valid
+              bool_and(ST_IsValid(g)) AS valid,
+              count(*) FILTER (WHERE z)::int AS heights
        FROM g
      )
      SELECT CASE WHEN b IS NULL OR ST_IsEmpty(b) THEN NULL ELSE encode(ST_AsEWKB(b), 'hex') END AS ewkb,
-            ST_Area(b) AS area_m2, parts, polygonal, coalesce(valid, true) AS valid
+            ST_Area(b) AS area_m2, parts, polygonal, coalesce(valid, true) AS valid, heights
      FROM u`,
     [geojson],
   );

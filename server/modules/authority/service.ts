@@ -6,7 +6,7 @@ import { AppError } from '../../../shared/errors.ts';
 import { writeAudit, type Actor } from '../audit/audit.ts';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { ensureGdal } from '../layers/loader.ts';
+import { ensureGdal, heightsNote } from '../layers/loader.ts';
 import { cleanGdalText } from '../layers/gdal-text.ts';
 import {
   boundaryFromGeoJson,
@@ -173,6 +173,7 @@ export async function setBoundary(db: Knex, actor: Actor, code: string, f: Bound
       geometries: b.parts,
       ignoredNotPolygonal: b.parts - b.polygonal,
       repaired: !b.valid,
+      heightsDropped: b.heights,
       layersRecovered: recovered,
     };
     await writeAudit(trx, {
@@ -183,7 +184,8 @@ export async function setBoundary(db: Knex, actor: Actor, code: string, f: Bound
       before: previous,
       after,
     });
-    return { code, ...after, previous };
+    const notes = b.heights ? [heightsNote(b.heights)] : [];
+    return { code, ...after, notes, previous };
   });
 }
 
