@@ -3,17 +3,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { axeCheck, shot, signIn, useBrowser } from './helpers.ts';
 
 const s = useBrowser();
+let groveLane = 0;
 
 beforeAll(async () => {
   const mk = async (b: Record<string, unknown>) =>
     (await s.t.as('admin').post('/api/cases').send(b).expect(201)).body as { id: number; reference: string };
-  await mk({
-    kind: 'application',
-    applicationType: 'hh',
-    description: 'Single storey rear extension',
-    siteAddress: '12 Grove Lane, London SE5 8SY',
-    receivedDate: '2025-02-03',
-  });
+  groveLane = (
+    await mk({
+      kind: 'application',
+      applicationType: 'hh',
+      description: 'Single storey rear extension',
+      siteAddress: '12 Grove Lane, London SE5 8SY',
+      receivedDate: '2025-02-03',
+    })
+  ).id;
   await mk({
     kind: 'application',
     applicationType: 'full',
@@ -129,5 +132,41 @@ describe('cases', { timeout: 90_000 }, () => {
     });
     await axeCheck(page, 'the new case page');
     await shot(page, 'case-created');
+  });
+
+  it('records the decision from the case page: errors beside their fields, then decided, delegated, with the status', async () => {
+    const page = s.page;
+    await page.goto(s.url(`/login?next=/cases/${groveLane}`));
+    await signIn(page, 'support');
+    await page.getByRole('link', { name: 'Record the decision' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Record the decision');
+    await axeCheck(page, 'the decision form');
+    // a decision with no date
+    await page.getByLabel('Decision', { exact: true }).selectOption({ label: 'Granted' });
+    await page.getByRole('button', { name: 'Record the decision' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await expect.poll(() => summary.isVisible()).toBe(true);
+    expect((await page.locator('#decisionDate-error').textContent())?.trim()).toMatch(/Enter the date of the decision/);
+    expect(await summary.locator('a[href="#decisionDate-day"]').count()).toBe(1);
+    await axeCheck(page, 'the decision form with an error');
+    await shot(page, 'case-decision-error');
+    // by keyboard from the summary's link to the day
+    await summary.locator('a[href="#decisionDate-day"]').click();
+    await page.keyboard.type('14');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('2025');
+    await page.getByLabel('An officer, under delegated powers').check();
+    await page.getByRole('button', { name: 'Record the decision' }).click();
+    await page.waitForURL((u) => u.pathname === `/cases/${groveLane}`);
+    const banner = page.getByRole('alert').filter({ hasText: 'Success' });
+    await expect.poll(() => banner.textContent()).toMatch(/The decision on .* was recorded/);
+    expect(await page.locator('#key-dates').textContent()).toContain('Granted, 14 March 2025 (delegated)');
+    expect(await page.locator('h1').textContent()).toContain('Decided');
+    await axeCheck(page, 'the case page after the decision');
+    await shot(page, 'case-decided');
+    const stored = (await s.t.as('admin').get(`/api/cases/${groveLane}`).expect(200)).body as Record<string, unknown>;
+    expect(stored).toMatchObject({ decision: 'granted', decisionDate: '2025-03-14', decisionMaker: 'delegated' });
   });
 });

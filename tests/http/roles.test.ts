@@ -628,6 +628,9 @@ describe('the route table read from the app', () => {
         // the enforcement letters page (issue 14 item 3): signed in, roles checked inside
         'GET /cases/:id/letters',
         'POST /cases/:id/letters',
+        // recording an application's decision (issue 15's returns count it): signed in, roles checked inside
+        'GET /cases/:id/decision',
+        'POST /cases/:id/decision',
         'GET /register/applications/:slug/comment',
         'POST /register/applications/:slug/comment',
         'GET /register/applications/:slug/comment/sent',

@@ -7,6 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { fieldError, makeCase as makeCaseAs } from '../helpers/staff-forms.ts';
 import type { Role } from '../../shared/roles.ts';
 import { caseEtag } from '../helpers/if-match.ts';
 
@@ -42,21 +43,7 @@ async function signIn(role: Role) {
   return agent;
 }
 
-async function makeCase(body: Record<string, unknown>) {
-  const res = await t
-    .as('admin')
-    .post('/api/cases')
-    .send({ receivedDate: '2025-02-03', description: 'Rear extension', ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: number; reference: string; version: number };
-}
-
-/** the text of the element with this id, tags removed */
-const fieldError = (html: string, id: string) =>
-  new RegExp(`id="${id}-error"[^>]*>([\\s\\S]*?)</p>`)
-    .exec(html)?.[1]
-    ?.replace(/<[^>]+>/g, '')
-    .trim();
+const makeCase = (body: Record<string, unknown>) => makeCaseAs(t, body);
 
 describe('signed-in pages', () => {
   it('sends a signed-out visitor to sign in, and back to the page after', async () => {

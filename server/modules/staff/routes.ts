@@ -26,7 +26,9 @@ import {
   type CaseKind,
 } from '../../../shared/domain/cases.ts';
 import * as cases from '../cases/service.ts';
-import { CreateCase, IsoDate } from '../cases/schema.ts';
+import { CreateCase, IsoDate, UpdateCase } from '../cases/schema.ts';
+import { decisionsFor } from '../../../shared/domain/decisions.ts';
+import { DECISION_MAKERS } from '../../../shared/domain/statistics/types.ts';
 import { getStoredCheck, listStoredChecks } from '../constraints/service.ts';
 import { getRun, listRuns } from '../neighbours/service.ts';
 import { listDocuments, type DocumentService } from '../documents/service.ts';
@@ -552,7 +554,14 @@ export function staffRoutes(ctx: AppContext, views: Views) {
         : [{ label: 'Target', value: longDate(c.effectiveTargetDate) || 'None set' }]),
       {
         label: 'Decision',
-        value: c.decision ? `${humanise(c.decision)}, ${longDate(c.decisionDate)}` : 'Not decided',
+        value: c.decision
+          ? `${humanise(c.decision)}, ${longDate(c.decisionDate)}` +
+            (c.kind === 'application' && c.decisionMaker
+              ? c.decisionMaker === 'committee'
+                ? ' (by the planning committee)'
+                : ' (delegated)'
+              : '')
+          : 'Not decided',
       },
     ];
     // open the map where the case is (its site, or its location, with room around it); else on the authority
@@ -566,6 +575,7 @@ export function staffRoutes(ctx: AppContext, views: Views) {
       navCurrent: 'cases',
       c,
       created: req.query.created === '1',
+      decided: req.query.decided === '1',
       keyDates,
       check,
       run,
@@ -576,6 +586,167 @@ export function staffRoutes(ctx: AppContext, views: Views) {
       canWrite: canWriteKind(req, c.kind as CaseKind),
       comments: c.kind === 'application' ? await listCaseComments(ctx.db, ctx.authorityId, req.user!, id) : null,
     });
+  });
+
+  // ---- recording an application's decision (what the PS1/PS2 returns count): decision, date, who decided ----
+  const DECISION_MAKER_TEXT: Record<string, string> = {
+    delegated: 'An officer, under delegated powers',
+    committee: 'The planning committee',
+  };
+  const caseIdOf = (req: Request) => {
+    const id = Number(req.params.id);
+    if (!/^\d{1,9}$/.test(String(req.params.id)) || !id)
+      throw new AppError('CASE_NOT_FOUND', `There is no case with id ${String(req.params.id)}.`, { id: req.params.id });
+    return id;
+  };
+  /** The decision form for case `id`, with `values` (the form as sent, or the case as it is) and any errors. */
+  const renderDecision = async (
+    req: Request,
+    res: Response,
+    id: number,
+    sent: FormValues | null,
+    errors: Array<{ field: string | null; text: string }> = [],
+  ) => {
+    const c = await cases.getCase(s, req.user!, id);
+    if (c.kind !== 'application')
+      throw new AppError('NOT_FOUND', 'Only a planning application has a decision recorded here.', { id });
+    if (!canWriteKind(req, 'application')) {
+      forbidden(
+        res,
+        `Recording a decision is for the roles ${CASE_WRITERS.application.join(', ')}; you are signed in as ${req.user!.role}.`,
+      );
+      return;
+    }
+    const [y, m, d] = (c.decisionDate ?? '').split('-');
+    const values: FormValues = sent ?? {
+      decision: c.decision ?? '',
+      'decisionDate-day': d ? String(Number(d)) : '',
+      'decisionDate-month': m ? String(Number(m)) : '',
+      'decisionDate-year': y ?? '',
+      decisionMaker: c.decisionMaker ?? '',
+      decisionOverrideReason: c.decisionOverrideReason ?? '',
+    };
+    const pub = c.publicity && 'windows' in c.publicity ? c.publicity : null;
+    const earliest = pub?.windows?.earliestDecisionDate ?? null;
+    const chosen = str(values.decision);
+    const maker = str(values.decisionMaker);
+    const fieldErrors = Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field, e.text]));
+    render(res, 'staff/case-decision.njk', {
+      title: c.decision ? 'Change the decision' : 'Record the decision',
+      navCurrent: 'cases',
+      c,
+      version: sent ? str(sent.version) || String(c.version) : String(c.version),
+      values,
+      earliest: earliest ? longDate(earliest) : null,
+      errors: errors.map((e) => ({
+        text: e.text,
+        href: `#${e.field === 'decisionDate' ? 'decisionDate-day' : e.field === 'decisionMaker' ? 'decisionMaker' : (e.field ?? 'decision')}`,
+      })),
+      fieldErrors,
+      decisionItems: [
+        { value: '', text: 'Not decided yet', selected: !chosen },
+        ...decisionsFor(c.applicationType ?? '').map((v) => ({ value: v, text: humanise(v), selected: v === chosen })),
+      ],
+      decisionMakerItems: [
+        ...DECISION_MAKERS.map((v) => ({ value: v, text: DECISION_MAKER_TEXT[v], checked: v === maker })),
+        { value: '', text: 'Not recorded', checked: !maker },
+      ],
+    });
+  };
+
+  r.get('/cases/:id/decision', page, async (req, res) => {
+    await renderDecision(req, res, caseIdOf(req), null);
+  });
+
+  r.post('/cases/:id/decision', page, async (req, res) => {
+    const id = caseIdOf(req);
+    const body = (req.body ?? {}) as FormValues;
+    const own: FieldErrors = {};
+    const decision = str(body.decision) || null;
+    const decisionDate = dateField(
+      body,
+      'decisionDate',
+      own,
+      decision ? 'Enter the date of the decision' : null,
+      'The date of the decision',
+    );
+    if (!decision && decisionDate) own.decision = 'Select the decision, or clear the date';
+    const maker = str(body.decisionMaker) || null;
+    if (maker && !(DECISION_MAKERS as readonly string[]).includes(maker)) own.decisionMaker = 'Select who decided it';
+    const reason = str(body.decisionOverrideReason) || null;
+    if (reason && reason.length > 2000) own.decisionOverrideReason = 'The reason must be 2,000 characters or fewer';
+    const version = Number(str(body.version));
+    const fail = async (
+      status: number,
+      errors: Array<{ field: string | null; text: string }>,
+      sent: FormValues | null = body,
+    ) => {
+      res.status(status);
+      await renderDecision(req, res, id, sent, errors);
+    };
+    if (Object.keys(own).length)
+      return fail(
+        400,
+        Object.entries(own).map(([field, text]) => ({ field, text })),
+      );
+    if (!Number.isInteger(version) || version < 1)
+      return fail(400, [
+        { field: null, text: 'The form is out of date: open the case again and record the decision.' },
+      ]);
+    const current = await cases.getCase(s, req.user!, id);
+    // the status follows the decision: decided (or withdrawn); taking a decision away leaves it awaiting one
+    const status = decision
+      ? decision === 'withdrawn'
+        ? 'withdrawn'
+        : 'decided'
+      : ['decided', 'withdrawn'].includes(current.status)
+        ? 'awaiting-decision'
+        : undefined;
+    const patch = UpdateCase.parse({
+      decision,
+      decisionDate: decisionDate ?? null,
+      decisionMaker: maker,
+      decisionOverrideReason: decision ? reason : null,
+      ...(status ? { status } : {}),
+    });
+    try {
+      await cases.updateCase(s, req.user!, id, patch, version, req.requestId);
+    } catch (e) {
+      if (!isAppError(e) || e.status >= 500 || e.status === 403) throw e;
+      const details = (e.details ?? {}) as { earliestDecisionDate?: string; allowed?: string[] };
+      if (e.code === 'VERSION_CONFLICT')
+        // the form again with the case as it is now, and why
+        return fail(
+          409,
+          [
+            {
+              field: null,
+              text: 'Someone else changed this case since you opened the form. It now shows the case as it is: check it and record the decision again.',
+            },
+          ],
+          null,
+        );
+      if (e.code === 'DECISION_NOT_FOR_TYPE')
+        return fail(e.status, [
+          {
+            field: 'decision',
+            text: `${humanise(decision ?? '')} is not a decision for this type of application: choose one of ${(details.allowed ?? []).map(humanise).join(', ')}`,
+          },
+        ]);
+      if (e.code === 'DECISION_DATE_IN_FUTURE')
+        return fail(e.status, [
+          { field: 'decisionDate', text: 'The date of the decision must be today or in the past' },
+        ]);
+      if (e.code === 'DECISION_BEFORE_EARLIEST_DATE')
+        return fail(e.status, [
+          {
+            field: 'decisionDate',
+            text: `The date is before the earliest decision date, ${longDate(details.earliestDecisionDate ?? null)}: date it on or after then, or say below why it may be decided earlier`,
+          },
+        ]);
+      return fail(e.status, [{ field: null, text: e.message }]);
+    }
+    res.redirect(303, `/cases/${id}?decided=1`);
   });
 
   r.get('/enforcement', page, async (req, res) => {
