@@ -168,5 +168,27 @@ describe('cases', { timeout: 90_000 }, () => {
     await shot(page, 'case-decided');
     const stored = (await s.t.as('admin').get(`/api/cases/${groveLane}`).expect(200)).body as Record<string, unknown>;
     expect(stored).toMatchObject({ decision: 'granted', decisionDate: '2025-03-14', decisionMaker: 'delegated' });
+
+    // then an appeal against it, from the same page's other link
+    await page.getByRole('link', { name: 'Time agreed and appeals' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Time agreed and appeals');
+    await axeCheck(page, 'time agreed and appeals');
+    const appealForm = page.locator('form', { has: page.getByRole('button', { name: 'Add the appeal' }) });
+    const lodged = appealForm.getByRole('group', { name: 'Date the appeal was lodged' });
+    await lodged.getByLabel('Day').fill('2');
+    await lodged.getByLabel('Month').fill('5');
+    await lodged.getByLabel('Year').fill('2025');
+    await page.getByRole('button', { name: 'Add the appeal' }).click();
+    await expect
+      .poll(() => page.locator('#appealType-error').textContent())
+      .toMatch(/Select what the appeal is against/);
+    await axeCheck(page, 'time agreed and appeals, with an error');
+    await page.getByLabel('Against conditions').check();
+    await page.getByRole('button', { name: 'Add the appeal' }).click();
+    const banner2 = page.getByRole('alert').filter({ hasText: 'Success' });
+    await expect.poll(() => banner2.textContent()).toContain('The appeal was added.');
+    expect(await page.locator('main').textContent()).toContain('Appeal 1: against conditions, lodged 2 May 2025');
+    await axeCheck(page, 'time agreed and appeals, with an appeal');
+    await shot(page, 'case-agreements');
   });
 });

@@ -631,6 +631,8 @@ describe('the route table read from the app', () => {
         // recording an application's decision (issue 15's returns count it): signed in, roles checked inside
         'GET /cases/:id/decision',
         'POST /cases/:id/decision',
+        'GET /cases/:id/agreements',
+        'POST /cases/:id/agreements',
         'GET /register/applications/:slug/comment',
         'POST /register/applications/:slug/comment',
         'GET /register/applications/:slug/comment/sent',

@@ -171,3 +171,145 @@ describe('recording the decision on the case page', () => {
     await t.anon.get(`/cases/${c.id}/decision`).expect(303);
   });
 });
+
+describe('time agreed and appeals on the case page', () => {
+  const post = (id: number, version: number, f: Record<string, string>) =>
+    t
+      .as('support')
+      .post(`/cases/${id}/agreements`)
+      .type('form')
+      .send({ version: String(version), ...f });
+  const on = (prefix: string, iso: string) => {
+    const [y, m, d] = iso.split('-');
+    return { [`${prefix}-day`]: String(Number(d)), [`${prefix}-month`]: String(Number(m)), [`${prefix}-year`]: y! };
+  };
+
+  it('adds an extension of time, records a PPA, an appeal and its decision; each shows, and the target moves', async () => {
+    const c = await makeCase({ kind: 'application', applicationType: 'hh', validDate: '2025-02-05' });
+    const page = await t.as('support').get(`/cases/${c.id}`).expect(200);
+    expect(page.text).toContain(`href="/cases/${c.id}/agreements"`);
+    await t.as('support').get(`/cases/${c.id}/agreements`).expect(200);
+
+    const ext = await post(c.id, c.version, {
+      action: 'extension',
+      ...on('extAgreedOn', '2025-03-20'),
+      ...on('extNewTarget', '2025-04-30'),
+      extReason: 'Amended plans',
+    }).expect(303);
+    expect(ext.headers.location).toBe(`/cases/${c.id}/agreements?saved=extension`);
+    let now = await apiCase(c.id);
+    expect(now.extensionsOfTime).toEqual([
+      { agreedOn: '2025-03-20', newTargetDate: '2025-04-30', reason: 'Amended plans' },
+    ]);
+    expect(now.effectiveTargetDate).toBe('2025-04-30');
+    const shown = await t.as('support').get(`/cases/${c.id}/agreements?saved=extension`).expect(200);
+    expect(shown.text).toContain('The extension of time was added.');
+    expect(shown.text).toContain('Decision by 30 April 2025 (Amended plans)');
+
+    await post(c.id, now.version, {
+      action: 'ppa',
+      ...on('ppaAgreedOn', '2025-02-10'),
+      ...on('ppaTarget', '2025-06-30'),
+    }).expect(303);
+    now = await apiCase(c.id);
+    expect(now.ppa).toEqual({ agreedOn: '2025-02-10', targetDate: '2025-06-30' });
+
+    await post(c.id, now.version, {
+      action: 'appeal',
+      ...on('appealLodgedOn', '2025-07-01'),
+      appealType: 'non-determination',
+    }).expect(303);
+    now = await apiCase(c.id);
+    expect(now.appeals).toEqual([{ lodgedOn: '2025-07-01', type: 'non-determination' }]);
+    const withAppeal = await t.as('support').get(`/cases/${c.id}/agreements`).expect(200);
+    expect(withAppeal.text).toContain('Appeal 1: against non-determination (no decision in time), lodged 1 July 2025');
+
+    // its decision: not before it was lodged, with an outcome
+    const early = await post(c.id, now.version, {
+      action: 'appeal-outcome',
+      appeal: '0',
+      ...on('appealDecidedOn-0', '2025-06-01'),
+      'appealOutcome-0': '',
+    }).expect(400);
+    expect(fieldError(early.text, 'appealDecidedOn-0')).toMatch(
+      /cannot be before the appeal was lodged \(1 July 2025\)/,
+    );
+    expect(fieldError(early.text, 'appealOutcome-0')).toMatch(/Select the outcome/);
+    await post(c.id, now.version, {
+      action: 'appeal-outcome',
+      appeal: '0',
+      ...on('appealDecidedOn-0', '2025-11-03'),
+      'appealOutcome-0': 'dismissed',
+    }).expect(303);
+    now = await apiCase(c.id);
+    expect(now.appeals).toEqual([
+      { lodgedOn: '2025-07-01', type: 'non-determination', decidedOn: '2025-11-03', outcome: 'dismissed' },
+    ]);
+    // decided: no form for it any more, and a second try is refused
+    const again = await post(c.id, now.version, {
+      action: 'appeal-outcome',
+      appeal: '0',
+      ...on('appealDecidedOn-0', '2025-11-04'),
+      'appealOutcome-0': 'allowed',
+    }).expect(409);
+    expect(again.text).toContain('not waiting for a decision any more');
+
+    // the PPA removed
+    await post(c.id, now.version, { action: 'ppa', remove: 'yes' }).expect(303);
+    expect((await apiCase(c.id)).ppa).toBeNull();
+  });
+
+  it('refuses what does not hold beside its field, a stale form, and other roles; changes nothing', async () => {
+    const c = await makeCase({ kind: 'application', applicationType: 'hh' });
+    const backwards = await post(c.id, c.version, {
+      action: 'extension',
+      ...on('extAgreedOn', '2025-03-20'),
+      ...on('extNewTarget', '2025-03-19'),
+    }).expect(400);
+    expect(fieldError(backwards.text, 'extNewTarget')).toMatch(/on or after the date agreed/);
+    expect(backwards.text).toContain('href="#extNewTarget-day"');
+    // kept as typed
+    expect(backwards.text).toContain('name="extAgreedOn-day" type="text" value="20"');
+
+    // agreed before the application was received: the service's own rule, shown on the form
+    const beforeReceived = await post(c.id, c.version, {
+      action: 'extension',
+      ...on('extAgreedOn', '2025-01-01'),
+      ...on('extNewTarget', '2025-04-01'),
+    });
+    expect(beforeReceived.status).toBeGreaterThanOrEqual(400);
+    expect(beforeReceived.status).toBeLessThan(500);
+    expect(fieldError(beforeReceived.text, 'extAgreedOn')).toMatch(/before the received date/);
+
+    const noType = await post(c.id, c.version, { action: 'appeal', ...on('appealLodgedOn', '2025-07-01') }).expect(400);
+    expect(fieldError(noType.text, 'appealType')).toMatch(/Select what the appeal is against/);
+
+    await t
+      .as('officer')
+      .patch(`/api/cases/${c.id}`)
+      .set('If-Match', await caseEtag(t, c.id))
+      .send({ description: 'Changed' })
+      .expect(200);
+    const stale = await post(c.id, c.version, {
+      action: 'ppa',
+      ...on('ppaAgreedOn', '2025-02-10'),
+      ...on('ppaTarget', '2025-06-30'),
+    }).expect(409);
+    expect(stale.text).toContain('Someone else changed this case since you opened the form');
+
+    expect(await apiCase(c.id)).toMatchObject({ extensionsOfTime: [], ppa: null, appeals: [] });
+    await t.as('gis').get(`/cases/${c.id}/agreements`).expect(403);
+    const gis = await t
+      .as('gis')
+      .post(`/cases/${c.id}/agreements`)
+      .type('form')
+      .send({
+        version: String(c.version + 1),
+        action: 'appeal',
+        ...on('appealLodgedOn', '2025-07-01'),
+        appealType: 'refusal',
+      });
+    expect(gis.status).toBe(403);
+    expect((await apiCase(c.id)).appeals).toEqual([]);
+  });
+});

@@ -28,7 +28,7 @@ import {
 import * as cases from '../cases/service.ts';
 import { CreateCase, IsoDate, UpdateCase } from '../cases/schema.ts';
 import { decisionsFor } from '../../../shared/domain/decisions.ts';
-import { DECISION_MAKERS } from '../../../shared/domain/statistics/types.ts';
+import { APPEAL_OUTCOMES, APPEAL_TYPES, DECISION_MAKERS } from '../../../shared/domain/statistics/types.ts';
 import { getStoredCheck, listStoredChecks } from '../constraints/service.ts';
 import { getRun, listRuns } from '../neighbours/service.ts';
 import { listDocuments, type DocumentService } from '../documents/service.ts';
@@ -599,6 +599,32 @@ export function staffRoutes(ctx: AppContext, views: Views) {
       throw new AppError('CASE_NOT_FOUND', `There is no case with id ${String(req.params.id)}.`, { id: req.params.id });
     return id;
   };
+  /** Runs a change; the refusal a person can act on (a 4xx but 403) comes back, anything else is thrown. */
+  const refusalOf = async (change: () => Promise<unknown>): Promise<AppError | null> => {
+    try {
+      await change();
+      return null;
+    } catch (e) {
+      if (!isAppError(e) || e.status >= 500 || e.status === 403) throw e;
+      return e;
+    }
+  };
+  const changedMeanwhile = (what: string) => ({
+    field: null,
+    text: `Someone else changed this case since you opened the form. It now shows the case as it is: check it and record ${what} again.`,
+  });
+  /** Application `id` for one of its recording forms; null (with the 403 page sent) for a role that may not. */
+  const applicationToRecord = async (req: Request, res: Response, id: number, what: string) => {
+    const c = await cases.getCase(s, req.user!, id);
+    if (c.kind !== 'application')
+      throw new AppError('NOT_FOUND', `Only a planning application has ${what} recorded here.`, { id });
+    if (canWriteKind(req, 'application')) return c;
+    forbidden(
+      res,
+      `Recording ${what} is for the roles ${CASE_WRITERS.application.join(', ')}; you are signed in as ${req.user!.role}.`,
+    );
+    return null;
+  };
   /** The decision form for case `id`, with `values` (the form as sent, or the case as it is) and any errors. */
   const renderDecision = async (
     req: Request,
@@ -607,16 +633,8 @@ export function staffRoutes(ctx: AppContext, views: Views) {
     sent: FormValues | null,
     errors: Array<{ field: string | null; text: string }> = [],
   ) => {
-    const c = await cases.getCase(s, req.user!, id);
-    if (c.kind !== 'application')
-      throw new AppError('NOT_FOUND', 'Only a planning application has a decision recorded here.', { id });
-    if (!canWriteKind(req, 'application')) {
-      forbidden(
-        res,
-        `Recording a decision is for the roles ${CASE_WRITERS.application.join(', ')}; you are signed in as ${req.user!.role}.`,
-      );
-      return;
-    }
+    const c = await applicationToRecord(req, res, id, 'a decision');
+    if (!c) return;
     const [y, m, d] = (c.decisionDate ?? '').split('-');
     const values: FormValues = sent ?? {
       decision: c.decision ?? '',
@@ -709,23 +727,11 @@ export function staffRoutes(ctx: AppContext, views: Views) {
       decisionOverrideReason: decision ? reason : null,
       ...(status ? { status } : {}),
     });
-    try {
-      await cases.updateCase(s, req.user!, id, patch, version, req.requestId);
-    } catch (e) {
-      if (!isAppError(e) || e.status >= 500 || e.status === 403) throw e;
+    const e = await refusalOf(() => cases.updateCase(s, req.user!, id, patch, version, req.requestId));
+    if (e) {
       const details = (e.details ?? {}) as { earliestDecisionDate?: string; allowed?: string[] };
-      if (e.code === 'VERSION_CONFLICT')
-        // the form again with the case as it is now, and why
-        return fail(
-          409,
-          [
-            {
-              field: null,
-              text: 'Someone else changed this case since you opened the form. It now shows the case as it is: check it and record the decision again.',
-            },
-          ],
-          null,
-        );
+      // the form again with the case as it is now, and why
+      if (e.code === 'VERSION_CONFLICT') return fail(409, [changedMeanwhile('the decision')], null);
       if (e.code === 'DECISION_NOT_FOR_TYPE')
         return fail(e.status, [
           {
@@ -747,6 +753,193 @@ export function staffRoutes(ctx: AppContext, views: Views) {
       return fail(e.status, [{ field: null, text: e.message }]);
     }
     res.redirect(303, `/cases/${id}?decided=1`);
+  });
+
+  // ---- time agreed (extensions of time, a planning performance agreement) and appeals: what PS2 and the quality
+  // measure count, recorded from the case page ----
+  const APPEAL_TYPE_TEXT: Record<string, string> = {
+    refusal: 'a refusal',
+    conditions: 'conditions',
+    'non-determination': 'non-determination (no decision in time)',
+  };
+  const renderAgreements = async (
+    req: Request,
+    res: Response,
+    id: number,
+    sent: FormValues | null,
+    errors: Array<{ field: string | null; text: string }> = [],
+  ) => {
+    const c = await applicationToRecord(req, res, id, 'time agreed and appeals');
+    if (!c) return;
+    const values: FormValues = sent ?? {};
+    const fieldErrors = Object.fromEntries(errors.filter((e) => e.field).map((e) => [e.field, e.text]));
+    const appeals = (c.appeals ?? []) as Array<{
+      lodgedOn: string;
+      type: string;
+      decidedOn?: string | null;
+      outcome?: string | null;
+    }>;
+    render(res, 'staff/case-agreements.njk', {
+      title: 'Time agreed and appeals',
+      navCurrent: 'cases',
+      savedText: res.locals.savedText ?? null,
+      c,
+      version: String(c.version),
+      values,
+      fieldErrors,
+      errors: errors.map((e) => ({
+        text: e.text,
+        href: `#${e.field && /(On|Target)(-\d+)?$/.test(e.field) ? `${e.field}-day` : e.field === 'appealType' ? 'appealType' : (e.field ?? 'main-content')}`,
+      })),
+      extensionRows: c.extensionsOfTime.map((e: { agreedOn: string; newTargetDate: string; reason?: string }) => ({
+        key: { text: `Agreed ${longDate(e.agreedOn)}` },
+        value: { text: `Decision by ${longDate(e.newTargetDate)}${e.reason ? ` (${e.reason})` : ''}` },
+      })),
+      appeals: appeals.map((a, i) => ({
+        ...a,
+        typeText: APPEAL_TYPE_TEXT[a.type] ?? humanise(a.type),
+        outcomeItems: [
+          { value: '', text: 'Choose the outcome' },
+          ...APPEAL_OUTCOMES.map((o) => ({
+            value: o,
+            text: humanise(o),
+            selected: str(values[`appealOutcome-${i}`]) === o,
+          })),
+        ],
+      })),
+      appealTypeItems: APPEAL_TYPES.map((v) => ({
+        value: v,
+        text: `Against ${APPEAL_TYPE_TEXT[v]}`,
+        checked: str(values.appealType) === v,
+      })),
+    });
+  };
+
+  const SAVED_TEXT: Record<string, string> = {
+    extension: 'The extension of time was added.',
+    ppa: 'The planning performance agreement was saved.',
+    appeal: 'The appeal was added.',
+    'appeal-outcome': 'The appeal decision was recorded.',
+  };
+  r.get('/cases/:id/agreements', page, async (req, res) => {
+    res.locals.savedText = SAVED_TEXT[String(req.query.saved ?? '')] ?? null;
+    await renderAgreements(req, res, caseIdOf(req), null);
+  });
+
+  r.post('/cases/:id/agreements', page, async (req, res) => {
+    const id = caseIdOf(req);
+    const body = (req.body ?? {}) as FormValues;
+    const action = str(body.action);
+    const version = Number(str(body.version));
+    const own: FieldErrors = {};
+    const fail = async (
+      status: number,
+      errors: Array<{ field: string | null; text: string }>,
+      sent: FormValues | null = body,
+    ) => {
+      res.status(status);
+      await renderAgreements(req, res, id, sent, errors);
+    };
+    if (!Number.isInteger(version) || version < 1)
+      return fail(400, [{ field: null, text: 'The form is out of date: open the case again.' }]);
+    const current = await cases.getCase(s, req.user!, id);
+    if (current.kind !== 'application') return renderAgreements(req, res, id, null);
+    const appeals = [...((current.appeals ?? []) as Array<Record<string, unknown>>)];
+    let patch: Record<string, unknown>;
+    // the field a service refusal of this action belongs beside
+    let near = 'main-content';
+    if (action === 'extension') {
+      const agreedOn = dateField(
+        body,
+        'extAgreedOn',
+        own,
+        'Enter the date the extension was agreed',
+        'The date agreed',
+      );
+      const newTargetDate = dateField(body, 'extNewTarget', own, 'Enter the new date for the decision', 'The new date');
+      const reason = str(body.extReason);
+      if (reason.length > 500) own.extReason = 'The reason must be 500 characters or fewer';
+      if (agreedOn && newTargetDate && newTargetDate < agreedOn)
+        own.extNewTarget = 'The new date for the decision must be on or after the date agreed';
+      patch = {
+        extensionsOfTime: [...current.extensionsOfTime, { agreedOn, newTargetDate, ...(reason ? { reason } : {}) }],
+      };
+      near = 'extAgreedOn';
+    } else if (action === 'ppa') {
+      if (str(body.remove) === 'yes') patch = { ppa: null };
+      else {
+        const agreedOn = dateField(body, 'ppaAgreedOn', own, 'Enter the date the agreement was made', 'The date made');
+        const targetDate = dateField(body, 'ppaTarget', own, 'Enter the date the decision is agreed by', 'The date');
+        if (agreedOn && targetDate && targetDate < agreedOn)
+          own.ppaTarget = 'The date the decision is agreed by must be on or after the date the agreement was made';
+        patch = { ppa: { agreedOn, targetDate } };
+      }
+      near = 'ppaAgreedOn';
+    } else if (action === 'appeal') {
+      const lodgedOn = dateField(
+        body,
+        'appealLodgedOn',
+        own,
+        'Enter the date the appeal was lodged',
+        'The date lodged',
+      );
+      const type = str(body.appealType);
+      if (!(APPEAL_TYPES as readonly string[]).includes(type)) own.appealType = 'Select what the appeal is against';
+      if (appeals.length >= 20) own.appealType = 'A case holds at most 20 appeals';
+      patch = { appeals: [...appeals, { lodgedOn, type }] };
+      near = 'appealLodgedOn';
+    } else if (action === 'appeal-outcome') {
+      const i = Number(str(body.appeal));
+      if (!Number.isInteger(i) || !appeals[i] || appeals[i]!.decidedOn)
+        return fail(
+          409,
+          [
+            {
+              field: null,
+              text: 'That appeal is not waiting for a decision any more: the page now shows it as it is.',
+            },
+          ],
+          null,
+        );
+      const decidedOn = dateField(
+        body,
+        `appealDecidedOn-${i}`,
+        own,
+        'Enter the date of the appeal decision',
+        'The date',
+      );
+      const outcome = str(body[`appealOutcome-${i}`]);
+      if (!(APPEAL_OUTCOMES as readonly string[]).includes(outcome)) own[`appealOutcome-${i}`] = 'Select the outcome';
+      if (decidedOn && decidedOn < String(appeals[i]!.lodgedOn))
+        own[`appealDecidedOn-${i}`] =
+          `The appeal decision cannot be before the appeal was lodged (${longDate(String(appeals[i]!.lodgedOn))})`;
+      appeals[i] = { ...appeals[i], decidedOn, outcome };
+      patch = { appeals };
+      near = `appealDecidedOn-${i}`;
+    } else {
+      return fail(400, [{ field: null, text: 'Choose what to record.' }]);
+    }
+    if (Object.keys(own).length)
+      return fail(
+        400,
+        Object.entries(own).map(([field, text]) => ({ field, text })),
+      );
+    const parsed = UpdateCase.safeParse(patch);
+    if (!parsed.success)
+      return fail(
+        400,
+        parsed.error.issues.map((issue) => ({
+          field: near,
+          text: `${humanise(String(issue.path.at(-1) ?? 'value'))} ${issue.message}`,
+        })),
+      );
+    const e = await refusalOf(() => cases.updateCase(s, req.user!, id, parsed.data, version, req.requestId));
+    if (e) {
+      if (e.code === 'VERSION_CONFLICT') return fail(409, [changedMeanwhile('this')], null);
+      const issue = ((e.details ?? {}) as { issues?: Array<{ message: string }> }).issues?.[0];
+      return fail(e.status, [{ field: near, text: issue ? `This ${issue.message}` : e.message }]);
+    }
+    res.redirect(303, `/cases/${id}/agreements?saved=${encodeURIComponent(action)}`);
   });
 
   r.get('/enforcement', page, async (req, res) => {
