@@ -108,6 +108,7 @@ afterAll(async () => {
 
 const TABLES = ['case_record', 'case_site', 'constraint_check', 'constraint_hit', 'layer', 'constraint_feature'];
 
+const timings = { backupMs: 0 };
 describe('backup and restore', { timeout: 180_000 }, () => {
   let restoredUrl = '';
   let manifest: BackupManifest;
@@ -119,7 +120,9 @@ describe('backup and restore', { timeout: 180_000 }, () => {
     chainAtBackup = await auditChainState(t.db);
     expect(chainAtBackup).toMatchObject({ unsealed: 0, broken: null });
     expect(chainAtBackup.sealed).toBeGreaterThan(100);
+    const t0 = Date.now();
     const r = await runCli(t.url, ['backup', '--file', file]);
+    timings.backupMs = Date.now() - t0;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
@@ -141,7 +144,13 @@ describe('backup and restore', { timeout: 180_000 }, () => {
 
   it('restore fills a new empty database with exactly what was backed up', async () => {
     restoredUrl = await emptyDatabase();
+    const t0 = Date.now();
     const r = await runCli(restoredUrl, ['restore', '--file', file]);
+    // the round trip's figures, for the record (times include starting the CLI)
+    const rows = Object.values(manifest.tables).reduce((a, n) => a + n, 0);
+    console.log(
+      `backup round trip: ${(manifest.bytes / 1048576).toFixed(1)} MB, ${Object.keys(manifest.tables).length} tables, ${rows} rows; backup ${timings.backupMs} ms, restore ${Date.now() - t0} ms`,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/restored .* all as in the manifest/);
