@@ -415,6 +415,62 @@ export const openApiDocument = {
         responses: { '200': { description: 'HTML' }, '404': { description: 'No such case (HTML)' } },
       },
     },
+    '/cases/{id}/decision': {
+      get: {
+        tags: ['pages'],
+        summary:
+          "Staff: record or change an application's decision (HTML form: decision, date, delegated or committee, early-decision reason; application writers)",
+        parameters: [idParam],
+        responses: {
+          '200': { description: 'HTML' },
+          '403': { description: 'Not a role that may (HTML)' },
+          '404': { description: 'No such application (HTML)' },
+        },
+      },
+      post: {
+        tags: ['pages'],
+        summary:
+          'Staff: record the decision by form post (version, decision, decisionDate-day/-month/-year, decisionMaker, decisionOverrideReason); the status follows',
+        parameters: [idParam],
+        responses: {
+          '303': { description: 'Recorded: to /cases/{id}?decided=1' },
+          '400': { description: 'The form again, with each error beside its field (HTML)' },
+          '403': { description: 'Not a role that may (HTML)' },
+          '409': {
+            description: 'The case changed since the form was opened: the form again, as the case now is (HTML)',
+          },
+          '422': {
+            description: "The service's refusal (a decision the type cannot have, a date) beside its field (HTML)",
+          },
+        },
+      },
+    },
+    '/cases/{id}/agreements': {
+      get: {
+        tags: ['pages'],
+        summary:
+          "Staff: an application's extensions of time, planning performance agreement and appeals, with forms to record them (HTML; application writers)",
+        parameters: [idParam],
+        responses: {
+          '200': { description: 'HTML' },
+          '403': { description: 'Not a role that may (HTML)' },
+          '404': { description: 'No such application (HTML)' },
+        },
+      },
+      post: {
+        tags: ['pages'],
+        summary:
+          "Staff: record by form post (version, action = extension | ppa | appeal | appeal-outcome, and that form's fields)",
+        parameters: [idParam],
+        responses: {
+          '303': { description: 'Recorded: to /cases/{id}/agreements?saved=<action>' },
+          '400': { description: 'The page again, with each error beside its field (HTML)' },
+          '403': { description: 'Not a role that may (HTML)' },
+          '409': { description: 'The case changed since the page was opened (HTML)' },
+          '422': { description: "The service's refusal beside its field (HTML)" },
+        },
+      },
+    },
     '/cases/{id}/comments/{commentId}': {
       post: {
         tags: ['pages'],
