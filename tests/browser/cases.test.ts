@@ -190,5 +190,19 @@ describe('cases', { timeout: 90_000 }, () => {
     expect(await page.locator('main').textContent()).toContain('Appeal 1: against conditions, lodged 2 May 2025');
     await axeCheck(page, 'time agreed and appeals, with an appeal');
     await shot(page, 'case-agreements');
+
+    // both forms reflow at 320 CSS pixels (WCAG 1.4.10): nothing scrolls sideways
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      for (const path of [`/cases/${groveLane}/agreements`, `/cases/${groveLane}/decision`]) {
+        await page.goto(s.url(path));
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} scrolls sideways at 320 px`).toBeLessThanOrEqual(0);
+        await shot(page, `case-form-320${path.replace(/\/|\d+/g, '-')}`);
+      }
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
   });
 });
