@@ -529,28 +529,7 @@ export const hasMap = (body: string) => body.split(/\r?\n/).some((l) => /^\s*\[\
 // Words
 // ---------------------------------------------------------------------------------------------------------------
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** 'YYYY-MM-DD' (or a Date, read in UTC) → '23 November 2026'. */
-export function ukDate(iso: string | Date): string {
-  const s = iso instanceof Date ? iso.toISOString().slice(0, 10) : iso;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) throw new Error(`not a date: ${s}`);
-  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
-}
+export { ukDate } from './uk-dates.ts';
 
 /** Today in the UK (Europe/London), 'YYYY-MM-DD'. */
 export function todayInUk(now: Date = new Date()): string {

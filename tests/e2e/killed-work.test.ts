@@ -6,22 +6,18 @@
  * What must hold: the old data is still current (the layer's version, features and pieces; no document, no publicity
  * event), the audit trail's hash chain is whole, and the same work run again by a new process succeeds once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../server/config/index.ts';
 import { createToken, createUser } from '../../server/modules/users/service.ts';
 import { verifyAuditChain } from '../../server/modules/audit/chain.ts';
+import { startRedline, type RunningRedline } from '../helpers/child-redline.ts';
 import { freshDatabase, type TestDb } from '../helpers/db.ts';
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
+type Running = RunningRedline;
 
 const children: ChildProcess[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'redline-killed-'));
@@ -44,14 +40,9 @@ afterAll(async () => {
 });
 
 /** Redline on the test's database, as a process of its own (it serves as redline_app, migrates as the owner). */
-async function start(env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'main.ts')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      PORT: '0',
-      HOST: '127.0.0.1',
+const start = (env: Record<string, string> = {}) =>
+  startRedline(
+    {
       DATABASE_URL: tdb.servingUrl,
       DATABASE_OWNER_URL: tdb.url,
       REDLINE_DATA_DIR: path.join(tmp, 'data'),
@@ -60,28 +51,8 @@ async function start(env: Record<string, string> = {}): Promise<Running> {
       JOB_POLL_MS: '100',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /"url":"(http:\/\/localhost:\d+)".*"msg":"Redline is listening"/.exec(out);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]!.replace('localhost', '127.0.0.1'));
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`Redline exited with ${child.exitCode}:\n${err}\n${out}`));
-      }
-    }, 100);
-  });
-  return { child, url, exited };
-}
+    children,
+  );
 
 async function call(
   r: Running,

@@ -6,46 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config/index.ts';
+import { startRedline } from '../helpers/child-redline.ts';
 import { freshDatabase } from '../helpers/db.ts';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
 
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'main.ts')], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /"url":"(http:\/\/localhost:\d+)".*"msg":"Redline is listening"/.exec(out);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]!.replace('localhost', '127.0.0.1'));
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`Redline exited with ${child.exitCode}:\n${err}\n${out}`));
-      }
-    }, 100);
-  });
-  return { child, url, stdout: () => out, exited };
-}
+const start = (env: Record<string, string>) => startRedline(env, children);
 
 async function login(base: string, username: string, password: string) {
   const res = await fetch(`${base}/api/auth/login`, {

@@ -4,6 +4,7 @@
  * to Sunday) for the weekly list, and the months of a designation assessment period. Dates are 'YYYY-MM-DD'.
  */
 import { AppError } from '../../errors.ts';
+import { MONTHS, ukDate } from '../uk-dates.ts';
 
 export interface Period {
   /** first day, inclusive */
@@ -13,20 +14,6 @@ export interface Period {
   label: string;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const DAY = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 const utc = (y: number, m: number, d: number) => Date.UTC(y, m, d);
@@ -123,9 +110,7 @@ export function isoWeekOf(date: string): string {
 }
 
 /** '2026-07-01' → '1 July 2026'. */
-export function longDate(d: string): string {
-  return `${Number(d.slice(8, 10))} ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
-}
+export const longDate = (d: string): string => ukDate(d);
 
 export const within = (d: string | null | undefined, p: { from: string; to: string }) =>
   typeof d === 'string' && d >= p.from && d <= p.to;
